@@ -11,9 +11,16 @@ Element i of tensor `name` is value(name, i) = ((seed(name) * 31 + i * 7) % 97 -
 name's code points: multiples of 1/64 in [-0.75, 0.75], exact in both F16 and F32. The mask buffer holds 1.0 on and
 below the diagonal and 0.0 above it.
 
+With --verify DIR it works the other way round: it reads DIR/model.safetensors and DIR/config.json as written by
+Plaudit, checks them the way the reference loader and GPT2Config would (contiguous data_offsets, "format": "pt"
+metadata, GPT-2 names and shapes matching the config) and prints, as JSON, each tensor's dtype, shape and the sum of
+its values, which CheckpointPythonTest compares with Java's.
+
 Usage: python3 scripts/make-safetensors-fixture.py [out_dir]   (default kernel/src/test/resources/model/hf-tiny-gpt2)
+       python3 scripts/make-safetensors-fixture.py --verify DIR
 """
 import json
+import math
 import os
 import struct
 import sys
@@ -27,10 +34,9 @@ def value(name, i):
     return ((seed * 31 + i * 7) % 97 - 48) / 64
 
 
-def shapes():
-    c = N_EMBD
-    out = {"wte.weight": [VOCAB, c], "wpe.weight": [N_POSITIONS, c]}
-    for layer in range(N_LAYER):
+def shapes(n_layer=N_LAYER, c=N_EMBD, vocab=VOCAB, n_positions=N_POSITIONS):
+    out = {"wte.weight": [vocab, c], "wpe.weight": [n_positions, c]}
+    for layer in range(n_layer):
         h = f"h.{layer}."
         out.update({
             h + "ln_1.weight": [c], h + "ln_1.bias": [c],
@@ -45,17 +51,10 @@ def shapes():
     return out
 
 
-def count(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
-
-
 def write_safetensors(path):
     tensors = {}  # name -> (dtype, shape, bytes)
     for name, shape in shapes().items():
-        values = [value(name, i) for i in range(count(shape))]
+        values = [value(name, i) for i in range(math.prod(shape))]
         if name == F16_TENSOR:
             tensors[name] = ("F16", shape, struct.pack(f"<{len(values)}e", *values))
         else:
@@ -109,7 +108,68 @@ def write_tokenizer_pair(out_dir):
             f.write(f"{a} {b}\n")
 
 
+def read_safetensors(path):
+    """Returns (metadata, {name: (dtype, shape, values)}), checking the layout rules of the format."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    (n,) = struct.unpack("<Q", blob[:8])
+    if 8 + n > len(blob):
+        raise ValueError(f"{path}: header length {n} beyond the file")
+    header = json.loads(blob[8:8 + n].decode("utf-8"))
+    data = blob[8 + n:]
+    metadata = header.pop("__metadata__", {})
+    tensors, end = {}, 0
+    for name, info in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"]):
+        begin, stop = info["data_offsets"]
+        if begin != end:
+            raise ValueError(f"{path}: tensor {name} starts at {begin}, expected {end}")
+        raw, end = data[begin:stop], stop
+        count = len(raw) // {"F32": 4, "F16": 2, "BF16": 2}[info["dtype"]]
+        if info["dtype"] == "F32":
+            values = struct.unpack(f"<{count}f", raw)
+        elif info["dtype"] == "F16":
+            values = struct.unpack(f"<{count}e", raw)
+        else:
+            values = [struct.unpack("<f", struct.pack("<I", h << 16))[0] for h in struct.unpack(f"<{count}H", raw)]
+        shape = info["shape"]
+        if count != math.prod(shape):
+            raise ValueError(f"{path}: tensor {name} has {count} values for shape {shape}")
+        tensors[name] = (info["dtype"], shape, values)
+    if end != len(data):
+        raise ValueError(f"{path}: {len(data) - end} trailing bytes")
+    return metadata, tensors
+
+
+def plain_sum(values):
+    """Left-to-right double addition (sum() of floats is compensated since Python 3.12), which Java can repeat."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
+def verify(folder):
+    metadata, tensors = read_safetensors(os.path.join(folder, "model.safetensors"))
+    if metadata.get("format") != "pt":
+        raise ValueError("transformers needs __metadata__ {'format': 'pt'}")
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    if config["model_type"] != "gpt2" or config["architectures"] != ["GPT2LMHeadModel"]:
+        raise ValueError("config.json is not a GPT2LMHeadModel config")
+    gpt2 = shapes(config["n_layer"], config["n_embd"], config["vocab_size"], config["n_positions"])
+    expected = {"transformer." + name: shape for name, shape in gpt2.items()}
+    actual = {name: t[1] for name, t in tensors.items()}
+    if expected != actual:
+        differing = sorted(n for n in expected.keys() | actual.keys() if expected.get(n) != actual.get(n))
+        raise ValueError(f"names/shapes differ from GPT-2's: {differing}")
+    report = {name: {"dtype": t[0], "shape": t[1], "sum": plain_sum(t[2])} for name, t in sorted(tensors.items())}
+    print(json.dumps(report))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--verify":
+        verify(sys.argv[2])
+        return
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "kernel/src/test/resources/model/hf-tiny-gpt2"
     os.makedirs(out_dir, exist_ok=True)
     write_safetensors(os.path.join(out_dir, "model.safetensors"))

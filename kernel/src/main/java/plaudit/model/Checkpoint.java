@@ -13,10 +13,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -58,6 +60,7 @@ public final class Checkpoint {
     private static final Set<String> HF_JSON = Set.of("config", "tokenizer", "tokenizer_config", "vocab",
             "special_tokens_map", "generation_config", "added_tokens", "model.safetensors.index");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dir;
     private final GptConfig config;
@@ -344,7 +347,7 @@ public final class Checkpoint {
                 if (Files.isDirectory(target)) {
                     for (Path stale : leftovers(target, ".old-")) deleteRecursively(stale);
                 }
-                Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+                Path tmp = freshDirectory(parent, "." + target.getFileName() + ".tmp-");
                 try {
                     writeInto(tmp, params);
                     fsyncDirectory(tmp);
@@ -411,7 +414,7 @@ public final class Checkpoint {
             }
             // POSIX rename cannot replace a non-empty directory, so there are two renames; between them only the
             // hidden .old- copy exists, and read() points to it if a crash happens right there.
-            Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+            Path old = freshDirectory(parent, "." + target.getFileName() + ".old-");
             Files.delete(old);
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             try {
@@ -426,6 +429,20 @@ public final class Checkpoint {
     }
 
     // ---------------------------------------------------------------- file helpers
+
+    /**
+     * A new directory {@code prefix<random>}. Unlike {@code Files.createTempDirectory} (always rwx------) it gets the
+     * usual permissions, which the checkpoint keeps after the rename.
+     */
+    private static Path freshDirectory(Path parent, String prefix) throws IOException {
+        while (true) {
+            try {
+                return Files.createDirectory(parent.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36)));
+            } catch (FileAlreadyExistsException e) {
+                // taken: draw another name
+            }
+        }
+    }
 
     /** Hidden siblings {@code .<name><kind>*} that an interrupted write left behind. */
     private static List<Path> leftovers(Path dir, String kind) {

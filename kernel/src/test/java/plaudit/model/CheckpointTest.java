@@ -154,6 +154,9 @@ class CheckpointTest {
         assertTrue(Files.readString(dir.resolve("tokenizer.json")).contains("v2"));
         assertSameBits(v2.get(HfGpt2.WTE).toFloatArray(),
                 Checkpoint.read(dir).parameters(manager).get(HfGpt2.WTE).toFloatArray());
+        // the checkpoint gets the permissions of any new directory (temp directories would be owner-only)
+        assertEquals(Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("probe"))),
+                Files.getPosixFilePermissions(dir));
     }
 
     @Test
