@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -290,7 +291,7 @@ public final class HfGpt2 {
     }
 
     private static void requireValue(JsonNode json, String key, String source, String expected,
-                                     java.util.function.Predicate<JsonNode> ok) {
+                                     Predicate<JsonNode> ok) {
         JsonNode v = json.get(key);
         if (v != null && !ok.test(v)) {
             throw new UserError(source + ": '" + key + "' is " + v + " but Plaudit's GPT-2 supports only " + expected);

@@ -222,7 +222,7 @@ public final class Safetensors {
             return new TensorData(e.shape(), values);
         }
 
-        /** Reads one tensor into a float32 NDArray owned by {@code manager}, on the manager's device. */
+        /** Reads one tensor into a float32 NDArray owned by {@code manager}, on its device (a GPU manager puts it there). */
         public NDArray read(String name, NDManager manager) {
             return read(name).toNDArray(manager);
         }
