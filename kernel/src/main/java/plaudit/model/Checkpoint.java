@@ -1,0 +1,497 @@
+package plaudit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import plaudit.UserError;
+import plaudit.text.Tokenizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One directory = one model. The directory is a Hugging Face GPT-2 folder that {@code GPT2LMHeadModel.from_pretrained}
+ * loads as it is: {@code config.json} (GPT2Config), {@code model.safetensors} (HF names) and {@code tokenizer.json}.
+ * Plaudit keeps its own state beside them: named safetensors files ({@code optimizer.safetensors},
+ * {@code value_head.safetensors}) and named JSON files ({@code trainer_state.json}).
+ *
+ * <p>Writing is atomic: everything is written and fsynced in a hidden sibling directory, which then takes the place of
+ * the old checkpoint by rename. A crash leaves either the old or the new checkpoint, never a mixture; the hidden
+ * leftovers of an interrupted write are removed by the next write to the same place.
+ *
+ * <pre>{@code
+ * Checkpoint.writer().config(cfg).parameters(model.parameters()).tokenizer(tok)
+ *         .tensors("optimizer", adamState).json("trainer_state", Map.of("step", 1200)).write(dir);
+ * Checkpoint ckpt = Checkpoint.read(dir);
+ * Map<String, NDArray> params = ckpt.parameters(manager);
+ * }</pre>
+ */
+public final class Checkpoint {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer.json";
+    public static final String VOCAB = "vocab.json";
+    public static final String MERGES = "merges.txt";
+
+    private static final Pattern STATE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+    /** JSON files of HF folders; they are not Plaudit state. */
+    private static final Set<String> HF_JSON = Set.of("config", "tokenizer", "tokenizer_config", "vocab",
+            "special_tokens_map", "generation_config", "added_tokens", "model.safetensors.index");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path dir;
+    private final GptConfig config;
+    private final OptionalInt eosTokenId;
+    private final TokenizerFiles tokenizerFiles;
+    private final Set<String> tensorNames;
+    private final Set<String> jsonNames;
+
+    private Checkpoint(Path dir, GptConfig config, OptionalInt eosTokenId, TokenizerFiles tokenizerFiles,
+                       Set<String> tensorNames, Set<String> jsonNames) {
+        this.dir = dir;
+        this.config = config;
+        this.eosTokenId = eosTokenId;
+        this.tokenizerFiles = tokenizerFiles;
+        this.tensorNames = tensorNames;
+        this.jsonNames = jsonNames;
+    }
+
+    /**
+     * The tokenizer files present in a checkpoint directory; absent ones are null. A Plaudit checkpoint has
+     * {@code tokenizer.json}; an HF folder may instead have the GPT-2 pair {@code vocab.json} + {@code merges.txt}.
+     */
+    public record TokenizerFiles(Path tokenizerJson, Path vocabJson, Path mergesTxt) {
+        public boolean hasVocabAndMerges() {
+            return vocabJson != null && mergesTxt != null;
+        }
+
+        public boolean isEmpty() {
+            return tokenizerJson == null && vocabJson == null && mergesTxt == null;
+        }
+
+        /** File names present, e.g. {@code [vocab.json, merges.txt]}. */
+        public List<String> present() {
+            List<String> names = new ArrayList<>();
+            for (Path p : new Path[] {tokenizerJson, vocabJson, mergesTxt}) if (p != null) names.add(p.getFileName().toString());
+            return names;
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Opens a checkpoint: reads {@code config.json} and checks every name and shape in {@code model.safetensors}
+     * against it. Tensors are loaded only when asked for.
+     */
+    public static Checkpoint read(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) throw new UserError(dir + ": is a file, not a checkpoint directory");
+            String hint = leftovers(dir, ".old-").stream().findFirst()
+                    .map(old -> "; a write was interrupted while replacing it: the previous checkpoint is in " + old
+                            + ", rename it to " + dir.getFileName())
+                    .orElse("");
+            throw new UserError(dir + ": no such checkpoint directory" + hint);
+        }
+        Path configFile = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(configFile)) {
+            throw new UserError(dir + ": not a model checkpoint, " + CONFIG + " is missing (found: " + listing(dir)
+                    + "). A checkpoint is a Hugging Face GPT-2 folder with " + CONFIG + " and " + WEIGHTS);
+        }
+        GptConfig config = HfGpt2.readConfig(configFile);
+        Path weights = weightsFile(dir);
+        try (Safetensors.Reader reader = Safetensors.open(weights)) {
+            HfGpt2.checkFile(reader, config);
+        }
+        Set<String> tensors = new TreeSet<>();
+        Set<String> jsons = new TreeSet<>();
+        for (String file : list(dir)) {
+            if (file.endsWith(".safetensors") && !file.equals(WEIGHTS)) tensors.add(stem(file, ".safetensors"));
+            if (file.endsWith(".json") && !HF_JSON.contains(stem(file, ".json"))) jsons.add(stem(file, ".json"));
+        }
+        return new Checkpoint(dir, config, eosTokenId(configFile), tokenizerFiles(dir),
+                Collections.unmodifiableSet(tensors), Collections.unmodifiableSet(jsons));
+    }
+
+    private static Path weightsFile(Path dir) {
+        Path weights = dir.resolve(WEIGHTS);
+        if (Files.isRegularFile(weights)) return weights;
+        if (Files.exists(dir.resolve(WEIGHTS + ".index.json"))) {
+            throw new UserError(dir + ": the weights are sharded (" + WEIGHTS + ".index.json); Plaudit reads one "
+                    + WEIGHTS + ". Re-save the model with save_pretrained(dir, max_shard_size=\"20GB\")");
+        }
+        if (Files.exists(dir.resolve("pytorch_model.bin"))) {
+            throw new UserError(dir + ": has pytorch_model.bin but no " + WEIGHTS + "; Plaudit reads only safetensors."
+                    + " Convert with GPT2LMHeadModel.from_pretrained(dir).save_pretrained(dir, safe_serialization=True)");
+        }
+        throw new UserError(dir + ": " + WEIGHTS + " is missing (found: " + listing(dir) + ")");
+    }
+
+    private static OptionalInt eosTokenId(Path configFile) {
+        try {
+            JsonNode eos = JSON.readTree(configFile.toFile()).get("eos_token_id");
+            return eos != null && eos.canConvertToInt() && eos.isIntegralNumber() ? OptionalInt.of(eos.intValue())
+                    : OptionalInt.empty();
+        } catch (IOException e) {
+            throw new UserError(configFile + ": cannot read (" + e + ")", e);
+        }
+    }
+
+    private static TokenizerFiles tokenizerFiles(Path dir) {
+        return new TokenizerFiles(ifFile(dir.resolve(TOKENIZER)), ifFile(dir.resolve(VOCAB)), ifFile(dir.resolve(MERGES)));
+    }
+
+    private static Path ifFile(Path p) {
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    /** {@code eos_token_id} of config.json, when it has one. */
+    public OptionalInt eosTokenId() {
+        return eosTokenId;
+    }
+
+    /** The model's parameters as float32 NDArrays owned by {@code manager}, keyed by HF names with the prefix. */
+    public Map<String, NDArray> parameters(NDManager manager) {
+        try (Safetensors.Reader reader = Safetensors.open(dir.resolve(WEIGHTS))) {
+            return HfGpt2.loadParameters(reader, config, manager);
+        }
+    }
+
+    public TokenizerFiles tokenizerFiles() {
+        return tokenizerFiles;
+    }
+
+    /** The {@code tokenizer.json} file; an error naming the tokenizer files present when there is none. */
+    public Path tokenizerPath() {
+        if (tokenizerFiles.tokenizerJson() != null) return tokenizerFiles.tokenizerJson();
+        if (tokenizerFiles.hasVocabAndMerges()) {
+            throw new UserError(dir + ": has no " + TOKENIZER + " but has " + VOCAB + " and " + MERGES
+                    + "; load the GPT-2 tokenizer from those two files");
+        }
+        throw new UserError(dir + ": has no tokenizer (" + TOKENIZER + ", or " + VOCAB + " + " + MERGES + ")"
+                + (tokenizerFiles.isEmpty() ? "" : "; found only " + tokenizerFiles.present())
+                + ". Save the checkpoint with its tokenizer");
+    }
+
+    /** Names of the extra tensor files (e.g. {@code optimizer} for {@code optimizer.safetensors}). */
+    public Set<String> tensorNames() {
+        return tensorNames;
+    }
+
+    /** The tensors of {@code <name>.safetensors} as float32 NDArrays owned by {@code manager}. */
+    public Map<String, NDArray> tensors(String name, NDManager manager) {
+        if (!tensorNames.contains(name)) {
+            throw new UserError(dir + ": has no " + name + ".safetensors (it has " + tensorNames + ")");
+        }
+        return Safetensors.read(dir.resolve(name + ".safetensors"), manager);
+    }
+
+    /** Names of the Plaudit JSON files (e.g. {@code trainer_state}); HF's own JSON files are not listed. */
+    public Set<String> jsonNames() {
+        return jsonNames;
+    }
+
+    public JsonNode json(String name) {
+        if (!jsonNames.contains(name)) throw new UserError(dir + ": has no " + name + ".json (it has " + jsonNames + ")");
+        Path file = dir.resolve(name + ".json");
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new UserError(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read (" + e + ")", e);
+        }
+    }
+
+    /** {@code <name>.json} bound to a type with Jackson (records, maps, beans). */
+    public <T> T json(String name, Class<T> type) {
+        try {
+            return JSON.treeToValue(json(name), type);
+        } catch (JsonProcessingException e) {
+            throw new UserError(dir.resolve(name + ".json") + ": does not fit " + type.getSimpleName() + " ("
+                    + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    public static Writer writer() {
+        return new Writer();
+    }
+
+    /**
+     * Collects a checkpoint's parts, then {@link #write(Path)}s them atomically. Config and parameters are required.
+     * Tensor maps are copied when written (keep them open until then); JSON values are converted when added.
+     */
+    public static final class Writer {
+        private GptConfig config;
+        private Map<String, NDArray> parameters;
+        private Safetensors.DType weightsType = Safetensors.DType.F32;
+        private Tokenizer tokenizer;
+        private TokenizerFiles tokenizerFiles;
+        private Integer eosTokenId;
+        private final Map<String, Map<String, NDArray>> tensors = new LinkedHashMap<>();
+        private final Map<String, JsonNode> jsons = new LinkedHashMap<>();
+
+        private Writer() {
+        }
+
+        public Writer config(GptConfig cfg) {
+            this.config = cfg;
+            return this;
+        }
+
+        /** The model's parameters, HF names (with or without {@code transformer.}) and layouts. */
+        public Writer parameters(Map<String, NDArray> params) {
+            this.parameters = params;
+            return this;
+        }
+
+        /** Storage type of {@code model.safetensors}: F32 (default, exact) or F16/BF16 for a smaller export. */
+        public Writer weightsType(Safetensors.DType type) {
+            if (!type.writable()) throw new IllegalArgumentException("weights can be F32, F16 or BF16, not " + type);
+            this.weightsType = type;
+            return this;
+        }
+
+        /** Saves this tokenizer as {@code tokenizer.json}; its end-of-text id becomes bos/eos in config.json. */
+        public Writer tokenizer(Tokenizer tok) {
+            this.tokenizer = tok;
+            return this;
+        }
+
+        /** Copies existing tokenizer files (e.g. from another checkpoint) instead of saving a {@link Tokenizer}. */
+        public Writer tokenizerFiles(TokenizerFiles files) {
+            this.tokenizerFiles = files;
+            return this;
+        }
+
+        /** bos/eos id for config.json when no {@link #tokenizer(Tokenizer)} gives one. */
+        public Writer eosTokenId(int id) {
+            this.eosTokenId = id;
+            return this;
+        }
+
+        /** Extra Plaudit state written as {@code <name>.safetensors}. */
+        public Writer tensors(String name, Map<String, NDArray> arrays) {
+            checkStateName(name);
+            if (name.equals("model") || name.startsWith("model-")) {
+                throw new IllegalArgumentException("'" + name + "' is reserved for the model weights");
+            }
+            if (tensors.putIfAbsent(name, arrays) != null) throw new IllegalArgumentException("tensors '" + name + "' added twice");
+            return this;
+        }
+
+        /** Extra Plaudit state written as {@code <name>.json}: a Jackson tree, a map, a record… */
+        public Writer json(String name, Object value) {
+            checkStateName(name);
+            if (HF_JSON.contains(name)) throw new IllegalArgumentException("'" + name + ".json' is a Hugging Face file");
+            if (jsons.putIfAbsent(name, JSON.valueToTree(value)) != null) {
+                throw new IllegalArgumentException("json '" + name + "' added twice");
+            }
+            return this;
+        }
+
+        private static void checkStateName(String name) {
+            if (!STATE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("state name '" + name + "' must match " + STATE_NAME);
+            }
+        }
+
+        /**
+         * Writes the checkpoint to {@code dir}, replacing what is there. Refuses to replace a non-empty directory
+         * that is not a checkpoint (no config.json), so a wrong path cannot wipe unrelated files.
+         */
+        public void write(Path dir) {
+            if (config == null || parameters == null) throw new IllegalStateException("config and parameters are required");
+            if (tokenizer != null && tokenizerFiles != null) {
+                throw new IllegalStateException("give either a tokenizer or tokenizer files, not both");
+            }
+            Map<String, NDArray> params = HfGpt2.canonicalParameters(parameters, config, "parameters for " + dir);
+            Path target = dir.toAbsolutePath().normalize();
+            Path parent = target.getParent();
+            try {
+                Files.createDirectories(parent);
+                checkReplaceable(target);
+                for (Path stale : leftovers(target, ".tmp-")) deleteRecursively(stale);
+                if (Files.isDirectory(target)) {
+                    for (Path stale : leftovers(target, ".old-")) deleteRecursively(stale);
+                }
+                Path tmp = freshDirectory(parent, "." + target.getFileName() + ".tmp-");
+                try {
+                    writeInto(tmp, params);
+                    fsyncDirectory(tmp);
+                    replace(tmp, target);
+                } catch (Throwable t) {
+                    deleteRecursively(tmp);
+                    throw t;
+                }
+            } catch (IOException e) {
+                throw new UserError("cannot write checkpoint " + dir + " (" + e + "); check free disk space and"
+                        + " permissions", e);
+            }
+        }
+
+        private void writeInto(Path tmp, Map<String, NDArray> params) throws IOException {
+            Safetensors.writer().dtype(weightsType).tensors(params)
+                    .metadata("format", "pt")   // transformers expects this marker on PyTorch safetensors
+                    .write(tmp.resolve(WEIGHTS));
+            for (Map.Entry<String, Map<String, NDArray>> t : tensors.entrySet()) {
+                Safetensors.writer().tensors(t.getValue()).write(tmp.resolve(t.getKey() + ".safetensors"));
+            }
+            for (Map.Entry<String, JsonNode> j : jsons.entrySet()) {
+                writeJson(tmp.resolve(j.getKey() + ".json"), j.getValue());
+            }
+            Integer eos = eosTokenId;
+            if (tokenizer != null) {
+                Path file = tmp.resolve(TOKENIZER);
+                tokenizer.save(file);
+                fsync(file);
+                if (tokenizer.eosId() >= 0) eos = tokenizer.eosId();
+            }
+            if (tokenizerFiles != null) {
+                for (Path source : new Path[] {tokenizerFiles.tokenizerJson(), tokenizerFiles.vocabJson(), tokenizerFiles.mergesTxt()}) {
+                    if (source == null) continue;
+                    Path copy = tmp.resolve(source.getFileName());
+                    Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+                    fsync(copy);
+                }
+            }
+            writeJson(tmp.resolve(CONFIG), HfGpt2.configJson(config, eos, weightsType));
+        }
+
+        private static void writeJson(Path file, JsonNode value) throws IOException {
+            Files.write(file, JSON.writeValueAsBytes(value));
+            fsync(file);
+        }
+
+        private static void checkReplaceable(Path target) throws IOException {
+            if (!Files.exists(target)) return;
+            if (!Files.isDirectory(target)) throw new UserError(target + ": exists and is not a directory; choose another path");
+            if (!Files.exists(target.resolve(CONFIG)) && !list(target).isEmpty()) {
+                throw new UserError(target + ": exists and is not a checkpoint (no " + CONFIG + "); refusing to"
+                        + " replace it. Choose an empty or new directory");
+            }
+        }
+
+        /** Renames {@code tmp} to {@code target}; an existing target is first renamed aside, then deleted. */
+        private static void replace(Path tmp, Path target) throws IOException {
+            Path parent = target.getParent();
+            if (!Files.exists(target)) {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                fsyncDirectory(parent);
+                return;
+            }
+            // POSIX rename cannot replace a non-empty directory, so there are two renames; between them only the
+            // hidden .old- copy exists, and read() points to it if a crash happens right there.
+            Path old = freshDirectory(parent, "." + target.getFileName() + ".old-");
+            Files.delete(old);
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
+            fsyncDirectory(parent);
+            deleteRecursively(old);
+        }
+    }
+
+    // ---------------------------------------------------------------- file helpers
+
+    /**
+     * A new directory {@code prefix<random>}. Unlike {@code Files.createTempDirectory} (always rwx------) it gets the
+     * usual permissions, which the checkpoint keeps after the rename.
+     */
+    private static Path freshDirectory(Path parent, String prefix) throws IOException {
+        while (true) {
+            try {
+                return Files.createDirectory(parent.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36)));
+            } catch (FileAlreadyExistsException e) {
+                // taken: draw another name
+            }
+        }
+    }
+
+    /** Hidden siblings {@code .<name><kind>*} that an interrupted write left behind. */
+    private static List<Path> leftovers(Path dir, String kind) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        List<Path> found = new ArrayList<>();
+        if (parent == null || !Files.isDirectory(parent)) return found;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(parent, "." + abs.getFileName() + kind + "*")) {
+            s.forEach(found::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    private static List<String> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UserError(dir + ": cannot list (" + e + ")", e);
+        }
+    }
+
+    private static String listing(Path dir) {
+        List<String> names = list(dir);
+        return names.isEmpty() ? "nothing" : Safetensors.abbreviate(names);
+    }
+
+    private static String stem(String file, String extension) {
+        return file.substring(0, file.length() - extension.length());
+    }
+
+    private static void fsync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    /** Makes renames and new entries in a directory durable. Linux allows fsync on a directory opened read-only. */
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}
