@@ -1,0 +1,210 @@
+package plaudit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import plaudit.UserError;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Batched sampling from a {@link Gpt}. Prompts are left-padded to a common length so every row's next token sits in
+ * the last column; the prompt is run once and each new token reuses the keys and values in a {@link KvCache}.
+ * Tokens are drawn on the host from one copy of the last position's logits per step.
+ */
+public final class Generator {
+
+    private Generator() {
+    }
+
+    /** Samples with the KV cache. */
+    public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg) {
+        return generate(model, prompts, cfg, true);
+    }
+
+    /**
+     * Samples a response for each prompt until it draws {@code cfg.eosId()} (kept in the response) or reaches
+     * {@code cfg.maxNewTokens()}. Each row has its own random stream split from {@code cfg.seed()}, so a row's draws do
+     * not depend on when the other rows stop. {@code useCache = false} recomputes the full forward for every token
+     * (the baseline for the benchmark); it gives the same tokens up to float rounding.
+     */
+    public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache) {
+        int rows = prompts.size();
+        int vocab = model.config().vocabSize();
+        int promptLen = checkPrompts(prompts, cfg, model.config());
+        int maxNew = cfg.maxNewTokens();
+        int total = promptLen + maxNew;
+
+        // The whole batch on the host, prompts right-aligned in [0, promptLen), responses after them. Rows that have
+        // stopped keep being fed (token 0) so the batch stays rectangular; their outputs are ignored.
+        long[] ids = new long[rows * total];
+        float[] mask = new float[rows * total];
+        for (int r = 0; r < rows; r++) {
+            int[] p = prompts.get(r);
+            int start = r * total + promptLen - p.length;
+            for (int i = 0; i < p.length; i++) ids[start + i] = p[i];
+            Arrays.fill(mask, start, (r + 1) * total, 1f);
+        }
+
+        SplittableRandom seeds = new SplittableRandom(cfg.seed());
+        SplittableRandom[] rng = new SplittableRandom[rows];
+        for (int r = 0; r < rows; r++) rng[r] = seeds.split();
+        int[][] tokens = new int[rows][maxNew];
+        float[][] logprobs = new float[rows][maxNew];
+        int[] length = new int[rows];
+        boolean[] endedWithEos = new boolean[rows];
+
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // sampling builds no autograd graph, even when called inside a training step
+        try (KvCache cache = useCache ? new KvCache(model, rows, total) : null) {
+            float[] logits = lastLogits(model, ids, mask, rows, total, 0, promptLen, cache);
+            for (int step = 0; ; step++) {
+                boolean running = false;
+                for (int r = 0; r < rows; r++) {
+                    if (endedWithEos[r] || length[r] == maxNew) continue;
+                    Draw d = draw(logits, r * vocab, vocab, cfg, rng[r]);
+                    tokens[r][length[r]] = d.token;
+                    logprobs[r][length[r]] = (float) d.logprob;
+                    length[r]++;
+                    ids[r * total + promptLen + step] = d.token;
+                    endedWithEos[r] = d.token == cfg.eosId();
+                    running |= !endedWithEos[r] && length[r] < maxNew;
+                }
+                if (!running) break;
+                int end = promptLen + step + 1;
+                logits = useCache
+                        ? lastLogits(model, ids, mask, rows, total, end - 1, end, cache)
+                        : lastLogits(model, ids, mask, rows, total, 0, end, null);
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+
+        int[][] outTokens = new int[rows][];
+        float[][] outLogprobs = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            outTokens[r] = Arrays.copyOf(tokens[r], length[r]);
+            outLogprobs[r] = Arrays.copyOf(logprobs[r], length[r]);
+        }
+        return new Generation(outTokens, outLogprobs, endedWithEos);
+    }
+
+    /** Returns the longest prompt's length after checking every prompt against the model. */
+    private static int checkPrompts(List<int[]> prompts, SamplingConfig cfg, GptConfig model) {
+        if (prompts.isEmpty()) throw new UserError("generate: no prompts given");
+        if (cfg.eosId() >= model.vocabSize()) {
+            throw new UserError("sampling config: eos_id = " + cfg.eosId() + " is not a token of this model (vocab_size "
+                    + model.vocabSize() + ")");
+        }
+        int room = model.blockSize() - cfg.maxNewTokens();
+        if (room <= 0) {
+            throw new UserError("sampling config: max_new_tokens = " + cfg.maxNewTokens()
+                    + " leaves no room for a prompt in block_size " + model.blockSize() + "; lower max_new_tokens");
+        }
+        int longest = 0;
+        for (int r = 0; r < prompts.size(); r++) {
+            int[] p = prompts.get(r);
+            if (p.length == 0) throw new UserError("generate: prompt " + r + " is empty; give at least one token");
+            if (p.length > room) {
+                throw new UserError("generate: prompt " + r + " has " + p.length + " tokens but block_size "
+                        + model.blockSize() + " - max_new_tokens " + cfg.maxNewTokens() + " leaves room for " + room
+                        + "; truncate prompts to at most " + room + " tokens or lower max_new_tokens");
+            }
+            for (int id : p) {
+                if (id < 0 || id >= model.vocabSize()) {
+                    throw new UserError("generate: prompt " + r + " has token id " + id + " outside the vocabulary [0, "
+                            + model.vocabSize() + ")");
+                }
+            }
+            longest = Math.max(longest, p.length);
+        }
+        return longest;
+    }
+
+    /** Runs columns {@code [from, to)} of the host batch; returns the last column's logits, {@code [rows * V]}. */
+    private static float[] lastLogits(Gpt model, long[] ids, float[] mask, int rows, int total, int from, int to,
+                                      KvCache cache) {
+        int cols = to - from;
+        long[] idSlice = new long[rows * cols];
+        float[] maskSlice = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(ids, r * total + from, idSlice, r * cols, cols);
+            System.arraycopy(mask, r * total + from, maskSlice, r * cols, cols);
+        }
+        try (NDManager step = model.manager().newSubManager()) {
+            Shape shape = new Shape(rows, cols);
+            NDArray hidden = model.hidden(step.create(idSlice, shape), step.create(maskSlice, shape), null, cache, false);
+            return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
+        }
+    }
+
+    private record Draw(int token, double logprob) {
+    }
+
+    /**
+     * Draws one token from {@code logits[offset, offset + vocab)}. The log-probability is that of the full softmax of
+     * {@code logits / temperature}; top-k and top-p only decide which tokens may be drawn.
+     */
+    private static Draw draw(float[] logits, int offset, int vocab, SamplingConfig cfg, SplittableRandom rng) {
+        double invT = cfg.temperature() > 0 ? 1 / cfg.temperature() : 1;
+        double[] z = new double[vocab];
+        double max = Double.NEGATIVE_INFINITY;
+        int argmax = 0;
+        for (int i = 0; i < vocab; i++) {
+            z[i] = logits[offset + i] * invT;
+            if (z[i] > max) {
+                max = z[i];
+                argmax = i;
+            }
+        }
+        double[] weight = new double[vocab]; // unnormalised probabilities exp(z - max)
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) sum += weight[i] = Math.exp(z[i] - max);
+        double logZ = max + Math.log(sum);
+        if (cfg.temperature() == 0) return new Draw(argmax, z[argmax] - logZ);
+
+        double floor = 0; // tokens below this weight may not be drawn
+        if (cfg.topK() > 0 && cfg.topK() < vocab) floor = kthLargest(weight, cfg.topK());
+        if (cfg.topP() < 1) floor = nucleusFloor(weight, floor, cfg.topP());
+        double mass = 0;
+        int last = argmax;
+        for (int i = 0; i < vocab; i++) {
+            if (weight[i] >= floor) {
+                mass += weight[i];
+                last = i;
+            }
+        }
+        double u = rng.nextDouble() * mass;
+        int token = last; // if rounding leaves u just above the summed mass
+        for (int i = 0; i < vocab; i++) {
+            if (weight[i] >= floor && (u -= weight[i]) < 0) {
+                token = i;
+                break;
+            }
+        }
+        return new Draw(token, z[token] - logZ);
+    }
+
+    private static double kthLargest(double[] w, int k) {
+        double[] sorted = w.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length - k];
+    }
+
+    /** Smallest weight in the most likely set (among weights >= floor) whose share of their mass reaches {@code p}. */
+    private static double nucleusFloor(double[] w, double floor, double p) {
+        double[] kept = Arrays.stream(w).filter(x -> x >= floor).sorted().toArray();
+        double total = 0;
+        for (double x : kept) total += x;
+        double cum = 0;
+        for (int i = kept.length - 1; i >= 0; i--) {
+            cum += kept[i];
+            if (cum >= p * total) return kept[i];
+        }
+        return kept[0];
+    }
+}

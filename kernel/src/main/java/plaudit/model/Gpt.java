@@ -1,0 +1,356 @@
+package plaudit.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import plaudit.UserError;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * GPT-2 decoder (Radford et al. 2019) on DJL NDArrays: learned token and position embeddings, {@code n_layer} pre-LN
+ * blocks {@code x + attn(ln_1(x))}, {@code x + mlp(ln_2(x))}, a final LayerNorm and an output layer tied to the token
+ * embedding. Parameters are plain NDArrays under Hugging Face GPT-2 names and layouts (Conv1D weights are
+ * {@code [in, out]}: {@code y = x·W + b}), owned by {@link #manager()}.
+ *
+ * <p>Memory: every intermediate of a call belongs to the manager of its input {@code ids} (open a sub-manager per
+ * step and close it); nothing is added to the parameter manager by a forward pass.
+ */
+public final class Gpt implements AutoCloseable {
+
+    private static final float LN_EPS = 1e-5f;
+    /** Added to the scores of masked keys. Finite, not -inf: a pad query that sees no real key gets a uniform row, not NaN. */
+    private static final float MASKED = -1e9f;
+    private static final double GELU_C = Math.sqrt(2 / Math.PI);
+
+    private final GptConfig config;
+    private final Device device;
+    private final NDManager manager;
+    private final LinkedHashMap<String, NDArray> params;
+    private final NDArray wte;
+    private final NDArray wpe;
+    private final Block[] blocks;
+    private final NDArray lnFWeight;
+    private final NDArray lnFBias;
+
+    /** One transformer block's parameters (views into {@link #params}). */
+    private record Block(NDArray ln1Weight, NDArray ln1Bias, NDArray cAttnWeight, NDArray cAttnBias,
+                         NDArray attnProjWeight, NDArray attnProjBias, NDArray ln2Weight, NDArray ln2Bias,
+                         NDArray cFcWeight, NDArray cFcBias, NDArray mlpProjWeight, NDArray mlpProjBias) {
+        static Block of(Map<String, NDArray> p, int i) {
+            String h = "transformer.h." + i + ".";
+            return new Block(p.get(h + "ln_1.weight"), p.get(h + "ln_1.bias"),
+                    p.get(h + "attn.c_attn.weight"), p.get(h + "attn.c_attn.bias"),
+                    p.get(h + "attn.c_proj.weight"), p.get(h + "attn.c_proj.bias"),
+                    p.get(h + "ln_2.weight"), p.get(h + "ln_2.bias"),
+                    p.get(h + "mlp.c_fc.weight"), p.get(h + "mlp.c_fc.bias"),
+                    p.get(h + "mlp.c_proj.weight"), p.get(h + "mlp.c_proj.bias"));
+        }
+    }
+
+    private Gpt(GptConfig config, Device device, NDManager manager, LinkedHashMap<String, NDArray> params) {
+        this.config = config;
+        this.device = device;
+        this.manager = manager;
+        this.params = params;
+        this.wte = params.get("transformer.wte.weight");
+        this.wpe = params.get("transformer.wpe.weight");
+        this.blocks = new Block[config.nLayer()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = Block.of(params, i);
+        this.lnFWeight = params.get("transformer.ln_f.weight");
+        this.lnFBias = params.get("transformer.ln_f.bias");
+    }
+
+    /** Hugging Face GPT-2 parameter names and shapes, in Hugging Face order (lm_head is tied to wte and not listed). */
+    public static LinkedHashMap<String, Shape> parameterShapes(GptConfig cfg) {
+        long c = cfg.nEmbd();
+        LinkedHashMap<String, Shape> s = new LinkedHashMap<>();
+        s.put("transformer.wte.weight", new Shape(cfg.vocabSize(), c));
+        s.put("transformer.wpe.weight", new Shape(cfg.blockSize(), c));
+        for (int i = 0; i < cfg.nLayer(); i++) {
+            String h = "transformer.h." + i + ".";
+            s.put(h + "ln_1.weight", new Shape(c));
+            s.put(h + "ln_1.bias", new Shape(c));
+            s.put(h + "attn.c_attn.weight", new Shape(c, 3 * c));
+            s.put(h + "attn.c_attn.bias", new Shape(3 * c));
+            s.put(h + "attn.c_proj.weight", new Shape(c, c));
+            s.put(h + "attn.c_proj.bias", new Shape(c));
+            s.put(h + "ln_2.weight", new Shape(c));
+            s.put(h + "ln_2.bias", new Shape(c));
+            s.put(h + "mlp.c_fc.weight", new Shape(c, 4 * c));
+            s.put(h + "mlp.c_fc.bias", new Shape(4 * c));
+            s.put(h + "mlp.c_proj.weight", new Shape(4 * c, c));
+            s.put(h + "mlp.c_proj.bias", new Shape(c));
+        }
+        s.put("transformer.ln_f.weight", new Shape(c));
+        s.put("transformer.ln_f.bias", new Shape(c));
+        return s;
+    }
+
+    /**
+     * GPT-2 initialisation: weights N(0, 0.02), residual projections ({@code c_proj}) N(0, 0.02/sqrt(2·n_layer)),
+     * biases 0, LayerNorm gain 1 and shift 0. Values are drawn in Java from one seeded stream in parameter order, so a
+     * seed gives the same model on every device.
+     */
+    public static Gpt init(GptConfig cfg, Device device, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double projStd = 0.02 / Math.sqrt(2.0 * cfg.nLayer());
+        NDManager manager = newManager(device);
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
+        for (Map.Entry<String, Shape> e : parameterShapes(cfg).entrySet()) {
+            String name = e.getKey();
+            float[] v = new float[Math.toIntExact(e.getValue().size())];
+            if (name.contains(".ln_")) {
+                if (name.endsWith(".weight")) Arrays.fill(v, 1f);
+            } else if (name.endsWith(".weight")) {
+                double std = name.endsWith("c_proj.weight") ? projStd : 0.02;
+                for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * std);
+            }
+            NDArray a = manager.create(v, e.getValue());
+            a.setName(name);
+            p.put(name, a);
+        }
+        return new Gpt(cfg, device, manager, p);
+    }
+
+    /**
+     * A model holding copies of {@code params} (Hugging Face names and shapes, any floating type; stored as float32 on
+     * {@code device}). The caller keeps ownership of the given arrays.
+     */
+    public static Gpt fromParameters(GptConfig cfg, Map<String, NDArray> params, Device device) {
+        LinkedHashMap<String, Shape> expected = parameterShapes(cfg);
+        String forCfg = " for n_layer=" + cfg.nLayer() + ", n_embd=" + cfg.nEmbd() + ", block_size=" + cfg.blockSize()
+                + ", vocab_size=" + cfg.vocabSize();
+        for (String key : params.keySet()) {
+            if (!expected.containsKey(key)) {
+                throw new UserError("model parameters: unexpected key '" + key + "'; a GPT-2 model" + forCfg
+                        + " has only the " + expected.size() + " Hugging Face names (transformer.wte.weight, ...)");
+            }
+        }
+        for (Map.Entry<String, Shape> e : expected.entrySet()) {
+            NDArray a = params.get(e.getKey());
+            if (a == null) {
+                throw new UserError("model parameters: missing key '" + e.getKey() + "' (shape " + e.getValue()
+                        + forCfg + "); the checkpoint is incomplete or was written for another model");
+            }
+            if (!a.getShape().equals(e.getValue())) {
+                throw new UserError("model parameters: '" + e.getKey() + "' has shape " + a.getShape() + " but "
+                        + e.getValue() + " is needed" + forCfg + "; check the model config against the checkpoint");
+            }
+            if (!a.getDataType().isFloating()) {
+                throw new UserError("model parameters: '" + e.getKey() + "' has type " + a.getDataType()
+                        + "; expected a floating-point array");
+            }
+        }
+        NDManager manager = newManager(device);
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
+        for (String name : expected.keySet()) {
+            NDArray copy = params.get(name).duplicate(); // duplicate: never alias the caller's storage
+            copy.attach(manager);
+            if (!copy.getDevice().equals(device)) copy = replace(copy, copy.toDevice(device, false));
+            if (copy.getDataType() != DataType.FLOAT32) copy = replace(copy, copy.toType(DataType.FLOAT32, false));
+            copy.setName(name);
+            p.put(name, copy);
+        }
+        return new Gpt(cfg, device, manager, p);
+    }
+
+    private static NDArray replace(NDArray old, NDArray fresh) {
+        old.close();
+        return fresh;
+    }
+
+    private static NDManager newManager(Device device) {
+        return Engine.getEngine("PyTorch").newBaseManager(device);
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Owns the parameters; open per-step sub-managers from it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The parameters under Hugging Face GPT-2 names, in Hugging Face order (a new map over the live arrays). */
+    public LinkedHashMap<String, NDArray> parameters() {
+        return new LinkedHashMap<>(params);
+    }
+
+    /** Turns gradient tracking on for every parameter (training) or off (a frozen reference model). */
+    public void setTrainable(boolean on) {
+        for (NDArray p : params.values()) p.setRequiresGradient(on);
+    }
+
+    /**
+     * Final hidden states after ln_f, {@code [B, T, C]}.
+     *
+     * @param ids           token ids, int64 {@code [B, T]}; owns (its manager receives) every intermediate
+     * @param attentionMask {@code [B, T]}, 1 = token, 0 = (left) padding, for the new tokens only (a cache remembers
+     *                      the mask of the past); null = all tokens
+     * @param positionIds   {@code [B, T]} int64, or null: {@code cumsum(mask) - 1} over past and new tokens,
+     *                      clamped at 0 (= {@code past .. past+T-1} without padding)
+     * @param cache         null for a full forward, or a cache the new keys and values are appended to
+     * @param train         enables dropout
+     */
+    public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train) {
+        Shape shape = ids.getShape();
+        if (shape.dimension() != 2) throw new IllegalArgumentException("ids must be [B, T], got " + shape);
+        if (!ids.getDevice().equals(device)) {
+            throw new IllegalArgumentException("ids are on " + ids.getDevice() + " but the model is on " + device);
+        }
+        if (attentionMask != null && !attentionMask.getShape().equals(shape)) {
+            throw new IllegalArgumentException("attentionMask " + attentionMask.getShape() + " must match ids " + shape);
+        }
+        int batch = Math.toIntExact(shape.get(0));
+        int t = Math.toIntExact(shape.get(1));
+        int past = cache == null ? 0 : cache.length();
+        if (past + t > config.blockSize()) {
+            throw new IllegalArgumentException(
+                    "sequence of " + (past + t) + " positions exceeds block_size " + config.blockSize());
+        }
+        NDManager m = ids.getManager();
+
+        // Which keys a query may attend to: [B, past+T] (1 = token), or null when nothing is padded.
+        NDArray keyMask = attentionMask == null ? null : attentionMask.toType(DataType.FLOAT32, false);
+        if (cache != null) {
+            keyMask = cache.appendMask(keyMask != null ? keyMask : m.ones(new Shape(batch, t)), m);
+        }
+        NDArray positions = positionIds != null ? positionIds : positions(keyMask, past, t, m);
+
+        NDArray x = embed(ids, wte).add(embed(positions, wpe));
+        x = dropout(x, train);
+        NDArray bias = attentionBias(keyMask, past, t, m);
+        for (int i = 0; i < blocks.length; i++) {
+            Block b = blocks[i];
+            x = x.add(attention(b, layerNorm(x, b.ln1Weight, b.ln1Bias), bias, cache, i, train));
+            x = x.add(mlp(b, layerNorm(x, b.ln2Weight, b.ln2Bias), train));
+        }
+        if (cache != null) cache.advance(t);
+        return layerNorm(x, lnFWeight, lnFBias);
+    }
+
+    /** Next-token logits {@code [..., V]} from hidden states: the output layer is tied to the token embedding. */
+    public NDArray logits(NDArray hidden) {
+        return Linear.linear(hidden, wte).singletonOrThrow(); // hidden · wteᵀ, owned by hidden's manager
+    }
+
+    /** Logits {@code [B, T, V]}; arguments as in {@link #hidden}. */
+    public NDArray forward(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train) {
+        return logits(hidden(ids, attentionMask, positionIds, cache, train));
+    }
+
+    /**
+     * Mean next-token cross-entropy over the targets selected by {@code lossMask} (float {@code [B, T]}, 1 = count).
+     * Sequences of unequal length go right-padded (causal attention never looks right), with 0 in the loss mask.
+     * An all-zero mask gives loss 0.
+     */
+    public NDArray loss(NDArray ids, NDArray targets, NDArray lossMask, boolean train) {
+        if (!targets.getShape().equals(ids.getShape()) || !lossMask.getShape().equals(ids.getShape())) {
+            throw new IllegalArgumentException("ids " + ids.getShape() + ", targets " + targets.getShape()
+                    + " and lossMask " + lossMask.getShape() + " must have the same shape");
+        }
+        NDArray logProbs = tokenLogProbs(forward(ids, null, null, null, train), targets);
+        NDArray mask = lossMask.toType(DataType.FLOAT32, false);
+        return logProbs.mul(mask).sum().neg().div(mask.sum().maximum(1f));
+    }
+
+    /** {@code log softmax(logits)} at {@code tokens}: logits {@code [B, T, V]}, tokens int64 {@code [B, T]} → {@code [B, T]}. */
+    public static NDArray tokenLogProbs(NDArray logits, NDArray tokens) {
+        return logits.logSoftmax(-1).gather(tokens.expandDims(-1), -1).squeeze(-1);
+    }
+
+    // ---- the pieces, in the order a token meets them ----
+
+    private static NDArray embed(NDArray ids, NDArray table) {
+        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** {@code cumsum(mask) - 1} clamped at 0, for the last {@code t} of the {@code past + t} positions. */
+    private static NDArray positions(NDArray keyMask, int past, int t, NDManager m) {
+        if (keyMask == null) return m.arange(past, past + t, 1, DataType.INT64).reshape(1, t);
+        NDArray counted = keyMask.cumSum(1).get(NDIndex.sliceAxis(1, past, past + t));
+        return counted.sub(1).maximum(0).toType(DataType.INT64, false);
+    }
+
+    /**
+     * Additive attention bias {@code [B or 1, 1, T, past+T]}: 0 where query {@code past+i} may see key {@code j}
+     * ({@code j <= past+i} and key {@code j} is a token), {@link #MASKED} elsewhere.
+     */
+    private static NDArray attentionBias(NDArray keyMask, int past, int t, NDManager m) {
+        int s = past + t;
+        NDArray queryPos = m.arange(past, s, 1, DataType.INT64).reshape(t, 1);
+        NDArray allowed = m.arange(0, s, 1, DataType.INT64).reshape(1, s).lte(queryPos); // causal [T, S]
+        if (keyMask != null) allowed = allowed.logicalAnd(keyMask.gt(0.5f).reshape(-1, 1, s)); // [B, T, S]
+        return allowed.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED).reshape(-1, 1, t, s);
+    }
+
+    private static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
+        return LayerNorm.layerNorm(x, weight.getShape(), weight, bias, LN_EPS).singletonOrThrow();
+    }
+
+    /** Causal self-attention with the fused q,k,v projection; with a cache, keys and values of the past are reused. */
+    private NDArray attention(Block b, NDArray x, NDArray bias, KvCache cache, int layer, boolean train) {
+        Shape s = x.getShape();
+        long batch = s.get(0);
+        long t = s.get(1);
+        int nHead = config.nHead();
+        int headSize = config.headSize();
+        NDArray qkv = x.matMul(b.cAttnWeight).add(b.cAttnBias);                         // [B, T, 3C]
+        NDArray heads = qkv.reshape(batch, t, 3, nHead, headSize).transpose(2, 0, 3, 1, 4); // [3, B, nh, T, hs]
+        NDArray q = heads.get(0).mul(1.0 / Math.sqrt(headSize));
+        NDArray k = heads.get(1);
+        NDArray v = heads.get(2);
+        if (cache != null) {
+            k = cache.appendKeys(layer, k);   // [B, nh, past+T, hs]
+            v = cache.appendValues(layer, v);
+        }
+        NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).add(bias).softmax(-1);        // [B, nh, T, past+T]
+        att = dropout(att, train);
+        NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(batch, t, config.nEmbd()); // re-join the heads
+        return dropout(y.matMul(b.attnProjWeight).add(b.attnProjBias), train);
+    }
+
+    private NDArray mlp(Block b, NDArray x, boolean train) {
+        NDArray h = gelu(x.matMul(b.cFcWeight).add(b.cFcBias));
+        return dropout(h.matMul(b.mlpProjWeight).add(b.mlpProjBias), train);
+    }
+
+    /**
+     * GPT-2's tanh approximation of GELU, {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} (DJL's gelu is the exact
+     * erf form, which GPT-2 checkpoints were not trained with). Computed as {@code x·σ(2u)}, the same function since
+     * {@code 0.5·(1 + tanh(u)) = σ(2u)}, in 6 ops instead of 9: per-op overhead dominates small models.
+     */
+    private static NDArray gelu(NDArray x) {
+        NDArray twoU = x.square().mul(2 * GELU_C * 0.044715).add(2 * GELU_C).mul(x);
+        return Activation.sigmoid(twoU).mul(x);
+    }
+
+    private NDArray dropout(NDArray x, boolean train) {
+        if (!train || config.dropout() == 0) return x;
+        return Dropout.dropout(x, (float) config.dropout(), true).singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
