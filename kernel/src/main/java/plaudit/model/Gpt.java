@@ -261,14 +261,16 @@ public final class Gpt implements AutoCloseable {
     /**
      * Mean next-token cross-entropy over the targets selected by {@code lossMask} (float {@code [B, T]}, 1 = count).
      * Sequences of unequal length go right-padded (causal attention never looks right), with 0 in the loss mask.
-     * An all-zero mask gives loss 0.
+     * An all-zero mask gives loss 0; a null mask counts every target (pretraining).
      */
     public NDArray loss(NDArray ids, NDArray targets, NDArray lossMask, boolean train) {
-        if (!targets.getShape().equals(ids.getShape()) || !lossMask.getShape().equals(ids.getShape())) {
+        if (!targets.getShape().equals(ids.getShape())
+                || (lossMask != null && !lossMask.getShape().equals(ids.getShape()))) {
             throw new IllegalArgumentException("ids " + ids.getShape() + ", targets " + targets.getShape()
-                    + " and lossMask " + lossMask.getShape() + " must have the same shape");
+                    + " and lossMask " + (lossMask == null ? "-" : lossMask.getShape()) + " must have the same shape");
         }
         NDArray logProbs = tokenLogProbs(forward(ids, null, null, null, train), targets);
+        if (lossMask == null) return logProbs.mean().neg();
         NDArray mask = lossMask.toType(DataType.FLOAT32, false);
         return logProbs.mul(mask).sum().neg().div(mask.sum().maximum(1f));
     }

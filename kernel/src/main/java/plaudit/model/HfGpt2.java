@@ -76,29 +76,10 @@ public final class HfGpt2 {
 
     // ---------------------------------------------------------------- parameter names and shapes
 
-    /** Every parameter of a GPT-2 with this config, HF name → shape, in module order. */
+    /** Every parameter of a GPT-2 with this config, HF name → shape, in module order (as {@link Gpt} lays them out). */
     public static Map<String, long[]> parameterShapes(GptConfig cfg) {
-        long c = cfg.nEmbd();
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put(WTE, new long[] {cfg.vocabSize(), c});
-        shapes.put(PREFIX + "wpe.weight", new long[] {cfg.blockSize(), c});
-        for (int i = 0; i < cfg.nLayer(); i++) {
-            String h = PREFIX + "h." + i + ".";
-            shapes.put(h + "ln_1.weight", new long[] {c});
-            shapes.put(h + "ln_1.bias", new long[] {c});
-            shapes.put(h + "attn.c_attn.weight", new long[] {c, 3 * c});
-            shapes.put(h + "attn.c_attn.bias", new long[] {3 * c});
-            shapes.put(h + "attn.c_proj.weight", new long[] {c, c});
-            shapes.put(h + "attn.c_proj.bias", new long[] {c});
-            shapes.put(h + "ln_2.weight", new long[] {c});
-            shapes.put(h + "ln_2.bias", new long[] {c});
-            shapes.put(h + "mlp.c_fc.weight", new long[] {c, 4 * c});
-            shapes.put(h + "mlp.c_fc.bias", new long[] {4 * c});
-            shapes.put(h + "mlp.c_proj.weight", new long[] {4 * c, c});
-            shapes.put(h + "mlp.c_proj.bias", new long[] {c});
-        }
-        shapes.put(PREFIX + "ln_f.weight", new long[] {c});
-        shapes.put(PREFIX + "ln_f.bias", new long[] {c});
+        Gpt.parameterShapes(cfg).forEach((name, shape) -> shapes.put(name, shape.getShape()));
         return shapes;
     }
 

@@ -1,0 +1,120 @@
+package plaudit.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A GPT trunk with a scalar head: {@code score_t = h_t · w + b} for every position's final hidden state. The reward
+ * model reads it at the last real token of (prompt + response); PPO's value function reads it at every response
+ * position. The head's parameters are {@code score.weight [1, C]} and {@code score.bias [1]} (the Hugging Face
+ * {@code GPT2ForSequenceClassification} name, plus a bias so that a reward can be re-centred exactly).
+ */
+public final class ScoreModel implements AutoCloseable {
+    public static final String HEAD_WEIGHT = "score.weight";
+    public static final String HEAD_BIAS = "score.bias";
+
+    private final Gpt trunk;
+    private final NDArray weight;
+    private final NDArray bias;
+
+    private ScoreModel(Gpt trunk, NDArray weight, NDArray bias) {
+        this.trunk = trunk;
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    /** A new head on {@code trunk} (taken over: closing this closes it), N(0, 1/(C+1)) as in Stiennon et al.'s RM. */
+    public static ScoreModel withNewHead(Gpt trunk, long seed) {
+        int c = trunk.config().nEmbd();
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] w = new float[c];
+        double std = 1 / Math.sqrt(c + 1.0);
+        for (int i = 0; i < c; i++) w[i] = (float) (rng.nextGaussian() * std);
+        NDManager m = trunk.manager();
+        return new ScoreModel(trunk, m.create(w, new Shape(1, c)), m.zeros(new Shape(1), DataType.FLOAT32));
+    }
+
+    /** Restores a head saved by {@link #headParameters()}. */
+    public static ScoreModel withHead(Gpt trunk, Map<String, NDArray> head) {
+        NDArray w = head.get(HEAD_WEIGHT), b = head.get(HEAD_BIAS);
+        int c = trunk.config().nEmbd();
+        if (w == null || b == null || !w.getShape().equals(new Shape(1, c)) || !b.getShape().equals(new Shape(1))) {
+            throw new plaudit.UserError("score head: expected tensors " + HEAD_WEIGHT + " [1, " + c + "] and "
+                    + HEAD_BIAS + " [1], got " + head.keySet() + "; the head file belongs to another model");
+        }
+        NDManager m = trunk.manager();
+        NDArray wc = m.create(w.toFloatArray(), w.getShape());
+        NDArray bc = m.create(b.toFloatArray(), b.getShape());
+        return new ScoreModel(trunk, wc, bc);
+    }
+
+    public Gpt trunk() {
+        return trunk;
+    }
+
+    public Device device() {
+        return trunk.device();
+    }
+
+    public NDManager manager() {
+        return trunk.manager();
+    }
+
+    /** Trunk and head parameters, for the optimizer. */
+    public LinkedHashMap<String, NDArray> parameters() {
+        LinkedHashMap<String, NDArray> p = trunk.parameters();
+        p.putAll(headParameters());
+        return p;
+    }
+
+    public LinkedHashMap<String, NDArray> headParameters() {
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
+        p.put(HEAD_WEIGHT, weight);
+        p.put(HEAD_BIAS, bias);
+        return p;
+    }
+
+    public void setTrainable(boolean on) {
+        trunk.setTrainable(on);
+        weight.setRequiresGradient(on);
+        bias.setRequiresGradient(on);
+    }
+
+    /** Scores at every position, {@code [B, T]}; arguments as {@link Gpt#hidden}. */
+    public NDArray scores(NDArray ids, NDArray attentionMask, boolean train) {
+        NDArray h = trunk.hidden(ids, attentionMask, null, null, train);
+        return h.matMul(weight.transpose()).squeeze(-1).add(bias);
+    }
+
+    /** Scores at one position per row ({@code index[b]}), {@code [B]}: the reward model reads the last real token. */
+    public NDArray scoresAt(NDArray ids, NDArray attentionMask, int[] index, boolean train) {
+        NDArray all = scores(ids, attentionMask, train);
+        long[] idx = new long[index.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = index[i];
+        NDArray at = ids.getManager().create(idx, new Shape(idx.length, 1));
+        return all.gather(at, 1).squeeze(1);
+    }
+
+    /** Adds {@code delta} to the bias: re-centres rewards (e.g. so that SFT samples score mean 0). */
+    public void shift(double delta) {
+        boolean g = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            bias.addi((float) delta);
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(g);
+        }
+    }
+
+    @Override
+    public void close() {
+        trunk.close();
+    }
+}

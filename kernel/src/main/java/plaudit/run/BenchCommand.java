@@ -1,0 +1,49 @@
+package plaudit.run;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import plaudit.UserError;
+import plaudit.bench.ModelBench;
+import plaudit.model.Devices;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code plaudit bench}: speed tables for this machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmarks, printed as a table (and written as OUT/bench-<suite>.csv with --out).",
+                "suite model: matmul GFLOP/s (the ceiling), training tokens/s, generation tokens/s with and without "
+                        + "the KV cache, on a ~12M-parameter GPT (--scale full) or a smoke-sized one (tiny)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--suite", defaultValue = "model", description = "model (default: ${DEFAULT-VALUE}).")
+    String suite;
+    @Option(names = "--scale", defaultValue = "full", description = "tiny or full (default: ${DEFAULT-VALUE}).")
+    String scale;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+    @Option(names = "--out", description = "Directory for the CSV of the table.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelBench.Scale s = switch (scale.toLowerCase(Locale.ROOT)) {
+            case "tiny" -> ModelBench.Scale.TINY;
+            case "full" -> ModelBench.Scale.FULL;
+            default -> throw new UserError("--scale " + scale + " is unknown; use tiny or full");
+        };
+        Table t = switch (suite.toLowerCase(Locale.ROOT)) {
+            case "model" -> ModelBench.run(s, Devices.parse(device));
+            default -> throw new UserError("--suite " + suite + " is unknown; use model");
+        };
+        System.out.println(t.print());
+        if (out != null) {
+            Files.createDirectories(out);
+            t.write().csv(out.resolve("bench-" + suite + ".csv").toFile());
+        }
+        return 0;
+    }
+}
