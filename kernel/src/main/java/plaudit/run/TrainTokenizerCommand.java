@@ -48,7 +48,7 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         }
         ByteLevelBpe tokenizer;
         try (Progress progress = new Progress("merges", trainer.tokensToLearn())) {
-            tokenizer = trainer.train(frequency -> progress.set("pair count", frequency).step());
+            tokenizer = trainer.train(frequency -> progress.set("pair count", Long.toString(frequency)).step());
         }
         tokenizer.save(out);
         System.out.printf("wrote %s: %d tokens (%d special) in %.1f s%n", out, tokenizer.vocabSize(),

@@ -73,6 +73,11 @@ public final class ByteLevelBpe implements Tokenizer {
             if (t.id() < 0) throw new UserError(source + ": added token '" + t.content() + "' has negative id " + t.id());
             maxId = Math.max(maxId, t.id());
         }
+        // Ids may have gaps, but a huge id for a few tokens means a damaged file, not a vocabulary to allocate.
+        if (maxId > 2 * (vocab.size() + addedTokens.size()) + 256) {
+            throw new UserError(source + ": token ids run up to " + maxId + " for only " + (vocab.size() + addedTokens.size())
+                    + " tokens; the vocabulary is damaged");
+        }
         vocabSize = maxId + 1;
 
         String[] tokenOfId = new String[vocabSize];

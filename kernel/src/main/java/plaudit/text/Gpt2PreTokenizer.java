@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * <p>OpenAI's encoder.py runs this pattern with Python's {@code regex} module, where {@code \s} is the Unicode
  * White_Space property (so U+0085 and U+00A0 are spaces, U+FEFF is not). Java's {@code \s} is ASCII-only unless
  * {@link Pattern#UNICODE_CHARACTER_CLASS} is set, which gives exactly White_Space. Java matches on code points, so an
- * emoji outside the BMP is one character, as in Python. Contractions are case-sensitive, as in GPT-2: {@code "don't"}
+ * emoji outside the BMP is one character, as in Python. Letter and digit classes come from Java 17's Unicode 13
+ * tables: a letter added to Unicode later counts as punctuation here (where Python's may know it). Contractions are case-sensitive, as in GPT-2: {@code "don't"}
  * gives {@code don 't} but {@code "DON'T"} gives {@code DON ' T}.
  */
 final class Gpt2PreTokenizer {

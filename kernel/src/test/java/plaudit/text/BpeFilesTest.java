@@ -106,6 +106,8 @@ class BpeFilesTest {
         assertError(() -> ByteLevelBpe.fromGpt2Files(duplicate, Gpt2Reference.dir().resolve("vocab.bpe")), "dup.json", "Duplicate");
         Path notIds = write("ids.json", "{\"a\": \"one\"}");
         assertError(() -> ByteLevelBpe.fromGpt2Files(notIds, Gpt2Reference.dir().resolve("vocab.bpe")), "ids.json", "whole numbers");
+        Path huge = write("huge.json", "{\"a\": 2000000000}");
+        assertError(() -> ByteLevelBpe.fromGpt2Files(huge, Gpt2Reference.dir().resolve("vocab.bpe")), "huge.json", "damaged");
         Path array = write("array.json", "[1, 2]");
         assertError(() -> ByteLevelBpe.fromGpt2Files(array, Gpt2Reference.dir().resolve("vocab.bpe")), "array.json", "JSON object");
         Path empty = write("empty.json", "");

@@ -126,7 +126,7 @@ class BpeTrainerTest {
     @Test
     @Tag("slow")
     void trainsA2048VocabularyOnThreeMegabytesQuickly() {
-        List<String> corpus = SyntheticCorpus.documents(4, 17_000);
+        List<String> corpus = SyntheticCorpus.documents(4, 25_000);
         long bytes = corpus.stream().mapToLong(s -> s.getBytes(StandardCharsets.UTF_8).length).sum();
         assertTrue(bytes > 2_800_000, bytes + " bytes");
         long start = System.nanoTime();

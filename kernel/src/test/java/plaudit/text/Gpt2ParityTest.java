@@ -21,7 +21,8 @@ class Gpt2ParityTest {
      * encoder.py runs GPT-2's pattern with Python's {@code regex} module, whose {@code \s} is Unicode White_Space:
      * U+0085 (NEXT LINE) is white space and U+FEFF (BYTE ORDER MARK) is not. JavaScript's {@code \s} is the opposite
      * on both, so " \u0085" and " \uFEFF" split differently there. (Checked with Python's regex module: its \s matches
-     * exactly the 25 White_Space code points, as Java's \s does under UNICODE_CHARACTER_CLASS.)
+     * exactly the 25 White_Space code points, as Java's \s does under UNICODE_CHARACTER_CLASS. Hugging Face's Rust
+     * tokenizers gives our ids on these strings too: see HuggingFaceCompatibilityTest.)
      */
     private static final Map<String, List<String>> JS_DIFFERS = Map.of(
             "a \u0085b", List.of("a", " ", "\u0085", "b"),

@@ -25,6 +25,14 @@ class Gpt2PreTokenizerTest {
     }
 
     @Test
+    void longRunsNeitherOverflowNorSplit() {
+        String spaces = " ".repeat(300_000);
+        assertEquals(List.of("a", spaces.substring(1), " b"), Gpt2PreTokenizer.split("a" + spaces + "b"));
+        String letters = "x".repeat(300_000);
+        assertEquals(List.of(letters, " " + letters), Gpt2PreTokenizer.split(letters + " " + letters));
+    }
+
+    @Test
     void whiteSpaceIsUnicodeWhiteSpaceAsTheRegexSees() {
         Pattern s = Pattern.compile("\\s", Pattern.UNICODE_CHARACTER_CLASS);
         for (char c = 0; c < Character.MAX_VALUE; c++) {
