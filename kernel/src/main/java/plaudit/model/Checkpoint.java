@@ -1,5 +1,6 @@
 package plaudit.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import plaudit.UserError;
+import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
 
 import java.io.IOException;
@@ -191,16 +193,25 @@ public final class Checkpoint {
         return tokenizerFiles;
     }
 
-    /** The {@code tokenizer.json} file; an error naming the tokenizer files present when there is none. */
-    public Path tokenizerPath() {
-        if (tokenizerFiles.tokenizerJson() != null) return tokenizerFiles.tokenizerJson();
+    /**
+     * The model's tokenizer, from {@code tokenizer.json} or else from GPT-2's {@code vocab.json} + {@code merges.txt};
+     * an error naming the tokenizer files present when there is neither.
+     */
+    public Tokenizer tokenizer() {
+        if (tokenizerFiles.tokenizerJson() != null) return ByteLevelBpe.fromTokenizerJson(tokenizerFiles.tokenizerJson());
         if (tokenizerFiles.hasVocabAndMerges()) {
-            throw new UserError(dir + ": has no " + TOKENIZER + " but has " + VOCAB + " and " + MERGES
-                    + "; load the GPT-2 tokenizer from those two files");
+            return ByteLevelBpe.fromGpt2Files(tokenizerFiles.vocabJson(), tokenizerFiles.mergesTxt());
         }
         throw new UserError(dir + ": has no tokenizer (" + TOKENIZER + ", or " + VOCAB + " + " + MERGES + ")"
                 + (tokenizerFiles.isEmpty() ? "" : "; found only " + tokenizerFiles.present())
                 + ". Save the checkpoint with its tokenizer");
+    }
+
+    /** The model itself, on {@code device}. */
+    public Gpt model(Device device) {
+        try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            return Gpt.fromParameters(config, parameters(staging), device);
+        }
     }
 
     /** Names of the extra tensor files (e.g. {@code optimizer} for {@code optimizer.safetensors}). */

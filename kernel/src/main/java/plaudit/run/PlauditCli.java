@@ -12,8 +12,12 @@ import picocli.CommandLine.Command;
         description = "RLHF from upvotes: comparisons from upvote data, reward models, PPO.",
         subcommands = {
                 CommandLine.HelpCommand.class,
-                BenchCommand.class,
+                TokenizeCommand.class,
+                TrainTokenizerCommand.class,
+                TrainLmCommand.class,
+                SampleCommand.class,
                 ExportCommand.class,
+                BenchCommand.class,
         })
 public final class PlauditCli {
 

@@ -131,7 +131,7 @@ class CheckpointTest {
             assertEquals(a.getShape(), back.get(name).getShape(), name);
             assertSameBits(a.toFloatArray(), back.get(name).toFloatArray());
         });
-        assertEquals(dir.resolve("tokenizer.json"), ckpt.tokenizerPath());
+        assertEquals(dir.resolve("tokenizer.json"), ckpt.tokenizerFiles().tokenizerJson());
         assertEquals(java.util.Set.of("optimizer"), ckpt.tensorNames());
         assertSameBits(params.get(HfGpt2.WTE).mul(0.5f).toFloatArray(),
                 ckpt.tensors("optimizer", manager).get("m.transformer.wte.weight").toFloatArray());
@@ -172,7 +172,7 @@ class CheckpointTest {
         assertEquals(List.of("ckpt"), siblings());   // no temp dir left that could pass for a checkpoint
         Checkpoint old = Checkpoint.read(dir);
         assertSameBits(v1.get(HfGpt2.WTE).toFloatArray(), old.parameters(manager).get(HfGpt2.WTE).toFloatArray());
-        assertTrue(Files.readString(old.tokenizerPath()).contains("v1"));
+        assertTrue(Files.readString(old.tokenizerFiles().tokenizerJson()).contains("v1"));
         assertEquals(1200, old.json("trainer_state").get("step").intValue());
     }
 
@@ -229,7 +229,7 @@ class CheckpointTest {
     void readingChecksWeightsAgainstConfig() throws IOException {
         Path dir = tmp.resolve("ckpt");
         Checkpoint.writer().config(CFG).parameters(HfGpt2Test.randomParameters(manager, CFG, 1)).write(dir);
-        assertMentions(assertThrows(UserError.class, () -> Checkpoint.read(dir).tokenizerPath()).getMessage(),
+        assertMentions(assertThrows(UserError.class, () -> Checkpoint.read(dir).tokenizer()).getMessage(),
                 "has no tokenizer");
         JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) config).put("n_layer", 3);
