@@ -7,8 +7,4 @@ public record Forum(ForumConfig config, List<ForumThread> threads) {
     public Forum {
         threads = List.copyOf(threads);
     }
-
-    public int commentCount() {
-        return threads.stream().mapToInt(t -> t.comments().size()).sum();
-    }
 }

@@ -73,16 +73,6 @@ public final class PushshiftWriter {
         }
     }
 
-    /** The base-36 id of thread {@code t}'s post. */
-    public String postId(int t) {
-        return postIds[t];
-    }
-
-    /** The base-36 id of comment {@code c} of thread {@code t}. */
-    public String commentId(int t, int c) {
-        return commentIds[t][c];
-    }
-
     /** Writes {@code RS_<name>} and {@code RC_<name>} ({@code .ndjson}, or {@code .zst} when compressed). */
     public List<Path> write(Path dir, String name, boolean zst) throws IOException {
         Files.createDirectories(dir);
