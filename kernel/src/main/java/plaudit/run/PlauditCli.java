@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 TrainLmCommand.class,
                 SampleCommand.class,
                 ExportCommand.class,
+                ForumCommand.class,
                 BenchCommand.class,
         })
 public final class PlauditCli {
