@@ -8,12 +8,14 @@ import java.util.Map;
 /**
  * A one-line terminal progress bar for long jobs: {@code [#####.....] 512/1000 51% 3.2 it/s eta 2m31s loss=2.31}.
  *
- * <p>The line is redrawn in place with a carriage return (which also updates live in a Jupyter cell's stream output).
- * Redraws are throttled to a few per second so that a fast inner loop does not spend its time printing. When the
- * total is unknown (streaming readers) pass {@code total <= 0}: the bar then shows a count and a rate.
+ * <p>On a terminal (or with {@code -Dplaudit.progress=live}, which the Jupyter integration sets) the line is redrawn
+ * in place with a carriage return, throttled to a few redraws per second. Otherwise (a log file, CI) a plain line is
+ * printed every 10 % or every 30 seconds, whichever comes first, so logs stay readable. When the total is unknown
+ * (streaming readers) pass {@code total <= 0}: the bar then shows a count and a rate.
  */
 public final class Progress implements AutoCloseable {
     private static final long REDRAW_NANOS = 200_000_000L;
+    private static final long LOG_LINE_NANOS = 30_000_000_000L;
     private static final int WIDTH = 24;
 
     private final String label;
@@ -22,7 +24,9 @@ public final class Progress implements AutoCloseable {
     private final long start = System.nanoTime();
     private final Map<String, String> fields = new LinkedHashMap<>();
     private long done;
+    private final boolean live;
     private long lastDraw;
+    private long lastDecile;
     private boolean closed;
 
     public Progress(String label, long total) {
@@ -33,6 +37,9 @@ public final class Progress implements AutoCloseable {
         this.label = label;
         this.total = total;
         this.out = out;
+        String mode = System.getProperty("plaudit.progress", "");
+        this.live = mode.equals("live") || (!mode.equals("lines") && System.console() != null);
+        this.lastDraw = live ? 0 : start;
     }
 
     /** Sets a named value shown after the bar (e.g. the current loss); shown at the next redraw. */
@@ -53,9 +60,19 @@ public final class Progress implements AutoCloseable {
     public synchronized void advance(long n) {
         done += n;
         long now = System.nanoTime();
-        if (now - lastDraw >= REDRAW_NANOS || (total > 0 && done >= total)) {
+        if (live) {
+            if (now - lastDraw >= REDRAW_NANOS || (total > 0 && done >= total)) {
+                lastDraw = now;
+                draw(now);
+            }
+            return;
+        }
+        long decile = total > 0 ? 10 * done / total : 0;
+        if (decile > lastDecile || now - lastDraw >= LOG_LINE_NANOS) {
+            lastDecile = decile;
             lastDraw = now;
             draw(now);
+            out.println();
         }
     }
 
@@ -66,7 +83,7 @@ public final class Progress implements AutoCloseable {
     private void draw(long now) {
         double secs = Math.max(1e-9, (now - start) / 1e9);
         double rate = done / secs;
-        StringBuilder sb = new StringBuilder("\r").append(label).append(' ');
+        StringBuilder sb = new StringBuilder(live ? "\r" : "").append(label).append(' ');
         if (total > 0) {
             int filled = (int) Math.min(WIDTH, WIDTH * done / total);
             sb.append('[').append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append("] ");
@@ -82,7 +99,7 @@ public final class Progress implements AutoCloseable {
             sb.append(" ").append(duration((long) secs));
         }
         fields.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
-        sb.append("\u001b[K"); // clear the rest of a longer previous line
+        if (live) sb.append("\u001b[K"); // clear the rest of a longer previous line
         out.print(sb);
         out.flush();
     }
@@ -104,8 +121,10 @@ public final class Progress implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        draw(System.nanoTime());
-        out.println();
+        if (live || lastDecile < 10) {
+            draw(System.nanoTime());
+            out.println();
+        }
         out.flush();
     }
 }

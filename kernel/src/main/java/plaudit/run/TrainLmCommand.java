@@ -9,6 +9,7 @@ import plaudit.model.Devices;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.report.MetricsLog;
+import plaudit.report.Tables;
 import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
@@ -100,9 +101,10 @@ public final class TrainLmCommand implements Callable<Integer> {
                     .tensors("optimizer", opt.state())
                     .json("trainer_state", Map.of("step", step, "optimizer_step", opt.step(), "seed", seed))
                     .write(ckptDir));
-            System.out.println(Tables.every(log.table(), Math.max(1, steps / 10), "step", "loss", "val_loss", "lr",
+            int every = evalEvery > 0 && steps / evalEvery <= 20 ? evalEvery : Math.max(1, steps / 10);
+            System.out.println(Tables.every(log.table(), every, "step", "loss", "val_loss", "lr",
                     "tokens_per_s").print());
-            System.out.println(log.summary().print());
+            System.out.println(Tables.readable(log.summary()).print());
         }
         System.out.println("checkpoint: " + ckptDir + "\nmetrics:    " + out.resolve("metrics.csv"));
         return 0;
