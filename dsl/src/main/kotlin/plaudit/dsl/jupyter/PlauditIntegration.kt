@@ -8,19 +8,31 @@ import plaudit.report.Plot
 import tech.tablesaw.api.Table
 
 /**
- * What `%use plaudit` does in a Kotlin notebook: imports Plaudit's DSL, reports and Tablesaw, and shows a cell's
+ * What `%use plaudit` does in a Kotlin notebook: imports Plaudit's DSL, reports, [liveProgress] and Tablesaw, and shows a cell's
  * [Table] as an HTML table and a [Plot] as an SVG image. The kernel finds this class through
  * `META-INF/kotlin-jupyter-libraries/libraries.json` as soon as the jar is on the notebook's classpath.
  */
 class PlauditIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
-        import("plaudit.dsl.*", "plaudit.report.*", "tech.tablesaw.api.*")
+        import("plaudit.dsl.*", "plaudit.dsl.jupyter.liveProgress", "plaudit.report.*", "tech.tablesaw.api.*")
         render<Table> { HTML(HtmlTable.render(it, TABLE_ROWS)) }
         render<Plot> { MIME("image/svg+xml" to it.toSvg()) }
         onLoaded {
             // nothing may download at run time: without this DJL's engine start-up calls home
-            if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true")
+            setIfAbsent("ai.djl.offline", "true")
+            // Cells do not see the kernel's own logging (logback), only this library's slf4j-api and slf4j-simple.
+            // Name the provider, or SLF4J also finds logback's service entry and reports it cannot load it; and log
+            // at WARN, so that DJL's start-up chatter does not fill cells with red stderr text.
+            if (PlauditIntegration::class.java.classLoader.getResource("org/slf4j/simple/SimpleServiceProvider.class") != null) {
+                setIfAbsent("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider")
+                setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn")
+                setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error") // "no GPU" on CPU hosts
+            }
         }
+    }
+
+    private fun setIfAbsent(key: String, value: String) {
+        if (System.getProperty(key) == null) System.setProperty(key, value)
     }
 
     companion object {

@@ -34,10 +34,11 @@ class NotebookReplTest {
         (eval(code).displayValue as? MimeTypedResult)?.get(mime)
 
     @Test
-    fun `integration imports the DSL, reports and Tablesaw`() {
+    fun `integration imports the DSL, reports, liveProgress and Tablesaw`() {
         assertEquals(2, eval("gpt { nLayer = 2 }.nLayer()").rawValue)
         assertEquals("t", eval("Table.create(\"t\", DoubleColumn.create(\"x\")).name()").rawValue)
         assertEquals("p", eval("Plot.builder().title(\"p\").build().title()").rawValue)
+        assertEquals(3L, eval("liveProgress(\"x\", total = 3) { p -> repeat(3) { p.step() }; p.done() }").rawValue)
     }
 
     @Test
