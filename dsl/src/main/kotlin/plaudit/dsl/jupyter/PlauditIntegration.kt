@@ -8,8 +8,8 @@ import plaudit.report.Plot
 import tech.tablesaw.api.Table
 
 /**
- * What `%use plaudit` does in a Kotlin notebook: imports Plaudit's DSL, reports, [liveProgress] and Tablesaw, and shows a cell's
- * [Table] as an HTML table and a [Plot] as an SVG image. The kernel finds this class through
+ * What `%use plaudit` does in a Kotlin notebook: imports Plaudit's DSL, reports, [liveProgress] and Tablesaw, and
+ * shows a cell's [Table] as an HTML table and a [Plot] as an SVG image. The kernel finds this class through
  * `META-INF/kotlin-jupyter-libraries/libraries.json` as soon as the jar is on the notebook's classpath.
  */
 class PlauditIntegration : JupyterIntegration() {
@@ -22,7 +22,7 @@ class PlauditIntegration : JupyterIntegration() {
             setIfAbsent("ai.djl.offline", "true")
             // Cells do not see the kernel's own logging (logback), only this library's slf4j-api and slf4j-simple.
             // Name the provider, or SLF4J also finds logback's service entry and reports it cannot load it; and log
-            // at WARN, so that DJL's start-up chatter does not fill cells with red stderr text.
+            // at WARN (to the kernel's stderr, not the cell), so DJL's INFO start-up lines stay out of CI logs.
             if (PlauditIntegration::class.java.classLoader.getResource("org/slf4j/simple/SimpleServiceProvider.class") != null) {
                 setIfAbsent("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider")
                 setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn")
