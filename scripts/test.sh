@@ -4,3 +4,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 mvn -B -ntp verify
+# the notebooks are part of the suite: executed headless by real Jupyter with the Kotlin kernel
+bash scripts/run-notebooks.sh
