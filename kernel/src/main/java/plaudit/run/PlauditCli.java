@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "RLHF from upvotes: comparisons from upvote data, reward models, PPO.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                PairsCommand.class,
         })
 public final class PlauditCli {
 
