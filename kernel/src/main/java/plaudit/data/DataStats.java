@@ -48,7 +48,7 @@ public final class DataStats {
         this.maxExamples = maxExamples;
     }
 
-    public void count(Unit unit) {
+    public void countRead(Unit unit) {
         read.merge(unit, 1L, Long::sum);
     }
 

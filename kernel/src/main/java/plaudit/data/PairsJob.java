@@ -139,7 +139,7 @@ public final class PairsJob {
         @Override
         public void post(Post p) {
             tick();
-            stats.count(DataStats.Unit.POSTS);
+            stats.countRead(DataStats.Unit.POSTS);
             SkipReason r = builder.screen(p);
             if (r == null) joiner.post(p);
             else joiner.skippedPost(p.threadId(), r);
@@ -148,14 +148,14 @@ public final class PairsJob {
         @Override
         public void comment(Comment c) {
             tick();
-            stats.count(DataStats.Unit.COMMENTS);
+            stats.countRead(DataStats.Unit.COMMENTS);
             if (builder.admit(c)) joiner.comment(c);
         }
 
         @Override
         public void pair(PreferencePair p) {
             tick();
-            stats.count(DataStats.Unit.PAIRS);
+            stats.countRead(DataStats.Unit.PAIRS);
             builder.pair(p);
         }
 

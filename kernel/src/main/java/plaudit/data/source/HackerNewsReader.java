@@ -17,6 +17,7 @@ import plaudit.data.io.InputFile;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,19 +45,31 @@ public final class HackerNewsReader implements SourceReader {
         }
     }
 
-    /** JSON Lines when the first non-blank line is a whole JSON value; otherwise one (pretty-printed) document. */
+    /**
+     * JSON Lines when one of the first lines is a whole JSON object (a damaged first line must not turn a JSONL file
+     * into one broken document), or when the input does not start like a document at all.
+     */
     private static boolean isJsonLines(byte[] head) {
         int start = 0;
-        while (start < head.length && Character.isWhitespace(head[start])) start++;
-        if (start == head.length) return true;
-        int end = start;
-        while (end < head.length && head[end] != '\n') end++;
-        try {
-            JsonRecords.JSON.readTree(head, start, end - start);
-            return true;
-        } catch (IOException e) {
-            return false;
+        int checked = 0;
+        while (start < head.length && checked < 8) {
+            int end = start;
+            while (end < head.length && head[end] != '\n') end++;
+            if (end == head.length && end == PEEK) break; // a line cut by the peek window proves nothing
+            String line = new String(head, start, end - start, StandardCharsets.UTF_8).strip();
+            if (!line.isEmpty()) {
+                checked++;
+                try {
+                    if (JsonRecords.JSON.readTree(line) instanceof ObjectNode) return true;
+                } catch (IOException e) {
+                    // not a whole object: look further
+                }
+            }
+            start = end + 1;
         }
+        int first = 0;
+        while (first < head.length && Character.isWhitespace(head[first])) first++;
+        return first == head.length || (head[first] != '{' && head[first] != '[');
     }
 
     private static void readDocument(InputStream stream, InputFile in, RecordSink sink, DataStats stats) {
@@ -109,7 +122,7 @@ public final class HackerNewsReader implements SourceReader {
     }
 
     private static void deliver(JsonNode node, String file, long line, RecordSink sink, DataStats stats) {
-        stats.count(DataStats.Unit.RECORDS);
+        stats.countRead(DataStats.Unit.RECORDS);
         String where = file + ":" + line;
         if (!(node instanceof ObjectNode o)) {
             stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, where, JsonRecords.describe(node));

@@ -37,7 +37,7 @@ final class JsonRecords {
     static void forEachLine(InputFile in, DataStats stats, Handler handler) {
         LineReader lines = new LineReader(in);
         while (lines.next()) {
-            stats.count(DataStats.Unit.RECORDS);
+            stats.countRead(DataStats.Unit.RECORDS);
             String where = in.name() + ":" + lines.lineNumber();
             if (lines.tooLong()) {
                 stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, where);

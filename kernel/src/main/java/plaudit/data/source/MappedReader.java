@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Generic threads from CSV (with a header row) or JSON Lines (detected by a leading '{'), through a
@@ -68,11 +69,12 @@ public final class MappedReader implements SourceReader {
             for (String column : map.columns()) {
                 if (!header.contains(column)) {
                     throw new UserError(in.path() + ": --map names column '" + column + "' but the header has "
-                            + String.join(", ", header));
+                            + header.stream().limit(20).map(JsonRecords::abbreviate).collect(Collectors.joining(", "))
+                            + (header.size() > 20 ? ", …" : ""));
                 }
             }
             while (row != null) {
-                stats.count(DataStats.Unit.RECORDS);
+                stats.countRead(DataStats.Unit.RECORDS);
                 long line = parser.getContext().currentLine();
                 String[] r = row;
                 try {

@@ -42,7 +42,7 @@ public final class PushshiftReader implements SourceReader {
     public void read(InputFile in, RecordSink sink, DataStats stats) {
         LineReader lines = new LineReader(in);
         while (lines.next()) {
-            stats.count(DataStats.Unit.RECORDS);
+            stats.countRead(DataStats.Unit.RECORDS);
             String where = in.name() + ":" + lines.lineNumber();
             if (lines.tooLong()) {
                 stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, where);

@@ -50,7 +50,7 @@ public final class StackExchangeReader implements SourceReader {
         while (lines.next()) {
             String where = in.name() + ":" + lines.lineNumber();
             if (lines.tooLong()) {
-                stats.count(DataStats.Unit.RECORDS);
+                stats.countRead(DataStats.Unit.RECORDS);
                 stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, where);
                 continue;
             }
@@ -59,7 +59,7 @@ public final class StackExchangeReader implements SourceReader {
             if (line.isEmpty() || line.startsWith("<?xml") || line.equals("<posts>") || line.equals("</posts>")) {
                 continue; // document structure
             }
-            stats.count(DataStats.Unit.RECORDS);
+            stats.countRead(DataStats.Unit.RECORDS);
             try {
                 row(line, site, in.name(), lines.lineNumber(), sink);
             } catch (BadRecord bad) {
