@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
                 SampleCommand.class,
                 ExportCommand.class,
                 ForumCommand.class,
+                PairsCommand.class,
+                StudyCommand.class,
                 BenchCommand.class,
         })
 public final class PlauditCli {

@@ -1,0 +1,174 @@
+package plaudit.data.source;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import plaudit.data.DataStats;
+import plaudit.data.SkipReason;
+import plaudit.data.io.InputFile;
+import plaudit.data.io.LineReader;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+/**
+ * JSON Lines reading with per-line recovery, and tolerant field access. Real dumps change types over the years
+ * (Pushshift's created_utc is an int, a float or a string), so numbers are accepted as JSON numbers or numeric
+ * strings; anything else is a counted {@link SkipReason#WRONG_TYPE}.
+ */
+final class JsonRecords {
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    @FunctionalInterface
+    interface Handler {
+        void record(ObjectNode node, long line) throws BadRecord;
+    }
+
+    private JsonRecords() {
+    }
+
+    /** Calls the handler for each line that is a JSON object; every other line is counted under its skip reason. */
+    static void forEachLine(InputFile in, DataStats stats, Handler handler) {
+        LineReader lines = new LineReader(in);
+        while (lines.next()) {
+            stats.countRead(DataStats.Unit.RECORDS);
+            String where = in.name() + ":" + lines.lineNumber();
+            if (lines.tooLong()) {
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, where);
+                continue;
+            }
+            if (lines.isBlank()) {
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.BLANK_LINE, where);
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(lines.buffer(), 0, lines.length());
+            } catch (IOException e) {
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, where, shortMessage(e));
+                continue;
+            }
+            if (!(node instanceof ObjectNode obj)) {
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, where, node.getNodeType().toString().toLowerCase());
+                continue;
+            }
+            try {
+                handler.record(obj, lines.lineNumber());
+            } catch (BadRecord bad) {
+                stats.skip(DataStats.Unit.RECORDS, bad.reason, where, bad.getMessage());
+            }
+        }
+    }
+
+    static String shortMessage(IOException e) {
+        String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        if (m == null) m = e.getClass().getSimpleName();
+        m = m.replace('\n', ' ');
+        return m.length() > 80 ? m.substring(0, 80) + "…" : m;
+    }
+
+    static String describe(JsonNode n) {
+        return n.getNodeType().toString().toLowerCase();
+    }
+
+    static JsonNode present(ObjectNode o, String field) throws BadRecord {
+        JsonNode n = o.get(field);
+        if (n == null || n.isNull()) throw BadRecord.missing(field);
+        return n;
+    }
+
+    static String text(ObjectNode o, String field) throws BadRecord {
+        JsonNode n = present(o, field);
+        if (!n.isTextual()) throw BadRecord.wrongType(field, "a string", describe(n));
+        return n.textValue();
+    }
+
+    static String optText(ObjectNode o, String field) throws BadRecord {
+        JsonNode n = o.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isTextual()) throw BadRecord.wrongType(field, "a string", describe(n));
+        return n.textValue();
+    }
+
+    /** An id: a string or an integer (HN ids are numbers), returned as text. */
+    static String id(ObjectNode o, String field) throws BadRecord {
+        JsonNode n = present(o, field);
+        if (n.isTextual() && !n.textValue().isBlank()) return n.textValue();
+        if (n.isIntegralNumber()) return n.asText();
+        throw BadRecord.wrongType(field, "an id", describe(n));
+    }
+
+    static double number(ObjectNode o, String field) throws BadRecord {
+        return number(field, present(o, field));
+    }
+
+    static double number(String field, JsonNode n) throws BadRecord {
+        if (n.isNumber()) return n.doubleValue();
+        if (n.isTextual()) return parseNumber(field, n.textValue());
+        throw BadRecord.wrongType(field, "a number", describe(n));
+    }
+
+    static double parseNumber(String field, String s) throws BadRecord {
+        try {
+            double v = Double.parseDouble(s.trim());
+            if (Double.isFinite(v)) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw BadRecord.wrongType(field, "a number", "'" + abbreviate(s) + "'");
+    }
+
+    static int integer(ObjectNode o, String field) throws BadRecord {
+        return toInt(field, number(o, field));
+    }
+
+    static int toInt(String field, double v) throws BadRecord {
+        if (Math.abs(v) > Integer.MAX_VALUE) throw BadRecord.wrongType(field, "a score", "out-of-range " + v);
+        return (int) Math.round(v);
+    }
+
+    /** Epoch seconds from a number (int or float) or a numeric string. */
+    static long epochSeconds(ObjectNode o, String field) throws BadRecord {
+        return (long) number(o, field);
+    }
+
+    /**
+     * Epoch seconds from a number, a numeric string, or an ISO-8601 date-time ({@code 2023-07-17T19:24:01.893},
+     * with or without a zone; no zone means UTC) or date. Numbers above 1e11 are taken as milliseconds.
+     */
+    static long time(String field, String s) throws BadRecord {
+        String t = s.trim();
+        try {
+            double v = Double.parseDouble(t);
+            if (Double.isFinite(v)) return (long) (Math.abs(v) > 1e11 ? v / 1000 : v);
+        } catch (NumberFormatException ignored) {
+            // not a number: try dates
+        }
+        String iso = t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
+        try {
+            return Instant.parse(iso).getEpochSecond();
+        } catch (DateTimeParseException ignored) {
+            // no zone
+        }
+        try {
+            return LocalDateTime.parse(iso).toEpochSecond(ZoneOffset.UTC);
+        } catch (DateTimeParseException ignored) {
+            // date only
+        }
+        try {
+            return LocalDate.parse(iso).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw BadRecord.wrongType(field, "epoch seconds or an ISO-8601 time", "'" + abbreviate(s) + "'");
+        }
+    }
+
+    static String abbreviate(String s) {
+        return s.length() > 30 ? s.substring(0, 30) + "…" : s;
+    }
+}

@@ -1,0 +1,64 @@
+package plaudit.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import plaudit.model.ScoreModel;
+import plaudit.reward.RewardFunction;
+import plaudit.text.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained reward model as a {@link RewardFunction}: the score of prompt + response + end-of-text at its last
+ * token, computed in batches. Composable like any other reward function.
+ */
+public final class RewardModelScorer implements RewardFunction {
+    private final ScoreModel rm;
+    private final Tokenizer tok;
+    private final int maxResponse;
+    private final int batchSize;
+
+    public RewardModelScorer(ScoreModel rm, Tokenizer tok, int maxResponse, int batchSize) {
+        this.rm = rm;
+        this.tok = tok;
+        this.maxResponse = maxResponse;
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public String name() {
+        return "reward_model";
+    }
+
+    @Override
+    public double score(String prompt, String response) {
+        return scoreAll(List.of(prompt), List.of(response))[0];
+    }
+
+    @Override
+    public synchronized double[] scoreAll(List<String> prompts, List<String> responses) {
+        int blockSize = rm.trunk().config().blockSize();
+        double[] out = new double[prompts.size()];
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int from = 0; from < out.length; from += batchSize) {
+                int to = Math.min(out.length, from + batchSize);
+                List<Sequences.Seq> seqs = new ArrayList<>();
+                for (int i = from; i < to; i++) {
+                    seqs.add(Sequences.join(tok.encode(prompts.get(i)), RewardTrainer.withEos(tok, responses.get(i)),
+                            blockSize, maxResponse));
+                }
+                try (NDManager scope = rm.manager().newSubManager(rm.device())) {
+                    float[] s = rm.scoresAt(Sequences.ids(scope, seqs, Math.max(0, tok.eosId())), null,
+                            Sequences.lastIndex(seqs), false).toFloatArray();
+                    for (int i = from; i < to; i++) out[i] = s[i - from];
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+        return out;
+    }
+}

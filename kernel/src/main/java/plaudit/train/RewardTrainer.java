@@ -1,0 +1,254 @@
+package plaudit.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import plaudit.UserError;
+import plaudit.data.Comparison;
+import plaudit.model.ScoreModel;
+import plaudit.report.MetricsLog;
+import plaudit.reward.RewardFunction;
+import plaudit.run.Progress;
+import plaudit.text.Tokenizer;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Bradley–Terry reward model training: {@code loss = −log σ(r(x, y_w) − r(x, y_l) − m)} with an optional per-pair
+ * margin {@code m} (the log upvote ratio) and an optional centering term {@code c·mean((r_w + r_l)²)} that keeps
+ * rewards near 0 (TRL's {@code center_rewards_coefficient}). The score is read at the last token of prompt +
+ * response + end-of-text.
+ */
+public final class RewardTrainer {
+
+    /**
+     * @param steps       optimizer steps
+     * @param batchSize   comparisons per step
+     * @param lr          peak learning rate (after warmup, cosine to lr/10)
+     * @param warmup      warmup steps
+     * @param weightDecay AdamW weight decay
+     * @param gradClip    max gradient norm
+     * @param maxResponse most response tokens kept per reply
+     * @param useMargin   subtract the pair's margin inside the sigmoid (pairs without a margin use 0)
+     * @param centerCoef  weight of the reward-centering term; 0 = off
+     * @param evalEvery   validation interval in steps (and at the end)
+     * @param seed        seeds the batch order
+     */
+    public record Config(int steps, int batchSize, double lr, int warmup, double weightDecay, double gradClip,
+                         int maxResponse, boolean useMargin, double centerCoef, int evalEvery, long seed) {
+        public Config {
+            if (steps <= 0 || batchSize <= 0) throw new UserError("reward model: steps and batch must be positive");
+        }
+
+        /** Small-model defaults: lr 1e-4 with 10 % warmup, batch 16, centering 0.01. */
+        public static Config defaults(int steps) {
+            return new Config(steps, 16, 1e-4, Math.max(1, steps / 10), 0.0, 1.0, 64, false, 0.01, 50, 1);
+        }
+    }
+
+    /** A comparison as token sequences. */
+    record Pair(Sequences.Seq chosen, Sequences.Seq rejected, double margin, double ratio, Comparison source) {
+    }
+
+    /** Held-out quality of a reward model. */
+    public record Evaluation(double loss, double accuracy, double goldAgreement, double rewardMean, double rewardStd,
+                             Table accuracyByRatio) {
+    }
+
+    private RewardTrainer() {
+    }
+
+    public static Evaluation train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
+                                   RewardFunction gold, Config cfg, MetricsLog log) {
+        if (train.isEmpty()) throw new UserError("reward model: no training comparisons");
+        int blockSize = rm.trunk().config().blockSize();
+        List<Pair> trainPairs = tokenize(tok, train, blockSize, cfg.maxResponse());
+        List<Pair> valPairs = tokenize(tok, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
+        rm.setTrainable(true);
+        AdamW opt = AdamW.of(rm.parameters(), cfg.weightDecay());
+        LrSchedule schedule = new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps());
+        Engine.getEngine("PyTorch").setRandomSeed((int) cfg.seed());
+        SplittableRandom rng = new SplittableRandom(cfg.seed());
+        int[] order = shuffled(trainPairs.size(), rng);
+        int cursor = 0;
+        Evaluation eval = null;
+        try (Progress bar = new Progress("train-rm", cfg.steps())) {
+            for (int step = 0; step < cfg.steps(); step++) {
+                List<Pair> batch = new ArrayList<>(cfg.batchSize());
+                for (int i = 0; i < cfg.batchSize(); i++) {
+                    if (cursor == order.length) {
+                        order = shuffled(trainPairs.size(), rng);
+                        cursor = 0;
+                    }
+                    batch.add(trainPairs.get(order[cursor++]));
+                }
+                double lr = schedule.at(step);
+                double[] acc = new double[1];
+                TrainStep.Result r;
+                try (NDManager scope = rm.manager().newSubManager(rm.device())) {
+                    r = TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
+                        NDArray[] rw = rewards(rm, scope, batch, tok.eosId(), true);
+                        acc[0] = rw[0].gt(rw[1]).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mean().getFloat();
+                        return loss(rw[0], rw[1], margins(scope, batch, cfg.useMargin()), cfg.centerCoef());
+                    });
+                }
+                boolean last = step == cfg.steps() - 1;
+                boolean doEval = last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0);
+                if (doEval) eval = evaluatePairs(rm, tok, valPairs, gold, cfg);
+                Map<String, Number> row = new LinkedHashMap<>();
+                row.put("step", step + 1);
+                row.put("loss", r.loss());
+                row.put("accuracy", acc[0]);
+                row.put("val_loss", doEval ? eval.loss() : Double.NaN);
+                row.put("val_accuracy", doEval ? eval.accuracy() : Double.NaN);
+                row.put("val_gold_agreement", doEval ? eval.goldAgreement() : Double.NaN);
+                row.put("reward_mean", doEval ? eval.rewardMean() : Double.NaN);
+                row.put("reward_std", doEval ? eval.rewardStd() : Double.NaN);
+                row.put("lr", lr);
+                row.put("grad_norm", r.gradNorm());
+                log.log(row);
+                bar.set("loss", r.loss()).set("val_acc", eval == null ? Double.NaN : eval.accuracy());
+                bar.step();
+            }
+        }
+        rm.setTrainable(false);
+        return eval;
+    }
+
+    /** {@code −log σ(Δ − m)} averaged, plus {@code c·mean((r_w + r_l)²)}. */
+    static NDArray loss(NDArray chosen, NDArray rejected, NDArray margin, double centerCoef) {
+        NDArray loss = softplus(chosen.sub(rejected).sub(margin).neg()).mean();
+        if (centerCoef > 0) loss = loss.add(chosen.add(rejected).square().mean().mul((float) centerCoef));
+        return loss;
+    }
+
+    /** {@code log(1 + e^x)}, stable for large |x|: {@code max(x, 0) + log(1 + e^{−|x|})}. */
+    static NDArray softplus(NDArray x) {
+        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+    }
+
+    public static Evaluation evaluate(ScoreModel rm, Tokenizer tok, List<Comparison> pairs, RewardFunction gold, Config cfg) {
+        return evaluatePairs(rm, tok, tokenize(tok, pairs, rm.trunk().config().blockSize(), cfg.maxResponse()), gold, cfg);
+    }
+
+    static Evaluation evaluatePairs(ScoreModel rm, Tokenizer tok, List<Pair> pairs, RewardFunction gold, Config cfg) {
+        double lossSum = 0, correct = 0, goldAgree = 0, goldCount = 0, sum = 0, sq = 0;
+        // accuracy by score-ratio bucket: does the RM get the clear-cut pairs more often right?
+        double[] edges = {1, 2, 3, 5, 10, Double.POSITIVE_INFINITY};
+        int[] bucketN = new int[edges.length - 1];
+        int[] bucketRight = new int[edges.length - 1];
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int from = 0; from < pairs.size(); from += cfg.batchSize()) {
+                List<Pair> batch = pairs.subList(from, Math.min(pairs.size(), from + cfg.batchSize()));
+                try (NDManager scope = rm.manager().newSubManager(rm.device())) {
+                    NDArray[] rw = rewards(rm, scope, batch, tok.eosId(), false);
+                    lossSum += loss(rw[0], rw[1], margins(scope, batch, cfg.useMargin()), 0).getFloat() * batch.size();
+                    float[] c = rw[0].toFloatArray(), r = rw[1].toFloatArray();
+                    for (int i = 0; i < batch.size(); i++) {
+                        boolean right = c[i] > r[i];
+                        correct += right ? 1 : 0;
+                        sum += c[i] + r[i];
+                        sq += c[i] * c[i] + r[i] * r[i];
+                        int b = bucket(batch.get(i).ratio(), edges);
+                        if (b >= 0) {
+                            bucketN[b]++;
+                            bucketRight[b] += right ? 1 : 0;
+                        }
+                        if (gold != null) {
+                            Comparison src = batch.get(i).source();
+                            double gc = gold.score(src.prompt(), src.chosen()), gr = gold.score(src.prompt(), src.rejected());
+                            if (gc != gr) {
+                                goldCount++;
+                                goldAgree += (c[i] > r[i]) == (gc > gr) ? 1 : 0;
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+        int n = pairs.size();
+        double mean = sum / (2.0 * n);
+        double std = Math.sqrt(Math.max(0, sq / (2.0 * n) - mean * mean));
+        StringColumn range = StringColumn.create("score_ratio");
+        IntColumn count = IntColumn.create("pairs");
+        DoubleColumn acc = DoubleColumn.create("accuracy");
+        for (int b = 0; b < bucketN.length; b++) {
+            range.append(Double.isInfinite(edges[b + 1]) ? "≥ " + fmt(edges[b]) : fmt(edges[b]) + "–" + fmt(edges[b + 1]));
+            count.append(bucketN[b]);
+            acc.append(bucketN[b] == 0 ? Double.NaN : (double) bucketRight[b] / bucketN[b]);
+        }
+        Table byRatio = Table.create("reward model accuracy by upvote ratio", range, count, acc);
+        return new Evaluation(lossSum / n, correct / n, goldCount == 0 ? Double.NaN : goldAgree / goldCount, mean, std, byRatio);
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static int bucket(double ratio, double[] edges) {
+        if (!Double.isFinite(ratio)) return -1;
+        for (int b = 0; b < edges.length - 1; b++) if (ratio >= edges[b] && ratio < edges[b + 1]) return b;
+        return -1;
+    }
+
+    /** Rewards of chosen and rejected, each {@code [B]}, from one forward pass over the 2B sequences. */
+    static NDArray[] rewards(ScoreModel rm, NDManager scope, List<Pair> batch, int pad, boolean train) {
+        List<Sequences.Seq> seqs = new ArrayList<>(2 * batch.size());
+        for (Pair p : batch) seqs.add(p.chosen());
+        for (Pair p : batch) seqs.add(p.rejected());
+        NDArray ids = Sequences.ids(scope, seqs, Math.max(pad, 0));
+        NDArray all = rm.scoresAt(ids, null, Sequences.lastIndex(seqs), train);
+        int b = batch.size();
+        return new NDArray[] {all.get("0:" + b), all.get(b + ":")};
+    }
+
+    private static NDArray margins(NDManager scope, List<Pair> batch, boolean use) {
+        float[] m = new float[batch.size()];
+        if (use) for (int i = 0; i < m.length; i++) m[i] = Double.isFinite(batch.get(i).margin()) ? (float) batch.get(i).margin() : 0f;
+        return scope.create(m);
+    }
+
+    static List<Pair> tokenize(Tokenizer tok, List<Comparison> comparisons, int blockSize, int maxResponse) {
+        List<Pair> out = new ArrayList<>(comparisons.size());
+        for (Comparison c : comparisons) {
+            int[] prompt = tok.encode(c.prompt());
+            double ratio = c.scoreRejected() > 0 ? c.scoreChosen() / c.scoreRejected() : Double.NaN;
+            out.add(new Pair(Sequences.join(prompt, withEos(tok, c.chosen()), blockSize, maxResponse),
+                    Sequences.join(prompt, withEos(tok, c.rejected()), blockSize, maxResponse), c.margin(), ratio, c));
+        }
+        return out;
+    }
+
+    /** Response tokens followed by end-of-text, as the policy emits them when it stops. */
+    public static int[] withEos(Tokenizer tok, String response) {
+        int[] r = tok.encode(response);
+        if (tok.eosId() < 0) return r;
+        int[] out = java.util.Arrays.copyOf(r, r.length + 1);
+        out[r.length] = tok.eosId();
+        return out;
+    }
+
+    private static int[] shuffled(int n, SplittableRandom rng) {
+        int[] a = java.util.stream.IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+}
