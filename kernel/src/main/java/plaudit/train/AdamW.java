@@ -3,6 +3,7 @@ package plaudit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import plaudit.model.Params;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -113,17 +114,8 @@ public final class AdamW {
 
     /** Restores moments and the step count saved by {@link #state()}. */
     public void load(Map<String, NDArray> state, long step) {
+        Params.assign(state(), state, "optimizer state");
         this.step = step;
-        for (Map.Entry<String, NDArray> e : state.entrySet()) {
-            String key = e.getKey();
-            Map<String, NDArray> target = key.startsWith("m.") ? m : key.startsWith("v.") ? v : null;
-            NDArray dst = target == null ? null : target.get(key.substring(2));
-            if (dst == null || !dst.getShape().equals(e.getValue().getShape())) {
-                throw new plaudit.UserError("optimizer state: tensor '" + key + "' does not match the model "
-                        + "(unknown parameter or wrong shape); resume from a checkpoint of the same model config");
-            }
-            dst.set(e.getValue().toFloatArray());
-        }
     }
 
     /** A gradient wrapper owned by the step scope: getGradient() makes a new handle on every call. */

@@ -5,9 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
+import plaudit.model.Checkpoint;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
+import plaudit.model.Params;
 import plaudit.model.SamplingConfig;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
@@ -17,6 +20,7 @@ import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.TrainStep;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -94,10 +98,35 @@ public final class PpoTrainer {
         return opt;
     }
 
-    /** Restores the counters of a checkpoint (weights and optimizer moments are restored by the caller). */
-    public void resumeAt(int step, double klCoef) {
-        this.step = step;
-        kl.set(klCoef);
+    /**
+     * Writes the run's state atomically: the policy as a Hugging Face GPT-2 folder, plus the value network, the
+     * optimizer moments and the counters (step, KL coefficient). RNG state needs no saving: every step seeds its own
+     * streams from (seed, step).
+     */
+    public void save(Path dir) {
+        Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
+                .tensors("value", value.parameters())
+                .tensors("optimizer", opt.state())
+                .json("trainer_state", Map.of("step", step, "optimizer_step", opt.step(), "kl_coef", kl.value(),
+                        "seed", cfg.seed()))
+                .write(dir);
+    }
+
+    /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
+    public void resume(Path dir) {
+        Checkpoint c = Checkpoint.read(dir);
+        JsonNode state = c.json("trainer_state");
+        if (state.get("seed").asLong() != cfg.seed()) {
+            throw new plaudit.UserError(dir + " was written by a run with seed " + state.get("seed").asLong()
+                    + ", this run has seed " + cfg.seed() + "; resume with the same --seed");
+        }
+        try (NDManager staging = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+            Params.assign(policy.parameters(), c.parameters(staging), "policy");
+            Params.assign(value.parameters(), c.tensors("value", staging), "value network");
+            opt.load(c.tensors("optimizer", staging), state.get("optimizer_step").asLong());
+        }
+        step = state.get("step").asInt();
+        kl.set(state.get("kl_coef").asDouble());
     }
 
     /** The rollout of one step, kept on the host: it is small (batch × response length). */
@@ -174,6 +203,7 @@ public final class PpoTrainer {
             eosCount += ro.eos()[i] ? 1 : 0;
         }
         double meanKl = klSum / n;                                          // objective/kl
+        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step);
         double meanScore = Arrays.stream(scores).average().orElse(0);        // objective/scores
         double meanNonScore = nonScore / n;                                  // objective/non_score_reward
         if (cfg.whitenRewards()) rewards = Whiten.apply(rewards, length, false);

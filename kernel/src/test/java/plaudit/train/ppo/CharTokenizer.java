@@ -48,6 +48,10 @@ final class CharTokenizer implements Tokenizer {
 
     @Override
     public void save(Path tokenizerJson) {
-        throw new UnsupportedOperationException("test tokenizer");
+        try {
+            java.nio.file.Files.writeString(tokenizerJson, "{\"test-alphabet\": \"" + ALPHABET + "\"}");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
