@@ -19,6 +19,8 @@ import java.util.SplittableRandom;
 public final class ScoreModel implements AutoCloseable {
     public static final String HEAD_WEIGHT = "score.weight";
     public static final String HEAD_BIAS = "score.bias";
+    /** Name of the head's tensor file in a checkpoint ({@code score_head.safetensors}). */
+    public static final String HEAD_FILE = "score_head";
 
     private final Gpt trunk;
     private final NDArray weight;
@@ -53,6 +55,23 @@ public final class ScoreModel implements AutoCloseable {
         NDArray wc = m.create(w.toFloatArray(), w.getShape());
         NDArray bc = m.create(b.toFloatArray(), b.getShape());
         return new ScoreModel(trunk, wc, bc);
+    }
+
+    /** A reward model saved with {@link #save}: trunk from the checkpoint's weights, head from {@code score_head}. */
+    public static ScoreModel load(Checkpoint ckpt, Device device) {
+        if (!ckpt.tensorNames().contains(HEAD_FILE)) {
+            throw new plaudit.UserError(ckpt.dir() + " has no " + HEAD_FILE + ".safetensors: it is a language model, "
+                    + "not a reward model; pass the output of `plaudit train-rm`");
+        }
+        try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            return withHead(ckpt.model(device), ckpt.tensors(HEAD_FILE, staging));
+        }
+    }
+
+    /** Writes trunk and head as one checkpoint (an HF GPT-2 folder plus {@code score_head.safetensors}). */
+    public void save(java.nio.file.Path dir, plaudit.text.Tokenizer tok) {
+        Checkpoint.writer().config(trunk.config()).parameters(trunk.parameters()).tokenizer(tok)
+                .tensors(HEAD_FILE, headParameters()).write(dir);
     }
 
     public Gpt trunk() {

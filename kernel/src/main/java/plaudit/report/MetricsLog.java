@@ -37,6 +37,31 @@ public final class MetricsLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Continues a log after a resume: keeps the header and the first {@code keepRows} rows of an existing file (the
+     * steps the checkpoint covers; later rows were never checkpointed and will be recomputed), then appends.
+     */
+    public static MetricsLog resume(String name, Path csvFile, int keepRows) {
+        List<String> lines;
+        try {
+            lines = Files.exists(csvFile) ? Files.readAllLines(csvFile, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read metrics file " + csvFile, e);
+        }
+        MetricsLog log = new MetricsLog(name, csvFile);
+        if (lines.isEmpty() || keepRows <= 0) return log;
+        String[] header = lines.get(0).split(",", -1);
+        for (int i = 1; i <= keepRows && i < lines.size(); i++) {
+            String[] cells = lines.get(i).split(",", -1);
+            Map<String, Double> row = new LinkedHashMap<>();
+            for (int c = 0; c < header.length; c++) {
+                row.put(header[c], c < cells.length && !cells[c].isEmpty() ? Double.parseDouble(cells[c]) : Double.NaN);
+            }
+            log.log(row);
+        }
+        return log;
+    }
+
     public synchronized void log(Map<String, ? extends Number> row) {
         Map<String, Double> r = new LinkedHashMap<>();
         row.forEach((k, v) -> r.put(k, v == null ? Double.NaN : v.doubleValue()));

@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 ForumCommand.class,
                 PairsCommand.class,
+                SftCommand.class,
+                TrainRmCommand.class,
+                PpoCommand.class,
                 StudyCommand.class,
                 BenchCommand.class,
         })

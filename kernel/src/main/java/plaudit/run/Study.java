@@ -1,18 +1,15 @@
 package plaudit.run;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import plaudit.data.Comparison;
+import plaudit.data.ComparisonsJsonl;
 import plaudit.data.PairRules;
 import plaudit.data.PairsJob;
 import plaudit.data.Source;
 import plaudit.data.Split;
 import plaudit.model.Checkpoint;
-import plaudit.model.Generation;
-import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
-import plaudit.model.SamplingConfig;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
@@ -28,6 +25,7 @@ import plaudit.sim.PushshiftWriter;
 import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
+import plaudit.train.Completions;
 import plaudit.train.LmTrainer;
 import plaudit.train.LrSchedule;
 import plaudit.train.RewardModelScorer;
@@ -35,6 +33,7 @@ import plaudit.train.RewardTrainer;
 import plaudit.train.SftTrainer;
 import plaudit.train.TokenCorpus;
 import plaudit.train.ppo.PpoConfig;
+import plaudit.train.ppo.PpoSamples;
 import plaudit.train.ppo.PpoTrainer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -42,7 +41,6 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,7 +106,12 @@ public final class Study {
         stage("pairs");
         Map<Split, List<Comparison>> pairs = new LinkedHashMap<>();
         for (Split sp : Split.values()) pairs.put(sp, new ArrayList<>());
-        new PairsJob(Source.REDDIT, dumps, PairRules.defaults()).run(c -> pairs.get(c.split()).add(c));
+        try (ComparisonsJsonl.SplitWriter files = new ComparisonsJsonl.SplitWriter(out.resolve("pairs"), false)) {
+            new PairsJob(Source.REDDIT, dumps, PairRules.defaults()).run(c -> {
+                pairs.get(c.split()).add(c);
+                files.accept(c);
+            });
+        }
         List<Comparison> train = pairs.get(Split.TRAIN), val = pairs.get(Split.VAL), test = pairs.get(Split.TEST);
         summary.put("pairs_train", (double) train.size());
         summary.put("pairs_val", (double) val.size());
@@ -153,14 +156,11 @@ public final class Study {
                 // re-centre: SFT's own samples score mean 0 (Stiennon et al.), so β trades KL against a reward near 0
                 List<String> evalPrompts = prompts(test.isEmpty() ? val : test, s.evalPrompts());
                 RewardModelScorer proxy = new RewardModelScorer(rm, tok, s.responseLength(), 32);
-                Samples sftSamples = sample(sft, tok, evalPrompts, 1, seed + 1);
-                double shift = -mean(proxy.scoreAll(sftSamples.prompts(), sftSamples.responses()));
-                rm.shift(shift);
-                summary.put("rm_shift", shift);
+                Completions sftSamples = sample(sft, tok, evalPrompts, 1, seed + 1);
+                summary.put("rm_shift", proxy.recenterOn(sftSamples));
                 double[] sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
                 summary.put("sft_gold", mean(sftGold));
-                Checkpoint.writer().config(cfg).parameters(rm.trunk().parameters()).tokenizer(tok)
-                        .tensors("score_head", rm.headParameters()).write(out.resolve("rm/checkpoint"));
+                rm.save(out.resolve("rm/checkpoint"), tok);
 
                 // 7. PPO with the adaptive KL controller, and 8. with β = 0 (over-optimisation)
                 List<String> trainPrompts = prompts(train, Integer.MAX_VALUE);
@@ -192,7 +192,7 @@ public final class Study {
 
     /** One PPO run from SFT, value function from the RM; with eval prompts also the gold win rate against SFT. */
     private Table ppo(String name, Gpt sft, ScoreModel rm, RewardFunction proxy, Tokenizer tok, List<String> prompts,
-                      PpoConfig cfg, List<String> evalPrompts, Samples sftSamples, double[] sftGold) throws IOException {
+                      PpoConfig cfg, List<String> evalPrompts, Completions sftSamples, double[] sftGold) throws IOException {
         stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
         Path dir = out.resolve(name);
         List<PpoTrainer.Sample> samples = new ArrayList<>();
@@ -201,13 +201,13 @@ public final class Study {
              MetricsLog log = new MetricsLog(name, dir.resolve("metrics.csv"))) {
             PpoTrainer ppo = new PpoTrainer(policy, sft, value, proxy, gold, tok, prompts, cfg);
             ppo.train(log, samples, null);
-            writeSamples(samples, dir.resolve("samples.csv"));
+            PpoSamples.table(samples).write().csv(dir.resolve("samples.csv").toFile());
             Table t = log.table();
             Plot.lines(t, "step", "objective/scores", "objective/gold", "objective/kl").toBuilder()
                     .title(name + ": proxy reward, gold reward and KL").build()
                     .write(out.resolve("plots/" + name + ".svg"));
             if (evalPrompts != null) {
-                Samples ppoSamples = sample(policy, tok, sftSamples.prompts(), 1, seed + 1);
+                Completions ppoSamples = sample(policy, tok, sftSamples.prompts(), 1, seed + 1);
                 double[] ppoGold = gold.scoreAll(ppoSamples.prompts(), ppoSamples.responses());
                 double wins = 0;
                 for (int i = 0; i < ppoGold.length; i++) wins += ppoGold[i] > sftGold[i] ? 1 : ppoGold[i] == sftGold[i] ? 0.5 : 0;
@@ -228,7 +228,7 @@ public final class Study {
      */
     private Table bestOfN(Gpt sft, Tokenizer tok, RewardFunction proxy, List<String> prompts) {
         int maxN = s.bonMaxN();
-        Samples all = sample(sft, tok, prompts, maxN, seed + 7);
+        Completions all = sample(sft, tok, prompts, maxN, seed + 7);
         double[] proxyScores = proxy.scoreAll(all.prompts(), all.responses());
         double[] goldScores = gold.scoreAll(all.prompts(), all.responses());
         IntColumn nCol = IntColumn.create("n");
@@ -257,32 +257,9 @@ public final class Study {
         return Tables.readable(Table.create("best-of-n from SFT", nCol, kl, g, p));
     }
 
-    /** {@code perPrompt} samples for each prompt (prompt-major order), with the rollout's temperature 1. */
-    private Samples sample(Gpt model, Tokenizer tok, List<String> prompts, int perPrompt, long samplingSeed) {
-        List<String> ps = new ArrayList<>(), rs = new ArrayList<>();
-        int maxPrompt = model.config().blockSize() - s.responseLength();
-        int chunk = 64;
-        List<int[]> ids = new ArrayList<>();
-        for (String p : prompts) {
-            int[] e = tok.encode(p);
-            if (e.length > maxPrompt) e = Arrays.copyOfRange(e, e.length - maxPrompt, e.length);
-            for (int k = 0; k < perPrompt; k++) {
-                ids.add(e);
-                ps.add(p);
-            }
-        }
-        for (int from = 0; from < ids.size(); from += chunk) {
-            Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + chunk)),
-                    new SamplingConfig(s.responseLength(), 1.0, 0, 1.0, tok.eosId(), samplingSeed + from));
-            for (int i = 0; i < g.tokens().length; i++) {
-                int[] t = g.tokens()[i];
-                rs.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(t, t.length - 1) : t));
-            }
-        }
-        return new Samples(ps, rs);
-    }
-
-    private record Samples(List<String> prompts, List<String> responses) {
+    /** {@code perPrompt} samples per prompt at the rollout's temperature 1. */
+    private Completions sample(Gpt model, Tokenizer tok, List<String> prompts, int perPrompt, long samplingSeed) {
+        return Completions.sample(model, tok, prompts, perPrompt, s.responseLength(), 1.0, samplingSeed);
     }
 
     private static List<String> prompts(List<Comparison> pairs, int max) {
@@ -332,20 +309,6 @@ public final class Study {
                         beta0.doubleColumn("objective/gold").asDoubleArray())
                 .reference("SFT", summary.get("sft_gold"))
                 .build().write(out.resolve("plots/gold_vs_kl.svg"));
-    }
-
-    private static void writeSamples(List<PpoTrainer.Sample> samples, Path file) {
-        IntColumn step = IntColumn.create("step");
-        StringColumn prompt = StringColumn.create("prompt"), response = StringColumn.create("response");
-        DoubleColumn score = DoubleColumn.create("score"), g = DoubleColumn.create("gold");
-        for (PpoTrainer.Sample x : samples) {
-            step.append(x.step());
-            prompt.append(x.prompt());
-            response.append(x.response());
-            score.append(x.score());
-            g.append(x.gold());
-        }
-        Table.create("samples", step, prompt, response, score, g).write().csv(file.toFile());
     }
 
     private Table summaryTable() {

@@ -36,6 +36,18 @@ public final class RewardModelScorer implements RewardFunction {
         return scoreAll(List.of(prompt), List.of(response))[0];
     }
 
+    /**
+     * Shifts the reward so that the given responses (the SFT policy's own samples) score mean 0, as Stiennon et al.
+     * normalise their reward model; the KL coefficient then trades KL against a reward on a known scale.
+     *
+     * @return the shift added to every score
+     */
+    public double recenterOn(Completions sftSamples) {
+        double mean = java.util.Arrays.stream(scoreAll(sftSamples.prompts(), sftSamples.responses())).average().orElse(0);
+        rm.shift(-mean);
+        return -mean;
+    }
+
     @Override
     public synchronized double[] scoreAll(List<String> prompts, List<String> responses) {
         int blockSize = rm.trunk().config().blockSize();

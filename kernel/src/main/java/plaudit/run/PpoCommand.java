@@ -1,0 +1,111 @@
+package plaudit.run;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import plaudit.UserError;
+import plaudit.model.Checkpoint;
+import plaudit.model.Devices;
+import plaudit.model.Gpt;
+import plaudit.model.ScoreModel;
+import plaudit.report.MetricsLog;
+import plaudit.report.Plot;
+import plaudit.report.Tables;
+import plaudit.sim.GoldPreference;
+import plaudit.text.Tokenizer;
+import plaudit.train.RewardModelScorer;
+import plaudit.train.ppo.PpoConfig;
+import plaudit.train.ppo.PpoSamples;
+import plaudit.train.ppo.PpoTrainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code plaudit ppo}: optimise the SFT policy against the reward model with a KL penalty. */
+@Command(name = "ppo", mixinStandardHelpOptions = true,
+        description = {"PPO against a reward model with a per-token KL penalty to the SFT model (fixed β, or "
+                + "Ziegler's adaptive controller with --adaptive-kl).",
+                "Writes OUT/metrics.csv (TRL metric names), OUT/samples.csv, OUT/checkpoint/ every "
+                        + "--checkpoint-every steps (resume with --resume) and OUT/ppo.svg."})
+public final class PpoCommand implements Callable<Integer> {
+    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
+    Path sft;
+    @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm); also initialises the value function.")
+    Path rm;
+    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: rollouts use its training prompts.")
+    Path pairs;
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+    @Option(names = "--steps", defaultValue = "100", description = "PPO iterations (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--batch", defaultValue = "32", description = "Episodes per rollout (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--mini-batch", defaultValue = "8", description = "Episodes per gradient step (default: ${DEFAULT-VALUE}).")
+    int miniBatch;
+    @Option(names = "--epochs", defaultValue = "4", description = "PPO epochs per rollout (default: ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--lr", defaultValue = "5e-5", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+    @Option(names = "--response-length", defaultValue = "48", description = "Most tokens per response (default: ${DEFAULT-VALUE}).")
+    int responseLength;
+    @Option(names = "--kl-coef", defaultValue = "0.05", description = "β, the KL penalty coefficient (initial value when adaptive) (default: ${DEFAULT-VALUE}).")
+    double klCoef;
+    @Option(names = "--adaptive-kl", description = "Target KL in nats: adapt β towards it (Ziegler et al.).")
+    Double targetKl;
+    @Option(names = "--kl-horizon", defaultValue = "10000", description = "Adaptive controller horizon in episodes (default: ${DEFAULT-VALUE}).")
+    double klHorizon;
+    @Option(names = "--missing-eos-penalty", defaultValue = "0", description = "Subtracted from the score of responses without EOS (default: ${DEFAULT-VALUE}).")
+    double missingEosPenalty;
+    @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
+    boolean gold;
+    @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
+    boolean resume;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        PpoConfig.Builder b = PpoConfig.builder().steps(steps).batchSize(batch).miniBatchSize(miniBatch)
+                .ppoEpochs(epochs).lr(lr).responseLength(responseLength).klCoef(klCoef)
+                .missingEosPenalty(missingEosPenalty).seed(seed);
+        if (targetKl != null) b.adaptiveKl(targetKl, klHorizon);
+        PpoConfig cfg = b.build();
+        var dev = Devices.parse(device);
+        Checkpoint sftCkpt = Checkpoint.read(sft);
+        Tokenizer tok = sftCkpt.tokenizer();
+        List<String> prompts = PairsInput.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
+        Path ckptDir = out.resolve("checkpoint");
+        if (resume && !Files.isDirectory(ckptDir)) {
+            throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
+        }
+        List<PpoTrainer.Sample> samples = new ArrayList<>();
+        try (Gpt ref = sftCkpt.model(dev);
+             Gpt policy = sftCkpt.model(dev);
+             ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev);
+             ScoreModel value = ScoreModel.load(Checkpoint.read(rm), dev)) {
+            PpoTrainer ppo = new PpoTrainer(policy, ref, value, new RewardModelScorer(reward, tok, responseLength, 32),
+                    gold ? new GoldPreference() : null, tok, prompts, cfg);
+            if (resume) ppo.resume(ckptDir);
+            try (MetricsLog log = MetricsLog.resume("ppo", out.resolve("metrics.csv"), ppo.step())) {
+                ppo.train(log, samples, step -> {
+                    if (step % checkpointEvery == 0 || step == cfg.steps()) {
+                        ppo.save(ckptDir);
+                        PpoSamples.append(samples, out.resolve("samples.csv"));
+                        samples.clear();
+                    }
+                });
+                Plot.lines(log.table(), "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
+                        .title("PPO: reward, KL and gold").build().write(out.resolve("ppo.svg"));
+                System.out.println(Tables.readable(log.summary()).print());
+            }
+        }
+        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + ckptDir);
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package plaudit.train;
+
+import plaudit.model.Generation;
+import plaudit.model.Generator;
+import plaudit.model.Gpt;
+import plaudit.model.SamplingConfig;
+import plaudit.text.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sampled responses as text, aligned with their prompts (prompt-major: all samples of the first prompt, then the
+ * next). Used to evaluate a policy by gold, to re-centre a reward model and for best-of-n.
+ */
+public record Completions(List<String> prompts, List<String> responses) {
+
+    /**
+     * {@code perPrompt} samples per prompt at {@code temperature}, at most {@code maxTokens} each; prompts longer than
+     * the context allows lose their beginning. Batched 64 rows at a time.
+     */
+    public static Completions sample(Gpt model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
+                                     double temperature, long seed) {
+        List<String> ps = new ArrayList<>(), rs = new ArrayList<>();
+        int maxPrompt = model.config().blockSize() - maxTokens;
+        List<int[]> ids = new ArrayList<>();
+        for (String p : prompts) {
+            int[] e = tok.encode(p);
+            if (e.length > maxPrompt) e = Arrays.copyOfRange(e, e.length - maxPrompt, e.length);
+            for (int k = 0; k < perPrompt; k++) {
+                ids.add(e);
+                ps.add(p);
+            }
+        }
+        int chunk = 64;
+        for (int from = 0; from < ids.size(); from += chunk) {
+            Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + chunk)),
+                    new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from));
+            for (int i = 0; i < g.tokens().length; i++) {
+                int[] t = g.tokens()[i];
+                rs.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(t, t.length - 1) : t));
+            }
+        }
+        return new Completions(ps, rs);
+    }
+}
