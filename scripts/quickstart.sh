@@ -11,3 +11,6 @@ for prompt in "what pan should i get for my" "best way to" "how do i"; do
   echo "=== sample: \"$prompt ...\""
   bin/plaudit sample --checkpoint "$OUT/checkpoint" --prompt "$prompt" --max-tokens 80 --temperature 0.8 --seed 1
 done
+# the whole pipeline at smoke scale: upvote pairs -> SFT -> reward model -> PPO -> best-of-n, measured against gold
+bin/plaudit study --out "${OUT}-study" --scale tiny
+echo "summary: ${OUT}-study/summary.csv   plots: ${OUT}-study/plots/"
