@@ -111,9 +111,9 @@ public final class PairsJob {
 
     private void pair(ThreadJoiner.Group g, ComparisonBuilder builder, DataStats stats) {
         if (g.post() == null && g.postSkip() == null) {
-            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.ORPHAN_COMMENT, c.where());
+            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.ORPHAN_COMMENT, c.file(), c.line());
         } else if (g.postSkip() != null) {
-            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.POST_SKIPPED, c.where());
+            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.POST_SKIPPED, c.file(), c.line());
         } else {
             builder.thread(PostThread.assemble(g.post(), g.comments(), source.ranked(), stats));
         }

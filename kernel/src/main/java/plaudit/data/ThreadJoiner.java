@@ -106,7 +106,7 @@ public final class ThreadJoiner implements AutoCloseable {
     }
 
     private void addPost(Builder b, Post p) {
-        if (b.post != null || b.postSkip != null) stats.skip(DataStats.Unit.POSTS, SkipReason.DUPLICATE_POST, p.where());
+        if (b.post != null || b.postSkip != null) stats.skip(DataStats.Unit.POSTS, SkipReason.DUPLICATE_POST, p.file(), p.line());
         else b.post = p;
     }
 

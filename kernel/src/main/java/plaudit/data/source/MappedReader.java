@@ -83,7 +83,7 @@ public final class MappedReader implements SourceReader {
                         return idx < r.length ? r[idx] : null;
                     }, in.name(), line, sink);
                 } catch (BadRecord bad) {
-                    stats.skip(DataStats.Unit.RECORDS, bad.reason, in.name() + ":" + line, bad.getMessage());
+                    stats.skip(DataStats.Unit.RECORDS, bad.reason, in.name(), line, bad.getMessage());
                 }
                 row = parser.parseNext();
             }
