@@ -17,7 +17,8 @@ import java.io.UncheckedIOException;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class DataBench {
             // reading), not the compiler's work on the first million lines.
             new PairsJob(Source.REDDIT, List.of(rs, rc), PairRules.defaults()).run(c -> { });
 
-            System.gc();
+            System.gc(); // so that the live-heap figure starts from this run's data alone
             HeapWatch heap = new HeapWatch();
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
@@ -91,6 +92,7 @@ public final class DataBench {
             }
             double seconds = (System.nanoTime() - wall0) / 1e9;
             double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
+            long peakUsed = heap.peakUsed();
             heap.close();
 
             StringColumn metric = StringColumn.create("metric");
@@ -107,7 +109,7 @@ public final class DataBench {
             row(table, "cpu", cpuSeconds, "s, all threads (pipeline, GC, JIT)");
             row(table, "comments_per_s", read / seconds, "comments/s wall, 1 pipeline thread");
             row(table, "comments_per_core_s", read / cpuSeconds, "comments per CPU-second");
-            row(table, "peak_heap_used", heap.peakUsed() / 1e6, "MB, sampled every 5 ms (garbage included)");
+            row(table, "peak_heap_used", peakUsed / 1e6, "MB, garbage included (upper bound)");
             row(table, "peak_live_heap", heap.peakLive() / 1e6, "MB, largest heap left after a GC");
             row(table, "max_heap", Runtime.getRuntime().maxMemory() / 1e6, "MB (-Xmx)");
             row(table, "spilled_to_disk", job.spilled() ? 1 : 0, "1 = threads grouped on disk (budget 128 MiB)");
@@ -118,51 +120,38 @@ public final class DataBench {
         }
     }
 
-    /** Heap used (sampled) and heap live after each garbage collection, while open. */
+    /**
+     * Heap while open: the peak used (the sum of the heap pools' peaks, garbage included: an upper bound, read from
+     * the JVM's own counters so that watching costs nothing) and the peak live (heap left after each collection).
+     */
     private static final class HeapWatch implements AutoCloseable {
-        private final AtomicLong used = new AtomicLong();
         private final AtomicLong live = new AtomicLong();
-        private final Thread sampler;
+        private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
         private final List<javax.management.NotificationEmitter> emitters = new java.util.ArrayList<>();
         private final javax.management.NotificationListener listener = (n, h) -> {
             if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) return;
             var info = GarbageCollectionNotificationInfo.from((javax.management.openmbean.CompositeData) n.getUserData());
             long after = 0;
-            for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                if (isHeap(e.getKey())) after += e.getValue().getUsed();
+            for (MemoryPoolMXBean pool : heapPools) {
+                var usage = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+                if (usage != null) after += usage.getUsed();
             }
             live.accumulateAndGet(after, Math::max);
         };
 
         HeapWatch() {
-            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                 if (gc instanceof javax.management.NotificationEmitter e) {
                     e.addNotificationListener(listener, null, null);
                     emitters.add(e);
                 }
             }
-            sampler = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    used.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "heap-sampler");
-            sampler.setDaemon(true);
-            sampler.start();
-        }
-
-        private static boolean isHeap(String pool) {
-            return ManagementFactory.getMemoryPoolMXBeans().stream()
-                    .anyMatch(p -> p.getName().equals(pool) && p.getType() == java.lang.management.MemoryType.HEAP);
         }
 
         long peakUsed() {
-            return used.get();
+            return heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         }
 
         long peakLive() {
@@ -171,7 +160,6 @@ public final class DataBench {
 
         @Override
         public void close() {
-            sampler.interrupt();
             for (var e : emitters) {
                 try {
                     e.removeNotificationListener(listener);
