@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -114,7 +115,8 @@ public final class ComparisonBuilder {
             for (Comment c : byScore.subList(rules.maxCommentsPerPost(), byScore.size())) {
                 stats.skip(COMMENTS, SkipReason.OVER_MAX_COMMENTS, c.file(), c.line());
             }
-            Set<Comment> keep = new HashSet<>(byScore.subList(0, rules.maxCommentsPerPost()));
+            Set<Comment> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+            keep.addAll(byScore.subList(0, rules.maxCommentsPerPost()));
             candidates.removeIf(c -> !keep.contains(c));
         }
         if (candidates.size() < 2) {

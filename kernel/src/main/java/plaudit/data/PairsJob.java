@@ -37,7 +37,7 @@ public final class PairsJob {
     private int examples = 5;
     private boolean spilled;
 
-    /** @param inputs files in reading order (for Reddit, submissions before comments saves nothing but reads naturally) */
+    /** @param inputs files in reading order; any order works, since threads are joined after reading */
     public PairsJob(Source source, List<Path> inputs, PairRules rules) {
         if (inputs.isEmpty()) throw new UserError("no input files given for --source " + source.key());
         this.source = source;
