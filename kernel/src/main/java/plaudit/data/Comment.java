@@ -34,8 +34,4 @@ public record Comment(String id, String threadId, String parentId, String text, 
     public Comment withScore(int s) {
         return new Comment(id, threadId, parentId, text, author, s, createdUtc, depth, accepted, file, line);
     }
-
-    public String where() {
-        return file + ":" + line;
-    }
 }

@@ -7,11 +7,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 
 import static plaudit.data.DataStats.Unit.COMMENTS;
 import static plaudit.data.DataStats.Unit.PAIRS;
@@ -29,7 +31,12 @@ public final class ComparisonBuilder {
     private final DataStats stats;
     private final Consumer<Comparison> out;
     private final LongOpenHashSet seenPairs = new LongOpenHashSet();
-    /** Ready comparisons per thread, for the per-post cap (ready sources only). */
+    /** Reused for every author: the builder runs on one thread, and a Matcher per comment is measurable garbage. */
+    private final Matcher bots;
+    /**
+     * Ready comparisons per thread, for the per-post cap (ready sources only). It grows with the number of threads of
+     * a ready source (SHP: 385k rows), as does the de-duplication set with kept comparisons (8 bytes each).
+     */
     private final Map<String, Integer> readyPerThread = new HashMap<>();
 
     public ComparisonBuilder(PairRules rules, Source source, DataStats stats, Consumer<Comparison> out) {
@@ -37,12 +44,13 @@ public final class ComparisonBuilder {
         this.source = source;
         this.stats = stats;
         this.out = out;
+        this.bots = rules.botPattern().matcher("");
     }
 
     /** Post-level rules that need only the post: null when admitted, else the (counted) reason it cannot be used. */
     public SkipReason screen(Post p) {
         SkipReason r = postVerdict(p);
-        if (r != null) stats.skip(POSTS, r, p.where());
+        if (r != null) stats.skip(POSTS, r, p.file(), p.line());
         return r;
     }
 
@@ -62,7 +70,7 @@ public final class ComparisonBuilder {
     public boolean admit(Comment c) {
         SkipReason r = commentVerdict(c);
         if (r == null) return true;
-        stats.skip(COMMENTS, r, c.where());
+        stats.skip(COMMENTS, r, c.file(), c.line());
         return false;
     }
 
@@ -70,7 +78,7 @@ public final class ComparisonBuilder {
         if (Deleted.text(c.text())) return SkipReason.DELETED_TEXT;
         if (c.text().isBlank()) return SkipReason.EMPTY_TEXT;
         if (rules.dropDeletedAuthors() && Deleted.author(c.author())) return SkipReason.DELETED_AUTHOR;
-        if (rules.isBot(c.author())) return SkipReason.BOT;
+        if (c.author() != null && bots.reset(c.author()).matches()) return SkipReason.BOT;
         if (rules.topLevelOnly() && !c.isTopLevel()) return SkipReason.NOT_TOP_LEVEL;
         if (!source.ranked() && c.score() < rules.minCommentScore()) return SkipReason.SCORE_BELOW_MIN;
         return lengthVerdict(c.text());
@@ -92,11 +100,11 @@ public final class ComparisonBuilder {
         Set<String> texts = new HashSet<>();
         for (Comment c : t.comments()) {
             if (rules.topLevelOnly() && c.depth() != 0) {
-                stats.skip(COMMENTS, SkipReason.NOT_TOP_LEVEL, c.where()); // e.g. a HN reply that joined its story
+                stats.skip(COMMENTS, SkipReason.NOT_TOP_LEVEL, c.file(), c.line()); // e.g. a HN reply that joined its story
             } else if (rules.dropOpReplies() && opKnown && post.author().equals(c.author())) {
-                stats.skip(COMMENTS, SkipReason.OP_REPLY, c.where());
+                stats.skip(COMMENTS, SkipReason.OP_REPLY, c.file(), c.line());
             } else if (rules.dedupe() && !texts.add(c.text())) {
-                stats.skip(COMMENTS, SkipReason.DUPLICATE_TEXT, c.where());
+                stats.skip(COMMENTS, SkipReason.DUPLICATE_TEXT, c.file(), c.line());
             } else {
                 candidates.add(c);
             }
@@ -105,13 +113,14 @@ public final class ComparisonBuilder {
             List<Comment> byScore = new ArrayList<>(candidates);
             byScore.sort(Comparator.comparingInt(Comment::score).reversed().thenComparingLong(Comment::createdUtc));
             for (Comment c : byScore.subList(rules.maxCommentsPerPost(), byScore.size())) {
-                stats.skip(COMMENTS, SkipReason.OVER_MAX_COMMENTS, c.where());
+                stats.skip(COMMENTS, SkipReason.OVER_MAX_COMMENTS, c.file(), c.line());
             }
-            Set<Comment> keep = new HashSet<>(byScore.subList(0, rules.maxCommentsPerPost()));
+            Set<Comment> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+            keep.addAll(byScore.subList(0, rules.maxCommentsPerPost()));
             candidates.removeIf(c -> !keep.contains(c));
         }
         if (candidates.size() < 2) {
-            stats.skip(POSTS, SkipReason.TOO_FEW_COMMENTS, post.where());
+            stats.skip(POSTS, SkipReason.TOO_FEW_COMMENTS, post.file(), post.line());
             return;
         }
         List<Comment[]> eligible = new ArrayList<>();
@@ -123,7 +132,7 @@ public final class ComparisonBuilder {
                 Comment lo = hi == a ? b : a;
                 SkipReason r = pairVerdict(hi.score(), lo.score(), hi.createdUtc(), lo.createdUtc());
                 if (r == null) eligible.add(new Comment[] {hi, lo});
-                else stats.skip(PAIRS, r, hi.where());
+                else stats.skip(PAIRS, r, hi.file(), hi.line());
             }
         }
         if (rules.maxPairsPerPost() > 0 && eligible.size() > rules.maxPairsPerPost()) {
@@ -133,7 +142,7 @@ public final class ComparisonBuilder {
             Collections.shuffle(order, new Random(Hash64.of(post.threadId()) ^ rules.split().seed()));
             List<Integer> chosen = new ArrayList<>(order.subList(0, rules.maxPairsPerPost()));
             for (int i : order.subList(rules.maxPairsPerPost(), order.size())) {
-                stats.skip(PAIRS, SkipReason.OVER_MAX_PAIRS, eligible.get(i)[0].where());
+                stats.skip(PAIRS, SkipReason.OVER_MAX_PAIRS, eligible.get(i)[0].file(), eligible.get(i)[0].line());
             }
             Collections.sort(chosen);
             List<Comment[]> sample = new ArrayList<>(chosen.size());
@@ -142,7 +151,7 @@ public final class ComparisonBuilder {
         }
         for (Comment[] p : eligible) {
             emit(post.prompt(), p[0].text(), p[1].text(), p[0].score(), p[1].score(), post.threadId(), post.community(),
-                    p[0].where());
+                    p[0].file(), p[0].line());
         }
     }
 
@@ -170,15 +179,15 @@ public final class ComparisonBuilder {
     public void pair(PreferencePair p) {
         SkipReason r = readyVerdict(p);
         if (r != null) {
-            stats.skip(PAIRS, r, p.where());
+            stats.skip(PAIRS, r, p.file(), p.line());
             return;
         }
         if (rules.maxPairsPerPost() > 0 && readyPerThread.merge(p.threadId(), 1, Integer::sum) > rules.maxPairsPerPost()) {
-            stats.skip(PAIRS, SkipReason.OVER_MAX_PAIRS, p.where()); // first N in file order
+            stats.skip(PAIRS, SkipReason.OVER_MAX_PAIRS, p.file(), p.line()); // first N in file order
             return;
         }
         emit(p.prompt(), p.chosen(), p.rejected(), p.scoreChosen(), p.scoreRejected(), p.threadId(), p.community(),
-                p.where());
+                p.file(), p.line());
     }
 
     private SkipReason readyVerdict(PreferencePair p) {
@@ -201,11 +210,11 @@ public final class ComparisonBuilder {
     }
 
     private void emit(String prompt, String chosenText, String rejectedText, double scoreChosen, double scoreRejected,
-                      String threadId, String community, String where) {
+                      String threadId, String community, String file, long line) {
         String chosen = PromptFormat.response(chosenText);
         String rejected = PromptFormat.response(rejectedText);
         if (rules.dedupe() && !seenPairs.add(Hash64.of(prompt, chosen, rejected))) {
-            stats.skip(PAIRS, SkipReason.DUPLICATE_PAIR, where);
+            stats.skip(PAIRS, SkipReason.DUPLICATE_PAIR, file, line);
             return;
         }
         Split split = rules.split().assign(threadId);

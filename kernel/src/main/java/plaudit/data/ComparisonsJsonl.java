@@ -169,7 +169,7 @@ public final class ComparisonsJsonl {
                 String where = file + ":" + lines.lineNumber();
                 JsonNode n;
                 try {
-                    n = JSON.readTree(lines.buffer(), 0, lines.length());
+                    n = JSON.readTree(lines.buffer(), lines.offset(), lines.length());
                 } catch (IOException e) {
                     throw new UserError(where + ": not a JSON comparison line (" + e.getMessage().lines().findFirst().orElse("") + ")");
                 }

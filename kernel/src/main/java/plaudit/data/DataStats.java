@@ -6,7 +6,6 @@ import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,9 +24,6 @@ public final class DataStats {
         }
     }
 
-    private record Key(Unit unit, SkipReason reason) {
-    }
-
     private static final class Tally {
         long count;
         final List<String> examples = new ArrayList<>();
@@ -35,7 +31,8 @@ public final class DataStats {
 
     private final int maxExamples;
     private final EnumMap<Unit, Long> read = new EnumMap<>(Unit.class);
-    private final Map<Key, Tally> skipped = new LinkedHashMap<>();
+    /** [unit][reason], null until that skip first happens: counting runs once per skipped record, millions of times. */
+    private final Tally[][] skipped = new Tally[Unit.values().length][SkipReason.values().length];
     private final EnumMap<Split, Long> kept = new EnumMap<>(Split.class);
     private final TreeMap<String, Long> keptByCommunity = new TreeMap<>();
 
@@ -52,16 +49,20 @@ public final class DataStats {
         read.merge(unit, 1L, Long::sum);
     }
 
-    public void skip(Unit unit, SkipReason reason, String where) {
-        skip(unit, reason, where, null);
+    public void skip(Unit unit, SkipReason reason, String file, long line) {
+        skip(unit, reason, file, line, null);
     }
 
-    /** Counts one skip; {@code where} is "file:line" (or null), {@code detail} a short explanation (or null). */
-    public void skip(Unit unit, SkipReason reason, String where, String detail) {
-        Tally t = skipped.computeIfAbsent(new Key(unit, reason), k -> new Tally());
+    /**
+     * Counts one skip at {@code file:line} (file null when there is no place), with an optional short explanation.
+     * The place is only formatted for the first few of each reason: skips are counted by the million.
+     */
+    public void skip(Unit unit, SkipReason reason, String file, long line, String detail) {
+        Tally t = skipped[unit.ordinal()][reason.ordinal()];
+        if (t == null) t = skipped[unit.ordinal()][reason.ordinal()] = new Tally();
         t.count++;
-        if (where != null && t.examples.size() < maxExamples) {
-            t.examples.add(detail == null ? where : where + " (" + detail + ")");
+        if (file != null && t.examples.size() < maxExamples) {
+            t.examples.add(file + ":" + line + (detail == null ? "" : " (" + detail + ")"));
         }
     }
 
@@ -75,16 +76,18 @@ public final class DataStats {
     }
 
     public long skipped(Unit unit, SkipReason reason) {
-        Tally t = skipped.get(new Key(unit, reason));
+        Tally t = skipped[unit.ordinal()][reason.ordinal()];
         return t == null ? 0 : t.count;
     }
 
     public long skipped(Unit unit) {
-        return skipped.entrySet().stream().filter(e -> e.getKey().unit == unit).mapToLong(e -> e.getValue().count).sum();
+        long n = 0;
+        for (Tally t : skipped[unit.ordinal()]) if (t != null) n += t.count;
+        return n;
     }
 
     public List<String> examples(Unit unit, SkipReason reason) {
-        Tally t = skipped.get(new Key(unit, reason));
+        Tally t = skipped[unit.ordinal()][reason.ordinal()];
         return t == null ? List.of() : List.copyOf(t.examples);
     }
 
@@ -118,7 +121,7 @@ public final class DataStats {
         }
         for (Unit u : Unit.values()) {
             for (SkipReason r : SkipReason.values()) {
-                Tally t = skipped.get(new Key(u, r));
+                Tally t = skipped[u.ordinal()][r.ordinal()];
                 if (t == null) continue;
                 section.append("skipped_" + u.key());
                 name.append(r.key());
@@ -150,7 +153,7 @@ public final class DataStats {
         List<String> lines = new ArrayList<>();
         for (Unit u : Unit.values()) {
             for (SkipReason r : SkipReason.values()) {
-                Tally t = skipped.get(new Key(u, r));
+                Tally t = skipped[u.ordinal()][r.ordinal()];
                 if (t == null) continue;
                 lines.add(String.format("skipped %s %s: %d (%s)%s", u.key(), r.key(), t.count, r.description(),
                         t.examples.isEmpty() ? "" : "; first at " + String.join(", ", t.examples)));

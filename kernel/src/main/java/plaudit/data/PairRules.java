@@ -90,10 +90,6 @@ public record PairRules(boolean topLevelOnly, boolean requireLater, double minSc
         return b;
     }
 
-    public boolean isBot(String author) {
-        return author != null && botPattern.matcher(author).matches();
-    }
-
     public static final class Builder {
         private boolean topLevelOnly = true;
         private boolean requireLater = true;

@@ -34,9 +34,10 @@ public final class PairsJob {
     private long spillBytes = 128L << 20;
     private int partitions = 64;
     private boolean progress;
+    private int examples = 5;
     private boolean spilled;
 
-    /** @param inputs files in reading order (for Reddit, submissions before comments saves nothing but reads naturally) */
+    /** @param inputs files in reading order; any order works, since threads are joined after reading */
     public PairsJob(Source source, List<Path> inputs, PairRules rules) {
         if (inputs.isEmpty()) throw new UserError("no input files given for --source " + source.key());
         this.source = source;
@@ -54,6 +55,13 @@ public final class PairsJob {
     public PairsJob optSpill(long bytes, int parts) {
         this.spillBytes = bytes;
         this.partitions = parts;
+        return this;
+    }
+
+    /** How many file:line places to remember per skip reason (default 5). */
+    public PairsJob optExamples(int n) {
+        if (n < 0) throw new UserError("--examples must be >= 0");
+        this.examples = n;
         return this;
     }
 
@@ -88,7 +96,7 @@ public final class PairsJob {
 
     public DataStats run(Consumer<Comparison> out) {
         SourceReader reader = reader();
-        DataStats stats = new DataStats();
+        DataStats stats = new DataStats(examples);
         ComparisonBuilder builder = new ComparisonBuilder(rules, source, stats, out);
         try (ThreadJoiner joiner = new ThreadJoiner(spillBytes, partitions, stats)) {
             for (Path file : inputs) {
@@ -111,9 +119,9 @@ public final class PairsJob {
 
     private void pair(ThreadJoiner.Group g, ComparisonBuilder builder, DataStats stats) {
         if (g.post() == null && g.postSkip() == null) {
-            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.ORPHAN_COMMENT, c.where());
+            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.ORPHAN_COMMENT, c.file(), c.line());
         } else if (g.postSkip() != null) {
-            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.POST_SKIPPED, c.where());
+            for (Comment c : g.comments()) stats.skip(DataStats.Unit.COMMENTS, SkipReason.POST_SKIPPED, c.file(), c.line());
         } else {
             builder.thread(PostThread.assemble(g.post(), g.comments(), source.ranked(), stats));
         }

@@ -29,8 +29,4 @@ public record Post(String threadId, String community, String prompt, String auth
     public Post {
         rankedReplies = List.copyOf(rankedReplies);
     }
-
-    public String where() {
-        return file + ":" + line;
-    }
 }

@@ -33,7 +33,7 @@ public record PostThread(Post post, List<Comment> comments) {
         List<Comment> unique = new ArrayList<>(raw.size());
         for (Comment c : raw) {
             if (byId.putIfAbsent(c.id(), c) == null) unique.add(c);
-            else stats.skip(DataStats.Unit.COMMENTS, SkipReason.DUPLICATE_COMMENT, c.where(), c.id());
+            else stats.skip(DataStats.Unit.COMMENTS, SkipReason.DUPLICATE_COMMENT, c.file(), c.line(), c.id());
         }
         Map<String, Integer> rank = new HashMap<>();
         List<String> order = post.rankedReplies();
@@ -46,7 +46,7 @@ public record PostThread(Post post, List<Comment> comments) {
             if (ranked && d.depth() == 0) {
                 Integer score = rank.get(d.id());
                 if (score == null) {
-                    stats.skip(DataStats.Unit.COMMENTS, SkipReason.NOT_IN_RANKING, d.where(), d.id());
+                    stats.skip(DataStats.Unit.COMMENTS, SkipReason.NOT_IN_RANKING, d.file(), d.line(), d.id());
                     continue;
                 }
                 d = d.withScore(score);

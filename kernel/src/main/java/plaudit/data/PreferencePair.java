@@ -16,8 +16,4 @@ public record PreferencePair(String prompt, String chosen, String rejected, doub
     public boolean timed() {
         return timeChosen != UNKNOWN_TIME && timeRejected != UNKNOWN_TIME;
     }
-
-    public String where() {
-        return file + ":" + line;
-    }
 }

@@ -69,7 +69,7 @@ public final class ThreadJoiner implements AutoCloseable {
             return;
         }
         addPost(held(p.threadId()), p);
-        account(200 + 2L * (p.prompt().length() + p.threadId().length() + p.community().length()));
+        account(100 + 2L * (p.prompt().length() + p.community().length()));
     }
 
     /** Remembers that a post existed but was screened out, so its comments count as {@code post_skipped}, not orphans. */
@@ -79,7 +79,7 @@ public final class ThreadJoiner implements AutoCloseable {
             return;
         }
         addSkip(held(threadId), reason);
-        account(80 + 2L * threadId.length());
+        account(0);
     }
 
     public void comment(Comment c) {
@@ -88,7 +88,7 @@ public final class ThreadJoiner implements AutoCloseable {
             return;
         }
         held(c.threadId()).comments.add(c);
-        account(160 + 2L * (c.text().length() + c.id().length() + c.parentId().length()));
+        account(150 + 2L * (c.text().length() + c.id().length() + c.parentId().length()));
     }
 
     /** Whether records went to disk (for tests and the benchmark report). */
@@ -96,8 +96,15 @@ public final class ThreadJoiner implements AutoCloseable {
         return spillDir != null;
     }
 
+    /** The thread's group, created (and its own memory counted: map entry, key, list) on first sight. */
     private Builder held(String threadId) {
-        return groups.computeIfAbsent(threadId, k -> new Builder());
+        Builder b = groups.get(threadId);
+        if (b == null) {
+            b = new Builder();
+            groups.put(threadId, b);
+            heldBytes += 200 + 2L * threadId.length();
+        }
+        return b;
     }
 
     private void account(long bytes) {
@@ -106,7 +113,7 @@ public final class ThreadJoiner implements AutoCloseable {
     }
 
     private void addPost(Builder b, Post p) {
-        if (b.post != null || b.postSkip != null) stats.skip(DataStats.Unit.POSTS, SkipReason.DUPLICATE_POST, p.where());
+        if (b.post != null || b.postSkip != null) stats.skip(DataStats.Unit.POSTS, SkipReason.DUPLICATE_POST, p.file(), p.line());
         else b.post = p;
     }
 

@@ -140,7 +140,8 @@ public final class PairsCommand implements Callable<Integer> {
                 .split(SplitRule.parse(split, seed)).margin(margin)
                 .build();
         if (spillMb < 1) throw new UserError("--spill-mb must be >= 1");
-        PairsJob job = new PairsJob(kind, files, rules).optSpill((long) spillMb << 20, 64).optProgress(!quiet);
+        PairsJob job = new PairsJob(kind, files, rules).optSpill((long) spillMb << 20, 64).optProgress(!quiet)
+                .optExamples(examples);
         if (kind == Source.CSV) job.optColumns(ColumnMap.parse(map));
         else if (map != null) throw new UserError("--map is only for --source csv");
 

@@ -27,6 +27,44 @@ class ComparisonBuilderTest {
         return new ComparisonBuilder(rules, source, stats, out::add);
     }
 
+    /** One token per character: enough to show that limits are counted in the given tokenizer's tokens. */
+    private static final class CharTokenizer implements plaudit.text.Tokenizer {
+        @Override
+        public int[] encode(String text) {
+            return text.chars().toArray();
+        }
+
+        @Override
+        public int[] encode(String text, boolean allowSpecial) {
+            return encode(text);
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            return new String(ids, 0, ids.length);
+        }
+
+        @Override
+        public int vocabSize() {
+            return 0x110000;
+        }
+
+        @Override
+        public int eosId() {
+            return -1;
+        }
+
+        @Override
+        public List<String> specialTokens() {
+            return List.of();
+        }
+
+        @Override
+        public void save(java.nio.file.Path tokenizerJson) {
+            throw new UnsupportedOperationException("not needed here");
+        }
+    }
+
     static Post post(String id, int score) {
         return new Post("t3_" + id, "AskCulinary", "r/AskCulinary\nTITLE: " + id + "\nPOST: body\nREPLY:", "op", score, 1000,
                 false, false, false, true, List.of(), null, "RS", 1);
@@ -218,9 +256,10 @@ class ComparisonBuilderTest {
         assertFalse(b.admit(top("p", "c", "u", "one two three four five", 5, 1)));
         assertEquals(1, stats.skipped(COMMENTS, SkipReason.TOO_SHORT));
         assertEquals(1, stats.skipped(COMMENTS, SkipReason.TOO_LONG));
-        // a model tokenizer's count instead of words: here one token per character
-        ComparisonBuilder chars = builder(words.toBuilder().tokens(String::length).build());
+        // a model tokenizer's count instead of words: here a tokenizer with one token per character
+        ComparisonBuilder chars = builder(words.toBuilder().tokens(TokenCounter.of(new CharTokenizer())).build());
         assertFalse(chars.admit(top("p", "b", "u", "one two three", 5, 1)));
+        assertTrue(chars.admit(top("p", "b", "u", "abc", 5, 1)));
         ComparisonBuilder prompt = builder(PairRules.builder().maxPromptTokens(3).build());
         assertEquals(SkipReason.PROMPT_TOO_LONG, prompt.screen(post("p", 50)));
     }

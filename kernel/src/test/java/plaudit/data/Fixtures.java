@@ -89,9 +89,4 @@ public final class Fixtures {
         }
         return dst;
     }
-
-    /** Records a reader counted = records it delivered + records it skipped: nothing vanishes. */
-    public static long skippedRecords(DataStats stats) {
-        return stats.skipped(DataStats.Unit.RECORDS);
-    }
 }

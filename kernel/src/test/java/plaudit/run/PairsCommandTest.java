@@ -103,9 +103,12 @@ class PairsCommandTest {
         assertTrue(all.stream().allMatch(n -> n.get("margin").asDouble() >= Math.log(2) - 1e-12));
 
         r = cli("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", RC.toString(),
-                "--out", out.toString(), "--quiet", "--no-later-rule", "--max-pairs-per-post", "3", "--min-score-ratio", "3");
+                "--out", out.toString(), "--quiet", "--no-later-rule", "--max-pairs-per-post", "3", "--min-score-ratio", "3",
+                "--examples", "1");
         assertEquals(0, r.status, r.err);
         assertEquals(4, lines(out).size(), "ratio >= 3 leaves 4 on p1abc, capped at 3; 1 on p2def");
+        assertTrue(r.out.contains("skipped comments deleted_text: 2 (text is [deleted]/[removed] (or deleted/dead on HN));"
+                + " first at RC_fixture.ndjson:5" + System.lineSeparator()), r.out);
     }
 
     @Test

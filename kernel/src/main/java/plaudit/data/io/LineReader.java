@@ -10,6 +10,10 @@ import java.util.Arrays;
  * buffer. Memory stays constant: a line longer than {@link #MAX_LINE} bytes is not kept but reported as
  * {@link #tooLong()} and skipped up to its end. A final line without a newline still counts; "\r\n" endings are
  * accepted. A read error (a truncated .zst) becomes {@link InputFile#damaged} naming the last complete line.
+ *
+ * <p>A line that lies inside one read chunk is handed out in place (no copy); only lines that straddle chunks are
+ * assembled in a separate buffer. Either way the bytes are {@code buffer()[offset() .. offset() + length())} and stay
+ * valid until the next call to {@link #next()}.
  */
 public final class LineReader {
     /** Longer than any real record (Pushshift's longest lines are ~100 kB); past this it is garbage. */
@@ -20,8 +24,10 @@ public final class LineReader {
     private final byte[] chunk = new byte[1 << 16];
     private int chunkPos;
     private int chunkLen;
-    private byte[] line = new byte[1 << 12];
-    private int lineLen;
+    private byte[] assembled = new byte[1 << 12];
+    private byte[] view;
+    private int viewOffset;
+    private int length;
     private boolean tooLong;
     private long lineNumber;
     private boolean eof;
@@ -34,27 +40,41 @@ public final class LineReader {
     /** Advances to the next line; false at the end of the input. */
     public boolean next() {
         if (eof) return false;
-        lineLen = 0;
         tooLong = false;
+        int pending = 0; // bytes of this line already copied into `assembled`
         boolean any = false;
         while (true) {
-            if (chunkPos == chunkLen) {
-                if (!fill()) {
-                    eof = true;
-                    if (!any) return false;
-                    break;
-                }
+            if (chunkPos == chunkLen && !fill()) {
+                eof = true;
+                if (!any) return false;
+                point(assembled, 0, pending);
+                break;
             }
             any = true;
-            int nl = indexOf(chunk, chunkPos, chunkLen, (byte) '\n');
+            int nl = Bytes.indexOf(chunk, chunkPos, chunkLen, (byte) '\n');
+            if (nl >= 0 && pending == 0 && !tooLong) { // the whole line is in the chunk: hand it out in place
+                point(chunk, chunkPos, nl - chunkPos);
+                chunkPos = nl + 1;
+                break;
+            }
             int end = nl < 0 ? chunkLen : nl;
-            append(chunk, chunkPos, end - chunkPos);
+            pending = append(pending, chunkPos, end - chunkPos);
             chunkPos = nl < 0 ? chunkLen : nl + 1;
-            if (nl >= 0) break;
+            if (nl >= 0) {
+                point(assembled, 0, pending);
+                break;
+            }
         }
         lineNumber++;
-        if (!tooLong && lineLen > 0 && line[lineLen - 1] == '\r') lineLen--;
+        if (tooLong) length = 0;
+        else if (length > 0 && view[viewOffset + length - 1] == '\r') length--;
         return true;
+    }
+
+    private void point(byte[] array, int offset, int len) {
+        view = array;
+        viewOffset = offset;
+        length = len;
     }
 
     private boolean fill() {
@@ -69,31 +89,29 @@ public final class LineReader {
         }
     }
 
-    private static int indexOf(byte[] b, int from, int to, byte v) {
-        for (int i = from; i < to; i++) if (b[i] == v) return i;
-        return -1;
-    }
-
-    private void append(byte[] src, int off, int len) {
-        if (tooLong || len == 0) return;
-        if (lineLen + len > MAX_LINE) {
+    private int append(int pending, int from, int len) {
+        if (tooLong || len == 0) return pending;
+        if (pending + len > MAX_LINE) {
             tooLong = true;
-            lineLen = 0;
-            line = new byte[1 << 12];
-            return;
+            assembled = new byte[1 << 12];
+            return 0;
         }
-        if (lineLen + len > line.length) line = Arrays.copyOf(line, Math.max(lineLen + len, line.length * 2));
-        System.arraycopy(src, off, line, lineLen, len);
-        lineLen += len;
+        if (pending + len > assembled.length) assembled = Arrays.copyOf(assembled, Math.max(pending + len, assembled.length * 2));
+        System.arraycopy(chunk, from, assembled, pending, len);
+        return pending + len;
     }
 
-    /** The current line's bytes are {@code buffer()[0 .. length())}; valid until the next call to {@link #next()}. */
+    /** The array holding the current line; see {@link #offset()} and {@link #length()}. */
     public byte[] buffer() {
-        return line;
+        return view;
+    }
+
+    public int offset() {
+        return viewOffset;
     }
 
     public int length() {
-        return lineLen;
+        return length;
     }
 
     /** 1-based number of the current line. */
@@ -107,14 +125,14 @@ public final class LineReader {
     }
 
     public boolean isBlank() {
-        for (int i = 0; i < lineLen; i++) {
-            byte b = line[i];
+        for (int i = viewOffset; i < viewOffset + length; i++) {
+            byte b = view[i];
             if (b != ' ' && b != '\t' && b != '\r') return false;
         }
         return true;
     }
 
     public String text() {
-        return new String(line, 0, lineLen, StandardCharsets.UTF_8);
+        return new String(view, viewOffset, length, StandardCharsets.UTF_8);
     }
 }

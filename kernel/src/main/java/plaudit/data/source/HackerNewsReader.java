@@ -123,15 +123,14 @@ public final class HackerNewsReader implements SourceReader {
 
     private static void deliver(JsonNode node, String file, long line, RecordSink sink, DataStats stats) {
         stats.countRead(DataStats.Unit.RECORDS);
-        String where = file + ":" + line;
         if (!(node instanceof ObjectNode o)) {
-            stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, where, JsonRecords.describe(node));
+            stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, file, line, JsonRecords.describe(node));
             return;
         }
         try {
             item(o, file, line, sink);
         } catch (BadRecord bad) {
-            stats.skip(DataStats.Unit.RECORDS, bad.reason, where, bad.getMessage());
+            stats.skip(DataStats.Unit.RECORDS, bad.reason, file, line, bad.getMessage());
         }
     }
 

@@ -36,32 +36,32 @@ final class JsonRecords {
     /** Calls the handler for each line that is a JSON object; every other line is counted under its skip reason. */
     static void forEachLine(InputFile in, DataStats stats, Handler handler) {
         LineReader lines = new LineReader(in);
+        String file = in.name();
         while (lines.next()) {
             stats.countRead(DataStats.Unit.RECORDS);
-            String where = in.name() + ":" + lines.lineNumber();
             if (lines.tooLong()) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, where);
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, file, lines.lineNumber());
                 continue;
             }
             if (lines.isBlank()) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.BLANK_LINE, where);
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.BLANK_LINE, file, lines.lineNumber());
                 continue;
             }
             JsonNode node;
             try {
-                node = JSON.readTree(lines.buffer(), 0, lines.length());
+                node = JSON.readTree(lines.buffer(), lines.offset(), lines.length());
             } catch (IOException e) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, where, shortMessage(e));
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, file, lines.lineNumber(), shortMessage(e));
                 continue;
             }
             if (!(node instanceof ObjectNode obj)) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, where, node.getNodeType().toString().toLowerCase());
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, file, lines.lineNumber(), node.getNodeType().toString().toLowerCase());
                 continue;
             }
             try {
                 handler.record(obj, lines.lineNumber());
             } catch (BadRecord bad) {
-                stats.skip(DataStats.Unit.RECORDS, bad.reason, where, bad.getMessage());
+                stats.skip(DataStats.Unit.RECORDS, bad.reason, file, lines.lineNumber(), bad.getMessage());
             }
         }
     }

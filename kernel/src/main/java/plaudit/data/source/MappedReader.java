@@ -11,14 +11,15 @@ import plaudit.data.DataStats;
 import plaudit.data.Deleted;
 import plaudit.data.Post;
 import plaudit.data.PromptFormat;
-import plaudit.data.SkipReason;
 import plaudit.data.io.InputFile;
 
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -73,17 +74,19 @@ public final class MappedReader implements SourceReader {
                             + (header.size() > 20 ? ", …" : ""));
                 }
             }
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = header.size() - 1; i >= 0; i--) index.put(header.get(i), i); // first of repeated names wins
             while (row != null) {
                 stats.countRead(DataStats.Unit.RECORDS);
                 long line = parser.getContext().currentLine();
                 String[] r = row;
                 try {
                     row(field -> {
-                        int idx = header.indexOf(field);
+                        int idx = index.get(field);
                         return idx < r.length ? r[idx] : null;
                     }, in.name(), line, sink);
                 } catch (BadRecord bad) {
-                    stats.skip(DataStats.Unit.RECORDS, bad.reason, in.name() + ":" + line, bad.getMessage());
+                    stats.skip(DataStats.Unit.RECORDS, bad.reason, in.name(), line, bad.getMessage());
                 }
                 row = parser.parseNext();
             }

@@ -26,53 +26,70 @@ import java.util.List;
  * an edit timestamp; {@code [deleted]}/{@code [removed]} bodies and authors; fields absent in old years
  * ({@code name}, {@code is_self}, {@code over_18}); {@code link_id} with or without its {@code t3_} prefix; Markdown
  * with {@code &amp; &lt; &gt;} escaped.
+ *
+ * <p>Speed: lines go through {@link PushshiftScanner} first, a strict scanner that decodes only these fields, and
+ * fall back to Jackson's streaming parser for anything it declines. One instance per thread.
  */
 public final class PushshiftReader implements SourceReader {
-    private static final JsonFactory JSON = new JsonFactory();
+    static final JsonFactory JSON = new JsonFactory();
 
     /** The fields of one line that matter; everything else is skipped unparsed. */
-    private static final class Fields {
+    static final class Fields {
         String id, author, body, selftext, title, subreddit, linkId, parentId, removedBy;
         Double score, created;
         boolean edited, over18;
         Boolean isSelf;
+
+        @Override
+        public String toString() {
+            return String.join("|", id, author, body, selftext, title, subreddit, linkId, parentId, removedBy,
+                    String.valueOf(score), String.valueOf(created), String.valueOf(edited), String.valueOf(over18),
+                    String.valueOf(isSelf));
+        }
     }
+
+    /** Most lines take the fast path; the full parser handles (and reports) the rest. Not shared between threads. */
+    private final PushshiftScanner fast = new PushshiftScanner();
 
     @Override
     public void read(InputFile in, RecordSink sink, DataStats stats) {
         LineReader lines = new LineReader(in);
+        String file = in.name();
         while (lines.next()) {
             stats.countRead(DataStats.Unit.RECORDS);
-            String where = in.name() + ":" + lines.lineNumber();
+            long line = lines.lineNumber();
             if (lines.tooLong()) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, where);
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, file, line);
                 continue;
             }
             if (lines.isBlank()) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.BLANK_LINE, where);
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.BLANK_LINE, file, line);
                 continue;
             }
-            Fields f;
-            try (JsonParser p = JSON.createParser(lines.buffer(), 0, lines.length())) {
-                f = parse(p);
-            } catch (IOException e) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, where, JsonRecords.shortMessage(e));
-                continue;
-            } catch (BadRecord bad) {
-                stats.skip(DataStats.Unit.RECORDS, bad.reason, where, bad.getMessage());
-                continue;
+            Fields f = new Fields();
+            if (!fast.scan(lines.buffer(), lines.offset(), lines.length(), f)) {
+                try (JsonParser p = JSON.createParser(lines.buffer(), lines.offset(), lines.length())) {
+                    f = parse(p);
+                } catch (IOException e) {
+                    stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, file, line, JsonRecords.shortMessage(e));
+                    continue;
+                } catch (BadRecord bad) {
+                    stats.skip(DataStats.Unit.RECORDS, bad.reason, file, line, bad.getMessage());
+                    continue;
+                }
             }
             try {
-                if (f.linkId != null) sink.comment(comment(f, in.name(), lines.lineNumber()));
-                else if (f.title != null) sink.post(submission(f, in.name(), lines.lineNumber()));
+                if (f.linkId != null) sink.comment(comment(f, file, line));
+                else if (f.title != null) sink.post(submission(f, file, line));
                 else throw new BadRecord(SkipReason.UNKNOWN_RECORD, "neither link_id (comment) nor title (submission)");
             } catch (BadRecord bad) {
-                stats.skip(DataStats.Unit.RECORDS, bad.reason, where, bad.getMessage());
+                stats.skip(DataStats.Unit.RECORDS, bad.reason, file, line, bad.getMessage());
             }
         }
     }
 
-    private static Fields parse(JsonParser p) throws IOException, BadRecord {
+    /** The full parser: every line the fast path declines, and the reference the fast path is tested against. */
+    static Fields parse(JsonParser p) throws IOException, BadRecord {
         JsonToken first = p.nextToken();
         if (first != JsonToken.START_OBJECT) {
             throw new BadRecord(SkipReason.NOT_AN_OBJECT, first == null ? "empty" : first.asString() == null ? first.name() : first.asString());
@@ -94,8 +111,8 @@ public final class PushshiftReader implements SourceReader {
                 case "score" -> f.score = number(p, t, name);
                 case "created_utc" -> f.created = number(p, t, name);
                 case "edited" -> f.edited = edited(p, t);
-                case "over_18" -> f.over18 = t == JsonToken.VALUE_TRUE;
-                case "is_self" -> f.isSelf = t == JsonToken.VALUE_NULL ? null : t == JsonToken.VALUE_TRUE;
+                case "over_18" -> f.over18 = flag(p, t) == Boolean.TRUE;
+                case "is_self" -> f.isSelf = flag(p, t);
                 default -> p.skipChildren();
             }
         }
@@ -117,6 +134,14 @@ public final class PushshiftReader implements SourceReader {
         if (t == JsonToken.VALUE_STRING) return JsonRecords.parseNumber(field, p.getText());
         if (t == JsonToken.VALUE_NULL) return null;
         throw BadRecord.wrongType(field, "a number", t.name().toLowerCase());
+    }
+
+    /** A boolean; null for null or any other type (whose children are skipped, so parsing stays in step). */
+    private static Boolean flag(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_TRUE) return true;
+        if (t == JsonToken.VALUE_FALSE) return false;
+        p.skipChildren();
+        return null;
     }
 
     /** {@code edited}: false, true, or the edit time (int, float or string); anything else counts as not edited. */

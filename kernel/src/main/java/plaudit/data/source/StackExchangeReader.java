@@ -48,10 +48,9 @@ public final class StackExchangeReader implements SourceReader {
         String site = site(in.path());
         LineReader lines = new LineReader(in);
         while (lines.next()) {
-            String where = in.name() + ":" + lines.lineNumber();
             if (lines.tooLong()) {
                 stats.countRead(DataStats.Unit.RECORDS);
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, where);
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, in.name(), lines.lineNumber());
                 continue;
             }
             String line = lines.text().strip();
@@ -63,7 +62,7 @@ public final class StackExchangeReader implements SourceReader {
             try {
                 row(line, site, in.name(), lines.lineNumber(), sink);
             } catch (BadRecord bad) {
-                stats.skip(DataStats.Unit.RECORDS, bad.reason, where, bad.getMessage());
+                stats.skip(DataStats.Unit.RECORDS, bad.reason, in.name(), lines.lineNumber(), bad.getMessage());
             }
         }
     }
