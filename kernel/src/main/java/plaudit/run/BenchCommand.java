@@ -3,6 +3,7 @@ package plaudit.run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
+import plaudit.bench.DataBench;
 import plaudit.bench.ModelBench;
 import plaudit.model.Devices;
 import tech.tablesaw.api.Table;
@@ -16,10 +17,12 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks, printed as a table (and written as OUT/bench-<suite>.csv with --out).",
                 "suite model: matmul GFLOP/s (the ceiling), training tokens/s, generation tokens/s with and without "
-                        + "the KV cache, on a ~12M-parameter GPT (--scale full) or a smoke-sized one (tiny)."})
+                        + "the KV cache, on a ~12M-parameter GPT (--scale full) or a smoke-sized one (tiny).",
+                "suite data: Pushshift reader + comparison builder throughput (comments/s per core) and peak heap "
+                        + "on a generated .zst dump of 1M comments (full) or 50k (tiny)."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--suite", defaultValue = "model", description = "model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", defaultValue = "model", description = "model or data (default: ${DEFAULT-VALUE}).")
     String suite;
     @Option(names = "--scale", defaultValue = "full", description = "tiny or full (default: ${DEFAULT-VALUE}).")
     String scale;
@@ -37,7 +40,17 @@ public final class BenchCommand implements Callable<Integer> {
         };
         Table t = switch (suite.toLowerCase(Locale.ROOT)) {
             case "model" -> ModelBench.run(s, Devices.parse(device));
-            default -> throw new UserError("--suite " + suite + " is unknown; use model");
+            case "data" -> {
+                Path work = Files.createTempDirectory("plaudit-bench-data");
+                try {
+                    yield DataBench.run(work, s == ModelBench.Scale.FULL ? 1_000_000 : 50_000);
+                } finally {
+                    try (var files = Files.walk(work)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                }
+            }
+            default -> throw new UserError("--suite " + suite + " is unknown; use model or data");
         };
         System.out.println(t.print());
         if (out != null) {
