@@ -145,6 +145,7 @@ public final class PpoTrainer {
         double beta = kl.value();
         int n = cfg.batchSize();
 
+        long t0 = System.nanoTime();
         // 1. rollout: sample responses from the policy with the KV cache, keeping per-token log-probs
         List<String> batchPrompts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) batchPrompts.add(prompts.get(rng.nextInt(prompts.size())));
@@ -160,6 +161,7 @@ public final class PpoTrainer {
             text[i] = tok.decode(visible);
         }
 
+        long t1 = System.nanoTime();                                         // time/rollout
         // 2. score: the reward (model and/or functions) on the finished text; gold alongside when known
         double[] scores = reward.scoreAll(batchPrompts, Arrays.asList(text));
         double[] goldScores = gold == null ? null : gold.scoreAll(batchPrompts, Arrays.asList(text));
@@ -169,6 +171,7 @@ public final class PpoTrainer {
             if (cfg.rewardClip() > 0) scores[i] = Math.max(-cfg.rewardClip(), Math.min(cfg.rewardClip(), scores[i]));
         }
 
+        long t2 = System.nanoTime();                                         // time/score
         // 3. reference log-probs and values of the sampled tokens (no gradient)
         float[][] refLogp;
         float[][] values;
@@ -181,6 +184,7 @@ public final class PpoTrainer {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+        long t3 = System.nanoTime();                                         // time/ref_value
         Rollout ro = new Rollout(batchPrompts, promptIds, gen.tokens(), length, gen.endedWithEos(), text, scores,
                 goldScores, gen.logprobs(), refLogp, values);
 
@@ -258,6 +262,7 @@ public final class PpoTrainer {
             }
         }
 
+        long t4 = System.nanoTime();                                         // time/update
         // 7. KL controller: adapt β towards the target KL (no-op when fixed)
         kl.update(meanKl, n);
         step++;
@@ -288,6 +293,10 @@ public final class PpoTrainer {
         row.put("response_length", Arrays.stream(length).average().orElse(0));
         row.put("kl_coef", beta);
         row.put("lr", cfg.lr());
+        row.put("time/rollout", (t1 - t0) / 1e9);
+        row.put("time/score", (t2 - t1) / 1e9);
+        row.put("time/ref_value", (t3 - t2) / 1e9);
+        row.put("time/update", (t4 - t3) / 1e9);
         return row;
     }
 
