@@ -69,12 +69,18 @@ public final class Study {
                 case TINY -> new Settings(500, 512, new GptConfig(2, 2, 64, 128, 512, 0.0),
                         120, 60, 80, 16, 16, 8, 32, 1e-4, 0.1, 4.0, 48, 16, 8);
                 case SMALL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        400, 200, 300, 80, 32, 8, 48, 5e-5, 0.1, 4.0, 128, 48, 32);
-                case FULL -> new Settings(8000, 2048, new GptConfig(6, 6, 192, 192, 2048, 0.0),
-                        1500, 500, 800, 200, 64, 16, 48, 3e-5, 0.1, 4.0, 256, 96, 64);
+                        300, 150, 200, 50, 32, 8, 48, 5e-5, 0.1, 8.0, 128, 48, 32);
+                case FULL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
+                        400, 200, 300, 100, 32, 8, 48, 5e-5, 0.1, 8.0, 256, 64, 64);
             };
         }
     }
+
+    /**
+     * The adaptive controller's horizon in rollout batches: Ziegler et al.'s 10,000 episodes were ~20 of their
+     * 512-episode batches; runs of 50–100 steps need β to move within ~10 batches to hold the target.
+     */
+    static final int KL_HORIZON_BATCHES = 10;
 
     private final Path out;
     private final Settings s;
@@ -168,7 +174,7 @@ public final class Study {
                         .miniBatchSize(s.ppoMiniBatch()).lr(s.ppoLr()).responseLength(s.responseLength())
                         .klCoef(s.klCoef()).sampleEvery(Math.max(1, s.ppoSteps() / 5)).seed(seed).build();
                 Table adaptive = ppo("ppo_adaptive", sft, rm, proxy, tok, trainPrompts,
-                        base.toBuilder().adaptiveKl(s.targetKl(), 10.0 * s.ppoBatch() * s.ppoSteps() / 20).build(),
+                        base.toBuilder().adaptiveKl(s.targetKl(), KL_HORIZON_BATCHES * s.ppoBatch()).build(),
                         evalPrompts, sftSamples, sftGold);
                 Table beta0 = ppo("ppo_beta0", sft, rm, proxy, tok, trainPrompts, base.toBuilder().fixedKl(0).build(),
                         null, null, null);
