@@ -5,6 +5,7 @@ import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.bench.DataBench;
 import plaudit.bench.ModelBench;
+import plaudit.bench.PpoBench;
 import plaudit.model.Devices;
 import tech.tablesaw.api.Table;
 
@@ -18,11 +19,13 @@ import java.util.concurrent.Callable;
         description = {"Benchmarks, printed as a table (and written as OUT/bench-<suite>.csv with --out).",
                 "suite model: matmul GFLOP/s (the ceiling), training tokens/s, generation tokens/s with and without "
                         + "the KV cache, on a ~12M-parameter GPT (--scale full) or a smoke-sized one (tiny).",
+                "suite ppo: one PPO step broken down (rollout, scoring, ref + value forward, update), model and "
+                        + "optimizer memory of the four models, peak RSS.",
                 "suite data: Pushshift reader + comparison builder throughput (comments/s per core) and peak heap "
                         + "on a generated .zst dump of 1M comments (full) or 50k (tiny)."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--suite", defaultValue = "model", description = "model or data (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", defaultValue = "model", description = "model, ppo or data (default: ${DEFAULT-VALUE}).")
     String suite;
     @Option(names = "--scale", defaultValue = "full", description = "tiny or full (default: ${DEFAULT-VALUE}).")
     String scale;
@@ -40,6 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
         };
         Table t = switch (suite.toLowerCase(Locale.ROOT)) {
             case "model" -> ModelBench.run(s, Devices.parse(device));
+            case "ppo" -> PpoBench.run(s, Devices.parse(device));
             case "data" -> {
                 Path work = Files.createTempDirectory("plaudit-bench-data");
                 try {
@@ -50,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
-            default -> throw new UserError("--suite " + suite + " is unknown; use model or data");
+            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo or data");
         };
         System.out.println(t.print());
         if (out != null) {

@@ -1,0 +1,129 @@
+package plaudit.bench;
+
+import ai.djl.Device;
+import plaudit.model.Gpt;
+import plaudit.model.GptConfig;
+import plaudit.model.ScoreModel;
+import plaudit.report.MetricsLog;
+import plaudit.reward.RewardFunction;
+import plaudit.text.Tokenizer;
+import plaudit.train.ppo.PpoConfig;
+import plaudit.train.ppo.PpoTrainer;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One PPO step broken down (rollout / scoring / reference + value forward / update) on the model benchmark's config,
+ * with the memory of the four models (policy, reference, value, reward model) and the optimizer state. Random
+ * weights and a cheap text reward: this measures the machinery, not learning.
+ */
+public final class PpoBench {
+    private PpoBench() {
+    }
+
+    public static Table run(ModelBench.Scale scale, Device device) {
+        GptConfig cfg = ModelBench.config(scale);
+        int batch = scale == ModelBench.Scale.FULL ? 32 : 8;
+        int steps = 3;
+        PpoConfig pc = PpoConfig.builder().steps(steps).batchSize(batch).miniBatchSize(batch / 4)
+                .responseLength(scale == ModelBench.Scale.FULL ? 48 : 16).seed(3).sampleEvery(0).build();
+        Tokenizer tok = new NumberTokenizer(cfg.vocabSize());
+        SplittableRandom rng = new SplittableRandom(5);
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < 64; i++) prompts.add(NumberTokenizer.text(rng.ints(64, 0, cfg.vocabSize() - 1).toArray()));
+        long rssBefore = peakRssBytes();
+        MetricsLog log = new MetricsLog("ppo bench", null);
+        try (Gpt policy = Gpt.init(cfg, device, 1);
+             Gpt ref = Gpt.init(cfg, device, 1);
+             ScoreModel value = ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3);
+             ScoreModel rm = ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3)) {
+            RewardFunction reward = new plaudit.train.RewardModelScorer(rm, tok, pc.responseLength(), 64);
+            PpoTrainer ppo = new PpoTrainer(policy, ref, value, reward, null, tok, prompts, pc);
+            ppo.train(log, null, null);
+        }
+        Table t = log.table();
+        StringColumn what = StringColumn.create("part");
+        DoubleColumn secs = DoubleColumn.create("median_s");
+        for (String c : List.of("time/rollout", "time/score", "time/ref_value", "time/update")) {
+            what.append(c.substring(5));
+            secs.append(ModelBench.median(t.doubleColumn(c).asDoubleArray()));
+        }
+        double total = secs.sum();
+        what.append("whole step");
+        secs.append(total);
+        long params = cfg.parameterCount();
+        // four models + AdamW's two moments for policy and value, fp32
+        double modelMb = 4.0 * (4 * params + 2 * 2 * params) / (1 << 20);
+        what.append("model+optimizer state (MB)");
+        secs.append(Math.round(modelMb * 10) / 10.0);
+        what.append("peak RSS (MB)");
+        secs.append(Math.max(peakRssBytes(), rssBefore) / (double) (1 << 20));
+        return Table.create("PPO step — " + cfg + ", batch " + batch + ", response " + pc.responseLength()
+                + " tokens, 4 epochs", what, secs);
+    }
+
+    /** VmHWM of this process (Linux), or -1 where /proc is not available. */
+    static long peakRssBytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Ids written as numbers: prompts of random ids without a trained tokenizer. The last id is EOS. */
+    private record NumberTokenizer(int vocab) implements Tokenizer {
+        static String text(int[] ids) {
+            StringBuilder sb = new StringBuilder();
+            for (int id : ids) sb.append(id).append(' ');
+            return sb.toString();
+        }
+
+        @Override
+        public int[] encode(String text) {
+            String s = text.strip();
+            return s.isEmpty() ? new int[0] : java.util.Arrays.stream(s.split(" +")).mapToInt(Integer::parseInt).toArray();
+        }
+
+        @Override
+        public int[] encode(String text, boolean allowSpecial) {
+            return encode(text);
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            return text(java.util.Arrays.stream(ids).filter(i -> i != eosId()).toArray());
+        }
+
+        @Override
+        public int vocabSize() {
+            return vocab;
+        }
+
+        @Override
+        public int eosId() {
+            return vocab - 1;
+        }
+
+        @Override
+        public List<String> specialTokens() {
+            return List.of();
+        }
+
+        @Override
+        public void save(Path tokenizerJson) {
+            throw new UnsupportedOperationException("benchmark tokenizer");
+        }
+    }
+}
