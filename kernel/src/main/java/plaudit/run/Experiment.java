@@ -97,28 +97,34 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
     /**
      * The SHP rules that turn threads into comparisons (defaults and meaning on {@link PairRules}), and the split.
      *
-     * @param split train, val, test weights (by thread), e.g. {@code [90, 5, 5]}
+     * @param split     train, val, test weights (by thread), e.g. {@code [90, 5, 5]}
+     * @param splitSeed seed of the split and of the per-post pair sample (default 0, as {@code plaudit pairs})
      */
     public record Rules(double minScoreRatio, int minPostScore, int minCommentScore, int maxCommentsPerPost,
                         int maxPairsPerPost, boolean topLevelOnly, boolean requireLater, int maxTokens,
-                        List<Double> split) {
+                        List<Double> split, long splitSeed) {
         public Rules {
-            require(split != null && split.size() == 3, "data.rules.split needs three weights (train, val, test)");
+            require(split != null && split.size() == 3 && split.stream().allMatch(w -> w != null && w >= 0 && Double.isFinite(w))
+                            && split.stream().mapToDouble(Double::doubleValue).sum() > 0,
+                    "data.rules.split needs three non-negative weights (train, val, test), got " + split);
             split = List.copyOf(split);
         }
 
         public static Rules defaults() {
             PairRules d = PairRules.defaults();
             return new Rules(d.minScoreRatio(), d.minPostScore(), d.minCommentScore(), d.maxCommentsPerPost(),
-                    d.maxPairsPerPost(), d.topLevelOnly(), d.requireLater(), d.maxTokens(), List.of(90.0, 5.0, 5.0));
+                    d.maxPairsPerPost(), d.topLevelOnly(), d.requireLater(), d.maxTokens(), List.of(90.0, 5.0, 5.0),
+                    d.split().seed());
         }
 
-        public PairRules pairRules(long seed) {
+        public PairRules pairRules() {
+            double sum = split.get(0) + split.get(1) + split.get(2);
+            double train = split.get(0) / sum, val = split.get(1) / sum;
             return PairRules.builder().minScoreRatio(minScoreRatio).minPostScore(minPostScore)
                     .minCommentScore(minCommentScore).maxCommentsPerPost(maxCommentsPerPost)
                     .maxPairsPerPost(maxPairsPerPost).topLevelOnly(topLevelOnly).requireLater(requireLater)
                     .maxTokens(maxTokens)
-                    .split(SplitRule.parse(split.stream().map(String::valueOf).collect(Collectors.joining(",")), seed))
+                    .split(new SplitRule(train, val, 1 - train - val, splitSeed))
                     .build();
         }
     }

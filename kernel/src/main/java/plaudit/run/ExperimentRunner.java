@@ -118,6 +118,7 @@ public final class ExperimentRunner implements Runner {
         private ByteLevelBpe tok;
         private Gpt sft;
         private ScoreModel rm;
+        private RewardModelScorer proxy;
         private RewardFunction reward;
         private Completions sftSamples;
         private double[] sftGold;
@@ -135,6 +136,11 @@ public final class ExperimentRunner implements Runner {
 
         public void put(String metric, double value) {
             summary.put(metric, value);
+        }
+
+        /** The experiment this session runs. */
+        public Experiment experiment() {
+            return e;
         }
 
         /** The folder everything is written to. */
@@ -174,7 +180,7 @@ public final class ExperimentRunner implements Runner {
             stage("pairs");
             Map<Split, List<Comparison>> pairs = new EnumMap<>(Split.class);
             for (Split sp : Split.values()) pairs.put(sp, new ArrayList<>());
-            PairsJob job = new PairsJob(source, inputs, d.rules().pairRules(seed));
+            PairsJob job = new PairsJob(source, inputs, d.rules().pairRules());
             if (d.columns() != null) job.optColumns(ColumnMap.parse(d.columns()));
             DataStats stats;
             try (ComparisonsJsonl.SplitWriter files = new ComparisonsJsonl.SplitWriter(out.resolve("pairs"), false)) {
@@ -244,7 +250,7 @@ public final class ExperimentRunner implements Runner {
 
             // re-centre: SFT's own samples score mean 0 (Stiennon et al.), so β trades KL against a reward near 0
             List<String> evalPrompts = prompts(heldOut, e.evaluation().prompts());
-            RewardModelScorer proxy = new RewardModelScorer(rm, tok, responseLength, 32);
+            proxy = new RewardModelScorer(rm, tok, responseLength, 32);
             sftSamples = sample(sft, evalPrompts, 1, seed + 1);
             summary.put("rm_shift", proxy.recenterOn(sftSamples));
             if (gold != null) {
@@ -252,7 +258,11 @@ public final class ExperimentRunner implements Runner {
                 summary.put("sft_gold", mean(sftGold));
             }
             checkpoint("rm", w -> rm.save(w, tok));
-            reward = rewardOf == null ? proxy : Rewards.checked(rewardOf.apply(proxy));
+            reward = rewardOf(rewardOf);
+        }
+
+        private RewardFunction rewardOf(UnaryOperator<RewardFunction> rewardOf) {
+            return rewardOf == null ? proxy : Rewards.checked(rewardOf.apply(proxy));
         }
 
         /**
@@ -262,6 +272,15 @@ public final class ExperimentRunner implements Runner {
          * against SFT ({@code ppo_gold}, {@code ppo_gold_winrate_vs_sft}), final KL and reward.
          */
         public Table ppo(String name, PpoConfig cfg, boolean compareWithSft) {
+            return ppo(name, cfg, compareWithSft, reward);
+        }
+
+        /** A PPO run against another reward made from the same reward model (e.g. to compare rewards side by side). */
+        public Table ppo(String name, PpoConfig cfg, boolean compareWithSft, UnaryOperator<RewardFunction> rewardOf) {
+            return ppo(name, cfg, compareWithSft, rewardOf(rewardOf));
+        }
+
+        private Table ppo(String name, PpoConfig cfg, boolean compareWithSft, RewardFunction reward) {
             stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
             Path dir = out.resolve(name);
             List<PpoTrainer.Sample> rows = new ArrayList<>();
