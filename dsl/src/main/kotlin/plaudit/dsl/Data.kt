@@ -1,6 +1,10 @@
 package plaudit.dsl
 
 import plaudit.run.Experiment
+import tech.tablesaw.api.DoubleColumn
+import tech.tablesaw.api.IntColumn
+import tech.tablesaw.api.StringColumn
+import tech.tablesaw.api.Table
 
 /**
  * Where comparisons come from: the synthetic forum, or real files of one source. Made by [syntheticForum], [reddit],
@@ -111,4 +115,45 @@ class RulesBuilder(from: Experiment.Rules = Experiment.Rules.defaults()) {
         "rules { minScoreRatio = $minScoreRatio; minPostScore = $minPostScore; minCommentScore = $minCommentScore; " +
             "maxCommentsPerPost = $maxCommentsPerPost; maxPairsPerPost = $maxPairsPerPost; topLevelOnly = $topLevelOnly; " +
             "requireLater = $requireLater; maxTokens = $maxTokens; split(${split.joinToString()}); splitSeed = $splitSeed }"
+}
+
+/**
+ * Builds the comparisons of a real [source] with the SHP rules (changed in [block]) without training anything: for
+ * looking at data before an experiment. `upvotePairs(shp("train.jsonl")) { minScoreRatio = 3.0 }.stats`.
+ */
+fun upvotePairs(source: DataSource, block: RulesBuilder.() -> Unit = {}): UpvotePairs {
+    if (source.source == Experiment.SYNTHETIC) {
+        throw plaudit.UserError("upvotePairs reads files; the synthetic forum's dumps are in samples/forum (reddit(…))")
+    }
+    val rules = RulesBuilder().apply(block).build()
+    val job = plaudit.data.PairsJob(plaudit.data.Source.of(source.source), source.files.map { java.nio.file.Path.of(it) },
+        rules.pairRules())
+    if (source.columns != null) job.optColumns(plaudit.data.source.ColumnMap.parse(source.columns))
+    val out = ArrayList<plaudit.data.Comparison>()
+    val stats = job.run { out.add(it) }
+    return UpvotePairs(out, stats.table())
+}
+
+/** Comparisons and the statistics of building them (read, skipped by reason, kept per split and community). */
+class UpvotePairs(val comparisons: List<plaudit.data.Comparison>, val stats: Table) {
+    /** One row per comparison: split, community, scores, their ratio, word counts, and the texts. */
+    fun table(): Table {
+        fun words(s: String) = s.split(Regex("\\s+")).count { it.isNotEmpty() }
+        val c = comparisons
+        return Table.create(
+            "comparisons",
+            StringColumn.create("split", c.map { it.split().key() }),
+            StringColumn.create("source", c.map { it.source() }),
+            DoubleColumn.create("score_chosen", c.map { it.scoreChosen() }),
+            DoubleColumn.create("score_rejected", c.map { it.scoreRejected() }),
+            DoubleColumn.create("score_ratio", c.map { maxOf(1.0, it.scoreChosen()) / maxOf(1.0, it.scoreRejected()) }),
+            IntColumn.create("chosen_words", *c.map { words(it.chosen()) }.toIntArray()),
+            IntColumn.create("rejected_words", *c.map { words(it.rejected()) }.toIntArray()),
+            StringColumn.create("prompt", c.map { it.prompt() }),
+            StringColumn.create("chosen", c.map { it.chosen() }),
+            StringColumn.create("rejected", c.map { it.rejected() }),
+        )
+    }
+
+    override fun toString(): String = "${comparisons.size} comparisons"
 }

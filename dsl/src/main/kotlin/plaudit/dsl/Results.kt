@@ -62,3 +62,25 @@ fun ExperimentResult.ppoRuns(): Table {
         DoubleColumn.create("gold_peak", runs.values.map { peak(it, "objective/gold") }),
     )
 }
+
+/**
+ * Histograms as lines on one plot: for each series, the share of its values in each of [bins] equal-width bins over
+ * the range of all values (with [logX], bins equal in log space, for score ratios).
+ */
+fun histogram(title: String, vararg series: Pair<String, DoubleArray>, bins: Int = 20, logX: Boolean = false): Plot {
+    val all = series.flatMap { it.second.asList() }.filter { it.isFinite() && (!logX || it > 0) }
+    if (all.isEmpty()) throw plaudit.UserError("histogram '$title': no finite values")
+    fun t(x: Double) = if (logX) kotlin.math.ln(x) else x
+    val lo = t(all.min())
+    val hi = t(all.max()).let { if (it > lo) it else lo + 1 }
+    val width = (hi - lo) / bins
+    val b = Plot.builder().title(title).yLabel("share").logX(logX)
+    for ((name, values) in series) {
+        val counts = DoubleArray(bins)
+        val ok = values.filter { it.isFinite() && (!logX || it > 0) }
+        for (v in ok) counts[((t(v) - lo) / width).toInt().coerceIn(0, bins - 1)] += 1.0 / ok.size
+        val centres = DoubleArray(bins) { lo + (it + 0.5) * width }.map { if (logX) kotlin.math.exp(it) else it }
+        b.linePoints(name, centres.toDoubleArray(), counts)
+    }
+    return b.build()
+}

@@ -53,6 +53,16 @@ class ExperimentDslTest {
     }
 
     @Test
+    fun `inside a block, reward(name) still makes a reward function and reward { } sets the experiment's`() {
+        var made: plaudit.reward.RewardFunction? = null
+        experiment {
+            made = reward("inner") { _, _ -> 2.0 }
+            reward { rm -> rm + made!! }
+        }
+        assertEquals("inner", made!!.name())
+    }
+
+    @Test
     fun `bad settings fail naming them`() {
         assertTrue(assertThrows<UserError> { experiment { ppo { batchSize = 6; miniBatchSize = 4 } } }.message!!.contains("mini_batch_size"))
         assertTrue(assertThrows<UserError> { experiment { upvotes(shp()) } }.message!!.contains("needs files"))

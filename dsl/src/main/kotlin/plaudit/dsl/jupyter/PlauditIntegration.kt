@@ -23,8 +23,12 @@ class PlauditIntegration : JupyterIntegration() {
         render<ExperimentResult> { HTML(resultHtml(it)) }
         render<PlauditExperiment> { HTML(HtmlTable.render(it.settings(), Int.MAX_VALUE)) }
         onLoaded {
-            // the trainers' progress bars redraw one line with \r, which a cell shows live
+            // the trainers' progress bars redraw one line with \r, which a cell shows live; on stdout, as the kernel
+            // shows a library's stdout in the cell and sends its stderr to the kernel's log
             setIfAbsent("plaudit.progress", "live")
+            setIfAbsent("plaudit.progress.stream", "stdout")
+            // as bin/plaudit: PyTorch's graph optimiser re-profiles every new shape, slow for generation
+            setIfAbsent("ai.djl.pytorch.graph_optimizer", "false")
             // nothing may download at run time: without this DJL's engine start-up calls home
             setIfAbsent("ai.djl.offline", "true")
             // Cells do not see the kernel's own logging (logback), only this library's slf4j-api and slf4j-simple.
