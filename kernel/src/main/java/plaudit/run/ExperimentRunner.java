@@ -198,6 +198,8 @@ public final class ExperimentRunner implements Runner {
                         + "; see the statistics (plaudit pairs prints them) and loosen data.rules");
             }
             heldOut = !test.isEmpty() ? test : !val.isEmpty() ? val : train;
+            // small real data sets may have no validation split: validate on what is held out, else on train
+            List<Comparison> valPairs = !val.isEmpty() ? val : heldOut;
             summary.put("pairs_train", (double) train.size());
             summary.put("pairs_val", (double) val.size());
 
@@ -224,7 +226,7 @@ public final class ExperimentRunner implements Runner {
             stage("sft");
             Experiment.Training st = e.sft();
             try (MetricsLog log = new MetricsLog("sft", out.resolve("sft/metrics.csv"))) {
-                SftTrainer.train(sft, tok, SftTrainer.topReplies(train), SftTrainer.topReplies(val),
+                SftTrainer.train(sft, tok, SftTrainer.topReplies(train), SftTrainer.topReplies(valPairs),
                         new SftTrainer.Config(st.steps(), st.batchSize(), st.lr(), st.steps() / 10, 0.0, 1.0,
                                 responseLength, Math.max(1, st.steps() / 4), seed), log);
                 summary.put("sft_val_loss", last(log.table(), "val_loss"));
@@ -240,7 +242,7 @@ public final class ExperimentRunner implements Runner {
                     0.0, 1.0, responseLength, false, 0.01, Math.max(1, rt.steps() / 4), seed);
             RewardTrainer.Evaluation ev;
             try (MetricsLog log = new MetricsLog("reward model", out.resolve("rm/metrics.csv"))) {
-                ev = RewardTrainer.train(rm, tok, train, val, gold, rc, log);
+                ev = RewardTrainer.train(rm, tok, train, valPairs, gold, rc, log);
                 metrics.put("rm", log.table());
             }
             ev.accuracyByRatio().write().csv(out.resolve("rm/calibration.csv").toFile());

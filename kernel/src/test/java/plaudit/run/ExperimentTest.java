@@ -92,6 +92,21 @@ class ExperimentTest {
     }
 
     @Test
+    void realDataRunsWithoutGold(@TempDir Path out) {
+        Experiment m = micro();
+        Experiment.Rules all = new Experiment.Rules(2.0, 0, 0, 50, 10, true, true, 0, List.of(1.0, 0.0, 0.0), 0);
+        Experiment e = new Experiment(new Experiment.Data("shp",
+                List.of(plaudit.data.Fixtures.path("shp/askculinary_train.jsonl").toString()), m.data().forum(), null, all),
+                m.tokenizer(), m.model(), new Experiment.Training(0, 8, 1e-3), m.sft(), m.rewardModel(), m.ppo(),
+                m.evaluation(), "cpu", 3);
+        ExperimentResult r = new ExperimentRunner(out).run(e, null);
+        assertEquals(List.of("sft", "rm", "ppo"), List.copyOf(r.metrics().keySet()), "pretraining skipped at 0 steps");
+        assertTrue(Double.isNaN(r.value("sft_gold")) && Double.isNaN(r.value("noise_ceiling")), "no gold for real data");
+        assertTrue(Double.isFinite(r.value("ppo_kl")) && Double.isFinite(r.value("rm_val_accuracy")));
+        assertTrue(r.bestOfN().doubleColumn("gold").isMissing().size() == r.bestOfN().rowCount());
+    }
+
+    @Test
     void aRewardThatIsNotFiniteStopsTheRunNamingIt(@TempDir Path out) {
         UserError err = assertThrows(UserError.class, () -> new ExperimentRunner(out)
                 .run(micro(), rm -> Rewards.named("broken", (p, x) -> Double.NaN)));
