@@ -24,6 +24,9 @@ export "$(bash scripts/install-kernel.sh | tail -n1)" # JUPYTER_PATH=...: our ke
 # user.home is its own folder, which would otherwise get a second copy)
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.djl.ai}"
 
+# PyTorch's OpenMP threads otherwise spin-wait between ops, which stalls small ops on a busy machine (see pom.xml)
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
 OUT="$ROOT/target/notebooks"
 mkdir -p "$OUT"
 for nb in "${notebooks[@]}"; do

@@ -28,6 +28,12 @@ class GptBuilder {
     /** Dropout while training. */
     var dropout: Double = 0.0
 
+    /** Starts from an existing config (the experiment's current model), so a block changes only what it names. */
+    fun from(c: GptConfig): GptBuilder = apply {
+        nLayer = c.nLayer(); nHead = c.nHead(); nEmbd = c.nEmbd(); blockSize = c.blockSize(); vocabSize = c.vocabSize()
+        dropout = c.dropout()
+    }
+
     fun build(): GptConfig = GptConfig(nLayer, nHead, nEmbd, blockSize, vocabSize, dropout)
 
     override fun toString(): String =

@@ -12,6 +12,10 @@ import java.util.Map;
  * in place with a carriage return, throttled to a few redraws per second. Otherwise (a log file, CI) a plain line is
  * printed every 10 % or every 30 seconds, whichever comes first, so logs stay readable. When the total is unknown
  * (streaming readers) pass {@code total <= 0}: the bar then shows a count and a rate.
+ *
+ * <p>Bars go to standard error, or to standard output with {@code -Dplaudit.progress.stream=stdout} (the Jupyter
+ * integration sets it: a notebook cell shows a library's standard output, not its standard error). The stream is
+ * read when the bar is made, since the notebook kernel swaps {@code System.out} for every cell.
  */
 public final class Progress implements AutoCloseable {
     private static final long REDRAW_NANOS = 200_000_000L;
@@ -30,7 +34,7 @@ public final class Progress implements AutoCloseable {
     private boolean closed;
 
     public Progress(String label, long total) {
-        this(label, total, System.err);
+        this(label, total, "stdout".equals(System.getProperty("plaudit.progress.stream")) ? System.out : System.err);
     }
 
     public Progress(String label, long total, PrintStream out) {

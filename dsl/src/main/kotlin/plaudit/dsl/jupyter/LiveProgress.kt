@@ -12,5 +12,8 @@ import plaudit.run.Progress
  * call because the kernel swaps it for every cell. Display updates (`UPDATE_DISPLAY`) are no alternative: kernel
  * 0.11.0-398 sends nothing for them.
  */
-inline fun <R> liveProgress(label: String, total: Long = 0, block: (Progress) -> R): R =
-    Progress(label, total, System.out).use(block)
+inline fun <R> liveProgress(label: String, total: Long = 0, block: (Progress) -> R): R {
+    // live by definition, also before `%use plaudit` has set the mode for the trainers' bars
+    if (System.getProperty("plaudit.progress") == null) System.setProperty("plaudit.progress", "live")
+    return Progress(label, total, System.out).use(block)
+}

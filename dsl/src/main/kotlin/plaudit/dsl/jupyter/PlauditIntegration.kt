@@ -3,8 +3,10 @@ package plaudit.dsl.jupyter
 import org.jetbrains.kotlinx.jupyter.api.HTML
 import org.jetbrains.kotlinx.jupyter.api.MIME
 import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
+import plaudit.dsl.PlauditExperiment
 import plaudit.report.HtmlTable
 import plaudit.report.Plot
+import plaudit.run.ExperimentResult
 import tech.tablesaw.api.Table
 
 /**
@@ -14,10 +16,19 @@ import tech.tablesaw.api.Table
  */
 class PlauditIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
-        import("plaudit.dsl.*", "plaudit.dsl.jupyter.liveProgress", "plaudit.report.*", "tech.tablesaw.api.*")
+        import("plaudit.dsl.*", "plaudit.dsl.jupyter.liveProgress", "plaudit.report.*", "tech.tablesaw.api.*",
+            "plaudit.run.Experiment", "plaudit.run.ExperimentResult", "plaudit.reward.RewardFunction")
         render<Table> { HTML(HtmlTable.render(it, TABLE_ROWS)) }
         render<Plot> { MIME("image/svg+xml" to it.toSvg()) }
+        render<ExperimentResult> { HTML(resultHtml(it)) }
+        render<PlauditExperiment> { HTML(HtmlTable.render(it.settings(), Int.MAX_VALUE)) }
         onLoaded {
+            // the trainers' progress bars redraw one line with \r, which a cell shows live; on stdout, as the kernel
+            // shows a library's stdout in the cell and sends its stderr to the kernel's log
+            setIfAbsent("plaudit.progress", "live")
+            setIfAbsent("plaudit.progress.stream", "stdout")
+            // as bin/plaudit: PyTorch's graph optimiser re-profiles every new shape, slow for generation
+            setIfAbsent("ai.djl.pytorch.graph_optimizer", "false")
             // nothing may download at run time: without this DJL's engine start-up calls home
             setIfAbsent("ai.djl.offline", "true")
             // Cells do not see the kernel's own logging (logback), only this library's slf4j-api and slf4j-simple.
@@ -29,6 +40,14 @@ class PlauditIntegration : JupyterIntegration() {
                 setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error") // "no GPU" on CPU hosts
             }
         }
+    }
+
+    /** A result in a cell: the summary, then every plot. Tables of stages and samples are a call away. */
+    private fun resultHtml(r: ExperimentResult): String = buildString {
+        append("<div class=\"plaudit-result\">")
+        append(HtmlTable.render(r.summary(), Int.MAX_VALUE))
+        for (p in r.plots().values) append("<div>").append(p.toSvg()).append("</div>")
+        append("<p>stages: ").append(r.metrics().keys.joinToString()).append("; files: ").append(r.out()).append("</p></div>")
     }
 
     private fun setIfAbsent(key: String, value: String) {

@@ -69,6 +69,32 @@ class NotebookReplTest {
     }
 
     @Test
+    fun `a small experiment runs in a cell and shows its summary and plots`() {
+        val dir = java.nio.file.Files.createTempDirectory("plaudit-repl-")
+        eval("val brief = reward(\"brief\") { _, response -> -response.length / 20.0 }")
+        val html = display(
+            """
+            plaudit {
+                syntheticForum { threads = 120 }
+                tokenizer { vocabSize = 300 }
+                model { nLayer = 1; nHead = 2; nEmbd = 32; blockSize = 64 }
+                pretrain { steps = 2; batchSize = 8 }
+                sft { steps = 2; batchSize = 8 }
+                rewardModel { steps = 2; batchSize = 8 }
+                ppo { steps = 2; batchSize = 4; miniBatchSize = 2; epochs = 1; responseLength = 8 }
+                evaluation { prompts = 4; bestOfN(1, 2); bestOfNPrompts = 2 }
+                reward { rm -> 0.5 * rm + brief }
+                runner = local("$dir")
+            }
+            """.trimIndent(), "text/html"
+        )!!
+        assertTrue(html.contains("<caption>experiment summary</caption>") && html.contains("ppo_gold_winrate_vs_sft"), html.take(500))
+        assertTrue(html.contains("<svg"), "plots are inline")
+        assertEquals("live", System.getProperty("plaudit.progress"))
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("ppo/samples.csv")))
+    }
+
+    @Test
     fun `a bad setting fails the cell with Plaudit's message`() {
         val e = assertThrows<Exception> { eval("gpt { nHead = 3; nEmbd = 64 }") }
         val userError = generateSequence<Throwable>(e) { it.cause }.filterIsInstance<UserError>().firstOrNull()

@@ -1,0 +1,159 @@
+package plaudit.dsl
+
+import plaudit.run.Experiment
+import tech.tablesaw.api.DoubleColumn
+import tech.tablesaw.api.IntColumn
+import tech.tablesaw.api.StringColumn
+import tech.tablesaw.api.Table
+
+/**
+ * Where comparisons come from: the synthetic forum, or real files of one source. Made by [syntheticForum], [reddit],
+ * [shp], [stackExchange], [hackerNews], [pairsJsonl] or [csv]; given to `upvotes(…)` inside an experiment.
+ */
+class DataSource internal constructor(
+    /** The source key (`synthetic`, `reddit`, `shp`, `stackexchange`, `hn`, `pairs`, `csv`). */
+    val source: String,
+    /** The input files (none for the synthetic forum). */
+    val files: List<String>,
+    /** The synthetic forum's knobs (ignored for real data). */
+    val forum: Experiment.Forum = Experiment.Forum.defaults(),
+    /** The column mapping of a CSV/JSONL source. */
+    val columns: String? = null,
+) {
+    override fun toString(): String =
+        if (source == Experiment.SYNTHETIC) "syntheticForum { ${forum.toString().substringAfter('[').trimEnd(']')} }"
+        else "$source(${files.joinToString()})"
+}
+
+/**
+ * The synthetic forum: simulated threads whose hidden gold preference is known, so every result can be measured
+ * against it. `syntheticForum { threads = 500; charm = 1.0 }`.
+ */
+fun syntheticForum(block: ForumBuilder.() -> Unit = {}): DataSource =
+    DataSource(Experiment.SYNTHETIC, listOf(), ForumBuilder().apply(block).build())
+
+/** Pushshift Reddit dumps: a submissions file (RS_…) and a comments file (RC_…), NDJSON, plain or `.zst`. */
+fun reddit(vararg files: String): DataSource = DataSource("reddit", files.toList())
+
+/** Stanford Human Preferences JSONL files (ready comparisons with scores). */
+fun shp(vararg files: String): DataSource = DataSource("shp", files.toList())
+
+/** Stack Exchange data dump `Posts.xml` files: questions and their scored answers. */
+fun stackExchange(vararg files: String): DataSource = DataSource("stackexchange", files.toList())
+
+/** Hacker News API items (JSONL): comment rank in the parent's `kids` is the preference. */
+fun hackerNews(vararg files: String): DataSource = DataSource("hn", files.toList())
+
+/** Chosen/rejected JSONL (HH-RLHF transcripts, or prompt/chosen/rejected as `plaudit pairs` writes). */
+fun pairsJsonl(vararg files: String): DataSource = DataSource("pairs", files.toList())
+
+/** Any CSV or JSONL with a column mapping, e.g. `csv("threads.csv", columns = "thread=tid,parent=pid,text=body,score=ups,time=ts")`. */
+fun csv(vararg files: String, columns: String): DataSource = DataSource("csv", files.toList(), columns = columns)
+
+/** The synthetic forum's main knobs; meanings and units on [plaudit.sim.ForumConfig]. */
+@PlauditDsl
+class ForumBuilder {
+    private val d = Experiment.Forum.defaults()
+
+    /** Threads (posts) to generate. */
+    var threads: Int = d.threads()
+    /** Size of the voter pool. */
+    var voters: Int = d.voters()
+    /** Voters' mean temperature; larger = noisier votes. */
+    var voteNoise: Double = d.voteNoise()
+    /** SD of each comment's charm, which voters share and gold ignores: the main lever on the noise ceiling. */
+    var charm: Double = d.charm()
+    /** Voters' extra utility per 30 words (gold has a sweet spot instead): what a reward model can learn to exploit. */
+    var lengthBias: Double = d.lengthBias()
+    /** Voters' extra utility per hype word (gold penalises hype). */
+    var hypeBias: Double = d.hypeBias()
+    /** Extra utility per ln(1 + visible score): rich get richer. */
+    var herding: Double = d.herding()
+
+    fun build(): Experiment.Forum = Experiment.Forum(threads, voters, voteNoise, charm, lengthBias, hypeBias, herding)
+
+    override fun toString(): String =
+        "syntheticForum { threads = $threads; voters = $voters; voteNoise = $voteNoise; charm = $charm; " +
+            "lengthBias = $lengthBias; hypeBias = $hypeBias; herding = $herding }"
+}
+
+/**
+ * The rules that turn threads into comparisons; defaults are SHP's (Ethayarajh et al. 2022), meanings on
+ * [plaudit.data.PairRules]: `upvotes(reddit(rs, rc)) { minScoreRatio = 3.0; split(80, 10, 10) }`.
+ */
+@PlauditDsl
+class RulesBuilder(from: Experiment.Rules = Experiment.Rules.defaults()) {
+    /** The preferred comment's score must be at least this multiple of the other's. */
+    var minScoreRatio: Double = from.minScoreRatio()
+    /** Posts scoring below this are skipped. */
+    var minPostScore: Int = from.minPostScore()
+    /** Comments scoring below this are skipped. */
+    var minCommentScore: Int = from.minCommentScore()
+    /** At most this many comments per post are paired (the highest-scored). */
+    var maxCommentsPerPost: Int = from.maxCommentsPerPost()
+    /** At most this many pairs per post (a seeded sample); 0 = no limit. */
+    var maxPairsPerPost: Int = from.maxPairsPerPost()
+    /** Compare top-level comments only. */
+    var topLevelOnly: Boolean = from.topLevelOnly()
+    /** The preferred comment must be the later one (SHP's rule against visibility bias). */
+    var requireLater: Boolean = from.requireLater()
+    /** Responses with more (whitespace) tokens are skipped; 0 = no limit. */
+    var maxTokens: Int = from.maxTokens()
+    /** Seed of the split and of the per-post pair sample. */
+    var splitSeed: Long = from.splitSeed()
+    private var split: List<Double> = from.split()
+
+    /** Train, validation and test weights, by thread (e.g. `split(90, 5, 5)`). */
+    fun split(train: Number, validation: Number, test: Number) {
+        split = listOf(train.toDouble(), validation.toDouble(), test.toDouble())
+    }
+
+    fun build(): Experiment.Rules = Experiment.Rules(minScoreRatio, minPostScore, minCommentScore, maxCommentsPerPost,
+        maxPairsPerPost, topLevelOnly, requireLater, maxTokens, split, splitSeed)
+
+    override fun toString(): String =
+        "rules { minScoreRatio = $minScoreRatio; minPostScore = $minPostScore; minCommentScore = $minCommentScore; " +
+            "maxCommentsPerPost = $maxCommentsPerPost; maxPairsPerPost = $maxPairsPerPost; topLevelOnly = $topLevelOnly; " +
+            "requireLater = $requireLater; maxTokens = $maxTokens; split(${split.joinToString()}); splitSeed = $splitSeed }"
+}
+
+/**
+ * Builds the comparisons of a real [source] with the SHP rules (changed in [block]) without training anything: for
+ * looking at data before an experiment. `upvotePairs(shp("train.jsonl")) { minScoreRatio = 3.0 }.stats`.
+ */
+fun upvotePairs(source: DataSource, block: RulesBuilder.() -> Unit = {}): UpvotePairs {
+    if (source.source == Experiment.SYNTHETIC) {
+        throw plaudit.UserError("upvotePairs reads files; the synthetic forum's dumps are in samples/forum (reddit(…))")
+    }
+    val rules = RulesBuilder().apply(block).build()
+    val job = plaudit.data.PairsJob(plaudit.data.Source.of(source.source), source.files.map { java.nio.file.Path.of(it) },
+        rules.pairRules())
+    if (source.columns != null) job.optColumns(plaudit.data.source.ColumnMap.parse(source.columns))
+    val out = ArrayList<plaudit.data.Comparison>()
+    val stats = job.run { out.add(it) }
+    return UpvotePairs(out, stats.table())
+}
+
+/** Comparisons and the statistics of building them (read, skipped by reason, kept per split and community). */
+class UpvotePairs(val comparisons: List<plaudit.data.Comparison>, val stats: Table) {
+    /** One row per comparison: split, community, scores, their ratio, word counts, and the texts. */
+    fun table(): Table {
+        fun words(s: String) = s.split(Regex("\\s+")).count { it.isNotEmpty() }
+        val c = comparisons
+        return Table.create(
+            "comparisons",
+            StringColumn.create("split", c.map { it.split().key() }),
+            StringColumn.create("source", c.map { it.source() }),
+            DoubleColumn.create("score_chosen", c.map { it.scoreChosen() }),
+            DoubleColumn.create("score_rejected", c.map { it.scoreRejected() }),
+            DoubleColumn.create("score_ratio", c.map { maxOf(1.0, it.scoreChosen()) / maxOf(1.0, it.scoreRejected()) }),
+            IntColumn.create("chosen_words", *c.map { words(it.chosen()) }.toIntArray()),
+            IntColumn.create("rejected_words", *c.map { words(it.rejected()) }.toIntArray()),
+            StringColumn.create("prompt", c.map { it.prompt() }),
+            StringColumn.create("chosen", c.map { it.chosen() }),
+            StringColumn.create("rejected", c.map { it.rejected() }),
+        )
+    }
+
+    override fun toString(): String = "${comparisons.size} comparisons"
+}

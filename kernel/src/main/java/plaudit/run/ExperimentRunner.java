@@ -1,0 +1,473 @@
+package plaudit.run;
+
+import ai.djl.Device;
+import plaudit.data.Comparison;
+import plaudit.data.ComparisonsJsonl;
+import plaudit.data.DataStats;
+import plaudit.data.PairsJob;
+import plaudit.data.Source;
+import plaudit.data.Split;
+import plaudit.data.source.ColumnMap;
+import plaudit.model.Checkpoint;
+import plaudit.model.Devices;
+import plaudit.model.Gpt;
+import plaudit.model.GptConfig;
+import plaudit.model.ScoreModel;
+import plaudit.report.MetricsLog;
+import plaudit.report.Plot;
+import plaudit.report.Tables;
+import plaudit.reward.RewardFunction;
+import plaudit.reward.Rewards;
+import plaudit.sim.CorpusWriter;
+import plaudit.sim.Forum;
+import plaudit.sim.ForumGenerator;
+import plaudit.sim.GoldPreference;
+import plaudit.sim.NoiseCeiling;
+import plaudit.sim.PushshiftWriter;
+import plaudit.text.BpeTrainer;
+import plaudit.text.ByteLevelBpe;
+import plaudit.text.Tokenizer;
+import plaudit.train.Completions;
+import plaudit.train.LmTrainer;
+import plaudit.train.LrSchedule;
+import plaudit.train.RewardModelScorer;
+import plaudit.train.RewardTrainer;
+import plaudit.train.SftTrainer;
+import plaudit.train.TokenCorpus;
+import plaudit.train.ppo.PpoConfig;
+import plaudit.train.ppo.PpoSamples;
+import plaudit.train.ppo.PpoTrainer;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Runs an {@link Experiment} on this machine, stage by stage: comparisons → tokenizer → pretraining → SFT → reward
+ * model (re-centred on SFT's samples) → PPO → best-of-n, writing each stage's metrics, plots and checkpoints under
+ * one folder. {@link #run} does all of it; {@link #train} stops after the reward model and hands back a
+ * {@link Session} on which further PPO runs and best-of-n can be made (as {@link Study} does).
+ */
+public final class ExperimentRunner implements Runner {
+    private final Path out;
+    private final String label;
+
+    /** @param out the folder for everything the run writes */
+    public ExperimentRunner(Path out) {
+        this(out, "experiment");
+    }
+
+    /** @param label prefix of the stage lines printed on standard error */
+    public ExperimentRunner(Path out, String label) {
+        this.out = out;
+        this.label = label;
+    }
+
+    @Override
+    public ExperimentResult run(Experiment experiment, UnaryOperator<RewardFunction> reward) {
+        try (Session s = train(experiment, reward)) {
+            s.ppo("ppo", experiment.ppo(), true);
+            if (!experiment.evaluation().bestOfN().isEmpty()) s.bestOfN();
+            return s.result();
+        }
+    }
+
+    /** Runs the stages up to the reward model; the caller closes the session (it holds the models). */
+    public Session train(Experiment experiment, UnaryOperator<RewardFunction> reward) {
+        Session s = new Session(experiment);
+        try {
+            s.train(reward);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The trained SFT model and reward model of one experiment, and everything measured so far. */
+    public final class Session implements AutoCloseable {
+        private final Experiment e;
+        private final Device device;
+        private final long seed;
+        private final Map<String, Double> summary = new LinkedHashMap<>();
+        private final Map<String, Table> metrics = new LinkedHashMap<>();
+        private final Map<String, Table> samples = new LinkedHashMap<>();
+        private final Map<String, Plot> plots = new LinkedHashMap<>();
+        private final Map<String, Path> checkpoints = new LinkedHashMap<>();
+        private RewardFunction gold;
+        private Table dataStats;
+        private Table bestOfN;
+        private List<Comparison> train, heldOut;
+        private ByteLevelBpe tok;
+        private Gpt sft;
+        private ScoreModel rm;
+        private RewardModelScorer proxy;
+        private RewardFunction reward;
+        private Completions sftSamples;
+        private double[] sftGold;
+
+        private Session(Experiment e) {
+            this.e = e;
+            this.device = Devices.parse(e.device());
+            this.seed = e.seed();
+        }
+
+        /** Headline numbers so far, in the order they were measured; add your own with {@link #put}. */
+        public Map<String, Double> summary() {
+            return Collections.unmodifiableMap(summary);
+        }
+
+        public void put(String metric, double value) {
+            summary.put(metric, value);
+        }
+
+        /** The experiment this session runs. */
+        public Experiment experiment() {
+            return e;
+        }
+
+        /** The folder everything is written to. */
+        public Path out() {
+            return out;
+        }
+
+        /** The forum's gold preference, or null for real data. */
+        public RewardFunction gold() {
+            return gold;
+        }
+
+        private void train(UnaryOperator<RewardFunction> rewardOf) throws IOException {
+            Files.createDirectories(out.resolve("plots"));
+            Experiment.Data d = e.data();
+            // 1. comparisons: from the synthetic forum (whose gold preference is known) written as Pushshift dumps, so
+            // the real readers are exercised, or from real files
+            List<Path> inputs;
+            Source source;
+            Path corpusFile = null;
+            if (d.synthetic()) {
+                stage("forum: " + d.forum().threads() + " threads");
+                Forum forum = new ForumGenerator(d.forum().config(seed)).generate();
+                Path forumDir = out.resolve("forum");
+                inputs = new PushshiftWriter(forum).write(forumDir, "forum", false);
+                corpusFile = forumDir.resolve("corpus.txt");
+                CorpusWriter.write(forum, corpusFile);
+                summary.put("noise_ceiling", NoiseCeiling.of(forum).agreement());
+                if (e.evaluation().gold()) gold = new GoldPreference();
+                source = Source.REDDIT;
+            } else {
+                inputs = d.files().stream().map(Path::of).toList();
+                source = Source.of(d.source());
+            }
+
+            // 2. votes → comparisons with SHP's rules, split by thread
+            stage("pairs");
+            Map<Split, List<Comparison>> pairs = new EnumMap<>(Split.class);
+            for (Split sp : Split.values()) pairs.put(sp, new ArrayList<>());
+            PairsJob job = new PairsJob(source, inputs, d.rules().pairRules());
+            if (d.columns() != null) job.optColumns(ColumnMap.parse(d.columns()));
+            DataStats stats;
+            try (ComparisonsJsonl.SplitWriter files = new ComparisonsJsonl.SplitWriter(out.resolve("pairs"), false)) {
+                stats = job.run(c -> {
+                    pairs.get(c.split()).add(c);
+                    files.accept(c);
+                });
+                files.commit();
+            }
+            dataStats = stats.table();
+            train = pairs.get(Split.TRAIN);
+            List<Comparison> val = pairs.get(Split.VAL), test = pairs.get(Split.TEST);
+            if (train.isEmpty()) {
+                throw new plaudit.UserError("data: no training comparisons were built from " + inputs
+                        + "; see the statistics (plaudit pairs prints them) and loosen data.rules");
+            }
+            heldOut = !test.isEmpty() ? test : !val.isEmpty() ? val : train;
+            // small real data sets may have no validation split: validate on what is held out, else on train
+            List<Comparison> valPairs = !val.isEmpty() ? val : heldOut;
+            summary.put("pairs_train", (double) train.size());
+            summary.put("pairs_val", (double) val.size());
+
+            // 3. tokenizer and 4. pretraining on the corpus (the forum's text, or the comparisons' texts)
+            stage("tokenizer + pretraining");
+            List<String> docs = corpusFile != null ? TokenCorpus.documents(Files.readString(corpusFile)) : texts(train);
+            tok = e.tokenizer().file() != null ? ByteLevelBpe.load(Path.of(e.tokenizer().file()))
+                    : BpeTrainer.train(docs, BpeTrainer.Config.of(e.tokenizer().vocabSize()));
+            GptConfig cfg = e.model().withVocabSize(tok.vocabSize());
+            int responseLength = e.ppo().responseLength();
+            sft = Gpt.init(cfg, device, seed);
+            Experiment.Training pt = e.pretrain();
+            if (pt.steps() > 0) {
+                try (MetricsLog log = new MetricsLog("pretrain", out.resolve("pretrain/metrics.csv"))) {
+                    LmTrainer.train(sft, TokenCorpus.of(docs, tok, 20), new LmTrainer.Config(pt.steps(), pt.batchSize(), 1,
+                            cfg.blockSize(), new LrSchedule(pt.lr(), pt.lr() / 10, pt.steps() / 10, pt.steps()), 0.1,
+                            1.0, Math.max(1, pt.steps() / 4), 4, seed), log, 0, null);
+                    summary.put("pretrain_val_loss", last(log.table(), "val_loss"));
+                    metrics.put("pretrain", log.table());
+                }
+            }
+
+            // 5. SFT on (post → top-voted reply)
+            stage("sft");
+            Experiment.Training st = e.sft();
+            try (MetricsLog log = new MetricsLog("sft", out.resolve("sft/metrics.csv"))) {
+                SftTrainer.train(sft, tok, SftTrainer.topReplies(train), SftTrainer.topReplies(valPairs),
+                        new SftTrainer.Config(st.steps(), st.batchSize(), st.lr(), st.steps() / 10, 0.0, 1.0,
+                                responseLength, Math.max(1, st.steps() / 4), seed), log);
+                summary.put("sft_val_loss", last(log.table(), "val_loss"));
+                metrics.put("sft", log.table());
+            }
+            checkpoint("sft", w -> Checkpoint.writer().config(cfg).parameters(sft.parameters()).tokenizer(tok).write(w));
+
+            // 6. reward model from the SFT trunk, Bradley–Terry on the comparisons
+            stage("reward model");
+            Experiment.Training rt = e.rewardModel();
+            rm = ScoreModel.withNewHead(copy(sft), seed);
+            RewardTrainer.Config rc = new RewardTrainer.Config(rt.steps(), rt.batchSize(), rt.lr(), rt.steps() / 10,
+                    0.0, 1.0, responseLength, false, 0.01, Math.max(1, rt.steps() / 4), seed);
+            RewardTrainer.Evaluation ev;
+            try (MetricsLog log = new MetricsLog("reward model", out.resolve("rm/metrics.csv"))) {
+                ev = RewardTrainer.train(rm, tok, train, valPairs, gold, rc, log);
+                metrics.put("rm", log.table());
+            }
+            ev.accuracyByRatio().write().csv(out.resolve("rm/calibration.csv").toFile());
+            summary.put("rm_val_accuracy", ev.accuracy());
+            if (gold != null) summary.put("rm_gold_agreement", ev.goldAgreement());
+            plotRm(ev);
+
+            // re-centre: SFT's own samples score mean 0 (Stiennon et al.), so β trades KL against a reward near 0
+            List<String> evalPrompts = prompts(heldOut, e.evaluation().prompts());
+            proxy = new RewardModelScorer(rm, tok, responseLength, 32);
+            sftSamples = sample(sft, evalPrompts, 1, seed + 1);
+            summary.put("rm_shift", proxy.recenterOn(sftSamples));
+            if (gold != null) {
+                sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
+                summary.put("sft_gold", mean(sftGold));
+            }
+            checkpoint("rm", w -> rm.save(w, tok));
+            reward = rewardOf(rewardOf);
+        }
+
+        private RewardFunction rewardOf(UnaryOperator<RewardFunction> rewardOf) {
+            return rewardOf == null ? proxy : Rewards.checked(rewardOf.apply(proxy));
+        }
+
+        /**
+         * One PPO run from SFT against the experiment's reward, the value function initialised from the reward
+         * model. Writes {@code NAME/metrics.csv}, {@code NAME/samples.csv} and {@code plots/NAME.svg}. With
+         * {@code compareWithSft}, also measures the trained policy on the held-out prompts: gold mean and win rate
+         * against SFT ({@code ppo_gold}, {@code ppo_gold_winrate_vs_sft}), final KL and reward.
+         */
+        public Table ppo(String name, PpoConfig cfg, boolean compareWithSft) {
+            return ppo(name, cfg, compareWithSft, reward);
+        }
+
+        /** A PPO run against another reward made from the same reward model (e.g. to compare rewards side by side). */
+        public Table ppo(String name, PpoConfig cfg, boolean compareWithSft, UnaryOperator<RewardFunction> rewardOf) {
+            return ppo(name, cfg, compareWithSft, rewardOf(rewardOf));
+        }
+
+        private Table ppo(String name, PpoConfig cfg, boolean compareWithSft, RewardFunction reward) {
+            stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
+            Path dir = out.resolve(name);
+            List<PpoTrainer.Sample> rows = new ArrayList<>();
+            try (Gpt policy = copy(sft);
+                 ScoreModel value = ScoreModel.withHead(copy(rm.trunk()), rm.headParameters());
+                 MetricsLog log = new MetricsLog(name, dir.resolve("metrics.csv"))) {
+                PpoTrainer ppo = new PpoTrainer(policy, sft, value, reward, gold, tok, prompts(train, Integer.MAX_VALUE), cfg);
+                ppo.train(log, rows, null);
+                Table sampleTable = PpoSamples.table(rows);
+                sampleTable.write().csv(dir.resolve("samples.csv").toFile());
+                samples.put(name, sampleTable);
+                Table t = log.table();
+                metrics.put(name, t);
+                Plot plot = Plot.lines(t, "step", gold != null
+                                ? new String[] {"objective/scores", "objective/gold", "objective/kl"}
+                                : new String[] {"objective/scores", "objective/kl"}).toBuilder()
+                        .title(name + ": reward" + (gold != null ? ", gold reward" : "") + " and KL").build();
+                plot(name, plot);
+                if (compareWithSft) {
+                    if (gold != null) {
+                        Completions ppoSamples = sample(policy, sftSamples.prompts(), 1, seed + 1);
+                        double[] ppoGold = gold.scoreAll(ppoSamples.prompts(), ppoSamples.responses());
+                        double wins = 0;
+                        for (int i = 0; i < ppoGold.length; i++) {
+                            wins += ppoGold[i] > sftGold[i] ? 1 : ppoGold[i] == sftGold[i] ? 0.5 : 0;
+                        }
+                        summary.put("ppo_gold", mean(ppoGold));
+                        summary.put("ppo_gold_winrate_vs_sft", wins / ppoGold.length);
+                    }
+                    summary.put("ppo_kl", lastMean(t, "objective/kl"));
+                    summary.put("ppo_proxy_final", lastMean(t, "objective/scores"));
+                }
+                return t;
+            } finally {
+                sft.setTrainable(false);
+            }
+        }
+
+        /**
+         * Best-of-n from SFT: for each n of the evaluation, n samples, keep the reward's favourite. Every n uses
+         * disjoint groups of the same max(n) samples per prompt. KL(best-of-n ‖ SFT) = log n − (n − 1)/n (Stiennon
+         * et al. 2020, appendix). Writes {@code best_of_n.csv}.
+         */
+        public Table bestOfN() {
+            stage("best-of-n");
+            List<Integer> ns = e.evaluation().bestOfN();
+            int maxN = Collections.max(ns);
+            List<String> prompts = prompts(heldOut, e.evaluation().bestOfNPrompts());
+            Completions all = sample(sft, prompts, maxN, seed + 7);
+            double[] rewardScores = reward.scoreAll(all.prompts(), all.responses());
+            double[] goldScores = gold == null ? null : gold.scoreAll(all.prompts(), all.responses());
+            IntColumn nCol = IntColumn.create("n");
+            DoubleColumn kl = DoubleColumn.create("kl"), g = DoubleColumn.create("gold"), p = DoubleColumn.create("proxy");
+            for (int n : ns) {
+                double gs = 0, ps = 0;
+                int groups = 0;
+                for (int q = 0; q < prompts.size(); q++) {
+                    for (int start = 0; start + n <= maxN; start += n) {
+                        int best = -1;
+                        for (int k = start; k < start + n; k++) {
+                            int idx = q * maxN + k;
+                            if (best < 0 || rewardScores[idx] > rewardScores[best]) best = idx;
+                        }
+                        gs += goldScores == null ? Double.NaN : goldScores[best];
+                        ps += rewardScores[best];
+                        groups++;
+                    }
+                }
+                nCol.append(n);
+                kl.append(Math.log(n) - (n - 1.0) / n);
+                g.append(gs / groups);
+                p.append(ps / groups);
+            }
+            if (gold != null) summary.put("bon_gold_max_n", g.get(g.size() - 1));
+            bestOfN = Tables.readable(Table.create("best-of-n from SFT", nCol, kl, g, p));
+            bestOfN.write().csv(out.resolve("best_of_n.csv").toFile());
+            return bestOfN;
+        }
+
+        /** Adds a plot to the result and writes it to {@code plots/NAME.svg}. */
+        public void plot(String name, Plot plot) {
+            plot.write(out.resolve("plots/" + name + ".svg"));
+            plots.put(name, plot);
+        }
+
+        /** The summary as a (metric, value) table. */
+        public Table summaryTable() {
+            StringColumn metric = StringColumn.create("metric");
+            DoubleColumn value = DoubleColumn.create("value");
+            summary.forEach((k, v) -> {
+                metric.append(k);
+                value.append(v);
+            });
+            return Tables.readable(Table.create(label + " summary", metric, value));
+        }
+
+        /** Everything so far; also writes {@code summary.csv}. */
+        public ExperimentResult result() {
+            Table t = summaryTable();
+            t.write().csv(out.resolve("summary.csv").toFile());
+            return new ExperimentResult(t, dataStats, metrics, samples, bestOfN, plots, checkpoints, out);
+        }
+
+        @Override
+        public void close() {
+            if (rm != null) rm.close();
+            if (sft != null) sft.close();
+        }
+
+        private void plotRm(RewardTrainer.Evaluation ev) {
+            Table t = ev.accuracyByRatio();
+            double[] x = new double[t.rowCount()];
+            for (int i = 0; i < x.length; i++) x[i] = i + 1;
+            Plot.Builder b = Plot.builder().title("Reward model: held-out accuracy on upvote pairs by score-ratio bucket")
+                    .xLabel("score-ratio bucket (1: 1–2, 2: 2–3, 3: 3–5, 4: 5–10, 5: ≥ 10)").yLabel("accuracy")
+                    .linePoints("RM accuracy on upvote pairs", x, t.doubleColumn("accuracy").asDoubleArray())
+                    .reference(String.format("overall accuracy %.3f", ev.accuracy()), ev.accuracy());
+            if (gold != null) {
+                b.reference(String.format("agreement with gold %.3f", ev.goldAgreement()), ev.goldAgreement());
+            }
+            Double ceiling = summary.get("noise_ceiling");
+            if (ceiling != null) b.reference(String.format("voters' noise ceiling %.3f", ceiling), ceiling);
+            plot("reward_model", b.reference("chance", 0.5).build());
+        }
+
+        private void checkpoint(String name, CheckpointWrite write) throws IOException {
+            Path dir = out.resolve(name + "/checkpoint");
+            write.to(dir);
+            checkpoints.put(name, dir);
+        }
+
+        /** {@code perPrompt} samples per prompt at the rollout's temperature 1. */
+        private Completions sample(Gpt model, List<String> prompts, int perPrompt, long samplingSeed) {
+            return Completions.sample(model, tok, prompts, perPrompt, e.ppo().responseLength(), 1.0, samplingSeed);
+        }
+
+        private Gpt copy(Gpt m) {
+            return Gpt.fromParameters(m.config(), m.parameters(), device);
+        }
+
+        private void stage(String what) {
+            System.err.println(label + ": " + what);
+        }
+    }
+
+    @FunctionalInterface
+    private interface CheckpointWrite {
+        void to(Path dir) throws IOException;
+    }
+
+    /** The distinct texts of the comparisons: the pretraining corpus when the data has no corpus of its own. */
+    private static List<String> texts(List<Comparison> pairs) {
+        LinkedHashSet<String> set = new LinkedHashSet<>();
+        for (Comparison c : pairs) {
+            set.add(c.prompt());
+            set.add(c.chosen());
+            set.add(c.rejected());
+        }
+        return new ArrayList<>(set);
+    }
+
+    private static List<String> prompts(List<Comparison> pairs, int max) {
+        LinkedHashSet<String> set = new LinkedHashSet<>();
+        for (Comparison c : pairs) {
+            if (set.size() >= max) break;
+            set.add(c.prompt());
+        }
+        return new ArrayList<>(set);
+    }
+
+    private static double last(Table t, String col) {
+        DoubleColumn c = t.doubleColumn(col).removeMissing();
+        return c.isEmpty() ? Double.NaN : c.get(c.size() - 1);
+    }
+
+    /** Mean of the last fifth of a column (at least one row): the end of a noisy curve. */
+    static double lastMean(Table t, String col) {
+        DoubleColumn c = t.doubleColumn(col).removeMissing();
+        int k = Math.max(1, c.size() / 5);
+        double sum = 0;
+        for (int i = c.size() - k; i < c.size(); i++) sum += c.get(i);
+        return sum / k;
+    }
+
+    private static double mean(double[] xs) {
+        return Arrays.stream(xs).average().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,115 @@
+package plaudit.run;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import plaudit.UserError;
+import plaudit.model.GptConfig;
+import plaudit.reward.Rewards;
+import plaudit.train.ppo.PpoConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExperimentTest {
+
+    /** A run of seconds: a small forum, a one-layer model, a few steps per stage. */
+    static Experiment micro() {
+        Experiment d = Experiment.defaults();
+        Experiment.Forum f = d.data().forum();
+        return new Experiment(
+                new Experiment.Data(Experiment.SYNTHETIC, List.of(), new Experiment.Forum(120, 500, f.voteNoise(),
+                        f.charm(), f.lengthBias(), f.hypeBias(), f.herding()), null, d.data().rules()),
+                new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
+                new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
+                new Experiment.Training(4, 8, 1e-4),
+                PpoConfig.builder().steps(2).batchSize(4).miniBatchSize(2).ppoEpochs(1).responseLength(8).sampleEvery(1).build(),
+                new Experiment.Evaluation(true, 4, List.of(1, 2), 3), "cpu", 3);
+    }
+
+    @Test
+    void jsonRoundTripKeepsEveryField() {
+        Experiment e = micro();
+        assertEquals(e, Experiment.fromJson(e.toJson()));
+    }
+
+    @Test
+    void fieldsLeftOutKeepTheirDefaults() {
+        Experiment e = Experiment.fromJson("{\"ppo\": {\"klCoef\": 0.2}, \"data\": {\"forum\": {\"threads\": 42}}}");
+        Experiment d = Experiment.defaults();
+        assertEquals(0.2, e.ppo().klCoef());
+        assertEquals(d.ppo().steps(), e.ppo().steps());
+        assertEquals(42, e.data().forum().threads());
+        assertEquals(d.data().forum().charm(), e.data().forum().charm());
+        assertEquals(d.model(), e.model());
+    }
+
+    @Test
+    void unknownFieldIsNamed() {
+        UserError err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"ppo\": {\"klCoeff\": 0.2}}"));
+        assertTrue(err.getMessage().contains("'ppo.klCoeff'"), err.getMessage());
+        assertTrue(err.getMessage().contains("klCoef"), err.getMessage());
+    }
+
+    @Test
+    void invalidValuesFailWithTheKernelsMessage() {
+        UserError err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"ppo\": {\"batchSize\": 6, \"miniBatchSize\": 4}}"));
+        assertTrue(err.getMessage().contains("mini_batch_size"), err.getMessage());
+        err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"model\": {\"nLayer\": \"four\"}}"));
+        assertTrue(err.getMessage().contains("model.nLayer"), err.getMessage());
+        err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"data\": {\"source\": \"myspace\", \"files\": [\"x\"]}}"));
+        assertTrue(err.getMessage().contains("myspace") && err.getMessage().contains("stackexchange"), err.getMessage());
+    }
+
+    @Test
+    void runnerRunsEveryStageAndComposesTheReward(@TempDir Path out) {
+        // the reward PPO sees is the reward model plus a constant: the logged scores move by exactly that constant
+        ExperimentResult r = new ExperimentRunner(out.resolve("a"))
+                .run(micro(), rm -> Rewards.sum(List.of(rm, Rewards.named("one", (p, x) -> 1.0)), new double[] {1, 1}));
+        ExperimentResult plain = new ExperimentRunner(out.resolve("b")).run(micro(), null);
+        for (String m : List.of("noise_ceiling", "pairs_train", "sft_val_loss", "rm_val_accuracy", "rm_gold_agreement",
+                "sft_gold", "ppo_gold", "ppo_gold_winrate_vs_sft", "ppo_kl", "bon_gold_max_n")) {
+            assertTrue(Double.isFinite(r.value(m)), m + " = " + r.value(m));
+        }
+        assertEquals(List.of("pretrain", "sft", "rm", "ppo"), List.copyOf(r.metrics().keySet()));
+        assertEquals(plain.value("sft_gold"), r.value("sft_gold"), 1e-9);
+        double first = r.metrics().get("ppo").doubleColumn("objective/scores").get(0);
+        double firstPlain = plain.metrics().get("ppo").doubleColumn("objective/scores").get(0);
+        assertEquals(firstPlain + 1.0, first, 1e-4);
+        assertEquals(List.of("step", "prompt", "response", "score", "gold"), r.samples().get("ppo").columnNames());
+        assertEquals(2, r.bestOfN().rowCount());
+        assertTrue(Files.isRegularFile(r.checkpoints().get("sft").resolve("config.json"))
+                || Files.isDirectory(r.checkpoints().get("sft")));
+        assertTrue(Files.isRegularFile(out.resolve("a/summary.csv")));
+        assertTrue(Files.isRegularFile(out.resolve("a/plots/ppo.svg")));
+        assertTrue(Files.isRegularFile(out.resolve("a/pairs/train.jsonl")));
+        assertNotEquals(0, r.data().rowCount());
+    }
+
+    @Test
+    void realDataRunsWithoutGold(@TempDir Path out) {
+        Experiment m = micro();
+        Experiment.Rules all = new Experiment.Rules(2.0, 0, 0, 50, 10, true, true, 0, List.of(1.0, 0.0, 0.0), 0);
+        Experiment e = new Experiment(new Experiment.Data("shp",
+                List.of(plaudit.data.Fixtures.path("shp/askculinary_train.jsonl").toString()), m.data().forum(), null, all),
+                m.tokenizer(), m.model(), new Experiment.Training(0, 8, 1e-3), m.sft(), m.rewardModel(), m.ppo(),
+                m.evaluation(), "cpu", 3);
+        ExperimentResult r = new ExperimentRunner(out).run(e, null);
+        assertEquals(List.of("sft", "rm", "ppo"), List.copyOf(r.metrics().keySet()), "pretraining skipped at 0 steps");
+        assertTrue(Double.isNaN(r.value("sft_gold")) && Double.isNaN(r.value("noise_ceiling")), "no gold for real data");
+        assertTrue(Double.isFinite(r.value("ppo_kl")) && Double.isFinite(r.value("rm_val_accuracy")));
+        assertTrue(r.bestOfN().doubleColumn("gold").isMissing().size() == r.bestOfN().rowCount());
+    }
+
+    @Test
+    void aRewardThatIsNotFiniteStopsTheRunNamingIt(@TempDir Path out) {
+        UserError err = assertThrows(UserError.class, () -> new ExperimentRunner(out)
+                .run(micro(), rm -> Rewards.named("broken", (p, x) -> Double.NaN)));
+        assertTrue(err.getMessage().contains("'broken'"), err.getMessage());
+    }
+}
