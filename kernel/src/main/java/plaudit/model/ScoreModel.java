@@ -109,7 +109,9 @@ public final class ScoreModel implements AutoCloseable {
     /** Scores at every position, {@code [B, T]}; arguments as {@link Gpt#hidden}. */
     public NDArray scores(NDArray ids, NDArray attentionMask, boolean train) {
         NDArray h = trunk.hidden(ids, attentionMask, null, null, train);
-        return h.matMul(weight.transpose()).squeeze(-1).add(bias);
+        // h·wᵀ + b via Linear.linear: the result belongs to h's (step) manager; weight.transpose() would leave one
+        // array per call in the parameters' manager
+        return ai.djl.nn.core.Linear.linear(h, weight, bias).singletonOrThrow().squeeze(-1);
     }
 
     /** Scores at one position per row ({@code index[b]}), {@code [B]}: the reward model reads the last real token. */

@@ -196,7 +196,7 @@ public final class PpoTrainer {
             rewards[i] = new float[cfg.responseLength()];
             double rowKl = 0;
             for (int t = 0; t < length[i]; t++) {
-                double klT = ro.logp()[i][t] - ro.refLogp()[i][t];          // k1 estimator
+                double klT = KlEstimator.K1.of(ro.logp()[i][t], ro.refLogp()[i][t]);
                 rewards[i][t] = (float) (-beta * klT);
                 rowKl += klT;
                 entropySum -= ro.logp()[i][t];

@@ -81,6 +81,22 @@ class PpoSmokeTest {
         }
     }
 
+    /** Ten PPO steps leave the policy's and value network's managers with the arrays they started with. */
+    @Test
+    void nativeMemoryStaysFlatAcrossSteps() {
+        CharTokenizer tok = new CharTokenizer();
+        GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
+        try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
+             Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
+             ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
+            PpoTrainer ppo = new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say "), config(10));
+            int[] counts = new int[11];
+            ppo.train(new MetricsLog("ppo", null), null, step -> counts[step] = policy.manager().getManagedArrays().size()
+                    + value.manager().getManagedArrays().size() + ref.manager().getManagedArrays().size());
+            assertEquals(counts[2], counts[10], "arrays accumulated across PPO steps");
+        }
+    }
+
     @Test
     void learnsToSayX() {
         Table t = run(config(40)).table();
