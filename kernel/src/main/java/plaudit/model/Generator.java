@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import plaudit.UserError;
 
 import java.util.Arrays;
@@ -58,9 +57,7 @@ public final class Generator {
         int[] length = new int[rows];
         boolean[] endedWithEos = new boolean[rows];
 
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false); // sampling builds no autograd graph, even when called inside a training step
-        try (KvCache cache = useCache ? new KvCache(model, rows, total) : null) {
+        try (NoGrad ignored = NoGrad.enter(); KvCache cache = useCache ? new KvCache(model, rows, total) : null) {
             float[] logits = lastLogits(model, ids, mask, rows, total, 0, promptLen, cache);
             for (int step = 0; ; step++) {
                 boolean running = false;
@@ -80,8 +77,6 @@ public final class Generator {
                         ? lastLogits(model, ids, mask, rows, total, end - 1, end, cache)
                         : lastLogits(model, ids, mask, rows, total, 0, end, null);
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
 
         int[][] outTokens = new int[rows][];

@@ -1,7 +1,6 @@
 package plaudit.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import plaudit.UserError;
 
 import java.util.Map;
@@ -23,9 +22,7 @@ public final class Params {
         for (String k : src.keySet()) {
             if (!dst.containsKey(k)) throw new UserError(what + ": unexpected tensor '" + k + "'; the checkpoint belongs to another model");
         }
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (NoGrad ignored = NoGrad.enter()) {
             dst.forEach((k, d) -> {
                 NDArray s = src.get(k);
                 if (!d.getShape().equals(s.getShape())) {
@@ -34,8 +31,6 @@ public final class Params {
                 }
                 d.set(s.toFloatArray());
             });
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 }

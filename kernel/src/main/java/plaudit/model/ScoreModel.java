@@ -125,12 +125,8 @@ public final class ScoreModel implements AutoCloseable {
 
     /** Adds {@code delta} to the bias: re-centres rewards (e.g. so that SFT samples score mean 0). */
     public void shift(double delta) {
-        boolean g = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        try {
+        try (NoGrad ignored = NoGrad.enter()) {
             bias.addi((float) delta);
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(g);
         }
     }
 

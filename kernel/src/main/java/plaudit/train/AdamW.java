@@ -1,8 +1,8 @@
 package plaudit.train;
 
+import plaudit.model.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import plaudit.model.Params;
 
 import java.util.LinkedHashMap;
@@ -67,9 +67,7 @@ public final class AdamW {
 
     /** Applies one AdamW update with learning rate {@code lr}, then zeroes the gradients. */
     public void update(NDManager scope, double lr) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false); // in-place updates of leaf tensors must not be recorded
-        try {
+        try (NoGrad ignored = NoGrad.enter()) {
             step++;
             double bc1 = 1 - Math.pow(beta1, step);
             double bc2 = 1 - Math.pow(beta2, step);
@@ -91,8 +89,6 @@ public final class AdamW {
                 w.subi(upd.muli((float) stepSize));
                 g.subi(g); // zero the gradient in place: grads accumulate across backward passes
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 

@@ -4,9 +4,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import plaudit.UserError;
 import plaudit.model.Gpt;
+import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
 import plaudit.run.Progress;
 
@@ -103,16 +103,12 @@ public final class LmTrainer {
     /** Mean next-token loss over fixed windows of held-out tokens (same windows every call, so points compare). */
     public static double evaluate(Gpt model, int[] tokens, Config cfg) {
         SplittableRandom rng = new SplittableRandom(cfg.seed() ^ 0x5EEDL);
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
         double sum = 0;
-        try (NDManager scope = model.manager().newSubManager(model.device())) {
+        try (NoGrad ignored = NoGrad.enter(); NDManager scope = model.manager().newSubManager(model.device())) {
             for (int i = 0; i < cfg.evalBatches(); i++) {
                 NDArray[] xy = inputsAndTargets(scope, TokenCorpus.windows(tokens, cfg.batchSize(), cfg.seqLen(), rng));
                 sum += model.loss(xy[0], xy[1], null, false).getFloat();
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
         return sum / cfg.evalBatches();
     }

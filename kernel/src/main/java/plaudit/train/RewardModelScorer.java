@@ -1,7 +1,7 @@
 package plaudit.train;
 
+import plaudit.model.NoGrad;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import plaudit.model.ScoreModel;
 import plaudit.reward.RewardFunction;
 import plaudit.text.Tokenizer;
@@ -52,9 +52,7 @@ public final class RewardModelScorer implements RewardFunction {
     public synchronized double[] scoreAll(List<String> prompts, List<String> responses) {
         int blockSize = rm.trunk().config().blockSize();
         double[] out = new double[prompts.size()];
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (NoGrad ignored = NoGrad.enter()) {
             for (int from = 0; from < out.length; from += batchSize) {
                 int to = Math.min(out.length, from + batchSize);
                 List<Sequences.Seq> seqs = new ArrayList<>();
@@ -68,8 +66,6 @@ public final class RewardModelScorer implements RewardFunction {
                     for (int i = from; i < to; i++) out[i] = s[i - from];
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
         return out;
     }

@@ -1,9 +1,9 @@
 package plaudit.train;
 
+import plaudit.model.NoGrad;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.ScoreModel;
@@ -78,7 +78,7 @@ public final class RewardTrainer {
         LrSchedule schedule = new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps());
         Engine.getEngine("PyTorch").setRandomSeed((int) cfg.seed());
         SplittableRandom rng = new SplittableRandom(cfg.seed());
-        int[] order = shuffled(trainPairs.size(), rng);
+        int[] order = Permutation.of(trainPairs.size(), rng);
         int cursor = 0;
         Evaluation eval = null;
         try (Progress bar = new Progress("train-rm", cfg.steps())) {
@@ -86,7 +86,7 @@ public final class RewardTrainer {
                 List<Pair> batch = new ArrayList<>(cfg.batchSize());
                 for (int i = 0; i < cfg.batchSize(); i++) {
                     if (cursor == order.length) {
-                        order = shuffled(trainPairs.size(), rng);
+                        order = Permutation.of(trainPairs.size(), rng);
                         cursor = 0;
                     }
                     batch.add(trainPairs.get(order[cursor++]));
@@ -146,9 +146,7 @@ public final class RewardTrainer {
         double[] edges = {1, 2, 3, 5, 10, Double.POSITIVE_INFINITY};
         int[] bucketN = new int[edges.length - 1];
         int[] bucketRight = new int[edges.length - 1];
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (NoGrad ignored = NoGrad.enter()) {
             for (int from = 0; from < pairs.size(); from += cfg.batchSize()) {
                 List<Pair> batch = pairs.subList(from, Math.min(pairs.size(), from + cfg.batchSize()));
                 try (NDManager scope = rm.manager().newSubManager(rm.device())) {
@@ -176,8 +174,6 @@ public final class RewardTrainer {
                     }
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
         int n = pairs.size();
         double mean = sum / (2.0 * n);
@@ -239,16 +235,5 @@ public final class RewardTrainer {
         int[] out = java.util.Arrays.copyOf(r, r.length + 1);
         out[r.length] = tok.eosId();
         return out;
-    }
-
-    private static int[] shuffled(int n, SplittableRandom rng) {
-        int[] a = java.util.stream.IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
     }
 }

@@ -3,10 +3,10 @@ package plaudit.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.Gpt;
+import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
 import plaudit.run.Progress;
 import plaudit.text.Tokenizer;
@@ -125,11 +125,9 @@ public final class SftTrainer {
     }
 
     static double evaluate(Gpt model, List<Sequences.Seq> seqs, int pad, int batchSize) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
         double sum = 0;
         int n = 0;
-        try {
+        try (NoGrad ignored = NoGrad.enter()) {
             for (int from = 0; from < seqs.size() && from < 512; from += batchSize) {
                 List<Sequences.Seq> batch = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
                 try (NDManager scope = model.manager().newSubManager(model.device())) {
@@ -138,8 +136,6 @@ public final class SftTrainer {
                     n += batch.size();
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
         return sum / n;
     }

@@ -1,10 +1,10 @@
 package plaudit.train.ppo;
 
+import plaudit.model.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.model.Checkpoint;
 import plaudit.model.Generation;
@@ -18,6 +18,7 @@ import plaudit.reward.RewardFunction;
 import plaudit.run.Progress;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
+import plaudit.train.Permutation;
 import plaudit.train.TrainStep;
 
 import java.nio.file.Path;
@@ -175,14 +176,10 @@ public final class PpoTrainer {
         // 3. reference log-probs and values of the sampled tokens (no gradient)
         float[][] refLogp;
         float[][] values;
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDManager scope = policy.manager().newSubManager(policy.device())) {
-            Batch all = Batch.of(scope, promptIds, gen.tokens(), index(n));
+        try (NoGrad ignored = NoGrad.enter(); NDManager scope = policy.manager().newSubManager(policy.device())) {
+            Batch all = Batch.of(scope, promptIds, gen.tokens(), java.util.stream.IntStream.range(0, n).toArray());
             refLogp = rows(responseLogProbs(ref, all, cfg.temperature()));
             values = rows(responseValues(value, all));
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
         long t3 = System.nanoTime();                                         // time/ref_value
         Rollout ro = new Rollout(batchPrompts, promptIds, gen.tokens(), length, gen.endedWithEos(), text, scores,
@@ -222,7 +219,7 @@ public final class PpoTrainer {
                 entAvgSum = 0;
         int updates = 0;
         for (int epoch = 0; epoch < cfg.ppoEpochs(); epoch++) {
-            int[] order = shuffle(n, rng);
+            int[] order = Permutation.of(n, rng);
             for (int from = 0; from < n; from += cfg.miniBatchSize()) {
                 int[] mb = Arrays.copyOfRange(order, from, from + cfg.miniBatchSize());
                 double[] stats = new double[7];
@@ -404,22 +401,5 @@ public final class PpoTrainer {
 
     private static int[] tail(int[] ids, int max) {
         return ids.length <= max ? ids : Arrays.copyOfRange(ids, ids.length - max, ids.length);
-    }
-
-    private static int[] index(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) a[i] = i;
-        return a;
-    }
-
-    private static int[] shuffle(int n, SplittableRandom rng) {
-        int[] a = index(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
     }
 }
