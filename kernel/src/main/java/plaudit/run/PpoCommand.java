@@ -1,10 +1,10 @@
 package plaudit.run;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.model.Checkpoint;
-import plaudit.model.Devices;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
@@ -30,6 +30,8 @@ import java.util.concurrent.Callable;
                 "Writes OUT/metrics.csv (TRL metric names), OUT/samples.csv, OUT/checkpoint/ every "
                         + "--checkpoint-every steps (resume with --resume) and OUT/ppo.svg."})
 public final class PpoCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
     @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
     Path sft;
     @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm); also initialises the value function.")
@@ -64,19 +66,15 @@ public final class PpoCommand implements Callable<Integer> {
     int checkpointEvery;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
     boolean resume;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Override
     public Integer call() throws Exception {
         PpoConfig.Builder b = PpoConfig.builder().steps(steps).batchSize(batch).miniBatchSize(miniBatch)
                 .ppoEpochs(epochs).lr(lr).responseLength(responseLength).klCoef(klCoef)
-                .missingEosPenalty(missingEosPenalty).seed(seed);
+                .missingEosPenalty(missingEosPenalty).seed(run.seed());
         if (targetKl != null) b.adaptiveKl(targetKl, klHorizon);
         PpoConfig cfg = b.build();
-        var dev = Devices.parse(device);
+        var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
         List<String> prompts = PairsInput.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);

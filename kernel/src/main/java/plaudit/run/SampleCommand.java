@@ -1,9 +1,9 @@
 package plaudit.run;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.model.Checkpoint;
-import plaudit.model.Devices;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
@@ -20,6 +20,8 @@ import java.util.concurrent.Callable;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Sample continuations of a prompt from a checkpoint (KV-cache decoding; stops at <|endoftext|>).")
 public final class SampleCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
 
     @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (e.g. OUT/checkpoint of train-lm).")
     Path checkpoint;
@@ -35,20 +37,16 @@ public final class SampleCommand implements Callable<Integer> {
     double topP;
     @Option(names = "--num", defaultValue = "1", description = "Number of samples, drawn as one batch (default: ${DEFAULT-VALUE}).")
     int num;
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
 
     @Override
     public Integer call() {
         Checkpoint ckpt = Checkpoint.read(checkpoint);
         Tokenizer tok = ckpt.tokenizer();
-        try (Gpt model = ckpt.model(Devices.parse(device))) {
+        try (Gpt model = ckpt.model(run.device())) {
             int[] ids = tok.encode(prompt);
             if (ids.length == 0 && tok.eosId() >= 0) ids = new int[] {tok.eosId()}; // a document starts after EOS
             List<int[]> prompts = new ArrayList<>(Collections.nCopies(Math.max(1, num), ids));
-            SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, tok.eosId(), seed);
+            SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, tok.eosId(), run.seed());
             Generation g = Generator.generate(model, prompts, cfg);
             for (int i = 0; i < g.tokens().length; i++) {
                 int[] resp = g.tokens()[i];

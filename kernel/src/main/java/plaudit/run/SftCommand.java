@@ -1,9 +1,9 @@
 package plaudit.run;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.model.Checkpoint;
-import plaudit.model.Devices;
 import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.report.Tables;
@@ -19,6 +19,8 @@ import java.util.concurrent.Callable;
                 + "demonstration; loss on the reply tokens only.",
                 "Writes OUT/checkpoint/ and OUT/metrics.csv."})
 public final class SftCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
     @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`.")
     Path pairs;
     @Option(names = "--init", required = true, description = "Checkpoint to start from (e.g. train-lm's OUT/checkpoint).")
@@ -33,21 +35,17 @@ public final class SftCommand implements Callable<Integer> {
     double lr;
     @Option(names = "--max-response", defaultValue = "64", description = "Reply tokens kept (default: ${DEFAULT-VALUE}).")
     int maxResponse;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Override
     public Integer call() {
         PairsInput data = PairsInput.read(pairs);
         Checkpoint ckpt = Checkpoint.read(init);
         Tokenizer tok = ckpt.tokenizer();
-        try (Gpt model = ckpt.model(Devices.parse(device));
+        try (Gpt model = ckpt.model(run.device());
              MetricsLog log = new MetricsLog("sft", out.resolve("metrics.csv"))) {
             SftTrainer.train(model, tok, SftTrainer.topReplies(data.train()), SftTrainer.topReplies(data.heldOut()),
                     new SftTrainer.Config(steps, batch, lr, Math.max(1, steps / 10), 0.0, 1.0, maxResponse,
-                            Math.max(1, steps / 10), seed), log);
+                            Math.max(1, steps / 10), run.seed()), log);
             Checkpoint.writer().config(model.config()).parameters(model.parameters()).tokenizer(tok)
                     .write(out.resolve("checkpoint"));
             System.out.println(Tables.readable(log.summary()).print());

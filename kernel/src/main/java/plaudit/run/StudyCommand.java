@@ -1,9 +1,9 @@
 package plaudit.run;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
-import plaudit.model.Devices;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -16,14 +16,12 @@ import java.util.concurrent.Callable;
                 "Writes OUT/summary.csv (metric,value), each stage's metrics.csv and SVG plots in OUT/plots/.",
                 "Scales: tiny (a smoke run, minutes on CI), small (the bundled-sample size), full (~30 minutes)."})
 public final class StudyCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
     @Option(names = "--scale", defaultValue = "small", description = "tiny, small or full (default: ${DEFAULT-VALUE}).")
     String scale;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the forum and of every stage (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Override
     public Integer call() throws Exception {
@@ -34,7 +32,7 @@ public final class StudyCommand implements Callable<Integer> {
             throw new UserError("--scale " + scale + " is unknown; use tiny, small or full");
         }
         long t0 = System.nanoTime();
-        var table = new Study(out, Study.Settings.of(sc), Devices.parse(device), seed).run();
+        var table = new Study(out, Study.Settings.of(sc), run.device(), run.seed()).run();
         System.out.println(table.print());
         System.out.printf("study finished in %.1f min; summary: %s, plots: %s%n", (System.nanoTime() - t0) / 6e10,
                 out.resolve("summary.csv"), out.resolve("plots"));

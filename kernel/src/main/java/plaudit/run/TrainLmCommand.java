@@ -2,10 +2,10 @@ package plaudit.run;
 
 import ai.djl.Device;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.model.Checkpoint;
-import plaudit.model.Devices;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.report.MetricsLog;
@@ -29,6 +29,8 @@ import java.util.concurrent.Callable;
                 "Writes OUT/checkpoint/ (a Hugging Face GPT-2 folder plus optimizer state), OUT/metrics.csv and "
                         + "OUT/tokenizer.json; prints a summary table at the end."})
 public final class TrainLmCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
 
     @Option(names = "--corpus", required = true, description = "UTF-8 text file, documents separated by <|endoftext|>.")
     Path corpus;
@@ -77,14 +79,10 @@ public final class TrainLmCommand implements Callable<Integer> {
     int evalBatches;
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "Checkpoint interval in steps; the last step is always saved (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for init, batches and dropout (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Override
     public Integer call() throws Exception {
-        Device dev = Devices.parse(device);
+        Device dev = run.device();
         Files.createDirectories(out);
         Tokenizer tok = tokenizer != null ? ByteLevelBpe.load(tokenizer) : trainTokenizer();
         TokenCorpus data = TokenCorpus.load(corpus, tok, 20);
@@ -92,14 +90,14 @@ public final class TrainLmCommand implements Callable<Integer> {
         System.err.printf("train-lm: %d documents, %,d train / %,d held-out tokens; model %,d parameters (%s) on %s%n",
                 data.documents(), data.train().length, data.val().length, cfg.parameterCount(), cfg, dev);
         LmTrainer.Config tc = new LmTrainer.Config(steps, batch, gradAccum, blockSize,
-                new LrSchedule(lr, minLr, warmup, steps), weightDecay, gradClip, evalEvery, evalBatches, seed);
+                new LrSchedule(lr, minLr, warmup, steps), weightDecay, gradClip, evalEvery, evalBatches, run.seed());
         Path ckptDir = out.resolve("checkpoint");
-        try (Gpt model = Gpt.init(cfg, dev, seed);
+        try (Gpt model = Gpt.init(cfg, dev, run.seed());
              MetricsLog log = new MetricsLog("train-lm", out.resolve("metrics.csv"))) {
             LmTrainer.train(model, data, tc, log, checkpointEvery, (step, opt) -> Checkpoint.writer()
                     .config(cfg).parameters(model.parameters()).tokenizer(tok)
                     .tensors("optimizer", opt.state())
-                    .json("trainer_state", Map.of("step", step, "optimizer_step", opt.step(), "seed", seed))
+                    .json("trainer_state", Map.of("step", step, "optimizer_step", opt.step(), "seed", run.seed()))
                     .write(ckptDir));
             int every = evalEvery > 0 && steps / evalEvery <= 20 ? evalEvery : Math.max(1, steps / 10);
             System.out.println(Tables.every(log.table(), every, "step", "loss", "val_loss", "lr",

@@ -1,9 +1,9 @@
 package plaudit.run;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.model.Checkpoint;
-import plaudit.model.Devices;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
@@ -24,6 +24,8 @@ import java.util.concurrent.Callable;
                 "Writes OUT/checkpoint/ (with score_head.safetensors), OUT/metrics.csv and OUT/calibration.csv "
                         + "(accuracy by score-ratio bucket)."})
 public final class TrainRmCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
     @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`.")
     Path pairs;
     @Option(names = "--sft", required = true, description = "SFT checkpoint: the trunk's initialisation and the re-centring policy.")
@@ -46,20 +48,16 @@ public final class TrainRmCommand implements Callable<Integer> {
     int recenterPrompts;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
     boolean gold;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Override
     public Integer call() throws Exception {
         PairsInput data = PairsInput.read(pairs);
         Checkpoint init = Checkpoint.read(sft);
         Tokenizer tok = init.tokenizer();
-        var dev = Devices.parse(device);
+        var dev = run.device();
         RewardTrainer.Config cfg = new RewardTrainer.Config(steps, batch, lr, Math.max(1, steps / 10), 0.0, 1.0,
-                maxResponse, margin, centerCoef, Math.max(1, steps / 10), seed);
-        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), seed);
+                maxResponse, margin, centerCoef, Math.max(1, steps / 10), run.seed());
+        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed());
              MetricsLog log = new MetricsLog("reward model", out.resolve("metrics.csv"))) {
             RewardTrainer.Evaluation ev = RewardTrainer.train(rm, tok, data.train(), data.heldOut(),
                     gold ? new GoldPreference() : null, cfg, log);
@@ -67,7 +65,7 @@ public final class TrainRmCommand implements Callable<Integer> {
             if (recenterPrompts > 0) {
                 try (Gpt policy = init.model(dev)) {
                     Completions samples = Completions.sample(policy, tok,
-                            PairsInput.prompts(data.heldOut(), recenterPrompts), 1, maxResponse, 1.0, seed);
+                            PairsInput.prompts(data.heldOut(), recenterPrompts), 1, maxResponse, 1.0, run.seed());
                     double shift = new RewardModelScorer(rm, tok, maxResponse, 32).recenterOn(samples);
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
