@@ -26,6 +26,8 @@ export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.djl.ai}"
 
 # PyTorch's OpenMP threads otherwise spin-wait between ops, which stalls small ops on a busy machine (see pom.xml)
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# MKL reproducibility with a fixed thread count, as in the tests (pom.xml): seeded cells repeat bit for bit
+export MKL_CBWR="${MKL_CBWR:-AUTO}" MKL_DYNAMIC="${MKL_DYNAMIC:-FALSE}"
 
 OUT="$ROOT/target/notebooks"
 mkdir -p "$OUT"
