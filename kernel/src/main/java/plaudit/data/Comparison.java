@@ -14,4 +14,14 @@ package plaudit.data;
  */
 public record Comparison(String prompt, String chosen, String rejected, double scoreChosen, double scoreRejected,
                          String threadId, String source, Split split, double margin) {
+
+    /** The distinct prompts of {@code pairs}, in order of first appearance, at most {@code max}. */
+    public static java.util.List<String> prompts(java.util.List<Comparison> pairs, int max) {
+        java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>();
+        for (Comparison c : pairs) {
+            if (set.size() >= max) break;
+            set.add(c.prompt());
+        }
+        return new java.util.ArrayList<>(set);
+    }
 }

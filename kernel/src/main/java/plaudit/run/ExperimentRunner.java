@@ -251,7 +251,7 @@ public final class ExperimentRunner implements Runner {
             plotRm(ev);
 
             // re-centre: SFT's own samples score mean 0 (Stiennon et al.), so β trades KL against a reward near 0
-            List<String> evalPrompts = prompts(heldOut, e.evaluation().prompts());
+            List<String> evalPrompts = Comparison.prompts(heldOut, e.evaluation().prompts());
             proxy = new RewardModelScorer(rm, tok, responseLength, 32);
             sftSamples = sample(sft, evalPrompts, 1, seed + 1);
             summary.put("rm_shift", proxy.recenterOn(sftSamples));
@@ -289,7 +289,7 @@ public final class ExperimentRunner implements Runner {
             try (Gpt policy = copy(sft);
                  ScoreModel value = ScoreModel.withHead(copy(rm.trunk()), rm.headParameters());
                  MetricsLog log = new MetricsLog(name, dir.resolve("metrics.csv"))) {
-                PpoTrainer ppo = new PpoTrainer(policy, sft, value, reward, gold, tok, prompts(train, Integer.MAX_VALUE), cfg);
+                PpoTrainer ppo = new PpoTrainer(policy, sft, value, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg);
                 ppo.train(log, rows, null);
                 Table sampleTable = PpoSamples.table(rows);
                 sampleTable.write().csv(dir.resolve("samples.csv").toFile());
@@ -330,7 +330,7 @@ public final class ExperimentRunner implements Runner {
             stage("best-of-n");
             List<Integer> ns = e.evaluation().bestOfN();
             int maxN = Collections.max(ns);
-            List<String> prompts = prompts(heldOut, e.evaluation().bestOfNPrompts());
+            List<String> prompts = Comparison.prompts(heldOut, e.evaluation().bestOfNPrompts());
             Completions all = sample(sft, prompts, maxN, seed + 7);
             double[] rewardScores = reward.scoreAll(all.prompts(), all.responses());
             double[] goldScores = gold == null ? null : gold.scoreAll(all.prompts(), all.responses());
@@ -440,15 +440,6 @@ public final class ExperimentRunner implements Runner {
             set.add(c.prompt());
             set.add(c.chosen());
             set.add(c.rejected());
-        }
-        return new ArrayList<>(set);
-    }
-
-    private static List<String> prompts(List<Comparison> pairs, int max) {
-        LinkedHashSet<String> set = new LinkedHashSet<>();
-        for (Comparison c : pairs) {
-            if (set.size() >= max) break;
-            set.add(c.prompt());
         }
         return new ArrayList<>(set);
     }

@@ -7,8 +7,6 @@ import plaudit.data.Split;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 
 /** The comparisons written by {@code plaudit pairs}: DIR/train.jsonl, DIR/val.jsonl, DIR/test.jsonl. */
@@ -30,15 +28,5 @@ record PairsInput(List<Comparison> train, List<Comparison> val, List<Comparison>
     /** Held-out comparisons: validation, else test, else training (tiny data sets). */
     List<Comparison> heldOut() {
         return !val.isEmpty() ? val : !test.isEmpty() ? test : train;
-    }
-
-    /** Distinct prompts of a list of comparisons, in order, at most {@code max}. */
-    static List<String> prompts(List<Comparison> pairs, int max) {
-        LinkedHashSet<String> set = new LinkedHashSet<>();
-        for (Comparison c : pairs) {
-            if (set.size() >= max) break;
-            set.add(c.prompt());
-        }
-        return new ArrayList<>(set);
     }
 }

@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
+import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
@@ -77,7 +78,7 @@ public final class PpoCommand implements Callable<Integer> {
         var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
-        List<String> prompts = PairsInput.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
+        List<String> prompts = Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
         Path ckptDir = out.resolve("checkpoint");
         if (resume && !Files.isDirectory(ckptDir)) {
             throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");

@@ -3,6 +3,7 @@ package plaudit.run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
@@ -65,7 +66,7 @@ public final class TrainRmCommand implements Callable<Integer> {
             if (recenterPrompts > 0) {
                 try (Gpt policy = init.model(dev)) {
                     Completions samples = Completions.sample(policy, tok,
-                            PairsInput.prompts(data.heldOut(), recenterPrompts), 1, maxResponse, 1.0, run.seed());
+                            Comparison.prompts(data.heldOut(), recenterPrompts), 1, maxResponse, 1.0, run.seed());
                     double shift = new RewardModelScorer(rm, tok, maxResponse, 32).recenterOn(samples);
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }

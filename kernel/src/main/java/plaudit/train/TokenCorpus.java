@@ -1,6 +1,7 @@
 package plaudit.train;
 
 import plaudit.UserError;
+import plaudit.text.IntList;
 import plaudit.text.Tokenizer;
 
 import java.io.IOException;
@@ -58,13 +59,13 @@ public final class TokenCorpus {
     public static TokenCorpus of(List<String> docs, Tokenizer tok, int valEvery) {
         if (docs.isEmpty()) throw new UserError("the corpus has no text");
         int eos = tok.eosId();
-        IntList train = new IntList(), val = new IntList();
+        IntList train = new IntList(1 << 16), val = new IntList(1 << 16);
         for (int i = 0; i < docs.size(); i++) {
             IntList dst = (valEvery > 0 && i % valEvery == valEvery - 1) ? val : train;
             dst.addAll(tok.encode(docs.get(i)));
             if (eos >= 0) dst.add(eos);
         }
-        if (val.size == 0) val = train; // a one-document corpus: evaluate on what there is
+        if (val.size() == 0) val = train; // a one-document corpus: evaluate on what there is
         return new TokenCorpus(train.toArray(), val.toArray(), docs.size());
     }
 
@@ -96,23 +97,5 @@ public final class TokenCorpus {
             out[b] = java.util.Arrays.copyOfRange(tokens, start, start + len + 1);
         }
         return out;
-    }
-
-    private static final class IntList {
-        int[] a = new int[1 << 16];
-        int size;
-
-        void add(int v) {
-            if (size == a.length) a = java.util.Arrays.copyOf(a, size * 2);
-            a[size++] = v;
-        }
-
-        void addAll(int[] vs) {
-            for (int v : vs) add(v);
-        }
-
-        int[] toArray() {
-            return java.util.Arrays.copyOf(a, size);
-        }
     }
 }
