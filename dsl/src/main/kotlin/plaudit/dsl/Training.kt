@@ -116,6 +116,8 @@ class EvaluationBuilder(from: Experiment.Evaluation) {
     var gold: Boolean = from.gold()
     /** Held-out prompts for the SFT-vs-PPO comparison and the reward model's re-centring. */
     var prompts: Int = from.prompts()
+    /** Responses per prompt and policy in the SFT-vs-PPO comparison (more: a less noisy win rate). */
+    var samples: Int = from.samples()
     /** Held-out prompts for best-of-n. */
     var bestOfNPrompts: Int = from.bestOfNPrompts()
     private var ns: List<Int> = from.bestOfN()
@@ -125,8 +127,8 @@ class EvaluationBuilder(from: Experiment.Evaluation) {
         ns = n.toList()
     }
 
-    fun build(): Experiment.Evaluation = Experiment.Evaluation(gold, prompts, ns, bestOfNPrompts)
+    fun build(): Experiment.Evaluation = Experiment.Evaluation(gold, prompts, samples, ns, bestOfNPrompts)
 
     override fun toString(): String =
-        "evaluation { gold = $gold; prompts = $prompts; bestOfN(${ns.joinToString()}); bestOfNPrompts = $bestOfNPrompts }"
+        "evaluation { gold = $gold; prompts = $prompts; samples = $samples; bestOfN(${ns.joinToString()}); bestOfNPrompts = $bestOfNPrompts }"
 }

@@ -94,7 +94,7 @@ class ExperimentDslTest {
             sft { steps = 3; batchSize = 8 }
             rewardModel { steps = 3; batchSize = 8 }
             ppo { steps = 2; batchSize = 4; miniBatchSize = 2; epochs = 1; responseLength = 8; sampleEvery = 1 }
-            evaluation { prompts = 4; bestOfN(1, 2); bestOfNPrompts = 3 }
+            evaluation { prompts = 4; samples = 2; bestOfN(1, 2); bestOfNPrompts = 3 }
             reward { rm -> rm + 0.5 * short }
             runner = local(dir.toString())
         }

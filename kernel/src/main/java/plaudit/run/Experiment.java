@@ -54,7 +54,9 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
      *
      * @param source  {@code synthetic} (the simulated forum, whose gold preference is known) or a {@link Source} key:
      *                {@code reddit}, {@code shp}, {@code stackexchange}, {@code hn}, {@code pairs}, {@code csv}
-     * @param files   input files for a real source (e.g. a Pushshift RS and RC file); none for {@code synthetic}
+     * @param files   input files for a real source (e.g. a Pushshift RS and RC file); for {@code synthetic}, none
+     *                (generate the forum from {@code forum}) or one folder written by {@code plaudit forum}, such as
+     *                the bundled {@code samples/forum}
      * @param forum   the synthetic forum's knobs
      * @param columns the column mapping for {@code csv} ({@code thread=…,parent=…,text=…,score=…,time=…})
      * @param rules   how threads become comparisons
@@ -64,8 +66,9 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
             files = files == null ? List.of() : List.copyOf(files);
             require(source != null, "data.source is missing");
             if (!source.equals(SYNTHETIC)) Source.of(source); // fails naming the known sources
-            if (source.equals(SYNTHETIC) && !files.isEmpty()) {
-                throw new UserError("data: the synthetic forum reads no files, but files " + files + " were given");
+            if (source.equals(SYNTHETIC) && files.size() > 1) {
+                throw new UserError("data: the synthetic forum reads at most one folder (written by `plaudit forum`), "
+                        + "but files " + files + " were given");
             }
             if (!source.equals(SYNTHETIC) && files.isEmpty()) throw new UserError("data: source '" + source + "' needs files");
             if (columns != null && !source.equals(Source.CSV.key())) throw new UserError("data.columns is only for source csv");
@@ -157,13 +160,16 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
     /**
      * @param gold           measure against the synthetic forum's gold preference (ignored for real data)
      * @param prompts        held-out prompts for the SFT-vs-PPO comparison and the reward model's re-centring
+     * @param samples        responses per prompt and policy in the SFT-vs-PPO comparison: the win rate compares every
+     *                       PPO response with every SFT response to the same prompt, so more samples make it less noisy
      * @param bestOfN        n values of best-of-n from SFT with the same reward as PPO (empty = skip)
      * @param bestOfNPrompts held-out prompts for best-of-n
      */
-    public record Evaluation(boolean gold, int prompts, List<Integer> bestOfN, int bestOfNPrompts) {
+    public record Evaluation(boolean gold, int prompts, int samples, List<Integer> bestOfN, int bestOfNPrompts) {
         public Evaluation {
             bestOfN = bestOfN == null ? List.of() : List.copyOf(bestOfN);
             require(prompts > 0, "evaluation.prompts must be > 0, got " + prompts);
+            require(samples > 0, "evaluation.samples must be > 0, got " + samples);
             for (int n : bestOfN) require(n >= 1, "evaluation.bestOfN values must be >= 1, got " + n);
         }
     }
@@ -179,7 +185,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
                 new Training(80, 16, 1e-4),
                 PpoConfig.builder().steps(16).batchSize(16).miniBatchSize(8).lr(1e-4).responseLength(32).klCoef(0.1)
                         .sampleEvery(4).build(),
-                new Evaluation(true, 48, List.of(1, 2, 4, 8), 16),
+                new Evaluation(true, 48, 2, List.of(1, 2, 4, 8), 16),
                 "cpu", 1);
     }
 

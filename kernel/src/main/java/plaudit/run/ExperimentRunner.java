@@ -21,6 +21,7 @@ import plaudit.reward.Rewards;
 import plaudit.sim.CorpusWriter;
 import plaudit.sim.Forum;
 import plaudit.sim.ForumGenerator;
+import plaudit.sim.ForumMeta;
 import plaudit.sim.GoldPreference;
 import plaudit.sim.NoiseCeiling;
 import plaudit.sim.PushshiftWriter;
@@ -161,12 +162,21 @@ public final class ExperimentRunner implements Runner {
             List<Path> inputs;
             Source source;
             Path corpusFile = null;
-            if (d.synthetic()) {
+            if (d.synthetic() && !d.files().isEmpty()) {
+                Path dir = Path.of(d.files().get(0));
+                stage("forum: " + dir);
+                ForumMeta.Folder forum = ForumMeta.Folder.read(dir);
+                inputs = forum.dumps();
+                corpusFile = forum.corpus();
+                summary.put("noise_ceiling", forum.noiseCeiling());
+                if (e.evaluation().gold()) gold = new GoldPreference();
+                source = Source.REDDIT;
+            } else if (d.synthetic()) {
                 stage("forum: " + d.forum().threads() + " threads");
                 Forum forum = new ForumGenerator(d.forum().config(seed)).generate();
                 Path forumDir = out.resolve("forum");
                 inputs = new PushshiftWriter(forum).write(forumDir, "forum", false);
-                corpusFile = forumDir.resolve("corpus.txt");
+                corpusFile = forumDir.resolve(ForumMeta.Folder.CORPUS);
                 CorpusWriter.write(forum, corpusFile);
                 summary.put("noise_ceiling", NoiseCeiling.of(forum).agreement());
                 if (e.evaluation().gold()) gold = new GoldPreference();
@@ -197,7 +207,11 @@ public final class ExperimentRunner implements Runner {
                 throw new plaudit.UserError("data: no training comparisons were built from " + inputs
                         + "; see the statistics (plaudit pairs prints them) and loosen data.rules");
             }
-            heldOut = !test.isEmpty() ? test : !val.isEmpty() ? val : train;
+            // the policies never see a held-out prompt, so evaluation draws on both held-out splits: a 5 % split of
+            // a small forum alone has too few prompts for a win rate
+            heldOut = new ArrayList<>(test);
+            heldOut.addAll(val);
+            if (heldOut.isEmpty()) heldOut = train;
             // small real data sets may have no validation split: validate on what is held out, else on train
             List<Comparison> valPairs = !val.isEmpty() ? val : heldOut;
             summary.put("pairs_train", (double) train.size());
@@ -251,9 +265,9 @@ public final class ExperimentRunner implements Runner {
             plotRm(ev);
 
             // re-centre: SFT's own samples score mean 0 (Stiennon et al.), so β trades KL against a reward near 0
-            List<String> evalPrompts = Comparison.prompts(heldOut, e.evaluation().prompts());
+            List<String> evalPrompts = evalPrompts();
             proxy = new RewardModelScorer(rm, tok, responseLength, 32);
-            sftSamples = sample(sft, evalPrompts, 1, seed + 1);
+            sftSamples = sample(sft, evalPrompts, e.evaluation().samples(), seed + 1);
             summary.put("rm_shift", proxy.recenterOn(sftSamples));
             if (gold != null) {
                 sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
@@ -261,6 +275,10 @@ public final class ExperimentRunner implements Runner {
             }
             checkpoint("rm", w -> rm.save(w, tok));
             reward = rewardOf(rewardOf);
+        }
+
+        private List<String> evalPrompts() {
+            return Comparison.prompts(heldOut, e.evaluation().prompts());
         }
 
         private RewardFunction rewardOf(UnaryOperator<RewardFunction> rewardOf) {
@@ -303,14 +321,10 @@ public final class ExperimentRunner implements Runner {
                 plot(name, plot);
                 if (compareWithSft) {
                     if (gold != null) {
-                        Completions ppoSamples = sample(policy, sftSamples.prompts(), 1, seed + 1);
+                        Completions ppoSamples = sample(policy, evalPrompts(), e.evaluation().samples(), seed + 1);
                         double[] ppoGold = gold.scoreAll(ppoSamples.prompts(), ppoSamples.responses());
-                        double wins = 0;
-                        for (int i = 0; i < ppoGold.length; i++) {
-                            wins += ppoGold[i] > sftGold[i] ? 1 : ppoGold[i] == sftGold[i] ? 0.5 : 0;
-                        }
                         summary.put("ppo_gold", mean(ppoGold));
-                        summary.put("ppo_gold_winrate_vs_sft", wins / ppoGold.length);
+                        summary.put("ppo_gold_winrate_vs_sft", winRate(ppoGold, sftGold, e.evaluation().samples()));
                     }
                     summary.put("ppo_kl", lastMean(t, "objective/kl"));
                     summary.put("ppo_proxy_final", lastMean(t, "objective/scores"));
@@ -431,6 +445,20 @@ public final class ExperimentRunner implements Runner {
     @FunctionalInterface
     private interface CheckpointWrite {
         void to(Path dir) throws IOException;
+    }
+
+    /**
+     * How often a response of policy A beats one of policy B by gold, ties counting half, over every pair of their
+     * responses to the same prompt ({@code perPrompt} each, prompt-major as {@link Completions} orders them).
+     */
+    static double winRate(double[] a, double[] b, int perPrompt) {
+        double wins = 0;
+        for (int q = 0; q < a.length / perPrompt; q++) {
+            for (int i = q * perPrompt; i < (q + 1) * perPrompt; i++) {
+                for (int j = q * perPrompt; j < (q + 1) * perPrompt; j++) wins += a[i] > b[j] ? 1 : a[i] == b[j] ? 0.5 : 0;
+            }
+        }
+        return wins / ((double) a.length * perPrompt);
     }
 
     /** The distinct texts of the comparisons: the pretraining corpus when the data has no corpus of its own. */

@@ -27,15 +27,16 @@ public final class Study {
     /** Sizes of one study; {@link #of(Scale)} gives the presets. */
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,
                            int ppoSteps, int ppoBatch, int ppoMiniBatch, int responseLength, double ppoLr,
-                           double klCoef, double targetKl, int evalPrompts, int bonPrompts, int bonMaxN) {
+                           double klCoef, double targetKl, int evalPrompts, int evalSamples, int bonPrompts,
+                           int bonMaxN) {
         public static Settings of(Scale scale) {
             return switch (scale) {
                 case TINY -> new Settings(500, 512, new GptConfig(2, 2, 64, 128, 512, 0.0),
-                        120, 60, 80, 16, 16, 8, 32, 1e-4, 0.1, 4.0, 48, 16, 8);
+                        120, 60, 80, 16, 16, 8, 32, 1e-4, 0.1, 4.0, 48, 2, 16, 8);
                 case SMALL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        300, 150, 200, 50, 32, 8, 48, 5e-5, 0.1, 8.0, 128, 48, 32);
+                        300, 150, 200, 50, 32, 8, 48, 5e-5, 0.1, 8.0, 128, 4, 48, 32);
                 case FULL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        400, 200, 300, 100, 32, 8, 48, 5e-5, 0.1, 8.0, 256, 64, 64);
+                        400, 200, 300, 100, 32, 8, 48, 5e-5, 0.1, 8.0, 256, 4, 64, 64);
             };
         }
     }
@@ -48,18 +49,24 @@ public final class Study {
 
     private final Path out;
     private final Settings s;
+    private final Path forum;
     private final Device device;
     private final long seed;
 
-    public Study(Path out, Settings settings, Device device, long seed) {
+    /** @param forum a forum folder written by {@code plaudit forum} (e.g. samples/forum); null = generate one */
+    public Study(Path out, Settings settings, Path forum, Device device, long seed) {
         this.out = out;
         this.s = settings;
+        this.forum = forum;
         this.device = device;
         this.seed = seed;
     }
 
-    /** The study's experiment: the synthetic forum at the preset's size, PPO with the adaptive KL controller. */
-    public static Experiment experiment(Settings s, String device, long seed) {
+    /**
+     * The study's experiment: the synthetic forum at the preset's size (or the forum in {@code forum}, when not null),
+     * PPO with the adaptive KL controller.
+     */
+    public static Experiment experiment(Settings s, Path forum, String device, long seed) {
         Experiment d = Experiment.defaults();
         PpoConfig ppo = PpoConfig.builder().steps(s.ppoSteps()).batchSize(s.ppoBatch())
                 .miniBatchSize(s.ppoMiniBatch()).lr(s.ppoLr()).responseLength(s.responseLength())
@@ -67,19 +74,20 @@ public final class Study {
                 .adaptiveKl(s.targetKl(), KL_HORIZON_BATCHES * s.ppoBatch()).build();
         List<Integer> ns = new ArrayList<>();
         for (int n = 1; n <= s.bonMaxN(); n *= 2) ns.add(n);
-        Experiment.Data data = new Experiment.Data(Experiment.SYNTHETIC, List.of(),
+        Experiment.Data data = new Experiment.Data(Experiment.SYNTHETIC,
+                forum == null ? List.of() : List.of(forum.toString()),
                 new Experiment.Forum(s.threads(), d.data().forum().voters(), d.data().forum().voteNoise(),
                         d.data().forum().charm(), d.data().forum().lengthBias(), d.data().forum().hypeBias(),
                         d.data().forum().herding()), null, Experiment.Rules.defaults());
         return new Experiment(data, new Experiment.Tokenizer(s.vocab(), null), s.model(),
                 new Experiment.Training(s.pretrainSteps(), 16, 1e-3), new Experiment.Training(s.sftSteps(), 16, 3e-4),
                 new Experiment.Training(s.rmSteps(), 16, 1e-4), ppo,
-                new Experiment.Evaluation(true, s.evalPrompts(), ns, s.bonPrompts()), device, seed);
+                new Experiment.Evaluation(true, s.evalPrompts(), s.evalSamples(), ns, s.bonPrompts()), device, seed);
     }
 
     /** Runs every stage; returns the summary table (also written to {@code summary.csv}). */
     public Table run() {
-        Experiment e = experiment(s, deviceSpec(device), seed);
+        Experiment e = experiment(s, forum, deviceSpec(device), seed);
         try (ExperimentRunner.Session session = new ExperimentRunner(out, "study").train(e, null)) {
             // PPO with the adaptive KL controller, and with β = 0 (over-optimisation)
             Table adaptive = session.ppo("ppo_adaptive", e.ppo(), true);

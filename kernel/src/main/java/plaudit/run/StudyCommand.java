@@ -22,6 +22,9 @@ public final class StudyCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--scale", defaultValue = "small", description = "tiny, small or full (default: ${DEFAULT-VALUE}).")
     String scale;
+    @Option(names = "--forum", paramLabel = "DIR", description = "A forum folder written by `plaudit forum`, such as "
+            + "the bundled samples/forum (default: generate a forum of the scale's size with --seed).")
+    Path forum;
 
     @Override
     public Integer call() throws Exception {
@@ -32,7 +35,7 @@ public final class StudyCommand implements Callable<Integer> {
             throw new UserError("--scale " + scale + " is unknown; use tiny, small or full");
         }
         long t0 = System.nanoTime();
-        var table = new Study(out, Study.Settings.of(sc), run.device(), run.seed()).run();
+        var table = new Study(out, Study.Settings.of(sc), forum, run.device(), run.seed()).run();
         System.out.println(table.print());
         System.out.printf("study finished in %.1f min; summary: %s, plots: %s%n", (System.nanoTime() - t0) / 6e10,
                 out.resolve("summary.csv"), out.resolve("plots"));

@@ -29,7 +29,7 @@ class ExperimentTest {
                 new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
                 new Experiment.Training(4, 8, 1e-4),
                 PpoConfig.builder().steps(2).batchSize(4).miniBatchSize(2).ppoEpochs(1).responseLength(8).sampleEvery(1).build(),
-                new Experiment.Evaluation(true, 4, List.of(1, 2), 3), "cpu", 3);
+                new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
     }
 
     @Test
@@ -104,6 +104,28 @@ class ExperimentTest {
         assertTrue(Double.isNaN(r.value("sft_gold")) && Double.isNaN(r.value("noise_ceiling")), "no gold for real data");
         assertTrue(Double.isFinite(r.value("ppo_kl")) && Double.isFinite(r.value("rm_val_accuracy")));
         assertTrue(r.bestOfN().doubleColumn("gold").isMissing().size() == r.bestOfN().rowCount());
+    }
+
+    @Test
+    void aForumFolderIsReadInsteadOfGenerated(@TempDir Path out) throws Exception {
+        Path forum = out.resolve("forum");
+        assertEquals(0, new picocli.CommandLine(new PlauditCli()).execute("forum", "--out", forum.toString(),
+                "--threads", "120", "--seed", "5", "--corpus", forum.resolve("corpus.txt").toString()));
+        Experiment m = micro();
+        Experiment e = new Experiment(new Experiment.Data(Experiment.SYNTHETIC, List.of(forum.toString()),
+                m.data().forum(), null, m.data().rules()), m.tokenizer(), m.model(), m.pretrain(), m.sft(),
+                m.rewardModel(), m.ppo(), m.evaluation(), "cpu", 3);
+        ExperimentResult r = new ExperimentRunner(out.resolve("run")).run(e, null);
+        double ceiling = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                forum.resolve("forum_meta.json").toFile()).path("noise_ceiling").path("agreement").asDouble();
+        assertEquals(ceiling, r.value("noise_ceiling"), 0.0);
+        assertTrue(r.value("pairs_train") > 0 && Double.isFinite(r.value("ppo_gold")), "gold is known for a forum folder");
+        assertTrue(Files.notExists(out.resolve("run/forum")), "nothing generated");
+
+        Files.delete(forum.resolve("forum_meta.json"));
+        UserError err = assertThrows(UserError.class, () -> new ExperimentRunner(out.resolve("run2")).run(e, null));
+        assertTrue(err.getMessage().contains("forum_meta.json") && err.getMessage().contains("plaudit forum"),
+                err.getMessage());
     }
 
     @Test

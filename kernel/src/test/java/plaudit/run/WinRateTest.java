@@ -1,0 +1,16 @@
+package plaudit.run;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class WinRateTest {
+    @Test
+    void comparesEveryPairOfResponsesToTheSamePromptOnly() {
+        // prompt 0: A = {1, 3}, B = {2, 2} → A wins 2 of 4 pairs; prompt 1: A = {0, 0}, B = {5, 0} → two ties of 4 = 1
+        double[] a = {1, 3, 0, 0}, b = {2, 2, 5, 0};
+        assertEquals((2 + 1.0) / 8, ExperimentRunner.winRate(a, b, 2), 1e-12);
+        assertEquals(0.5, ExperimentRunner.winRate(new double[] {1, 1}, new double[] {1, 1}, 1), 1e-12);
+        assertEquals(1.0, ExperimentRunner.winRate(new double[] {2}, new double[] {1}, 1), 1e-12);
+    }
+}
