@@ -64,6 +64,9 @@ import java.util.function.UnaryOperator;
  * {@link Session} on which further PPO runs and best-of-n can be made (as {@link Study} does).
  */
 public final class ExperimentRunner implements Runner {
+    /** Folders (and metrics names) of the pipeline's stages, which a PPO run's name must not reuse. */
+    private static final List<String> STAGE_FOLDERS = List.of("forum", "pairs", "pretrain", "sft", "rm", "plots");
+
     private final Path out;
     private final String label;
 
@@ -301,6 +304,10 @@ public final class ExperimentRunner implements Runner {
         }
 
         private Table ppo(String name, PpoConfig cfg, boolean compareWithSft, RewardFunction reward) {
+            if (STAGE_FOLDERS.contains(name)) {
+                throw new plaudit.UserError("PPO run name '" + name + "' is taken by the pipeline's own folders "
+                        + STAGE_FOLDERS + "; give the run another name, e.g. 'ppo_" + name + "'");
+            }
             stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
             Path dir = out.resolve(name);
             List<PpoTrainer.Sample> rows = new ArrayList<>();

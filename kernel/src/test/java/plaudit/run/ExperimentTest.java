@@ -115,7 +115,13 @@ class ExperimentTest {
         Experiment e = new Experiment(new Experiment.Data(Experiment.SYNTHETIC, List.of(forum.toString()),
                 m.data().forum(), null, m.data().rules()), m.tokenizer(), m.model(), m.pretrain(), m.sft(),
                 m.rewardModel(), m.ppo(), m.evaluation(), "cpu", 3);
-        ExperimentResult r = new ExperimentRunner(out.resolve("run")).run(e, null);
+        ExperimentResult r;
+        try (ExperimentRunner.Session session = new ExperimentRunner(out.resolve("run")).train(e, null)) {
+            UserError taken = assertThrows(UserError.class, () -> session.ppo("rm", e.ppo(), true));
+            assertTrue(taken.getMessage().contains("'rm'") && taken.getMessage().contains("another name"), taken.getMessage());
+            session.ppo("ppo", e.ppo(), true);
+            r = session.result();
+        }
         double ceiling = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 forum.resolve("forum_meta.json").toFile()).path("noise_ceiling").path("agreement").asDouble();
         assertEquals(ceiling, r.value("noise_ceiling"), 0.0);
