@@ -158,8 +158,8 @@ public final class Generator {
         }
         double[] weight = new double[vocab]; // unnormalised probabilities exp(z - max)
         double sum = 0;
-        for (int i = 0; i < vocab; i++) sum += weight[i] = Math.exp(z[i] - max);
-        double logZ = max + Math.log(sum);
+        for (int i = 0; i < vocab; i++) sum += weight[i] = StrictMath.exp(z[i] - max);
+        double logZ = max + StrictMath.log(sum);
         if (cfg.temperature() == 0) return new Draw(argmax, z[argmax] - logZ);
 
         double floor = 0; // tokens below this weight may not be drawn

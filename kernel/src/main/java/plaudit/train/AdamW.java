@@ -69,8 +69,8 @@ public final class AdamW {
     public void update(NDManager scope, double lr) {
         try (NoGrad ignored = NoGrad.enter()) {
             step++;
-            double bc1 = 1 - Math.pow(beta1, step);
-            double bc2 = 1 - Math.pow(beta2, step);
+            double bc1 = 1 - StrictMath.pow(beta1, step);
+            double bc2 = 1 - StrictMath.pow(beta2, step);
             double stepSize = lr / bc1;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray w = e.getValue();

@@ -19,6 +19,6 @@ public record LrSchedule(double maxLr, double minLr, int warmupSteps, int decayS
         if (step < warmupSteps) return maxLr * (step + 1) / warmupSteps;
         if (step >= decaySteps) return minLr;
         double progress = (double) (step - warmupSteps) / Math.max(1, decaySteps - warmupSteps);
-        return minLr + 0.5 * (1 + Math.cos(Math.PI * progress)) * (maxLr - minLr);
+        return minLr + 0.5 * (1 + StrictMath.cos(Math.PI * progress)) * (maxLr - minLr);
     }
 }

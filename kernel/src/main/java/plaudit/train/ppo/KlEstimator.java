@@ -11,6 +11,6 @@ public enum KlEstimator {
 
     public double of(double logp, double refLogp) {
         double r = refLogp - logp;
-        return this == K1 ? -r : Math.expm1(r) - r;
+        return this == K1 ? -r : StrictMath.expm1(r) - r;
     }
 }
