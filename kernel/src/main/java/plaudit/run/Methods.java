@@ -106,7 +106,7 @@ public final class Methods {
 
             Table t = table(rows);
             t.write().csv(out.resolve("methods.csv").toFile());
-            session.plot("methods", plot(rows, sftGold));
+            session.plot("methods", plot(rows));
             session.result();
             return t;
         }
@@ -134,8 +134,22 @@ public final class Methods {
         return Tables.readable(Table.create("methods: gold reward vs KL from SFT", method, kl, gold, proxy, win, seconds));
     }
 
-    /** Gold vs KL: best-of-n as one curve (rows named best-of-N), every other method as its own point. */
-    public static Plot plot(List<Row> rows, double sftGold) {
+    /** The rows of a methods table (as written to {@code methods.csv}). */
+    public static List<Row> rows(Table t) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < t.rowCount(); i++) {
+            rows.add(new Row(t.stringColumn("method").get(i), t.doubleColumn("kl").get(i), t.doubleColumn("gold").get(i),
+                    t.doubleColumn("proxy").get(i), t.doubleColumn("win_rate_vs_sft").get(i),
+                    t.doubleColumn("seconds").get(i)));
+        }
+        return rows;
+    }
+
+    /**
+     * Gold vs KL: best-of-n as one curve (rows named best-of-N), every other method as its own point, SFT's gold
+     * (the row named sft) as the reference line.
+     */
+    public static Plot plot(List<Row> rows) {
         Plot.Builder b = Plot.builder().title("Gold reward vs KL from SFT, by method")
                 .xLabel("KL from SFT (nats)").yLabel("gold reward");
         List<Row> bon = rows.stream().filter(r -> r.method().startsWith("best-of-")).toList();
@@ -146,7 +160,8 @@ public final class Methods {
         for (Row r : rows) {
             if (!r.method().startsWith("best-of-")) b.points(r.method(), new double[] {r.kl()}, new double[] {r.gold()});
         }
-        return b.reference("SFT", sftGold).build();
+        rows.stream().filter(r -> r.method().equals("sft")).findFirst().ifPresent(r -> b.reference("SFT", r.gold()));
+        return b.build();
     }
 
     private static <T> T timed(Supplier<T> run, double[] seconds) {
