@@ -117,7 +117,7 @@ fun ExperimentRunner.Session.rloo(name: String = "rloo", block: RlooBuilder.() -
  * `"full"`); returns the methods table, also written to `out/methods.csv` with the plot `out/plots/methods.svg`.
  */
 fun methods(out: String, scale: String = "tiny", device: String = "cpu", seed: Long = 1): Table {
-    val sc = Study.Scale.entries.firstOrNull { it.name.equals(scale, ignoreCase = true) }
+    val sc = Study.Scale.values().firstOrNull { it.name.equals(scale, ignoreCase = true) }
         ?: throw plaudit.UserError("methods: scale \"$scale\" is unknown; use tiny, small or full")
     return Methods(Path.of(out), Methods.Settings.of(sc), Devices.parse(device), seed).run()
 }
