@@ -138,9 +138,10 @@ public final class Methods {
     public static List<Row> rows(Table t) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < t.rowCount(); i++) {
-            rows.add(new Row(t.stringColumn("method").get(i), t.doubleColumn("kl").get(i), t.doubleColumn("gold").get(i),
-                    t.doubleColumn("proxy").get(i), t.doubleColumn("win_rate_vs_sft").get(i),
-                    t.doubleColumn("seconds").get(i)));
+            // getDouble: a missing value (NaN, e.g. best-of-n's win rate) comes back as NaN, not null
+            rows.add(new Row(t.stringColumn("method").get(i), t.doubleColumn("kl").getDouble(i),
+                    t.doubleColumn("gold").getDouble(i), t.doubleColumn("proxy").getDouble(i),
+                    t.doubleColumn("win_rate_vs_sft").getDouble(i), t.doubleColumn("seconds").getDouble(i)));
         }
         return rows;
     }
