@@ -29,6 +29,7 @@ import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
 import plaudit.train.Completions;
+import plaudit.train.DpoTrainer;
 import plaudit.train.LmTrainer;
 import plaudit.train.LrSchedule;
 import plaudit.train.RewardModelScorer;
@@ -38,6 +39,9 @@ import plaudit.train.TokenCorpus;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoSamples;
 import plaudit.train.ppo.PpoTrainer;
+import plaudit.train.ppo.Rollout;
+import plaudit.train.rloo.RlooConfig;
+import plaudit.train.rloo.RlooTrainer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -339,6 +343,72 @@ public final class ExperimentRunner implements Runner {
                 return t;
             } finally {
                 sft.setTrainable(false);
+            }
+        }
+
+        /**
+         * DPO from SFT (reference = the frozen SFT model) on the training comparisons, validated on up to 512 held-out
+         * ones. Writes {@code NAME/metrics.csv} and {@code plots/NAME.svg}; measures the trained policy with
+         * {@link #measure}.
+         */
+        public Table dpo(String name, DpoTrainer.Config cfg) {
+            stage(name + " (β = " + cfg.beta() + ")");
+            try (Gpt policy = copy(sft); MetricsLog log = new MetricsLog(name, out.resolve(name + "/metrics.csv"))) {
+                new DpoTrainer(policy, sft, tok, train, heldOut.subList(0, Math.min(512, heldOut.size())), cfg).train(log);
+                Table t = log.table();
+                metrics.put(name, t);
+                plot(name, Plot.lines(t, "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
+                        .title(name + ": implicit rewards β·log(π/π_ref) of chosen and rejected replies").build());
+                measure(name, policy);
+                return t;
+            }
+        }
+
+        /**
+         * RLOO from SFT against the experiment's reward. Writes {@code NAME/metrics.csv}, {@code NAME/samples.csv} and
+         * {@code plots/NAME.svg}; measures the trained policy with {@link #measure}.
+         */
+        public Table rloo(String name, RlooConfig cfg) {
+            stage(name + " (k = " + cfg.k() + ", β = " + cfg.klCoef() + ")");
+            List<PpoTrainer.Sample> rows = new ArrayList<>();
+            try (Gpt policy = copy(sft); MetricsLog log = new MetricsLog(name, out.resolve(name + "/metrics.csv"))) {
+                new RlooTrainer(policy, sft, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg)
+                        .train(log, rows, null);
+                Table sampleTable = PpoSamples.table(rows);
+                sampleTable.write().csv(out.resolve(name + "/samples.csv").toFile());
+                samples.put(name, sampleTable);
+                Table t = log.table();
+                metrics.put(name, t);
+                plot(name, Plot.lines(t, "step", gold != null
+                                ? new String[] {"objective/scores", "objective/gold", "objective/kl"}
+                                : new String[] {"objective/scores", "objective/kl"}).toBuilder()
+                        .title(name + ": reward" + (gold != null ? ", gold reward" : "") + " and KL").build());
+                measure(name, policy);
+                return t;
+            } finally {
+                sft.setTrainable(false);
+            }
+        }
+
+        /**
+         * One sample per held-out evaluation prompt (the prompts of PPO's comparison with SFT, sampling seed + 1) from
+         * {@code policy}: {@code NAME_kl} (mean summed-k1 KL from SFT of those samples), {@code NAME_proxy} (mean
+         * reward), and with gold {@code NAME_gold} and {@code NAME_gold_winrate_vs_sft} (ties count ½).
+         */
+        public void measure(String name, Gpt policy) {
+            List<String> prompts = sftSamples.prompts();
+            Rollout.Episodes ep = new Rollout(name, policy, sft, reward, gold, tok, prompts, e.ppo().responseLength(),
+                    1.0, 0, 0).collect(prompts, seed + 1, 0);
+            summary.put(name + "_kl", mean(ep.sequenceKl()));
+            summary.put(name + "_proxy", mean(ep.scores()));
+            if (gold != null) {
+                double wins = 0;
+                for (int i = 0; i < sftGold.length; i++) {
+                    double g = ep.goldScores()[i];
+                    wins += g > sftGold[i] ? 1 : g == sftGold[i] ? 0.5 : 0;
+                }
+                summary.put(name + "_gold", mean(ep.goldScores()));
+                summary.put(name + "_gold_winrate_vs_sft", wins / sftGold.length);
             }
         }
 

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 TrainRmCommand.class,
                 PpoCommand.class,
                 StudyCommand.class,
+                DpoCommand.class, RlooCommand.class, MethodsCommand.class,
                 BenchCommand.class,
         })
 public final class PlauditCli {

@@ -44,6 +44,24 @@ class PipelineCommandsTest {
         assertTrue(Files.exists(dir.resolve("ppo/samples.csv")));
         assertEquals(2, PlauditCli.run("ppo", "--sft", d + "/sft/checkpoint", "--rm", d + "/sft/checkpoint",
                 "--pairs", d + "/pairs", "--out", d + "/ppo2"), "an LM checkpoint is not a reward model");
+
+        // DPO and RLOO from the same SFT checkpoint (and RLOO against the same reward model)
+        assertEquals(0, PlauditCli.run("dpo", "--sft", d + "/sft/checkpoint", "--pairs", d + "/pairs", "--out",
+                d + "/dpo", "--steps", "3", "--batch", "4", "--max-response", "24", "--eval-every", "3"));
+        String dpoHeader = Files.readAllLines(dir.resolve("dpo/metrics.csv")).get(0);
+        for (String m : List.of("rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
+                "logps/chosen", "logps/rejected", "eval_loss", "epoch")) {
+            assertTrue(dpoHeader.contains(m), m + " in " + dpoHeader);
+        }
+        assertTrue(Files.exists(dir.resolve("dpo/checkpoint")));
+        assertEquals(0, PlauditCli.run("rloo", "--sft", d + "/sft/checkpoint", "--rm", d + "/rm/checkpoint",
+                "--pairs", d + "/pairs", "--out", d + "/rloo", "--steps", "2", "--prompts", "2", "-k", "2",
+                "--mini-batch", "2", "--response-length", "8", "--gold"));
+        List<String> rloo = Files.readAllLines(dir.resolve("rloo/metrics.csv"));
+        assertEquals(3, rloo.size(), "header + 2 steps");
+        assertTrue(rloo.get(0).contains("objective/rlhf_reward") && rloo.get(0).contains("objective/gold"));
+        assertEquals(2, PlauditCli.run("rloo", "--sft", d + "/sft/checkpoint", "--rm", d + "/rm/checkpoint",
+                "--pairs", d + "/pairs", "--out", d + "/rloo2", "-k", "1"), "k = 1 has no leave-one-out baseline");
     }
 
     private static String[] concat(String[] a, String[] b) {

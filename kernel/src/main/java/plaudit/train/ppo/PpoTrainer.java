@@ -3,15 +3,10 @@ package plaudit.train.ppo;
 import plaudit.model.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.model.Checkpoint;
-import plaudit.model.Generation;
-import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.Params;
-import plaudit.model.SamplingConfig;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.reward.RewardFunction;
@@ -22,7 +17,6 @@ import plaudit.train.Permutation;
 import plaudit.train.TrainStep;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,16 +35,12 @@ import java.util.SplittableRandom;
  */
 public final class PpoTrainer {
     private final Gpt policy;
-    private final Gpt ref;
     private final ScoreModel value;
-    private final RewardFunction reward;
-    private final RewardFunction gold;
     private final Tokenizer tok;
-    private final List<String> prompts;
+    private final Rollout rollout;
     private final PpoConfig cfg;
     private final KlController kl;
     private final AdamW opt;
-    private final int maxPromptLen;
     private int step;
 
     /**
@@ -63,21 +53,13 @@ public final class PpoTrainer {
      */
     public PpoTrainer(Gpt policy, Gpt ref, ScoreModel value, RewardFunction reward, RewardFunction gold,
                       Tokenizer tok, List<String> prompts, PpoConfig cfg) {
-        if (prompts.isEmpty()) throw new plaudit.UserError("ppo: no prompts to roll out from");
         this.policy = policy;
-        this.ref = ref;
         this.value = value;
-        this.reward = reward;
-        this.gold = gold;
         this.tok = tok;
-        this.prompts = prompts;
+        this.rollout = new Rollout("ppo", policy, ref, reward, gold, tok, prompts, cfg.responseLength(),
+                cfg.temperature(), cfg.missingEosPenalty(), cfg.rewardClip());
         this.cfg = cfg;
         this.kl = cfg.klController();
-        this.maxPromptLen = policy.config().blockSize() - cfg.responseLength();
-        if (maxPromptLen < 1) {
-            throw new plaudit.UserError("ppo: response_length " + cfg.responseLength() + " leaves no room for a prompt "
-                    + "in block_size " + policy.config().blockSize() + "; lower --response-length");
-        }
         ref.setTrainable(false);
         policy.setTrainable(true);
         value.setTrainable(true);
@@ -130,12 +112,6 @@ public final class PpoTrainer {
         kl.set(state.get("kl_coef").asDouble());
     }
 
-    /** The rollout of one step, kept on the host: it is small (batch × response length). */
-    record Rollout(List<String> promptText, int[][] promptIds, int[][] response, int[] length, boolean[] eos,
-                   String[] responseText, double[] scores, double[] goldScores, float[][] logp, float[][] refLogp,
-                   float[][] values) {
-    }
-
     /** Samples shown in the samples table. */
     public record Sample(int step, String prompt, String response, double score, double gold) {
     }
@@ -146,44 +122,21 @@ public final class PpoTrainer {
         double beta = kl.value();
         int n = cfg.batchSize();
 
-        long t0 = System.nanoTime();
-        // 1. rollout: sample responses from the policy with the KV cache, keeping per-token log-probs
-        List<String> batchPrompts = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) batchPrompts.add(prompts.get(rng.nextInt(prompts.size())));
-        int[][] promptIds = new int[n][];
-        for (int i = 0; i < n; i++) promptIds[i] = tail(tok.encode(batchPrompts.get(i)), maxPromptLen);
-        Generation gen = Generator.generate(policy, Arrays.asList(promptIds),
-                new SamplingConfig(cfg.responseLength(), cfg.temperature(), 0, 1.0, tok.eosId(), rng.nextLong()));
-        int[] length = new int[n];
-        String[] text = new String[n];
-        for (int i = 0; i < n; i++) {
-            length[i] = gen.tokens()[i].length;
-            int[] visible = gen.endedWithEos()[i] ? Arrays.copyOf(gen.tokens()[i], length[i] - 1) : gen.tokens()[i];
-            text[i] = tok.decode(visible);
-        }
+        // 1.–2. rollout: sample responses with the KV cache keeping per-token log-probs, score them, and take the
+        // reference's log-probs of the same tokens (shared with RLOO)
+        Rollout.Episodes ro = rollout.collect(rollout.draw(n, rng), rng.nextLong(), step);
+        int[] length = ro.length();
+        double[] scores = ro.scores();
+        double[] goldScores = ro.goldScores();
 
-        long t1 = System.nanoTime();                                         // time/rollout
-        // 2. score: the reward (model and/or functions) on the finished text; gold alongside when known
-        double[] scores = reward.scoreAll(batchPrompts, Arrays.asList(text));
-        double[] goldScores = gold == null ? null : gold.scoreAll(batchPrompts, Arrays.asList(text));
-        for (int i = 0; i < n; i++) {
-            TrainStep.requireFinite(scores[i], "reward score", step);
-            if (cfg.missingEosPenalty() > 0 && !gen.endedWithEos()[i]) scores[i] -= cfg.missingEosPenalty();
-            if (cfg.rewardClip() > 0) scores[i] = Math.max(-cfg.rewardClip(), Math.min(cfg.rewardClip(), scores[i]));
-        }
-
-        long t2 = System.nanoTime();                                         // time/score
-        // 3. reference log-probs and values of the sampled tokens (no gradient)
-        float[][] refLogp;
+        long t2 = System.nanoTime();
+        // 3. values of the states before each sampled token (no gradient)
         float[][] values;
         try (NoGrad ignored = NoGrad.enter(); NDManager scope = policy.manager().newSubManager(policy.device())) {
-            Batch all = Batch.of(scope, promptIds, gen.tokens(), java.util.stream.IntStream.range(0, n).toArray());
-            refLogp = rows(responseLogProbs(ref, all, cfg.temperature()));
-            values = rows(responseValues(value, all));
+            values = ResponseBatch.rows(ResponseBatch.of(scope, ro.promptIds(), ro.response(),
+                    java.util.stream.IntStream.range(0, n).toArray()).values(value));
         }
         long t3 = System.nanoTime();                                         // time/ref_value
-        Rollout ro = new Rollout(batchPrompts, promptIds, gen.tokens(), length, gen.endedWithEos(), text, scores,
-                goldScores, gen.logprobs(), refLogp, values);
 
         // 4. per-token reward: −β·(log π − log π_ref) at every token, plus the score at the last token
         float[][] rewards = new float[n][];
@@ -210,7 +163,7 @@ public final class PpoTrainer {
         if (cfg.whitenRewards()) rewards = Whiten.apply(rewards, length, false);
 
         // 5. advantages: GAE (γ, λ) over the response, then whitened per batch
-        Gae.Result gae = Gae.compute(rewards, padRows(ro.values(), cfg.responseLength()), length, cfg.gamma(), cfg.lam());
+        Gae.Result gae = Gae.compute(rewards, padRows(values, cfg.responseLength()), length, cfg.gamma(), cfg.lam());
         float[][] advantages = Whiten.apply(gae.advantages(), length, true);
         float[][] returns = gae.returns();
 
@@ -224,17 +177,17 @@ public final class PpoTrainer {
                 int[] mb = Arrays.copyOfRange(order, from, from + cfg.miniBatchSize());
                 double[] stats = new double[7];
                 try (NDManager scope = policy.manager().newSubManager(policy.device())) {
-                    Batch b = Batch.of(scope, promptIds, gen.tokens(), mb);
+                    ResponseBatch b = ResponseBatch.of(scope, ro.promptIds(), ro.response(), mb);
                     NDArray mask = b.responseMask();
                     NDArray oldLogp = b.pick(scope, ro.logp());
-                    NDArray oldValues = b.pick(scope, ro.values());
+                    NDArray oldValues = b.pick(scope, values);
                     NDArray adv = b.pick(scope, advantages);
                     NDArray ret = b.pick(scope, returns);
                     TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step, micro -> {
-                        NDArray logits = responseLogits(policy, b, cfg.temperature());
+                        NDArray logits = b.logits(policy, cfg.temperature());
                         NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());
                         PpoLoss.Terms pg = PpoLoss.policy(logp, oldLogp, adv, mask, cfg.clipRange());
-                        PpoLoss.Terms vf = PpoLoss.value(responseValues(value, b), oldValues, ret, mask, cfg.clipRangeValue());
+                        PpoLoss.Terms vf = PpoLoss.value(b.values(value), oldValues, ret, mask, cfg.clipRangeValue());
                         NDArray logSoftmax = logits.logSoftmax(-1);
                         NDArray entropy = PpoLoss.maskedMean(logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), mask);
                         stats[0] = pg.loss().getFloat();
@@ -266,7 +219,7 @@ public final class PpoTrainer {
 
         if (samplesOut != null && (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || step == 1))) {
             for (int i = 0; i < Math.min(4, n); i++) {
-                samplesOut.add(new Sample(step, batchPrompts.get(i), text[i], scores[i],
+                samplesOut.add(new Sample(step, ro.prompts().get(i), ro.text()[i], scores[i],
                         goldScores == null ? Double.NaN : goldScores[i]));
             }
         }
@@ -290,9 +243,9 @@ public final class PpoTrainer {
         row.put("response_length", Arrays.stream(length).average().orElse(0));
         row.put("kl_coef", beta);
         row.put("lr", cfg.lr());
-        row.put("time/rollout", (t1 - t0) / 1e9);
-        row.put("time/score", (t2 - t1) / 1e9);
-        row.put("time/ref_value", (t3 - t2) / 1e9);
+        row.put("time/rollout", ro.rolloutSeconds());
+        row.put("time/score", ro.scoreSeconds());
+        row.put("time/ref_value", ro.refSeconds() + (t3 - t2) / 1e9);
         row.put("time/update", (t4 - t3) / 1e9);
         return row;
     }
@@ -313,93 +266,9 @@ public final class PpoTrainer {
         }
     }
 
-    // ---- tensors of a (sub)batch of the rollout ----
-
-    /**
-     * Rows of the rollout as one left-padded tensor: prompt (left padding) then response (right padding), with
-     * the attention mask; response token t of a row sits at column {@code P + t} and is predicted at {@code P + t − 1}.
-     */
-    record Batch(NDArray ids, NDArray mask, NDArray responseIds, NDArray responseMask, int promptWidth,
-                 int responseWidth, int[] rows) {
-        static Batch of(NDManager scope, int[][] prompts, int[][] responses, int[] rows) {
-            int p = 0, l = 1;
-            for (int r : rows) {
-                p = Math.max(p, prompts[r].length);
-                l = Math.max(l, responses[r].length);
-            }
-            int w = p + l;
-            long[] ids = new long[rows.length * w];
-            float[] mask = new float[rows.length * w];
-            long[] resp = new long[rows.length * l];
-            float[] respMask = new float[rows.length * l];
-            for (int i = 0; i < rows.length; i++) {
-                int[] pr = prompts[rows[i]], rs = responses[rows[i]];
-                for (int j = 0; j < pr.length; j++) {
-                    ids[i * w + p - pr.length + j] = pr[j];
-                    mask[i * w + p - pr.length + j] = 1f;
-                }
-                for (int t = 0; t < rs.length; t++) {
-                    ids[i * w + p + t] = rs[t];
-                    mask[i * w + p + t] = 1f;
-                    resp[i * l + t] = rs[t];
-                    respMask[i * l + t] = 1f;
-                }
-            }
-            return new Batch(scope.create(ids, new Shape(rows.length, w)), scope.create(mask, new Shape(rows.length, w)),
-                    scope.create(resp, new Shape(rows.length, l)), scope.create(respMask, new Shape(rows.length, l)),
-                    p, l, rows);
-        }
-
-        /** The response columns of a host array for this batch's rows, {@code [rows, L]}. */
-        NDArray pick(NDManager scope, float[][] perRow) {
-            float[] out = new float[rows.length * responseWidth];
-            for (int i = 0; i < rows.length; i++) {
-                float[] src = perRow[rows[i]];
-                System.arraycopy(src, 0, out, i * responseWidth, Math.min(src.length, responseWidth));
-            }
-            return scope.create(out, new Shape(rows.length, responseWidth));
-        }
-
-        NDIndex predictingColumns() {
-            return new NDIndex(":, {}:{}", promptWidth - 1, promptWidth - 1 + responseWidth);
-        }
-    }
-
-    /**
-     * Temperature-scaled logits at the positions that predict the response tokens, {@code [B, L, V]}. Dropout stays
-     * off in every PPO forward pass: the ratio π/π_old must compare the same function.
-     */
-    static NDArray responseLogits(Gpt model, Batch b, double temperature) {
-        NDArray hidden = model.hidden(b.ids(), b.mask(), null, null, false).get(b.predictingColumns());
-        NDArray logits = model.logits(hidden);
-        return temperature == 1.0 ? logits : logits.div((float) temperature);
-    }
-
-    static NDArray responseLogProbs(Gpt model, Batch b, double temperature) {
-        return Gpt.tokenLogProbs(responseLogits(model, b, temperature), b.responseIds());
-    }
-
-    /** Value of the state before each response token, {@code [B, L]}. */
-    static NDArray responseValues(ScoreModel value, Batch b) {
-        return value.scores(b.ids(), b.mask(), false).get(b.predictingColumns());
-    }
-
-    /** A [B, L] array as host rows. */
-    private static float[][] rows(NDArray a) {
-        int n = Math.toIntExact(a.getShape().get(0)), l = Math.toIntExact(a.getShape().get(1));
-        float[] flat = a.toFloatArray();
-        float[][] out = new float[n][];
-        for (int i = 0; i < n; i++) out[i] = Arrays.copyOfRange(flat, i * l, (i + 1) * l);
-        return out;
-    }
-
     private static float[][] padRows(float[][] x, int width) {
         float[][] out = new float[x.length][];
         for (int i = 0; i < x.length; i++) out[i] = Arrays.copyOf(x[i], width);
         return out;
-    }
-
-    private static int[] tail(int[] ids, int max) {
-        return ids.length <= max ? ids : Arrays.copyOfRange(ids, ids.length - max, ids.length);
     }
 }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** A test tokenizer: one id per character of a small alphabet; the last id is end-of-text. */
-final class CharTokenizer implements Tokenizer {
+public final class CharTokenizer implements Tokenizer {
     static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz .";
     private static final int EOS = ALPHABET.length();
 

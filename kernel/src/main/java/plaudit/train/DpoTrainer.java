@@ -1,0 +1,220 @@
+package plaudit.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import plaudit.UserError;
+import plaudit.data.Comparison;
+import plaudit.model.Gpt;
+import plaudit.model.NoGrad;
+import plaudit.report.MetricsLog;
+import plaudit.run.Progress;
+import plaudit.text.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Direct Preference Optimization (Rafailov et al. 2023) on the same comparisons the reward model learns from: the
+ * policy (initialised from SFT) is trained so that its log-prob ratio to the frozen SFT reference ranks the chosen
+ * reply above the rejected one — no reward model, no sampling. Responses end with end-of-text, as in SFT and the
+ * reward model. The reference log-probs never change, so they are computed once, before the first step.
+ */
+public final class DpoTrainer {
+
+    /**
+     * Defaults: β = 0.1 (Rafailov et al. 2023; TRL's {@code DPOConfig.beta}); learning rate, batch and steps scaled
+     * for CPU-sized models (TRL's 1e-6 is for billion-parameter models fine-tuned for one epoch).
+     *
+     * @param steps       optimizer steps
+     * @param batchSize   comparisons per step
+     * @param lr          peak learning rate (10 % warmup, cosine to lr/10)
+     * @param beta        β: strength of the implicit KL constraint to the reference
+     * @param gradClip    max global gradient norm
+     * @param maxResponse most response tokens kept per reply
+     * @param evalEvery   validation interval in steps (and at the end)
+     * @param seed        batch order and dropout
+     */
+    public record Config(int steps, int batchSize, double lr, double beta, double gradClip, int maxResponse,
+                         int evalEvery, long seed) {
+        public Config {
+            if (steps <= 0) throw new UserError("dpo config: steps = " + steps + " is invalid (must be > 0)");
+            if (batchSize <= 0) throw new UserError("dpo config: batch_size = " + batchSize + " is invalid (must be > 0)");
+            if (!(lr > 0)) throw new UserError("dpo config: lr = " + lr + " is invalid (must be > 0)");
+            if (!(beta > 0)) throw new UserError("dpo config: beta = " + beta + " is invalid (must be > 0)");
+            if (maxResponse <= 0) throw new UserError("dpo config: max_response = " + maxResponse + " is invalid");
+        }
+
+        public static Config defaults() {
+            return new Config(100, 16, 5e-5, 0.1, 1.0, 64, 25, 1);
+        }
+
+        public Config withSteps(int v) {
+            return new Config(v, batchSize, lr, beta, gradClip, maxResponse, evalEvery, seed);
+        }
+
+        public Config withBeta(double v) {
+            return new Config(steps, batchSize, lr, v, gradClip, maxResponse, evalEvery, seed);
+        }
+
+        public Config withSeed(long v) {
+            return new Config(steps, batchSize, lr, beta, gradClip, maxResponse, evalEvery, v);
+        }
+    }
+
+    /** A tokenized comparison with its reference log-probs, computed once. */
+    record Pair(Sequences.Seq chosen, Sequences.Seq rejected, float refChosen, float refRejected) {
+    }
+
+    private final Gpt policy;
+    private final Config cfg;
+    private final List<Pair> train;
+    private final List<Pair> val;
+    private final AdamW opt;
+    private final LrSchedule schedule;
+    private final int pad;
+
+    /**
+     * @param policy trained in place (initialised from SFT)
+     * @param ref    the frozen SFT model
+     * @param val    held-out comparisons for the {@code eval_*} metrics (empty: none)
+     */
+    public DpoTrainer(Gpt policy, Gpt ref, Tokenizer tok, List<Comparison> train, List<Comparison> val, Config cfg) {
+        if (train.isEmpty()) throw new UserError("dpo: no training comparisons");
+        this.policy = policy;
+        this.cfg = cfg;
+        this.pad = Math.max(0, tok.eosId());
+        ref.setTrainable(false);
+        this.train = withReference(ref, tok, train);
+        this.val = withReference(ref, tok, val);
+        policy.setTrainable(true);
+        this.opt = AdamW.of(policy.parameters(), 0.0);
+        this.schedule = new LrSchedule(cfg.lr(), cfg.lr() / 10, Math.max(1, cfg.steps() / 10), cfg.steps());
+    }
+
+    /** Runs every step, logging one row per step (TRL names) and the {@code eval_*} metrics every evalEvery steps. */
+    public void train(MetricsLog log) {
+        Engine.getEngine("PyTorch").setRandomSeed((int) cfg.seed());
+        SplittableRandom rng = new SplittableRandom(cfg.seed());
+        int[] order = Permutation.of(train.size(), rng);
+        int cursor = 0;
+        try (Progress bar = new Progress("dpo", cfg.steps())) {
+            for (int step = 0; step < cfg.steps(); step++) {
+                List<Pair> batch = new ArrayList<>(cfg.batchSize());
+                for (int i = 0; i < cfg.batchSize(); i++) {
+                    if (cursor == order.length) {
+                        order = Permutation.of(train.size(), rng);
+                        cursor = 0;
+                    }
+                    batch.add(train.get(order[cursor++]));
+                }
+                double lr = schedule.at(step);
+                DpoLoss.Terms[] terms = new DpoLoss.Terms[1];
+                TrainStep.Result r;
+                try (NDManager scope = policy.manager().newSubManager(policy.device())) {
+                    r = TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
+                        terms[0] = terms(scope, batch, true);
+                        return terms[0].loss();
+                    });
+                }
+                boolean last = step == cfg.steps() - 1;
+                boolean doEval = !val.isEmpty() && (last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0));
+                double[] ev = doEval ? evaluate() : null;
+                DpoLoss.Terms t = terms[0];
+                Map<String, Number> row = new LinkedHashMap<>();
+                row.put("step", step + 1);
+                row.put("epoch", (step + 1.0) * cfg.batchSize() / train.size());
+                row.put("loss", r.loss());
+                row.put("rewards/chosen", t.rewardsChosen());
+                row.put("rewards/rejected", t.rewardsRejected());
+                row.put("rewards/accuracies", t.rewardsAccuracies());
+                row.put("rewards/margins", t.rewardsMargins());
+                row.put("logps/chosen", t.logpsChosen());
+                row.put("logps/rejected", t.logpsRejected());
+                row.put("eval_loss", doEval ? ev[0] : Double.NaN);
+                row.put("eval_rewards/accuracies", doEval ? ev[1] : Double.NaN);
+                row.put("eval_rewards/margins", doEval ? ev[2] : Double.NaN);
+                row.put("lr", lr);
+                row.put("grad_norm", r.gradNorm());
+                log.log(row);
+                bar.set("loss", r.loss()).set("margin", t.rewardsMargins())
+                   .set("val_acc", doEval ? ev[1] : Double.NaN);
+                bar.step();
+            }
+        }
+        policy.setTrainable(false);
+    }
+
+    /** Held-out {@code (loss, rewards/accuracies, rewards/margins)}, pair-weighted means. */
+    public double[] evaluate() {
+        double loss = 0, acc = 0, margin = 0;
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (int from = 0; from < val.size(); from += cfg.batchSize()) {
+                List<Pair> batch = val.subList(from, Math.min(val.size(), from + cfg.batchSize()));
+                try (NDManager scope = policy.manager().newSubManager(policy.device())) {
+                    DpoLoss.Terms t = terms(scope, batch, false);
+                    loss += t.loss().getFloat() * batch.size();
+                    acc += t.rewardsAccuracies() * batch.size();
+                    margin += t.rewardsMargins() * batch.size();
+                }
+            }
+        }
+        return new double[] {loss / val.size(), acc / val.size(), margin / val.size()};
+    }
+
+    private DpoLoss.Terms terms(NDManager scope, List<Pair> batch, boolean train) {
+        NDArray[] logps = chosenRejectedLogps(policy, scope, batch, pad, train);
+        float[] rc = new float[batch.size()], rr = new float[batch.size()];
+        for (int i = 0; i < rc.length; i++) {
+            rc[i] = batch.get(i).refChosen();
+            rr[i] = batch.get(i).refRejected();
+        }
+        return DpoLoss.of(logps[0], logps[1], scope.create(rc), scope.create(rr), cfg.beta());
+    }
+
+    /**
+     * Sequence log-probs {@code [B]} of the chosen and the rejected replies, from one forward pass over both (the
+     * sum of the reply tokens' log-probs; the prompt is context).
+     */
+    static NDArray[] chosenRejectedLogps(Gpt model, NDManager scope, List<Pair> batch, int pad, boolean train) {
+        List<Sequences.Seq> seqs = new ArrayList<>(2 * batch.size());
+        for (Pair p : batch) seqs.add(p.chosen());
+        for (Pair p : batch) seqs.add(p.rejected());
+        NDArray all = sequenceLogps(model, scope, seqs, pad, train);
+        int b = batch.size();
+        return new NDArray[] {all.get(new NDIndex("0:{}", b)), all.get(new NDIndex("{}:", b))};
+    }
+
+    /** {@code Σ_t log π(y_t | x, y_<t)} over each sequence's response tokens, {@code [B]}. */
+    static NDArray sequenceLogps(Gpt model, NDManager scope, List<Sequences.Seq> seqs, int pad, boolean train) {
+        NDArray[] xym = Sequences.responseTargets(scope, seqs, pad);
+        NDArray logp = Gpt.tokenLogProbs(model.forward(xym[0], null, null, null, train), xym[1]);
+        return logp.mul(xym[2]).sum(new int[] {1});
+    }
+
+    private List<Pair> withReference(Gpt ref, Tokenizer tok, List<Comparison> comparisons) {
+        int blockSize = policy.config().blockSize();
+        List<RewardTrainer.Pair> pairs = RewardTrainer.tokenize(tok, comparisons, blockSize, cfg.maxResponse());
+        List<Pair> out = new ArrayList<>(pairs.size());
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (int from = 0; from < pairs.size(); from += 64) {
+                List<RewardTrainer.Pair> chunk = pairs.subList(from, Math.min(pairs.size(), from + 64));
+                List<Pair> bare = new ArrayList<>(chunk.size());
+                for (RewardTrainer.Pair p : chunk) bare.add(new Pair(p.chosen(), p.rejected(), 0f, 0f));
+                try (NDManager scope = ref.manager().newSubManager(ref.device())) {
+                    NDArray[] lp = chosenRejectedLogps(ref, scope, bare, pad, false);
+                    float[] c = lp[0].toFloatArray(), r = lp[1].toFloatArray();
+                    for (int i = 0; i < bare.size(); i++) {
+                        TrainStep.requireFinite(c[i] + r[i], "reference log-prob of comparison " + (from + i), 0);
+                        out.add(new Pair(bare.get(i).chosen(), bare.get(i).rejected(), c[i], r[i]));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
