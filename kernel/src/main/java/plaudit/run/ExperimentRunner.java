@@ -330,16 +330,7 @@ public final class ExperimentRunner implements Runner {
                                 : new String[] {"objective/scores", "objective/kl"}).toBuilder()
                         .title(name + ": reward" + (gold != null ? ", gold reward" : "") + " and KL").build();
                 plot(name, plot);
-                if (compareWithSft) {
-                    if (gold != null) {
-                        Completions ppoSamples = sample(policy, evalPrompts(), e.evaluation().samples(), seed + 1);
-                        double[] ppoGold = gold.scoreAll(ppoSamples.prompts(), ppoSamples.responses());
-                        summary.put("ppo_gold", mean(ppoGold));
-                        summary.put("ppo_gold_winrate_vs_sft", winRate(ppoGold, sftGold, e.evaluation().samples()));
-                    }
-                    summary.put("ppo_kl", lastMean(t, "objective/kl"));
-                    summary.put("ppo_proxy_final", lastMean(t, "objective/scores"));
-                }
+                if (compareWithSft) measure("ppo", policy);
                 return t;
             } finally {
                 sft.setTrainable(false);
@@ -391,9 +382,10 @@ public final class ExperimentRunner implements Runner {
         }
 
         /**
-         * One sample per held-out evaluation prompt (the prompts of PPO's comparison with SFT, sampling seed + 1) from
-         * {@code policy}: {@code NAME_kl} (mean summed-k1 KL from SFT of those samples), {@code NAME_proxy} (mean
-         * reward), and with gold {@code NAME_gold} and {@code NAME_gold_winrate_vs_sft} (ties count ½).
+         * Samples {@code policy} on the held-out evaluation prompts, {@code evaluation.samples} per prompt as for SFT
+         * (sampling seed + 1), and records {@code NAME_kl} (mean summed-k1 KL from SFT of those samples: the KL of the
+         * policy that is evaluated, not of the last training batch), {@code NAME_proxy} (mean reward), and with gold
+         * {@code NAME_gold} and {@code NAME_gold_winrate_vs_sft} (see {@link #winRate}).
          */
         public void measure(String name, Gpt policy) {
             List<String> prompts = sftSamples.prompts();
@@ -402,13 +394,8 @@ public final class ExperimentRunner implements Runner {
             summary.put(name + "_kl", mean(ep.sequenceKl()));
             summary.put(name + "_proxy", mean(ep.scores()));
             if (gold != null) {
-                double wins = 0;
-                for (int i = 0; i < sftGold.length; i++) {
-                    double g = ep.goldScores()[i];
-                    wins += g > sftGold[i] ? 1 : g == sftGold[i] ? 0.5 : 0;
-                }
                 summary.put(name + "_gold", mean(ep.goldScores()));
-                summary.put(name + "_gold_winrate_vs_sft", wins / sftGold.length);
+                summary.put(name + "_gold_winrate_vs_sft", winRate(ep.goldScores(), sftGold, e.evaluation().samples()));
             }
         }
 

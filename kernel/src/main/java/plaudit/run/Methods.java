@@ -78,7 +78,7 @@ public final class Methods {
 
     /** Runs every method; returns the methods table (also written to {@code methods.csv}). */
     public Table run() {
-        Experiment e = Study.experiment(s.study(), device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu", seed);
+        Experiment e = Study.experiment(s.study(), null, device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu", seed);
         List<Row> rows = new ArrayList<>();
         long t0 = System.nanoTime();
         try (ExperimentRunner.Session session = new ExperimentRunner(out, "methods").train(e, null)) {
@@ -94,9 +94,8 @@ public final class Methods {
             }
 
             double[] secs = new double[1];
-            Table ppo = timed(() -> session.ppo("ppo", e.ppo(), true), secs);
-            rows.add(new Row("ppo", ExperimentRunner.lastMean(ppo, "objective/kl"), sum.get("ppo_gold"),
-                    sum.get("ppo_proxy_final"), sum.get("ppo_gold_winrate_vs_sft"), secs[0]));
+            timed(() -> session.ppo("ppo", e.ppo(), true), secs);
+            rows.add(measured("ppo", sum, secs[0]));
 
             timed(() -> session.dpo("dpo", dpoConfig(s, seed)), secs);
             rows.add(measured("dpo", sum, secs[0]));
