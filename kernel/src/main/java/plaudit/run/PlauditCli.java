@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 PpoCommand.class,
                 StudyCommand.class,
                 BenchCommand.class,
+                SteerCommand.class,
         })
 public final class PlauditCli {
 
