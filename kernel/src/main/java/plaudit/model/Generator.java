@@ -39,16 +39,16 @@ public final class Generator {
         return generate(model, prompts, cfg, true, promptEmbedding);
     }
 
-    public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache) {
-        return generate(model, prompts, cfg, useCache, null);
-    }
-
     /**
      * Samples a response for each prompt until it draws {@code cfg.eosId()} (kept in the response) or reaches
      * {@code cfg.maxNewTokens()}. Each row has its own random stream split from {@code cfg.seed()}, so a row's draws do
      * not depend on when the other rows stop. {@code useCache = false} recomputes the full forward for every token
      * (the baseline for the benchmark); it gives the same tokens up to float rounding.
      */
+    public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache) {
+        return generate(model, prompts, cfg, useCache, null);
+    }
+
     private static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache,
                                        PromptEmbedding promptEmbedding) {
         int rows = prompts.size();
