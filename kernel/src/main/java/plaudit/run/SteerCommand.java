@@ -4,16 +4,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
-import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.report.Tables;
 import plaudit.reward.RewardFunction;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
-import plaudit.train.Permutation;
 import plaudit.train.steer.SoftPrefix;
 import plaudit.train.steer.SteerConfig;
+import plaudit.train.steer.SteerPrompts;
 import plaudit.train.steer.SteerResult;
 import plaudit.train.steer.Steering;
 import tech.tablesaw.api.Table;
@@ -21,10 +20,7 @@ import tech.tablesaw.api.Table;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /** {@code plaudit steer}: make a target continuation likelier by optimising the input, with the weights frozen. */
@@ -85,7 +81,7 @@ public final class SteerCommand implements Callable<Integer> {
         Checkpoint ckpt = Checkpoint.read(checkpoint);
         Tokenizer tok = ckpt.tokenizer();
         Steering.encodeTarget(tok, target); // fail on a target that tokenizes to nothing before any work
-        PromptSets sets = promptSets();
+        SteerPrompts sets = promptSets();
         RewardFunction goldFn = (gold != null ? gold : sets.synthetic()) ? new GoldPreference() : null;
 
         List<SteerResult> results;
@@ -108,44 +104,9 @@ public final class SteerCommand implements Callable<Integer> {
         };
     }
 
-    /** Training and held-out prompts, and whether they come from the synthetic forum. */
-    private record PromptSets(List<String> train, List<String> heldOut, boolean synthetic) {
-    }
-
-    private PromptSets promptSets() throws IOException {
+    private SteerPrompts promptSets() {
         if (prompts != null && pairs != null) throw new UserError("give either --prompts or --pairs, not both");
-        if (prompts != null) return fromTextFile(prompts);
-        Path dir = pairs != null ? pairs : pairsOfRun(checkpoint);
-        PairsInput in = PairsInput.read(dir);
-        List<String> train = Comparison.prompts(in.train(), maxPrompts);
-        List<String> held = Comparison.prompts(in.test().isEmpty() ? in.heldOut() : in.test(), maxPrompts);
-        boolean synthetic = Files.isDirectory(dir.toAbsolutePath().getParent().resolve("forum"));
-        return new PromptSets(train, held, synthetic);
-    }
-
-    /** The pairs/ folder of the run (study, run) that wrote the checkpoint: in one of its ancestors. */
-    private static Path pairsOfRun(Path checkpoint) {
-        for (Path p = checkpoint.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("pairs"))) return p.resolve("pairs");
-        }
-        throw new UserError("no prompts: " + checkpoint + " is not inside a run folder with pairs/; give --pairs DIR "
-                + "(the output of `plaudit pairs`) or --prompts FILE (one prompt per line)");
-    }
-
-    private PromptSets fromTextFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such prompts file");
-        LinkedHashSet<String> distinct = new LinkedHashSet<>();
-        for (String line : Files.readAllLines(file)) if (!line.isBlank()) distinct.add(line.replace("\\n", "\n"));
-        if (distinct.size() < 2) {
-            throw new UserError(file + ": has " + distinct.size() + " distinct prompt(s); steering needs at least 2 "
-                    + "(training and held-out), one per line");
-        }
-        List<String> all = new ArrayList<>(distinct);
-        int[] order = Permutation.of(all.size(), new SplittableRandom(run.seed()));
-        int held = Math.max(1, all.size() / 4);
-        List<String> train = new ArrayList<>(), heldOut = new ArrayList<>();
-        for (int i = 0; i < order.length; i++) (i < held ? heldOut : train).add(all.get(order[i]));
-        return new PromptSets(train.subList(0, Math.min(train.size(), maxPrompts)),
-                heldOut.subList(0, Math.min(heldOut.size(), maxPrompts)), false);
+        if (prompts != null) return SteerPrompts.ofTextFile(prompts, maxPrompts, run.seed());
+        return pairs != null ? SteerPrompts.ofPairs(pairs, maxPrompts) : SteerPrompts.ofRun(checkpoint, maxPrompts);
     }
 }
