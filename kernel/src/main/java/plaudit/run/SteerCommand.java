@@ -16,6 +16,7 @@ import plaudit.train.steer.SteerPrompts;
 import plaudit.train.steer.SteerResult;
 import plaudit.train.steer.Steering;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvWriteOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +91,9 @@ public final class SteerCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         Table t = Steering.table(target, results);
-        t.write().csv(out.resolve("steer.csv").toFile());
+        // keep the leading spaces of targets and prefixes: " the" and "the" are different tokens
+        t.write().csv(CsvWriteOptions.builder(out.resolve("steer.csv").toFile()).ignoreLeadingWhitespaces(false)
+                .ignoreTrailingWhitespaces(false).build());
         System.out.println(Tables.readable(t).print());
         System.out.println("wrote " + out.resolve("steer.csv"));
         return 0;

@@ -143,8 +143,13 @@ public final class Steering {
         }
     }
 
-    /** Each soft vector's nearest token by cosine similarity, joined as text (with {@code |} between vectors). */
+    /**
+     * Each soft vector's nearest readable token by cosine similarity, joined as text (with {@code |} between vectors).
+     */
     static String nearestTokens(Gpt model, Tokenizer tok, NDArray vectors) {
+        int vocab = model.config().vocabSize();
+        boolean[] readable = GreedyCoordinateGradient.readable(tok, vocab);
+        float[] cos;
         try (NoGrad ignored = NoGrad.enter(); NDManager scope = model.manager().newSubManager()) {
             NDArray v = vectors.duplicate();
             v.attach(scope);
@@ -152,11 +157,17 @@ public final class Steering {
             NDArray vn = v.div(v.norm(new int[] {1}, true).add(1e-8f));
             NDArray wn = wte.div(wte.norm(new int[] {1}, true).add(1e-8f));
             wn.attach(scope);
-            long[] nearest = vn.matMul(wn.transpose()).argMax(1).toLongArray();
-            List<String> parts = new ArrayList<>();
-            for (long t : nearest) parts.add(tok.decode(new int[] {(int) t}));
-            return String.join("|", parts);
+            cos = vn.matMul(wn.transpose()).toFloatArray(); // [k, V]
         }
+        List<String> parts = new ArrayList<>();
+        for (int j = 0; j < cos.length / vocab; j++) {
+            int best = -1;
+            for (int t = 0; t < vocab; t++) {
+                if (readable[t] && (best < 0 || cos[j * vocab + t] > cos[j * vocab + best])) best = t;
+            }
+            parts.add(best < 0 ? "?" : tok.decode(new int[] {best}));
+        }
+        return String.join("|", parts);
     }
 
     /** One row per method; the columns of {@code steer.csv}. */
