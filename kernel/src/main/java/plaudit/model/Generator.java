@@ -22,7 +22,21 @@ public final class Generator {
 
     /** Samples with the KV cache. */
     public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg) {
-        return generate(model, prompts, cfg, true);
+        return generate(model, prompts, cfg, true, null);
+    }
+
+    /**
+     * Turns the left-padded prompt batch (ids and mask {@code [B, T]}) into input embeddings {@code [B, T, C]} owned by
+     * the ids' manager: how a soft prompt or another non-token input reaches the model while sampling.
+     */
+    @FunctionalInterface
+    public interface PromptEmbedding {
+        NDArray embed(Gpt model, NDArray ids, NDArray mask);
+    }
+
+    /** Samples with the KV cache; the prompts enter the model through {@code promptEmbedding}, the new tokens as ids. */
+    public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, PromptEmbedding promptEmbedding) {
+        return generate(model, prompts, cfg, true, promptEmbedding);
     }
 
     /**
@@ -32,6 +46,11 @@ public final class Generator {
      * (the baseline for the benchmark); it gives the same tokens up to float rounding.
      */
     public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache) {
+        return generate(model, prompts, cfg, useCache, null);
+    }
+
+    private static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache,
+                                       PromptEmbedding promptEmbedding) {
         int rows = prompts.size();
         int vocab = model.config().vocabSize();
         int promptLen = checkPrompts(prompts, cfg, model.config());
@@ -58,7 +77,7 @@ public final class Generator {
         boolean[] endedWithEos = new boolean[rows];
 
         try (NoGrad ignored = NoGrad.enter(); KvCache cache = useCache ? new KvCache(model, rows, total) : null) {
-            float[] logits = lastLogits(model, ids, mask, rows, total, 0, promptLen, cache);
+            float[] logits = lastLogits(model, ids, mask, rows, total, 0, promptLen, cache, promptEmbedding);
             for (int step = 0; ; step++) {
                 boolean running = false;
                 for (int r = 0; r < rows; r++) {
@@ -74,8 +93,8 @@ public final class Generator {
                 if (!running) break;
                 int end = promptLen + step + 1;
                 logits = useCache
-                        ? lastLogits(model, ids, mask, rows, total, end - 1, end, cache)
-                        : lastLogits(model, ids, mask, rows, total, 0, end, null);
+                        ? lastLogits(model, ids, mask, rows, total, end - 1, end, cache, null)
+                        : lastLogits(model, ids, mask, rows, total, 0, end, null, promptEmbedding);
             }
         }
 
@@ -122,7 +141,7 @@ public final class Generator {
 
     /** Runs columns {@code [from, to)} of the host batch; returns the last column's logits, {@code [rows * V]}. */
     private static float[] lastLogits(Gpt model, long[] ids, float[] mask, int rows, int total, int from, int to,
-                                      KvCache cache) {
+                                      KvCache cache, PromptEmbedding promptEmbedding) {
         int cols = to - from;
         long[] idSlice = new long[rows * cols];
         float[] maskSlice = new float[rows * cols];
@@ -132,7 +151,9 @@ public final class Generator {
         }
         try (NDManager step = model.manager().newSubManager()) {
             Shape shape = new Shape(rows, cols);
-            NDArray hidden = model.hidden(step.create(idSlice, shape), step.create(maskSlice, shape), null, cache, false);
+            NDArray idArray = step.create(idSlice, shape), maskArray = step.create(maskSlice, shape);
+            NDArray hidden = promptEmbedding == null ? model.hidden(idArray, maskArray, null, cache, false)
+                    : model.hiddenFromEmbeddings(promptEmbedding.embed(model, idArray, maskArray), maskArray, null, cache, false);
             return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
         }
     }

@@ -217,8 +217,30 @@ public final class Gpt implements AutoCloseable {
         if (!ids.getDevice().equals(device)) {
             throw new IllegalArgumentException("ids are on " + ids.getDevice() + " but the model is on " + device);
         }
-        if (attentionMask != null && !attentionMask.getShape().equals(shape)) {
-            throw new IllegalArgumentException("attentionMask " + attentionMask.getShape() + " must match ids " + shape);
+        return hiddenFromEmbeddings(embedTokens(ids), attentionMask, positionIds, cache, train);
+    }
+
+    /** Token embeddings {@code wte[ids]}, {@code [B, T, C]}, owned by the manager of {@code ids}. */
+    public NDArray embedTokens(NDArray ids) {
+        return embed(ids, wte);
+    }
+
+    /**
+     * {@link #hidden} from input embeddings {@code [B, T, C]} instead of token ids: the entry point for inputs that
+     * are not tokens, such as a trained soft prompt or one-hot token weights (Lester et al. 2021; Zou et al. 2023).
+     * Position embeddings are added here, as for ids; {@code embeddings}' manager receives every intermediate.
+     */
+    public NDArray hiddenFromEmbeddings(NDArray embeddings, NDArray attentionMask, NDArray positionIds, KvCache cache,
+                                        boolean train) {
+        Shape shape = embeddings.getShape();
+        if (shape.dimension() != 3 || shape.get(2) != config.nEmbd()) {
+            throw new IllegalArgumentException("embeddings must be [B, T, " + config.nEmbd() + "], got " + shape);
+        }
+        if (!embeddings.getDevice().equals(device)) {
+            throw new IllegalArgumentException("inputs are on " + embeddings.getDevice() + " but the model is on " + device);
+        }
+        if (attentionMask != null && !attentionMask.getShape().equals(new Shape(shape.get(0), shape.get(1)))) {
+            throw new IllegalArgumentException("attentionMask " + attentionMask.getShape() + " must match inputs " + shape);
         }
         int batch = Math.toIntExact(shape.get(0));
         int t = Math.toIntExact(shape.get(1));
@@ -227,7 +249,7 @@ public final class Gpt implements AutoCloseable {
             throw new IllegalArgumentException(
                     "sequence of " + (past + t) + " positions exceeds block_size " + config.blockSize());
         }
-        NDManager m = ids.getManager();
+        NDManager m = embeddings.getManager();
 
         // Which keys a query may attend to: [B, past+T] (1 = token), or null when nothing is padded.
         NDArray keyMask = attentionMask == null ? null : attentionMask.toType(DataType.FLOAT32, false);
@@ -236,7 +258,7 @@ public final class Gpt implements AutoCloseable {
         }
         NDArray positions = positionIds != null ? positionIds : positions(keyMask, past, t, m);
 
-        NDArray x = embed(ids, wte).add(embed(positions, wpe));
+        NDArray x = embeddings.add(embed(positions, wpe));
         x = dropout(x, train);
         NDArray bias = attentionBias(keyMask, past, t, m);
         for (int i = 0; i < blocks.length; i++) {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 StudyCommand.class,
                 DpoCommand.class, RlooCommand.class, MethodsCommand.class,
                 BenchCommand.class,
+                SteerCommand.class,
         })
 public final class PlauditCli {
 

@@ -4,6 +4,7 @@ import org.jetbrains.kotlinx.jupyter.api.HTML
 import org.jetbrains.kotlinx.jupyter.api.MIME
 import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
 import plaudit.dsl.PlauditExperiment
+import plaudit.dsl.SteeringResult
 import plaudit.report.HtmlTable
 import plaudit.report.Plot
 import plaudit.run.ExperimentResult
@@ -22,6 +23,7 @@ class PlauditIntegration : JupyterIntegration() {
         render<Plot> { MIME("image/svg+xml" to it.toSvg()) }
         render<ExperimentResult> { HTML(resultHtml(it)) }
         render<PlauditExperiment> { HTML(HtmlTable.render(it.settings(), Int.MAX_VALUE)) }
+        render<SteeringResult> { HTML(HtmlTable.render(it.table, TABLE_ROWS)) }
         onLoaded {
             // the trainers' progress bars redraw one line with \r, which a cell shows live; on stdout, as the kernel
             // shows a library's stdout in the cell and sends its stderr to the kernel's log

@@ -1,0 +1,40 @@
+package plaudit.dsl
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.io.TempDir
+import plaudit.UserError
+import plaudit.model.Checkpoint
+import plaudit.model.Gpt
+import plaudit.model.GptConfig
+import plaudit.text.BpeTrainer
+import java.nio.file.Path
+
+class SteerDslTest {
+    private val prompts = listOf("how do i fix my bike chain?", "my tent leaks when it rains", "which lens for portraits?",
+        "the soup is too salty, help", "my code runs slowly")
+
+    @Test
+    fun `steer block runs both methods and returns a table`(@TempDir dir: Path) {
+        val tok = BpeTrainer.train(prompts, BpeTrainer.Config.of(280))
+        val cfg = GptConfig(1, 2, 16, 32, tok.vocabSize(), 0.0)
+        Gpt.init(cfg, ai.djl.Device.cpu(), 1).use {
+            Checkpoint.writer().config(cfg).parameters(it.parameters()).tokenizer(tok).write(dir.resolve("ckpt"))
+        }
+        val s = steer {
+            checkpoint = dir.resolve("ckpt").toString(); target = " try"; softTokens = 2; steps = 2
+            prefixTokens = 2; gcgSteps = 1; samplesPerPrompt = 1; maxNewTokens = 3; prompts = this@SteerDslTest.prompts
+        }
+        assertEquals(listOf("soft", "discrete"), s.table.stringColumn("method").asList())
+        assertTrue(s.table.columnNames().containsAll(listOf("p_target_before", "p_target_after", "kl", "gold_after")))
+        assertTrue(s.results.all { it.pTargetBefore() > 0 && it.pTargetAfter() > 0 })
+    }
+
+    @Test
+    fun `missing checkpoint is a user error and defaults are visible`() {
+        assertThrows<UserError> { steer { target = " try" } }
+        assertTrue(SteerBuilder().toString().contains("softTokens = 8"), SteerBuilder().toString())
+    }
+}

@@ -1,0 +1,64 @@
+package plaudit.train.steer;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Test;
+import plaudit.model.Gpt;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SoftPromptTuningTest {
+    private static final int[] TARGET = {7, 42};
+
+    @Test
+    void gradientReachesOnlyTheSoftPromptAndWeightsStayBitIdentical() {
+        try (Gpt model = SteerModels.lively(3); NDManager m = model.manager().newSubManager()) {
+            Map<String, float[]> before = SteerModels.snapshot(model);
+            List<int[]> prompts = SteerModels.prompts(6, 1);
+            model.setTrainable(false);
+            NDArray soft = m.randomNormal(new ai.djl.ndarray.types.Shape(4, SteerModels.CONFIG.nEmbd()));
+            soft.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray loss = SteerBatch.of(m, prompts, TARGET, 4, SoftPrefix.Position.BEFORE, SteerModels.CONFIG.blockSize())
+                        .targetLogProbs(model, soft).mean().neg();
+                gc.backward(loss);
+            }
+            float[] g = soft.getGradient().toFloatArray();
+            assertTrue(Arrays.stream(toDouble(g)).map(Math::abs).sum() > 0, "the soft prompt gets a gradient");
+            model.parameters().forEach((k, v) -> assertFalse(v.hasGradient(), k + " must not take a gradient"));
+
+            SteerConfig cfg = SteerConfig.defaults().withSoftTokens(4).withSteps(20).withLr(0.1);
+            SoftPromptTuning.train(model, prompts, TARGET, cfg, m);
+            Map<String, float[]> after = SteerModels.snapshot(model);
+            before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k + " changed"));
+            model.parameters().forEach((k, v) -> assertFalse(v.hasGradient(), k + " must not take a gradient"));
+        }
+    }
+
+    @Test
+    void softPromptMakesTheTargetTenTimesLikelier() {
+        try (Gpt model = SteerModels.lively(5); NDManager m = model.manager().newSubManager()) {
+            List<int[]> prompts = SteerModels.prompts(8, 2);
+            double before = Steering.meanTargetProb(model, prompts, TARGET, null, SoftPrefix.Position.BEFORE);
+            SteerConfig cfg = SteerConfig.defaults().withSoftTokens(4).withSteps(60).withLr(0.1);
+            NDArray soft = SoftPromptTuning.train(model, prompts, TARGET, cfg, m);
+            double after = Steering.meanTargetProb(model, prompts, TARGET, soft, SoftPrefix.Position.BEFORE);
+            System.out.printf("p(target) %.3g -> %.3g (x%.1f)%n", before, after, after / before);
+            assertTrue(after >= 10 * before, "p(target) " + before + " -> " + after);
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+}

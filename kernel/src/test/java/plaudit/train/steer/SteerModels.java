@@ -1,0 +1,60 @@
+package plaudit.train.steer;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import plaudit.model.Gpt;
+import plaudit.model.GptConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A tiny GPT-2 with "lively" random weights for steering tests: GPT-2's own init gives nearly constant logits, on
+ * which any prefix would look useless and any bug harmless.
+ */
+final class SteerModels {
+    static final GptConfig CONFIG = new GptConfig(2, 4, 32, 48, 61, 0.0);
+
+    private SteerModels() {
+    }
+
+    static Gpt lively(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        try (NDManager tmp = NDManager.newBaseManager("PyTorch")) {
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            for (Map.Entry<String, Shape> e : Gpt.parameterShapes(CONFIG).entrySet()) {
+                String name = e.getKey();
+                float[] v = new float[(int) e.getValue().size()];
+                boolean gain = name.contains(".ln_") && name.endsWith(".weight");
+                double std = name.endsWith(".bias") ? 0.1 : name.contains("wte") || name.contains("wpe") ? 0.5 : 0.2;
+                for (int i = 0; i < v.length; i++) v[i] = (float) ((gain ? 1 : 0) + rng.nextGaussian() * (gain ? 0.1 : std));
+                arrays.put(name, tmp.create(v, e.getValue()));
+            }
+            return Gpt.fromParameters(CONFIG, arrays, Device.cpu());
+        }
+    }
+
+    /** {@code n} random prompts of 3 to 8 token ids. */
+    static List<int[]> prompts(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] p = new int[3 + rng.nextInt(6)];
+            for (int j = 0; j < p.length; j++) p[j] = rng.nextInt(CONFIG.vocabSize());
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** Every parameter's values, to compare before and after steering. */
+    static Map<String, float[]> snapshot(Gpt model) {
+        Map<String, float[]> s = new LinkedHashMap<>();
+        model.parameters().forEach((k, v) -> s.put(k, v.toFloatArray()));
+        return s;
+    }
+}
