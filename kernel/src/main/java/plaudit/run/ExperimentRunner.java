@@ -22,6 +22,9 @@ import plaudit.sim.CorpusWriter;
 import plaudit.sim.Forum;
 import plaudit.sim.ForumGenerator;
 import plaudit.sim.ForumMeta;
+import plaudit.train.steer.SteerConfig;
+import plaudit.train.steer.SteerResult;
+import plaudit.train.steer.Steering;
 import plaudit.sim.GoldPreference;
 import plaudit.sim.NoiseCeiling;
 import plaudit.sim.PushshiftWriter;
@@ -397,6 +400,30 @@ public final class ExperimentRunner implements Runner {
                 summary.put(name + "_gold", mean(ep.goldScores()));
                 summary.put(name + "_gold_winrate_vs_sft", winRate(ep.goldScores(), sftGold, e.evaluation().samples()));
             }
+        }
+
+        /**
+         * Goal steering of the frozen SFT model towards {@code target} (soft prompt, {@link Steering}): trained on up to
+         * 64 training prompts, measured on the held-out evaluation prompts. Records {@code NAME_kl}, {@code NAME_gold},
+         * {@code NAME_p_target_before} and {@code NAME_p_target_after}; writes and returns {@code NAME/steer.csv}.
+         */
+        public Table steer(String name, String target, SteerConfig cfg) {
+            stage(name + " (goal steering towards \"" + target + "\")");
+            List<SteerResult> r = Steering.run(sft, tok, Comparison.prompts(train, 64), evalPrompts(), target, cfg,
+                    List.of(Steering.Method.SOFT), gold);
+            SteerResult soft = r.get(0);
+            summary.put(name + "_kl", soft.kl());
+            if (gold != null) summary.put(name + "_gold", soft.goldAfter());
+            summary.put(name + "_p_target_before", soft.pTargetBefore());
+            summary.put(name + "_p_target_after", soft.pTargetAfter());
+            Table t = Steering.table(target, r);
+            try {
+                Files.createDirectories(out.resolve(name));
+                t.write().csv(out.resolve(name + "/steer.csv").toFile());
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            return t;
         }
 
         /**

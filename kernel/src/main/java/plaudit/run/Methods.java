@@ -5,6 +5,8 @@ import plaudit.report.Plot;
 import plaudit.report.Tables;
 import plaudit.train.DpoTrainer;
 import plaudit.train.rloo.RlooConfig;
+import plaudit.train.steer.SoftPrefix;
+import plaudit.train.steer.SteerConfig;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -17,18 +19,23 @@ import java.util.function.Supplier;
 
 /**
  * "Is PPO worth it against the simpler methods?" On the synthetic forum, one SFT model and one reward model, then
- * best-of-n (several n), PPO, DPO and RLOO, each placed on the same axes: gold reward against KL from SFT, with the
- * proxy reward, the win rate against SFT's samples by gold, and wall-clock seconds. Writes {@code methods.csv}
- * (one row per method), {@code plots/methods.svg} (gold vs KL) and everything {@link ExperimentRunner} writes.
+ * best-of-n (several n), PPO, DPO, RLOO and goal steering of the frozen SFT model, each placed on the same axes: gold
+ * reward against KL from SFT, with the proxy reward, the win rate against SFT's samples by gold, and wall-clock
+ * seconds. Writes {@code methods.csv} (one row per method), {@code plots/methods.svg} (gold vs KL) and everything
+ * {@link ExperimentRunner} writes.
  *
  * <p>How each row is measured. SFT: its own samples on the held-out evaluation prompts (KL 0; proxy 0 because the
  * reward model is re-centred on exactly those samples). Best-of-n: Stiennon et al.'s analytic KL
- * {@code log n − (n−1)/n} on the best-of-n prompts (no per-prompt win rate). DPO and RLOO: one sample per evaluation
- * prompt from the trained policy ({@link ExperimentRunner.Session#measure}). PPO: gold, win rate and proxy on the same
- * evaluation prompts; its KL is the mean KL of its last training rollouts (same k1 estimator, training prompts).
- * Seconds are each method's own wall-clock; SFT's is the shared pipeline up to the reward model.
+ * {@code log n − (n−1)/n} on the best-of-n prompts (no per-prompt win rate). PPO, DPO and RLOO: samples of the trained
+ * policy on the same evaluation prompts ({@link ExperimentRunner.Session#measure}): KL of those samples from SFT, gold,
+ * win rate and proxy. Steering: a soft prompt trained towards {@link #STEER_TARGET}; KL and gold of its samples on the
+ * evaluation prompts ({@link ExperimentRunner.Session#steer}; no proxy or win rate). Seconds are each method's own
+ * wall-clock; SFT's is the shared pipeline up to the reward model.
  */
 public final class Methods {
+
+    /** Goal steering's target: a marker of helpful replies in the forum's gold preference. */
+    static final String STEER_TARGET = " in my experience";
 
     /** One method's point on the comparison; the table is a list of these, so other methods can be added. */
     public record Row(String method, double kl, double gold, double proxy, double winRateVsSft, double seconds) {
@@ -102,6 +109,12 @@ public final class Methods {
 
             timed(() -> session.rloo("rloo", rlooConfig(s, seed)), secs);
             rows.add(measured("rloo", sum, secs[0]));
+
+            // frozen weights: a soft prompt, between post and reply, towards a phrase gold counts as helpful
+            timed(() -> session.steer("steer", STEER_TARGET, SteerConfig.defaults().withSeed(seed)
+                    .withPosition(SoftPrefix.Position.AFTER)), secs);
+            rows.add(new Row("steer (soft prompt)", sum.get("steer_kl"), sum.getOrDefault("steer_gold", Double.NaN),
+                    Double.NaN, Double.NaN, secs[0]));
 
             Table t = table(rows);
             t.write().csv(out.resolve("methods.csv").toFile());
