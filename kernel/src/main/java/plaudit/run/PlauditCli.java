@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 PpoCommand.class,
                 StudyCommand.class,
                 BenchCommand.class,
+                plaudit.run.worker.WorkerCommand.class, plaudit.run.worker.SubmitCommand.class, plaudit.run.worker.JobsCommand.class, plaudit.run.worker.LogsCommand.class,
         })
 public final class PlauditCli {
 
