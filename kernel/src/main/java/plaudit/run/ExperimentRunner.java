@@ -381,7 +381,7 @@ public final class ExperimentRunner implements Runner {
                     t = log.table();
                 }
                 Table sampleTable = PpoSamples.table(rows);
-                sampleTable.write().csv(dir.resolve("samples.csv").toFile());
+                PpoSamples.write(rows, dir.resolve("samples.csv"));
                 samples.put(name, sampleTable);
                 metrics.put(name, t);
                 plot(name, ppoPlot(name, t, gold != null));

@@ -10,12 +10,12 @@ import java.util.function.BooleanSupplier;
  * A job as the worker runs it: the stored experiment on the worker's device, with its reward source compiled, by a
  * resumable {@link ExperimentRunner}, so that a job interrupted by a restart continues where its checkpoints end.
  */
-final class ExperimentExecution implements JobQueue.Execution {
+public final class ExperimentExecution implements JobQueue.Execution {
     private final JobStore store;
     private final String device;
 
     /** @param device the worker's device ({@code cpu}, {@code gpu}, {@code gpu:N}); replaces the spec's */
-    ExperimentExecution(JobStore store, String device) {
+    public ExperimentExecution(JobStore store, String device) {
         this.store = store;
         this.device = device;
     }

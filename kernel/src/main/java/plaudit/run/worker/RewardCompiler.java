@@ -24,6 +24,10 @@ public interface RewardCompiler {
 
     /** The compiler on the classpath, or null if there is none. */
     static RewardCompiler find() {
-        return ServiceLoader.load(RewardCompiler.class, RewardCompiler.class.getClassLoader()).findFirst().orElse(null);
+        try {
+            return ServiceLoader.load(RewardCompiler.class, RewardCompiler.class.getClassLoader()).findFirst().orElse(null);
+        } catch (java.util.ServiceConfigurationError | LinkageError e) {
+            return null; // the dsl jar without the Kotlin compiler beside it (a notebook)
+        }
     }
 }

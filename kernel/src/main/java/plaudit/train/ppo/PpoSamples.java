@@ -2,6 +2,8 @@ package plaudit.train.ppo;
 
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
+import com.univocity.parsers.csv.CsvWriter;
+import com.univocity.parsers.csv.CsvWriterSettings;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -42,7 +44,19 @@ public final class PpoSamples {
     public static void write(List<PpoTrainer.Sample> samples, Path file) {
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            table(samples).write().csv(tmp.toFile());
+            // univocity directly: Tablesaw's writer trims the responses' leading and trailing spaces
+            CsvWriterSettings settings = new CsvWriterSettings();
+            settings.setIgnoreLeadingWhitespaces(false);
+            settings.setIgnoreTrailingWhitespaces(false);
+            settings.setQuoteAllFields(true);
+            try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                CsvWriter csv = new CsvWriter(w, settings);
+                csv.writeHeaders("step", "prompt", "response", "score", "gold");
+                for (PpoTrainer.Sample x : samples) {
+                    csv.writeRow(Integer.toString(x.step()), x.prompt(), x.response(), cell(x.score()), cell(x.gold()));
+                }
+                csv.close();
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write samples to " + file, e);
@@ -67,6 +81,10 @@ public final class PpoSamples {
             rows.add(new PpoTrainer.Sample(Integer.parseInt(r[0]), r[1], r[2], number(r[3]), number(r[4])));
         }
         return rows;
+    }
+
+    private static String cell(double v) {
+        return Double.isNaN(v) ? "" : Double.toString(v);
     }
 
     private static double number(String cell) {
