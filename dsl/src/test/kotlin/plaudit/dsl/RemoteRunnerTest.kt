@@ -1,6 +1,7 @@
 package plaudit.dsl
 
 import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Tag
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -52,6 +53,7 @@ class RemoteRunnerTest {
     }
 
     @Test
+    @Tag("slow") // two runs and a Kotlin compile: ~45 s on a busy machine
     fun `a remote run with a reward source gives the metrics of the same local run`(@TempDir dir: Path) {
         val url = worker(dir.resolve("worker"))
         val local = tiny(local(dir.resolve("local").toString())) {
@@ -89,17 +91,23 @@ class RemoteRunnerTest {
     }
 
     @Test
-    fun `a lambda reward cannot go to a remote worker, and a bad source is refused before it runs`(@TempDir dir: Path) {
+    fun `a lambda reward cannot go to a remote worker, nor anything without the token`(@TempDir dir: Path) {
         val url = worker(dir.resolve("worker"))
         val lambda = assertThrows<UserError> {
             tiny(remote(url, token)) { reward { rm -> rm } }.run()
         }
         assertTrue(lambda.message!!.contains("rewardSource"), lambda.message)
+        val forged = assertThrows<UserError> { tiny(remote(url, "not-the-token")) { }.run() }
+        assertTrue(forged.message!!.contains("HTTP 401"), forged.message)
+    }
+
+    @Test
+    @Tag("slow") // compiles Kotlin: 20-40 s on a busy machine
+    fun `a reward source that does not compile is refused at submit, naming the error`(@TempDir dir: Path) {
+        val url = worker(dir.resolve("worker"))
         val bad = assertThrows<UserError> {
             tiny(remote(url, token)) { rewardSource("{ rm -> rm + undefinedThing }") }.run()
         }
         assertTrue(bad.message!!.contains("HTTP 400") && bad.message!!.contains("undefinedThing"), bad.message)
-        val forged = assertThrows<UserError> { tiny(remote(url, "not-the-token")) { }.run() }
-        assertTrue(forged.message!!.contains("HTTP 401"), forged.message)
     }
 }

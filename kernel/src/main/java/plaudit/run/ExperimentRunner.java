@@ -364,8 +364,8 @@ public final class ExperimentRunner implements Runner {
                 if (resume && Files.isRegularFile(ckpt.resolve(Checkpoint.CONFIG))) {
                     ppo.resume(ckpt);
                     stage(name + ": resumed at step " + ppo.step());
-                    // rows sampled after the checkpoint may have been appended before the run stopped: they come again
-                    for (PpoTrainer.Sample x : PpoSamples.read(dir.resolve("samples.csv"))) if (x.step() < ppo.step()) rows.add(x);
+                    // the file is written before the checkpoint: rows of later steps (numbered from 1) come again
+                    for (PpoTrainer.Sample x : PpoSamples.read(dir.resolve("samples.csv"))) if (x.step() <= ppo.step()) rows.add(x);
                 }
                 int every = Math.max(1, cfg.steps() / 20);
                 Table t;

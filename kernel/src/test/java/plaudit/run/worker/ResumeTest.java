@@ -28,10 +28,10 @@ class ResumeTest {
         ExperimentResult straight = new ExperimentRunner(tmp.resolve("straight")).run(e, null);
 
         Path out = tmp.resolve("stopped");
-        // "cancelled" is asked once per PPO step (after the step) and once per stage; stop after PPO's third step
+        // "cancelled" is asked once per PPO step (after the step) and once per stage; stop after PPO's second step (a sampling step: sampleEvery = 2)
         AtomicInteger ppoSteps = new AtomicInteger();
         assertThrows(CancellationException.class, () -> new ExperimentRunner(out).resumable(() ->
-                Files.exists(out.resolve("ppo/metrics.csv")) && ppoSteps.incrementAndGet() > 3).run(e, null));
+                Files.exists(out.resolve("ppo/metrics.csv")) && ppoSteps.incrementAndGet() > 2).run(e, null));
         assertTrue(Files.isRegularFile(out.resolve("ppo/checkpoint/config.json")), "PPO checkpoints as it goes");
         long sftCheckpointTime = Files.getLastModifiedTime(out.resolve("sft/checkpoint/config.json")).toMillis();
 

@@ -61,7 +61,8 @@ class WorkerProcessTest {
                 if (ev.get("type").asText().equals("status")) statuses.add(ev.get("job"));
             });
             JsonNode end = statuses.get(statuses.size() - 1);
-            assertEquals("DONE", end.get("status").asText(), end.toString());
+            assertEquals("DONE", end.get("status").asText(), () -> end + "\nfirst worker:\n" + read(tmp.resolve("first.log"))
+                    + "\nsecond worker:\n" + read(tmp.resolve("second.log")));
             assertEquals(2, end.get("attempts").asInt());
         } finally {
             second.destroy();

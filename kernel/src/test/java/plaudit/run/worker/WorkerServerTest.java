@@ -220,6 +220,71 @@ class WorkerServerTest {
         assertNotEquals(wasRunning.id(), second);
     }
 
+    @Test
+    void httpsWithAKeystore(@TempDir Path tmp) throws Exception {
+        Path keystore = tmp.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-keyalg", "RSA", "-keysize", "2048", "-alias", "plaudit", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
+        JobStore store = new JobStore(tmp.resolve("data"));
+        queue = new JobQueue(store, (id, out, cancelled) -> { });
+        server = new WorkerServer(store, queue, new Auth(WorkerFixture.TOKEN), "127.0.0.1", 0,
+                new WorkerServer.Tls(keystore, "changeit")).start();
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keystore)) {
+            trust.load(in, "changeit".toCharArray());
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(ssl).build();
+        String url = "https://127.0.0.1:" + server.port();
+        var jobs = https.send(HttpRequest.newBuilder(URI.create(url + "/v1/jobs")).header("Authorization", "Bearer "
+                + WorkerFixture.TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, jobs.statusCode());
+        assertEquals("[]", jobs.body());
+        var anonymous = https.send(HttpRequest.newBuilder(URI.create(url + "/v1/jobs")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode());
+        // and no plain HTTP on that port: the connection fails or is answered with an error, never with the API
+        try {
+            assertNotEquals(200, WorkerFixture.call("GET", "http://127.0.0.1:" + server.port() + "/v1/health", null, null).statusCode());
+        } catch (java.io.UncheckedIOException expected) {
+            // refused at the TLS handshake
+        }
+    }
+
+    @Test
+    void cliListsJobsAndShowsTheirLogs(@TempDir Path tmp) throws Exception {
+        String url = start(tmp.resolve("data"), (id, out, cancelled) -> {
+            try (MetricsLog log = new MetricsLog("sft", out.resolve("sft/metrics.csv"))) {
+                log.log(Map.of("step", 1, "loss", 4.5));
+            }
+        });
+        Path tokenFile = Files.writeString(tmp.resolve("token"), WorkerFixture.TOKEN + "\n");
+        Path spec = Files.writeString(tmp.resolve("spec.json"), WorkerFixture.tinyExperiment());
+        var out = new java.io.ByteArrayOutputStream();
+        var stdout = System.out;
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            assertEquals(0, plaudit.run.PlauditCli.run("submit", spec.toString(), "--url", url, "--token-file", tokenFile.toString(), "--follow"));
+            assertEquals(0, plaudit.run.PlauditCli.run("jobs", "--url", url, "--token-file", tokenFile.toString()));
+            assertEquals(0, plaudit.run.PlauditCli.run("logs", "job-000001", "--json", "--url", url, "--token-file", tokenFile.toString()));
+            Path bad = Files.writeString(tmp.resolve("bad.json"), "{\"ppo\": {\"stepz\": 1}}");
+            assertEquals(2, plaudit.run.PlauditCli.run("submit", bad.toString(), "--url", url, "--token-file", tokenFile.toString()));
+            Path forged = Files.writeString(tmp.resolve("forged"), "nope\n");
+            assertEquals(2, plaudit.run.PlauditCli.run("jobs", "--url", url, "--token-file", forged.toString()));
+        } finally {
+            System.setOut(stdout);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("job-000001"), text);
+        assertTrue(text.contains("job-000001   DONE"), text);
+        assertTrue(text.contains("\"type\":\"metrics\",\"stage\":\"sft\",\"row\":{\"step\":1.0,\"loss\":4.5}"), text);
+    }
+
     static JsonNode waitFor(String url, String id, String status) throws Exception {
         long until = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < until) {
