@@ -59,7 +59,11 @@ final class JobEvents {
                 for (int c = 0; c < header.length; c++) {
                     values.put(header[c], c < cells.length && !cells[c].isEmpty() ? Double.parseDouble(cells[c]) : null);
                 }
-                publish(Map.of("type", "metrics", "stage", stage, "row", values));
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("type", "metrics");
+                e.put("stage", stage);
+                e.put("row", values);
+                publish(e);
             }
             rowsPublished.put(csv, Math.max(rowsPublished.getOrDefault(csv, 0), rows.size() - 1));
         }
@@ -82,7 +86,10 @@ final class JobEvents {
         }
         if (job.status() != lastStatus) {
             lastStatus = job.status();
-            publish(Map.of("type", "status", "job", JobStore.view(job)));
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("type", "status");
+            e.put("job", JobStore.view(job));
+            publish(e);
         }
         if (job.status().terminal()) {
             closed = true;

@@ -282,7 +282,7 @@ class WorkerServerTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.startsWith("job-000001"), text);
         assertTrue(text.contains("job-000001   DONE"), text);
-        assertTrue(text.contains("\"type\":\"metrics\",\"stage\":\"sft\",\"row\":{\"step\":1.0,\"loss\":4.5}"), text);
+        assertTrue(text.contains("\"type\":\"metrics\",\"stage\":\"sft\",\"row\":{") && text.contains("\"loss\":4.5"), text);
     }
 
     static JsonNode waitFor(String url, String id, String status) throws Exception {
