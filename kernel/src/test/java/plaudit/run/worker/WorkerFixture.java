@@ -48,6 +48,26 @@ final class WorkerFixture {
         return out;
     }
 
+    /**
+     * Two CSV files (timings dropped) equal cell by cell, numbers within {@code 1e-4 + rel·|expected|}: for runs in
+     * two JVMs, which on a loaded machine may differ in the last float digits (reductions split across threads in
+     * another order); runs in one JVM are compared exactly.
+     */
+    static void assertCsvClose(Path expected, Path actual, double rel) throws IOException {
+        List<String> e = metricsWithoutTimes(expected), a = metricsWithoutTimes(actual);
+        org.junit.jupiter.api.Assertions.assertEquals(e.size(), a.size(), "rows of " + actual);
+        for (int r = 0; r < e.size(); r++) {
+            String[] ec = e.get(r).split(",", -1), ac = a.get(r).split(",", -1);
+            org.junit.jupiter.api.Assertions.assertEquals(ec.length, ac.length, "row " + r + " of " + actual);
+            for (int c = 0; c < ec.length; c++) {
+                if (ec[c].equals(ac[c])) continue;
+                double x = Double.parseDouble(ec[c]), y = Double.parseDouble(ac[c]);
+                org.junit.jupiter.api.Assertions.assertTrue(Math.abs(x - y) <= 1e-4 + rel * Math.abs(x),
+                        actual + " row " + r + " column " + c + ": expected " + x + ", got " + y);
+            }
+        }
+    }
+
     static HttpResponse<String> call(String method, String url, String token, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
