@@ -221,6 +221,30 @@ class WorkerServerTest {
     }
 
     @Test
+    void aRunningJobStopsWhenCancelled(@TempDir Path tmp) throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        String url = start(tmp, (id, out, cancelled) -> {
+            running.countDown();
+            while (!cancelled.getAsBoolean()) Thread.sleep(10); // as ExperimentRunner asks at every stage and PPO step
+            throw new java.util.concurrent.CancellationException("stopped");
+        });
+        String id = WorkerFixture.json(WorkerFixture.call("POST", url + "/v1/jobs", WorkerFixture.TOKEN, submitBody())).get("id").asText();
+        assertTrue(running.await(30, TimeUnit.SECONDS));
+        assertEquals("RUNNING", WorkerFixture.json(WorkerFixture.call("POST", url + "/v1/jobs/" + id + "/cancel",
+                WorkerFixture.TOKEN, null)).get("status").asText(), "stops at its next check");
+        assertEquals("CANCELLED", waitForEnd(url, id).get("status").asText());
+    }
+
+    private static JsonNode waitForEnd(String url, String id) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            JsonNode j = WorkerFixture.json(WorkerFixture.call("GET", url + "/v1/jobs/" + id, WorkerFixture.TOKEN, null));
+            if (Job.Status.valueOf(j.get("status").asText()).terminal()) return j;
+            Thread.sleep(50);
+        }
+        throw new AssertionError(id + " did not end");
+    }
+
+    @Test
     void httpsWithAKeystore(@TempDir Path tmp) throws Exception {
         Path keystore = tmp.resolve("server.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
