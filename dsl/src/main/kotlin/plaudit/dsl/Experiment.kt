@@ -7,6 +7,7 @@ import plaudit.run.Experiment
 import plaudit.run.ExperimentResult
 import plaudit.run.ExperimentRunner
 import plaudit.run.Runner
+import plaudit.run.worker.RewardSource
 import tech.tablesaw.api.StringColumn
 import tech.tablesaw.api.Table
 import java.util.function.UnaryOperator
@@ -46,6 +47,7 @@ class ExperimentBuilder {
     private var ppo = d.ppo()
     private var evaluation = d.evaluation()
     private var rewardOf: ((RewardFunction) -> RewardFunction)? = null
+    private var rewardSource: String? = null
 
     /** Where the run executes: [cpu] (default) or [gpu]. */
     var device: DeviceSpec = cpu()
@@ -104,13 +106,24 @@ class ExperimentBuilder {
      */
     fun reward(of: (rm: RewardFunction) -> RewardFunction) {
         rewardOf = of
+        rewardSource = null
+    }
+
+    /**
+     * The reward as Kotlin source, a lambda from the reward model: the form a [remote] worker can run, e.g.
+     * `rewardSource("""{ rm -> 0.7 * rm + 0.3 * reward("polite") { _, r -> if ("please" in r) 1.0 else 0.0 } }""")`.
+     * The worker compiles it with the DSL imported; run locally it needs the Kotlin compiler (bin/plaudit run).
+     */
+    fun rewardSource(source: String) {
+        rewardSource = source
+        rewardOf = null
     }
 
     fun build(): PlauditExperiment = PlauditExperiment(
         Experiment(
             Experiment.Data(data.source, data.files, data.forum, data.columns, rules), tokenizer, model, pretrain,
             sft, rewardModel, ppo, evaluation, device.spec, seed
-        ), rewardOf, runner
+        ), rewardOf, runner, rewardSource
     )
 }
 
@@ -119,6 +132,8 @@ class PlauditExperiment(
     val experiment: Experiment,
     private val rewardOf: ((RewardFunction) -> RewardFunction)?,
     val runner: Runner,
+    /** The reward as Kotlin source ([ExperimentBuilder.rewardSource]); then [rewardOf] is null. */
+    val rewardSource: String? = null,
 ) {
     /** Runs every stage on [runner]; the result holds tables, plots and checkpoint paths. */
     fun run(): ExperimentResult = runner.run(experiment, reward())
@@ -132,7 +147,8 @@ class PlauditExperiment(
         return local.train(experiment, reward())
     }
 
-    private fun reward(): UnaryOperator<RewardFunction>? = rewardOf?.let { f -> UnaryOperator { rm -> f(rm) } }
+    private fun reward(): UnaryOperator<RewardFunction>? =
+        rewardSource?.let { RewardSource(it) } ?: rewardOf?.let { f -> UnaryOperator { rm -> f(rm) } }
 
     /** The experiment as JSON (what a remote runner receives). */
     fun toJson(): String = experiment.toJson()
@@ -166,7 +182,7 @@ class PlauditExperiment(
             TrainingBuilder("rewardModel", e.rewardModel()).toString(),
             PpoBuilder(e.ppo()).toString(),
             EvaluationBuilder(e.evaluation()).toString(),
-            "reward { " + (if (rewardOf == null) "rm" else "custom") + " }",
+            "reward { " + (if (rewardSource != null) "source" else if (rewardOf == null) "rm" else "custom") + " }",
             "device = ${e.device()}; seed = ${e.seed()}; runner = $runner",
         ).joinToString("\n    ", "experiment {\n    ", "\n}")
     }

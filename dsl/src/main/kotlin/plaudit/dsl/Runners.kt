@@ -5,6 +5,9 @@ import plaudit.run.Experiment
 import plaudit.run.ExperimentResult
 import plaudit.run.ExperimentRunner
 import plaudit.run.Runner
+import plaudit.run.worker.JobProgress
+import plaudit.run.worker.RewardSource
+import plaudit.run.worker.WorkerClient
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.function.UnaryOperator
@@ -38,3 +41,52 @@ class LocalRunner internal constructor(private val out: String?) : Runner {
 
 /** This JVM; [out] is the folder for metrics, plots and checkpoints (default: a new temporary folder per run). */
 fun local(out: String? = null): LocalRunner = LocalRunner(out)
+
+/**
+ * Runs experiments on a Plaudit worker (`plaudit worker` on the GPU machine): submits the experiment, shows its
+ * progress in the cell as a local run would, and returns the same result, read from the worker's files downloaded
+ * into [out] (default: a new temporary folder per run), checkpoints included when [checkpoints] is set.
+ * A reward must be given as source ([ExperimentBuilder.rewardSource]): a lambda cannot be sent.
+ */
+class RemoteRunner internal constructor(
+    val url: String, private val token: String, private val out: String?, private val checkpoints: Boolean,
+) : Runner {
+    override fun run(experiment: Experiment, reward: UnaryOperator<RewardFunction>?): ExperimentResult {
+        val source = when (reward) {
+            null -> null
+            is RewardSource -> reward.source()
+            else -> throw plaudit.UserError("a reward written as a Kotlin lambda cannot be sent to a remote worker; " +
+                "declare it as source instead: rewardSource(\"\"\"{ rm -> 0.7 * rm + 0.3 * reward(\"polite\") { _, r -> if (\"please\" in r) 1.0 else 0.0 } }\"\"\")")
+        }
+        val client = WorkerClient(url, token)
+        val id = client.submit(experiment.toJson(), source).get("id").asText()
+        val job = JobProgress(experiment).use { p ->
+            var from = 0
+            // a dropped stream (network, worker restart) is picked up again where it stopped
+            while (p.job()?.get("status")?.asText().let { it == null || it == "QUEUED" || it == "RUNNING" }) {
+                from = client.events(id, from, true, p)
+            }
+            p.job()!!
+        }
+        if (job.get("status").asText() != "DONE") {
+            throw plaudit.UserError("remote job $id on $url ended ${job.get("status").asText().lowercase()}" +
+                (job.get("error")?.takeIf { !it.isNull }?.let { ": " + it.asText() } ?: ""))
+        }
+        val folder = if (out != null) Path.of(out).resolve(id) else Files.createTempDirectory("plaudit-$id-")
+        for (path in client.artifacts(id)) {
+            // the forum and the comparisons are inputs the worker made; checkpoints only when asked for
+            if (path.startsWith("forum/") || path.startsWith("pairs/") || (!checkpoints && "/checkpoint/" in path)) continue
+            client.download(id, path, folder.resolve(path))
+        }
+        return ExperimentResult.read(folder)
+    }
+
+    override fun toString(): String = "remote(\"$url\")"
+}
+
+/**
+ * A Plaudit worker at [url] (e.g. `http://gpu-box:8470`), with its [token]; see [RemoteRunner]. Changing
+ * `runner = local()` to `runner = remote(url, token)` is the only edit a notebook needs.
+ */
+fun remote(url: String, token: String, out: String? = null, checkpoints: Boolean = true): RemoteRunner =
+    RemoteRunner(url, token, out, checkpoints)

@@ -42,14 +42,28 @@ public final class MetricsLog implements AutoCloseable {
      * steps the checkpoint covers; later rows were never checkpointed and will be recomputed), then appends.
      */
     public static MetricsLog resume(String name, Path csvFile, int keepRows) {
+        List<Map<String, Double>> kept = rows(csvFile, keepRows);
+        MetricsLog log = new MetricsLog(name, csvFile);
+        kept.forEach(log::log);
+        return log;
+    }
+
+    /** A metrics file written by a finished log, as {@link #table()} had it (values as precise as the file). */
+    public static Table read(String name, Path csvFile) {
+        MetricsLog log = new MetricsLog(name, null);
+        rows(csvFile, Integer.MAX_VALUE).forEach(log::log);
+        return log.table();
+    }
+
+    private static List<Map<String, Double>> rows(Path csvFile, int keepRows) {
         List<String> lines;
         try {
             lines = Files.exists(csvFile) ? Files.readAllLines(csvFile, StandardCharsets.UTF_8) : List.of();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read metrics file " + csvFile, e);
         }
-        MetricsLog log = new MetricsLog(name, csvFile);
-        if (lines.isEmpty() || keepRows <= 0) return log;
+        List<Map<String, Double>> rows = new ArrayList<>();
+        if (lines.isEmpty()) return rows;
         String[] header = lines.get(0).split(",", -1);
         for (int i = 1; i <= keepRows && i < lines.size(); i++) {
             String[] cells = lines.get(i).split(",", -1);
@@ -57,9 +71,9 @@ public final class MetricsLog implements AutoCloseable {
             for (int c = 0; c < header.length; c++) {
                 row.put(header[c], c < cells.length && !cells[c].isEmpty() ? Double.parseDouble(cells[c]) : Double.NaN);
             }
-            log.log(row);
+            rows.add(row);
         }
-        return log;
+        return rows;
     }
 
     public synchronized void log(Map<String, ? extends Number> row) {

@@ -62,6 +62,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,6 +71,10 @@ import java.util.function.UnaryOperator;
  * model (re-centred on SFT's samples) → PPO → best-of-n, writing each stage's metrics, plots and checkpoints under
  * one folder. {@link #run} does all of it; {@link #train} stops after the reward model and hands back a
  * {@link Session} on which further PPO runs and best-of-n can be made (as {@link Study} does).
+ *
+ * <p>A {@linkplain #resumable resumable} runner (the remote worker's) checkpoints PPO as it goes and, started again on
+ * the folder of an interrupted run, skips every stage whose checkpoint is complete and continues PPO from its last
+ * checkpoint; since every stage is seeded, the result is that of an uninterrupted run.
  */
 public final class ExperimentRunner implements Runner {
     /** Folders (and metrics names) of the pipeline's stages, which a PPO run's name must not reuse. */
@@ -76,6 +82,8 @@ public final class ExperimentRunner implements Runner {
 
     private final Path out;
     private final String label;
+    private final boolean resume;
+    private final BooleanSupplier cancelled;
 
     /** @param out the folder for everything the run writes */
     public ExperimentRunner(Path out) {
@@ -84,8 +92,22 @@ public final class ExperimentRunner implements Runner {
 
     /** @param label prefix of the stage lines printed on standard error */
     public ExperimentRunner(Path out, String label) {
+        this(out, label, false, () -> false);
+    }
+
+    private ExperimentRunner(Path out, String label, boolean resume, BooleanSupplier cancelled) {
         this.out = out;
         this.label = label;
+        this.resume = resume;
+        this.cancelled = cancelled;
+    }
+
+    /**
+     * This runner, resuming whatever an earlier run left in its folder, and stopping with a
+     * {@link CancellationException} at the next stage or PPO step once {@code cancelled} says so.
+     */
+    public ExperimentRunner resumable(BooleanSupplier cancelled) {
+        return new ExperimentRunner(out, label, true, cancelled);
     }
 
     @Override
@@ -227,6 +249,41 @@ public final class ExperimentRunner implements Runner {
             summary.put("pairs_train", (double) train.size());
             summary.put("pairs_val", (double) val.size());
 
+            int responseLength = e.ppo().responseLength();
+            if (completed("sft")) {
+                stage("tokenizer, pretraining and sft: resumed from " + out.resolve("sft/checkpoint"));
+                Checkpoint c = Checkpoint.read(out.resolve("sft/checkpoint"));
+                tok = ByteLevelBpe.fromTokenizerJson(c.tokenizerFiles().tokenizerJson());
+                sft = c.model(device);
+                for (String stage : List.of("pretrain", "sft")) {
+                    Path csv = out.resolve(stage + "/metrics.csv");
+                    if (Files.exists(csv)) metrics.put(stage, MetricsLog.read(stage, csv));
+                }
+                checkpoints.put("sft", c.dir());
+                restoreSummary("sft");
+            } else {
+                trainSft(corpusFile, valPairs);
+            }
+
+            if (completed("rm")) {
+                stage("reward model: resumed from " + out.resolve("rm/checkpoint"));
+                rm = ScoreModel.load(Checkpoint.read(out.resolve("rm/checkpoint")), device);
+                metrics.put("rm", MetricsLog.read("rm", out.resolve("rm/metrics.csv")));
+                checkpoints.put("rm", out.resolve("rm/checkpoint"));
+                restoreSummary("rm");
+                plot("reward_model", rewardModelPlot(Table.read().csv(out.resolve("rm/calibration.csv").toFile()),
+                        summary.get("rm_val_accuracy"), summary.get("rm_gold_agreement"), summary.get("noise_ceiling")));
+                proxy = new RewardModelScorer(rm, tok, responseLength, 32); // re-centred before it was saved
+                sftSamples = sample(sft, Comparison.prompts(heldOut, e.evaluation().prompts()), 1, seed + 1);
+                if (gold != null) sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
+            } else {
+                trainRewardModel(valPairs);
+            }
+            reward = rewardOf(rewardOf);
+        }
+
+        /** Tokenizer, pretraining and SFT; writes {@code sft/checkpoint}. */
+        private void trainSft(Path corpusFile, List<Comparison> valPairs) throws IOException {
             // 3. tokenizer and 4. pretraining on the corpus (the forum's text, or the comparisons' texts)
             stage("tokenizer + pretraining");
             List<String> docs = corpusFile != null ? TokenCorpus.documents(Files.readString(corpusFile)) : texts(train);
@@ -257,9 +314,13 @@ public final class ExperimentRunner implements Runner {
                 metrics.put("sft", log.table());
             }
             checkpoint("sft", w -> Checkpoint.writer().config(cfg).parameters(sft.parameters()).tokenizer(tok).write(w));
+        }
 
+        /** The reward model, re-centred on SFT's samples; writes {@code rm/checkpoint}. */
+        private void trainRewardModel(List<Comparison> valPairs) throws IOException {
             // 6. reward model from the SFT trunk, Bradley–Terry on the comparisons
             stage("reward model");
+            int responseLength = e.ppo().responseLength();
             Experiment.Training rt = e.rewardModel();
             rm = ScoreModel.withNewHead(copy(sft), seed);
             RewardTrainer.Config rc = new RewardTrainer.Config(rt.steps(), rt.batchSize(), rt.lr(), rt.steps() / 10,
@@ -284,7 +345,17 @@ public final class ExperimentRunner implements Runner {
                 summary.put("sft_gold", mean(sftGold));
             }
             checkpoint("rm", w -> rm.save(w, tok));
-            reward = rewardOf(rewardOf);
+        }
+
+        /** Whether an earlier run of a resumable runner finished stage {@code name} (checkpoints are written atomically). */
+        private boolean completed(String name) {
+            return resume && Files.isRegularFile(out.resolve(name + "/checkpoint/" + Checkpoint.CONFIG));
+        }
+
+        /** The headline numbers measured up to a resumed stage, as {@link #checkpoint} saved them. */
+        private void restoreSummary(String name) throws IOException {
+            Map<?, ?> saved = JSON.readValue(out.resolve(name + "/" + SUMMARY_SO_FAR).toFile(), Map.class);
+            saved.forEach((k, v) -> summary.putIfAbsent((String) k, ((Number) v).doubleValue()));
         }
 
         private List<String> evalPrompts() {
@@ -318,21 +389,34 @@ public final class ExperimentRunner implements Runner {
             stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
             Path dir = out.resolve(name);
             List<PpoTrainer.Sample> rows = new ArrayList<>();
+            Path ckpt = dir.resolve("checkpoint");
             try (Gpt policy = copy(sft);
-                 ScoreModel value = ScoreModel.withHead(copy(rm.trunk()), rm.headParameters());
-                 MetricsLog log = new MetricsLog(name, dir.resolve("metrics.csv"))) {
+                 ScoreModel value = ScoreModel.withHead(copy(rm.trunk()), rm.headParameters())) {
                 PpoTrainer ppo = new PpoTrainer(policy, sft, value, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg);
-                ppo.train(log, rows, null);
+                if (resume && Files.isRegularFile(ckpt.resolve(Checkpoint.CONFIG))) {
+                    ppo.resume(ckpt);
+                    stage(name + ": resumed at step " + ppo.step());
+                    // the file is written before the checkpoint: rows of later steps (numbered from 1) come again
+                    for (PpoTrainer.Sample x : PpoSamples.read(dir.resolve("samples.csv"))) if (x.step() <= ppo.step()) rows.add(x);
+                }
+                int every = Math.max(1, cfg.steps() / 20);
+                Table t;
+                try (MetricsLog log = resume ? MetricsLog.resume(name, dir.resolve("metrics.csv"), ppo.step())
+                        : new MetricsLog(name, dir.resolve("metrics.csv"))) {
+                    ppo.train(log, rows, step -> {
+                        if (cancelled.getAsBoolean()) throw new CancellationException(label + ": cancelled at " + name + " step " + step);
+                        if (resume && (step % every == 0 || step == cfg.steps())) {
+                            PpoSamples.write(rows, dir.resolve("samples.csv"));
+                            ppo.save(ckpt);
+                        }
+                    });
+                    t = log.table();
+                }
                 Table sampleTable = PpoSamples.table(rows);
-                sampleTable.write().csv(dir.resolve("samples.csv").toFile());
+                PpoSamples.write(rows, dir.resolve("samples.csv"));
                 samples.put(name, sampleTable);
-                Table t = log.table();
                 metrics.put(name, t);
-                Plot plot = Plot.lines(t, "step", gold != null
-                                ? new String[] {"objective/scores", "objective/gold", "objective/kl"}
-                                : new String[] {"objective/scores", "objective/kl"}).toBuilder()
-                        .title(name + ": reward" + (gold != null ? ", gold reward" : "") + " and KL").build();
-                plot(name, plot);
+                plot(name, ppoPlot(name, t, gold != null));
                 if (compareWithSft) measure("ppo", policy);
                 return t;
             } finally {
@@ -369,14 +453,11 @@ public final class ExperimentRunner implements Runner {
                 new RlooTrainer(policy, sft, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg)
                         .train(log, rows, null);
                 Table sampleTable = PpoSamples.table(rows);
-                sampleTable.write().csv(out.resolve(name + "/samples.csv").toFile());
+                PpoSamples.write(rows, out.resolve(name + "/samples.csv"));
                 samples.put(name, sampleTable);
                 Table t = log.table();
                 metrics.put(name, t);
-                plot(name, Plot.lines(t, "step", gold != null
-                                ? new String[] {"objective/scores", "objective/gold", "objective/kl"}
-                                : new String[] {"objective/scores", "objective/kl"}).toBuilder()
-                        .title(name + ": reward" + (gold != null ? ", gold reward" : "") + " and KL").build());
+                plot(name, ppoPlot(name, t, gold != null));
                 measure(name, policy);
                 return t;
             } finally {
@@ -488,6 +569,7 @@ public final class ExperimentRunner implements Runner {
         public ExperimentResult result() {
             Table t = summaryTable();
             t.write().csv(out.resolve("summary.csv").toFile());
+            dataStats.write().csv(out.resolve("data.csv").toFile());
             return new ExperimentResult(t, dataStats, metrics, samples, bestOfN, plots, checkpoints, out);
         }
 
@@ -498,23 +580,19 @@ public final class ExperimentRunner implements Runner {
         }
 
         private void plotRm(RewardTrainer.Evaluation ev) {
-            Table t = ev.accuracyByRatio();
-            double[] x = new double[t.rowCount()];
-            for (int i = 0; i < x.length; i++) x[i] = i + 1;
-            Plot.Builder b = Plot.builder().title("Reward model: held-out accuracy on upvote pairs by score-ratio bucket")
-                    .xLabel("score-ratio bucket (1: 1–2, 2: 2–3, 3: 3–5, 4: 5–10, 5: ≥ 10)").yLabel("accuracy")
-                    .linePoints("RM accuracy on upvote pairs", x, t.doubleColumn("accuracy").asDoubleArray())
-                    .reference(String.format("overall accuracy %.3f", ev.accuracy()), ev.accuracy());
-            if (gold != null) {
-                b.reference(String.format("agreement with gold %.3f", ev.goldAgreement()), ev.goldAgreement());
-            }
-            Double ceiling = summary.get("noise_ceiling");
-            if (ceiling != null) b.reference(String.format("voters' noise ceiling %.3f", ceiling), ceiling);
-            plot("reward_model", b.reference("chance", 0.5).build());
+            plot("reward_model", rewardModelPlot(ev.accuracyByRatio(), ev.accuracy(),
+                    gold != null ? ev.goldAgreement() : null, summary.get("noise_ceiling")));
         }
 
+        /** Writes a stage's checkpoint, after the headline numbers so far, which a resumed run reads back. */
         private void checkpoint(String name, CheckpointWrite write) throws IOException {
             Path dir = out.resolve(name + "/checkpoint");
+            if (resume) {
+                Path tmp = out.resolve(name + "/" + SUMMARY_SO_FAR + ".tmp");
+                JSON.writeValue(tmp.toFile(), summary);
+                Files.move(tmp, out.resolve(name + "/" + SUMMARY_SO_FAR), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
             write.to(dir);
             checkpoints.put(name, dir);
         }
@@ -529,8 +607,39 @@ public final class ExperimentRunner implements Runner {
         }
 
         private void stage(String what) {
+            if (cancelled.getAsBoolean()) throw new CancellationException(label + ": cancelled before " + what);
             System.err.println(label + ": " + what);
         }
+    }
+
+    /** Where a resumable run keeps the summary measured up to a stage's checkpoint ({@code NAME/summary-so-far.json}). */
+    private static final String SUMMARY_SO_FAR = "summary-so-far.json";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** A PPO run's plot: reward, gold reward (when known) and KL by step. */
+    static Plot ppoPlot(String name, Table metrics, boolean gold) {
+        return Plot.lines(metrics, "step", gold
+                        ? new String[] {"objective/scores", "objective/gold", "objective/kl"}
+                        : new String[] {"objective/scores", "objective/kl"}).toBuilder()
+                .title(name + ": reward" + (gold ? ", gold reward" : "") + " and KL").build();
+    }
+
+    /**
+     * The reward model's held-out accuracy by score-ratio bucket ({@code rm/calibration.csv}) with its references.
+     *
+     * @param goldAgreement null without a gold preference
+     * @param ceiling       the voters' noise ceiling, null for real data
+     */
+    static Plot rewardModelPlot(Table calibration, double accuracy, Double goldAgreement, Double ceiling) {
+        double[] x = new double[calibration.rowCount()];
+        for (int i = 0; i < x.length; i++) x[i] = i + 1;
+        Plot.Builder b = Plot.builder().title("Reward model: held-out accuracy on upvote pairs by score-ratio bucket")
+                .xLabel("score-ratio bucket (1: 1–2, 2: 2–3, 3: 3–5, 4: 5–10, 5: ≥ 10)").yLabel("accuracy")
+                .linePoints("RM accuracy on upvote pairs", x, calibration.numberColumn("accuracy").asDoubleArray())
+                .reference(String.format("overall accuracy %.3f", accuracy), accuracy);
+        if (goldAgreement != null) b.reference(String.format("agreement with gold %.3f", goldAgreement), goldAgreement);
+        if (ceiling != null) b.reference(String.format("voters' noise ceiling %.3f", ceiling), ceiling);
+        return b.reference("chance", 0.5).build();
     }
 
     @FunctionalInterface

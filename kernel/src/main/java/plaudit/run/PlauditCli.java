@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
                 DpoCommand.class, RlooCommand.class, MethodsCommand.class,
                 BenchCommand.class,
                 SteerCommand.class,
+                plaudit.run.worker.WorkerCommand.class, plaudit.run.worker.SubmitCommand.class, plaudit.run.worker.JobsCommand.class, plaudit.run.worker.LogsCommand.class,
         })
 public final class PlauditCli {
 

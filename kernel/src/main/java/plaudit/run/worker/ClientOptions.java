@@ -1,0 +1,17 @@
+package plaudit.run.worker;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The worker a client command talks to: {@code --url} and {@code --token-file}. */
+public final class ClientOptions {
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8470", description = "The worker (default: ${DEFAULT-VALUE}).")
+    String url;
+    @Option(names = "--token-file", required = true, description = "File whose first line is the worker's token.")
+    Path tokenFile;
+
+    WorkerClient client() {
+        return new WorkerClient(url, WorkerClient.token(tokenFile));
+    }
+}

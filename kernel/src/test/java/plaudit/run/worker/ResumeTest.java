@@ -1,0 +1,58 @@
+package plaudit.run.worker;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import plaudit.run.Experiment;
+import plaudit.run.ExperimentResult;
+import plaudit.run.ExperimentRunner;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The in-process variant of the kill-and-restart test: a resumable run stopped in the middle of PPO, run again on
+ * its folder, skips the finished stages, continues PPO from its checkpoint, and ends with the metrics, samples and
+ * summary of a run that was never stopped.
+ */
+class ResumeTest {
+
+    @Test
+    void stoppedRunResumesToTheMetricsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
+        Experiment e = Experiment.fromJson(WorkerFixture.tinyExperiment());
+        ExperimentResult straight = new ExperimentRunner(tmp.resolve("straight")).run(e, null);
+
+        Path out = tmp.resolve("stopped");
+        // "cancelled" is asked once per PPO step (after the step) and once per stage; stop after PPO's second step (a sampling step: sampleEvery = 2)
+        AtomicInteger ppoSteps = new AtomicInteger();
+        assertThrows(CancellationException.class, () -> new ExperimentRunner(out).resumable(() ->
+                Files.exists(out.resolve("ppo/metrics.csv")) && ppoSteps.incrementAndGet() > 2).run(e, null));
+        assertTrue(Files.isRegularFile(out.resolve("ppo/checkpoint/config.json")), "PPO checkpoints as it goes");
+        long sftCheckpointTime = Files.getLastModifiedTime(out.resolve("sft/checkpoint/config.json")).toMillis();
+
+        ExperimentResult resumed = new ExperimentRunner(out).resumable(() -> false).run(e, null);
+
+        assertEquals(sftCheckpointTime, Files.getLastModifiedTime(out.resolve("sft/checkpoint/config.json")).toMillis(),
+                "a finished stage is not run again");
+        assertEquals(WorkerFixture.metricsWithoutTimes(tmp.resolve("straight/ppo/metrics.csv")),
+                WorkerFixture.metricsWithoutTimes(out.resolve("ppo/metrics.csv")));
+        assertEquals(Files.readAllLines(tmp.resolve("straight/summary.csv")), Files.readAllLines(out.resolve("summary.csv")));
+        assertEquals(straight.samples().get("ppo").rowCount(), resumed.samples().get("ppo").rowCount());
+        assertEquals(straight.samples().get("ppo").stringColumn("response").asList(),
+                resumed.samples().get("ppo").stringColumn("response").asList());
+        assertEquals(straight.plots().keySet(), resumed.plots().keySet());
+
+        // and the folder reads back as the same result (what a remote run returns)
+        ExperimentResult read = ExperimentResult.read(out);
+        assertEquals(resumed.summary().doubleColumn("value").asList(), read.summary().doubleColumn("value").asList());
+        assertEquals(resumed.metrics().keySet(), read.metrics().keySet());
+        assertEquals(resumed.plots().keySet(), read.plots().keySet());
+        assertEquals(resumed.samples().get("ppo").stringColumn("response").asList(),
+                read.samples().get("ppo").stringColumn("response").asList());
+    }
+}
