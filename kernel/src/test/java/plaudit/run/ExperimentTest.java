@@ -134,24 +134,6 @@ class ExperimentTest {
                 err.getMessage());
     }
 
-    /**
-     * Seeded runs repeat within one JVM: nothing a PPO run changes (models, optimizer, controller, RNG) leaks into the
-     * next. (The first run of a cold JVM used to differ from later ones, because Math.pow/exp round differently once
-     * the JIT has compiled the caller; StrictMath does not. This test only sees that when it runs in a cold JVM.)
-     */
-    @Test
-    void ppoRunsOfOneSessionRepeatBitForBit(@TempDir Path out) {
-        Experiment m = micro();
-        PpoConfig ppo = m.ppo().toBuilder().steps(12).batchSize(8).miniBatchSize(2).ppoEpochs(2).build();
-        try (ExperimentRunner.Session session = new ExperimentRunner(out).train(m, null)) {
-            tech.tablesaw.api.Table first = session.ppo("a", ppo, false), second = session.ppo("b", ppo, false);
-            for (String c : List.of("objective/kl", "objective/scores", "policy/approxkl_avg", "loss/policy_avg",
-                    "loss/value_avg")) {
-                assertEquals(first.doubleColumn(c).asList(), second.doubleColumn(c).asList(), c);
-            }
-        }
-    }
-
     @Test
     void aRewardThatIsNotFiniteStopsTheRunNamingIt(@TempDir Path out) {
         UserError err = assertThrows(UserError.class, () -> new ExperimentRunner(out)
