@@ -52,8 +52,7 @@ class RemoteRunnerTest {
         this.runner = runner
     }
 
-    @Test
-    @Tag("slow") // two runs and a Kotlin compile: ~45 s on a busy machine
+    @Test // two runs and a Kotlin compile: ~45 s on a busy machine, but it is the point of the remote runner
     fun `a remote run with a reward source gives the metrics of the same local run`(@TempDir dir: Path) {
         val url = worker(dir.resolve("worker"))
         val local = tiny(local(dir.resolve("local").toString())) {
