@@ -83,7 +83,7 @@ public final class PpoBench {
     }
 
     /** Ids written as numbers: prompts of random ids without a trained tokenizer. The last id is EOS. */
-    private record NumberTokenizer(int vocab) implements Tokenizer {
+    record NumberTokenizer(int vocab) implements Tokenizer {
         static String text(int[] ids) {
             StringBuilder sb = new StringBuilder();
             for (int id : ids) sb.append(id).append(' ');
