@@ -86,7 +86,16 @@ public final class PytorchBench {
             throws IOException {
         Sizes z = Sizes.of(scale, rounds);
         Engine.getEngine("PyTorch"); // loads libtorch, which the thread settings go to
+        int before = JniUtils.getNumThreads();
         JniUtils.setNumThreads(threads);
+        try {
+            return run(z, device, threads, python, workDir);
+        } finally {
+            JniUtils.setNumThreads(before); // the JVM may go on (tests, notebooks)
+        }
+    }
+
+    private static Table run(Sizes z, Device device, int threads, String python, Path workDir) throws IOException {
         try {
             JniUtils.setNumInteropThreads(1);
         } catch (RuntimeException alreadyStarted) {
