@@ -302,6 +302,15 @@ class Bench:
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def rss_mb():
+    """Resident memory now (the baseline: interpreter, torch, one model)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main():
     bench = None
     for line in sys.stdin:
@@ -314,7 +323,7 @@ def main():
                 torch.set_num_threads(req["threads"])
                 bench = Bench(req)
                 reply = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-                         "interop_threads": torch.get_num_interop_threads()}
+                         "interop_threads": torch.get_num_interop_threads(), "rss_mb": rss_mb()}
             elif op == "quit":
                 break
             else:
