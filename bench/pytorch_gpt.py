@@ -283,6 +283,7 @@ class Bench:
             adv[:, t] = last
         returns = adv + values
         adv = whiten(adv)
+        stats = []
         for _ in range(req["epochs"]):
             for idx in torch.randperm(n).split(mb):
                 s = seq[idx]
@@ -294,6 +295,12 @@ class Bench:
                 v_clipped = values[idx] + (v - values[idx]).clamp(-clip_v, clip_v)
                 vf = 0.5 * torch.max((v - returns[idx]) ** 2, (v_clipped - returns[idx]) ** 2).mean()
                 loss = pg + vf_coef * vf
+                # the statistics TRL's PPO trainer logs for every minibatch (plaudit's PpoTrainer logs the same)
+                prob = F.softmax(logits, -1)
+                entropy = (torch.logsumexp(logits, -1) - (prob * logits).sum(-1)).mean()
+                approx_kl = 0.5 * ((new_logp - logp[idx]) ** 2).mean()
+                clip_frac = ((ratio - 1).abs() > clip).float().mean()
+                stats.append([entropy.item(), approx_kl.item(), clip_frac.item(), pg.item(), vf.item()])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_([q for g in opt.param_groups for q in g["params"]], 1.0)

@@ -67,7 +67,6 @@ public final class PytorchBench {
     private final Device device;
     private final PythonSide py;
     private final Gpt model;
-    private final Map<String, double[][]> results = new LinkedHashMap<>();
     /** Resident memory of each process once started with one model loaded: the runtime, not the workloads. */
     private double[] baselineMb;
     private AdamW trainOpt;
@@ -132,13 +131,13 @@ public final class PytorchBench {
         long n = c.parameterCount();
         int trainTokens = z.trainBatch * z.trainSeq;
         int scoreSeq = z.ppoPrompt + z.ppoResponse;
-        double reps = Math.max(1, Math.round(2e9 / (2.0 * z.matmulN * z.matmulN * z.matmulN)));
+        int reps = (int) Math.max(1, Math.round(2e9 / (2.0 * z.matmulN * z.matmulN * z.matmulN))); // ~2 GFLOP
         List<Workload> ws = new ArrayList<>();
         try (Progress p = new Progress("bench vs pytorch", (long) (z.rounds + 1) * 8)) {
             ws.add(time(p, "matmul " + z.matmulN + "² fp32", "GFLOP/s", true,
-                    () -> 2.0 * z.matmulN * z.matmulN * z.matmulN * reps / 1e9 / matmulSeconds((int) reps),
+                    () -> 2.0 * z.matmulN * z.matmulN * z.matmulN * reps / 1e9 / matmulSeconds(reps),
                     () -> 2.0 * z.matmulN * z.matmulN * z.matmulN * reps / 1e9
-                            / py.call(PythonSide.request("matmul").put("n", z.matmulN).put("reps", (int) reps))
+                            / py.call(PythonSide.request("matmul").put("n", z.matmulN).put("reps", reps))
                             .get("seconds").asDouble()));
             ws.add(time(p, "train step B=" + z.trainBatch + " T=" + z.trainSeq, "tokens/s", true,
                     () -> trainTokens / trainStep(), () -> trainTokens / python("train", r -> r
@@ -169,7 +168,8 @@ public final class PytorchBench {
         // forward ≈ 2 FLOPs per parameter per token, forward + backward ≈ 6 (Kaplan et al. 2020)
         double trainFlopsPerToken = 6.0 * n + 12.0 * c.nLayer() * c.nEmbd() * z.trainSeq;
         double ppoTokens = (double) z.ppoBatch * scoreSeq;
-        double ppoFlops = ppoTokens * 2.0 * n * (1 + 3) + ppoTokens * z.ppoEpochs * 2 * 6.0 * n; // rollout, 3 scorers; policy + value updates
+        // rollout and the three scoring forwards, then every epoch a forward + backward of policy and value
+        double ppoFlops = ppoTokens * 2.0 * n * (1 + 3) + ppoTokens * z.ppoEpochs * 2 * 6.0 * n;
         Map<String, Double> flopsPer = new LinkedHashMap<>();
         flopsPer.put("train", trainFlopsPerToken);
         flopsPer.put("generate", 2.0 * n);
@@ -223,6 +223,9 @@ public final class PytorchBench {
                 + 3.0 * mb * z.ppoResponse * c.vocabSize());
         double need = (stateBytes + act) / (1 << 20);
         double jvm = PpoBench.peakRssBytes() / (double) (1 << 20);
+        var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        System.out.printf("JVM heap now: %.0f MB committed, %.0f MB used (part of Plaudit's RSS; -Xmx bounds it)%n",
+                heap.getCommitted() / (double) (1 << 20), heap.getUsed() / (double) (1 << 20));
         double python = ppo.pythonPeakRssMb;
         add(w, p, t, u, r, "ppo peak RSS (4 models)", jvm, python, "MB", python / jvm);
         add(w, p, t, u, r, "ppo peak RSS over runtime baseline (" + Math.round(baselineMb[0]) + " / "
