@@ -72,9 +72,14 @@ public final class PpoBench {
 
     /** VmHWM of this process (Linux), or -1 where /proc is not available. */
     static long peakRssBytes() {
+        return rssBytes("VmHWM:");
+    }
+
+    /** A memory line of /proc/self/status ({@code VmHWM:} peak, {@code VmRSS:} now) in bytes, or -1. */
+    static long rssBytes(String field) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                if (l.startsWith(field)) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
             }
         } catch (IOException | RuntimeException e) {
             return -1;
@@ -83,7 +88,7 @@ public final class PpoBench {
     }
 
     /** Ids written as numbers: prompts of random ids without a trained tokenizer. The last id is EOS. */
-    private record NumberTokenizer(int vocab) implements Tokenizer {
+    record NumberTokenizer(int vocab) implements Tokenizer {
         static String text(int[] ids) {
             StringBuilder sb = new StringBuilder();
             for (int id : ids) sb.append(id).append(' ');

@@ -1,11 +1,13 @@
 package plaudit.run;
 
+import ai.djl.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.bench.DataBench;
 import plaudit.bench.ModelBench;
 import plaudit.bench.PpoBench;
+import plaudit.bench.PytorchBench;
 import plaudit.model.Devices;
 import tech.tablesaw.api.Table;
 
@@ -22,7 +24,11 @@ import java.util.concurrent.Callable;
                 "suite ppo: one PPO step broken down (rollout, scoring, ref + value forward, update), model and "
                         + "optimizer memory of the four models, peak RSS.",
                 "suite data: Pushshift reader + comparison builder throughput (comments/s per core) and peak heap "
-                        + "on a generated .zst dump of 1M comments (full) or 50k (tiny)."})
+                        + "on a generated .zst dump of 1M comments (full) or 50k (tiny).",
+                "--against pytorch: the same GPT, weights, batches and thread counts in PyTorch eager (Python, "
+                        + "bench/pytorch_gpt.py), both sides timed in turns; writes OUT/bench.csv with columns "
+                        + "workload,plaudit,pytorch,unit,ratio (ratio > 1: Plaudit faster). Needs "
+                        + "scripts/setup-bench.sh."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--suite", defaultValue = "model", description = "model, ppo or data (default: ${DEFAULT-VALUE}).")
@@ -33,6 +39,17 @@ public final class BenchCommand implements Callable<Integer> {
     String device;
     @Option(names = "--out", description = "Directory for the CSV of the table.")
     Path out;
+    @Option(names = "--against", description = "pytorch: compare with PyTorch eager in Python side by side.")
+    String against;
+    @Option(names = "--rounds", defaultValue = "0",
+            description = "Timed rounds per workload with --against (default: 3 tiny, 5 full).")
+    int rounds;
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Intra-op threads on both sides with --against (default: all cores).")
+    int threads;
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+            description = "Python with torch for --against pytorch (default: ${DEFAULT-VALUE}, Debian's).")
+    String python;
 
     @Override
     public Integer call() throws Exception {
@@ -41,6 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "full" -> ModelBench.Scale.FULL;
             default -> throw new UserError("--scale " + scale + " is unknown; use tiny or full");
         };
+        if (against != null) return against(s);
         Table t = switch (suite.toLowerCase(Locale.ROOT)) {
             case "model" -> ModelBench.run(s, Devices.parse(device));
             case "ppo" -> PpoBench.run(s, Devices.parse(device));
@@ -60,6 +78,31 @@ public final class BenchCommand implements Callable<Integer> {
         if (out != null) {
             Files.createDirectories(out);
             t.write().csv(out.resolve("bench-" + suite + ".csv").toFile());
+        }
+        return 0;
+    }
+
+    private Integer against(ModelBench.Scale s) throws Exception {
+        if (!against.equalsIgnoreCase("pytorch")) {
+            throw new UserError("--against " + against + " is unknown; use --against pytorch");
+        }
+        if (rounds < 0 || threads < 0) throw new UserError("--rounds and --threads must be positive (0 = default)");
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        Device dev = Devices.parse(device);
+        Path work = Files.createTempDirectory("plaudit-bench-pytorch");
+        Table t;
+        try {
+            t = PytorchBench.run(s, dev, rounds, n, python, work);
+        } finally {
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        System.out.println(t.print());
+        if (out != null) {
+            Files.createDirectories(out);
+            t.write().csv(out.resolve("bench.csv").toFile());
+            System.out.println("wrote " + out.resolve("bench.csv"));
         }
         return 0;
     }

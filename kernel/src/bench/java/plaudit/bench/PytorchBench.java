@@ -1,0 +1,427 @@
+package plaudit.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import plaudit.model.Generator;
+import plaudit.model.Gpt;
+import plaudit.model.GptConfig;
+import plaudit.model.NoGrad;
+import plaudit.model.Safetensors;
+import plaudit.model.SamplingConfig;
+import plaudit.model.ScoreModel;
+import plaudit.run.Progress;
+import plaudit.train.AdamW;
+import plaudit.train.RewardModelScorer;
+import plaudit.train.ppo.PpoConfig;
+import plaudit.train.ppo.PpoTrainer;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Plaudit side by side with PyTorch eager in Python ({@code bench/pytorch_gpt.py}) on the same GPT-2: same config,
+ * same initial weights (written here as safetensors, read there), same batches, fp32, same AdamW hyper-parameters,
+ * equal thread counts. Each workload is timed in turns, Plaudit then PyTorch (the order flips every round so neither
+ * side always runs on a cooler machine), for several rounds after a warm-up round; the table shows medians.
+ * Only the ratios of one run mean anything on a shared, noisy machine.
+ */
+public final class PytorchBench {
+
+    /** Sizes of one comparison; {@code tiny} runs in a few minutes on 2 cores. */
+    record Sizes(GptConfig cfg, int matmulN, int trainBatch, int trainSeq, int genPrompt, int genNew,
+                 int scoreBatch, int ppoBatch, int ppoPrompt, int ppoResponse, int ppoEpochs, int rounds) {
+        static Sizes of(ModelBench.Scale scale, int rounds) {
+            return scale == ModelBench.Scale.FULL
+                    ? new Sizes(ModelBench.config(scale), 1024, 8, 256, 16, 64, 32, 32, 64, 48, 4, rounds > 0 ? rounds : 5)
+                    : new Sizes(ModelBench.config(scale), 512, 4, 128, 16, 32, 8, 8, 64, 16, 4, rounds > 0 ? rounds : 3);
+        }
+    }
+
+    /** One measured workload: per-round values of each side; {@code higherIsBetter} picks the ratio's direction. */
+    private record Workload(String name, String unit, boolean higherIsBetter, double[] plaudit, double[] pytorch) {
+        double ratio() {
+            double p = median(plaudit), t = median(pytorch);
+            return higherIsBetter ? p / t : t / p;
+        }
+    }
+
+    private final Sizes z;
+    private final Device device;
+    private final PythonSide py;
+    private final Gpt model;
+    /** Resident memory of each process once started with one model loaded: the runtime, not the workloads. */
+    private double[] baselineMb;
+    private AdamW trainOpt;
+    private Ppo ppo;
+
+    private PytorchBench(Sizes z, Device device, PythonSide py, Gpt model) {
+        this.z = z;
+        this.device = device;
+        this.py = py;
+        this.model = model;
+    }
+
+    /**
+     * Runs the comparison; {@code rounds <= 0} takes the scale's default. The table has the columns
+     * {@code workload, plaudit, pytorch, unit, ratio}, ratio &gt; 1 meaning Plaudit is faster (or leaner).
+     */
+    public static Table run(ModelBench.Scale scale, Device device, int rounds, int threads, String python, Path workDir)
+            throws IOException {
+        Sizes z = Sizes.of(scale, rounds);
+        Engine.getEngine("PyTorch"); // loads libtorch, which the thread settings go to
+        int before = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(threads);
+        try {
+            return run(z, device, threads, python, workDir);
+        } finally {
+            JniUtils.setNumThreads(before); // the JVM may go on (tests, notebooks)
+        }
+    }
+
+    private static Table run(Sizes z, Device device, int threads, String python, Path workDir) throws IOException {
+        try {
+            JniUtils.setNumInteropThreads(1);
+        } catch (RuntimeException alreadyStarted) {
+            // libtorch refuses once its inter-op pool exists; the count it has is printed below
+        }
+        try (PythonSide py = PythonSide.start(python, workDir, threads);
+             Gpt model = Gpt.init(z.cfg, device, 1234)) {
+            Path weights = workDir.resolve("gpt-init.safetensors");
+            Safetensors.writer().tensors(model.parameters()).write(weights);
+            GptConfig c = z.cfg;
+            ObjectNode init = PythonSide.request("init").put("weights", weights.toString()).put("threads", threads)
+                    .put("device", device.isGpu() ? "cuda" : "cpu").put("seed", 1);
+            init.putObject("config").put("n_layer", c.nLayer()).put("n_head", c.nHead()).put("n_embd", c.nEmbd())
+                    .put("block_size", c.blockSize()).put("vocab_size", c.vocabSize());
+            JsonNode hello = py.call(init);
+            long jvmBaseline = PpoBench.rssBytes("VmRSS:"); // JVM + libtorch + the first model, before the workloads
+            System.out.printf("threads: Plaudit (libtorch %s) %d intra-op / %d inter-op; PyTorch %s %d / %d%n",
+                    Engine.getEngine("PyTorch").getVersion(), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(),
+                    hello.get("torch").asText(), hello.get("threads").asInt(), hello.get("interop_threads").asInt());
+            PytorchBench b = new PytorchBench(z, device, py, model);
+            b.baselineMb = new double[] {jvmBaseline / (double) (1 << 20), hello.get("rss_mb").asDouble()};
+            try {
+                return b.measure();
+            } finally {
+                if (b.ppo != null) b.ppo.close();
+            }
+        }
+    }
+
+    private Table measure() {
+        GptConfig c = z.cfg;
+        long n = c.parameterCount();
+        int trainTokens = z.trainBatch * z.trainSeq;
+        int scoreSeq = z.ppoPrompt + z.ppoResponse;
+        int reps = (int) Math.max(1, Math.round(2e9 / (2.0 * z.matmulN * z.matmulN * z.matmulN))); // ~2 GFLOP
+        List<Workload> ws = new ArrayList<>();
+        try (Progress p = new Progress("bench vs pytorch", (long) (z.rounds + 1) * 8)) {
+            ws.add(time(p, "matmul " + z.matmulN + "² fp32", "GFLOP/s", true,
+                    () -> 2.0 * z.matmulN * z.matmulN * z.matmulN * reps / 1e9 / matmulSeconds(reps),
+                    () -> 2.0 * z.matmulN * z.matmulN * z.matmulN * reps / 1e9
+                            / py.call(PythonSide.request("matmul").put("n", z.matmulN).put("reps", reps))
+                            .get("seconds").asDouble()));
+            ws.add(time(p, "train step B=" + z.trainBatch + " T=" + z.trainSeq, "tokens/s", true,
+                    () -> trainTokens / trainStep(), () -> trainTokens / python("train", r -> r
+                            .put("batch", z.trainBatch).put("seq", z.trainSeq).put("salt", 0).put("lr", 1e-4))));
+            for (int batch : new int[] {1, 16}) {
+                for (boolean cached : new boolean[] {true, false}) {
+                    int tokens = batch * z.genNew;
+                    ws.add(time(p, "generate B=" + batch + (cached ? " kv-cache" : " no-cache"), "tokens/s", true,
+                            () -> tokens / generate(batch, cached),
+                            () -> tokens / python("generate", r -> r.put("batch", batch).put("prompt", z.genPrompt)
+                                    .put("new_tokens", z.genNew).put("salt", 2).put("cached", cached))));
+                }
+            }
+            int scoreTokens = z.scoreBatch * scoreSeq;
+            ws.add(time(p, "score ref+value+RM B=" + z.scoreBatch + " T=" + scoreSeq, "tokens/s", true,
+                    () -> scoreTokens / score(scoreSeq),
+                    () -> scoreTokens / python("score", r -> r.put("batch", z.scoreBatch).put("seq", scoreSeq)
+                            .put("salt", 3))));
+            ws.add(time(p, "ppo step B=" + z.ppoBatch + " prompt " + z.ppoPrompt + " response " + z.ppoResponse,
+                    "s", false, this::ppoStep,
+                    () -> python("ppo", r -> r.put("batch", z.ppoBatch).put("minibatch", z.ppoBatch / 4)
+                            .put("prompt", z.ppoPrompt).put("response", z.ppoResponse).put("epochs", z.ppoEpochs)
+                            .put("salt", 4).put("lr", 3e-5))));
+        }
+
+        // The machine's ceiling: the best matmul round of either side (a median taken while other jobs share the
+        // cores would understate it and give fractions above 1); each workload's model FLOPs against it.
+        double peak = Math.max(Arrays.stream(ws.get(0).plaudit).max().orElseThrow(),
+                Arrays.stream(ws.get(0).pytorch).max().orElseThrow());
+        // forward ≈ 2 FLOPs per parameter per token, forward + backward ≈ 6 (Kaplan et al. 2020)
+        double trainFlopsPerToken = 6.0 * n + 12.0 * c.nLayer() * c.nEmbd() * z.trainSeq;
+        double ppoTokens = (double) z.ppoBatch * scoreSeq;
+        // rollout and the three scoring forwards, then every epoch a forward + backward of policy and value
+        double ppoFlops = ppoTokens * 2.0 * n * (1 + 3) + ppoTokens * z.ppoEpochs * 2 * 6.0 * n;
+        Map<String, Double> flopsPer = new LinkedHashMap<>();
+        flopsPer.put("train", trainFlopsPerToken);
+        flopsPer.put("generate", 2.0 * n);
+        flopsPer.put("score", 2.0 * n);
+
+        StringColumn workload = StringColumn.create("workload");
+        DoubleColumn plaudit = DoubleColumn.create("plaudit");
+        DoubleColumn pytorch = DoubleColumn.create("pytorch");
+        StringColumn unit = StringColumn.create("unit");
+        DoubleColumn ratio = DoubleColumn.create("ratio");
+        for (Workload w : ws) {
+            add(workload, plaudit, pytorch, unit, ratio, w.name, median(w.plaudit), median(w.pytorch), w.unit, w.ratio());
+            String kind = w.name.split(" ")[0];
+            double pf, tf;
+            if (flopsPer.containsKey(kind)) {
+                pf = median(w.plaudit) * flopsPer.get(kind) / 1e9 / peak;
+                tf = median(w.pytorch) * flopsPer.get(kind) / 1e9 / peak;
+            } else if (kind.equals("ppo")) {
+                pf = ppoFlops / median(w.plaudit) / 1e9 / peak;
+                tf = ppoFlops / median(w.pytorch) / 1e9 / peak;
+            } else {
+                continue;
+            }
+            add(workload, plaudit, pytorch, unit, ratio, w.name + " · fraction of matmul peak", pf, tf, "fraction",
+                    pf / tf);
+        }
+        for (int batch : new int[] {1, 16}) {
+            Workload cached = find(ws, "generate B=" + batch + " kv-cache");
+            Workload full = find(ws, "generate B=" + batch + " no-cache");
+            double pc = median(cached.plaudit) / median(full.plaudit), tc = median(cached.pytorch) / median(full.pytorch);
+            add(workload, plaudit, pytorch, unit, ratio, "generate B=" + batch + " kv-cache speed-up over no-cache",
+                    pc, tc, "x", pc / tc);
+        }
+        addMemory(workload, plaudit, pytorch, unit, ratio);
+        return Table.create("Plaudit vs PyTorch eager — " + c + ", " + z.rounds + " rounds, medians; ratio > 1: "
+                + "Plaudit faster; matmul peak " + Math.round(peak) + " GFLOP/s", workload, plaudit, pytorch, unit, ratio);
+    }
+
+    /**
+     * Peak RSS of each process (high-water mark over the whole comparison, PPO with four models included), and what
+     * it grew by over the process's baseline (runtime + libraries + one model) against what a PPO step must hold: four models, gradients and AdamW moments of policy and value, and the activations
+     * of one minibatch of policy + value forwards kept for backward.
+     */
+    private void addMemory(StringColumn w, DoubleColumn p, DoubleColumn t, StringColumn u, DoubleColumn r) {
+        GptConfig c = z.cfg;
+        double params = c.parameterCount();
+        double stateBytes = 4.0 * (4 * params + 2 * params /* grads */ + 2 * 2 * params /* m, v */);
+        long mb = z.ppoBatch / 4, seq = z.ppoPrompt + z.ppoResponse;
+        // per layer ~17 B·T·C floats (Korthikanti et al. 2022, fp32) + attention B·nh·T² twice; logits over the response
+        double act = 2 * 4.0 * (c.nLayer() * (17.0 * mb * seq * c.nEmbd() + 2.0 * mb * c.nHead() * seq * seq)
+                + 3.0 * mb * z.ppoResponse * c.vocabSize());
+        double need = (stateBytes + act) / (1 << 20);
+        double jvm = PpoBench.peakRssBytes() / (double) (1 << 20);
+        var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        System.out.printf("JVM heap now: %.0f MB committed, %.0f MB used (part of Plaudit's RSS; -Xmx bounds it)%n",
+                heap.getCommitted() / (double) (1 << 20), heap.getUsed() / (double) (1 << 20));
+        double python = ppo.pythonPeakRssMb;
+        add(w, p, t, u, r, "ppo peak RSS (4 models)", jvm, python, "MB", python / jvm);
+        add(w, p, t, u, r, "ppo peak RSS over runtime baseline (" + Math.round(baselineMb[0]) + " / "
+                        + Math.round(baselineMb[1]) + " MB)", jvm - baselineMb[0], python - baselineMb[1], "MB",
+                (python - baselineMb[1]) / (jvm - baselineMb[0]));
+        // the target: what the workloads add is within 1.3x of what they must hold
+        double jvmX = (jvm - baselineMb[0]) / need, pyX = (python - baselineMb[1]) / need;
+        add(w, p, t, u, r, "ppo-memory: RSS over baseline / (params+grads+AdamW+activations = " + Math.round(need)
+                + " MB)", jvmX, pyX, "x", pyX / jvmX);
+    }
+
+    private static Workload find(List<Workload> ws, String name) {
+        return ws.stream().filter(w -> w.name.equals(name)).findFirst().orElseThrow();
+    }
+
+    private static void add(StringColumn w, DoubleColumn p, DoubleColumn t, StringColumn u, DoubleColumn r,
+                            String name, double plaudit, double pytorch, String unit, double ratio) {
+        w.append(name);
+        p.append(round(plaudit));
+        t.append(round(pytorch));
+        u.append(unit);
+        r.append(Math.round(ratio * 1000) / 1000.0);
+    }
+
+    private static double round(double x) {
+        return Math.abs(x) >= 100 ? Math.round(x * 10) / 10.0 : Math.round(x * 10000) / 10000.0;
+    }
+
+    /** Warm-up round, then {@code rounds} timed rounds, the two sides in turns (who goes first flips each round). */
+    private Workload time(Progress p, String name, String unit, boolean higherIsBetter, DoubleSupplier plaudit,
+                          DoubleSupplier pytorch) {
+        p.set("workload", name);
+        double[] a = new double[z.rounds], b = new double[z.rounds];
+        for (int r = -1; r < z.rounds; r++) {
+            double x, y;
+            if ((r & 1) == 0) {
+                x = plaudit.getAsDouble();
+                y = pytorch.getAsDouble();
+            } else {
+                y = pytorch.getAsDouble();
+                x = plaudit.getAsDouble();
+            }
+            if (r >= 0) {
+                a[r] = x;
+                b[r] = y;
+            }
+            p.step();
+        }
+        return new Workload(name, unit, higherIsBetter, a, b);
+    }
+
+    private double python(String op, java.util.function.UnaryOperator<ObjectNode> args) {
+        JsonNode reply = py.call(args.apply(PythonSide.request(op)));
+        if (op.equals("train")) checkSameModel(reply.get("loss").asDouble());
+        if (op.equals("ppo") && ppo != null) ppo.pythonPeakRssMb = reply.get("peak_rss_mb").asDouble();
+        return reply.get("seconds").asDouble();
+    }
+
+    // ---- the Plaudit side of each workload; each returns seconds ----
+
+    private double matmulSeconds(int reps) {
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray a = m.randomNormal(0, 1, new Shape(z.matmulN, z.matmulN), DataType.FLOAT32);
+            NDArray b = m.randomNormal(0, 1, new Shape(z.matmulN, z.matmulN), DataType.FLOAT32);
+            long t0 = System.nanoTime();
+            NDArray c = null;
+            for (int i = 0; i < reps; i++) {
+                if (c != null) c.close();
+                c = a.matMul(b);
+            }
+            c.get(0, 0).getFloat(); // wait for the result (asynchronous on a GPU)
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    /** The deterministic batch both sides build: {@code id(i) = (i·7919 + 13·salt) mod vocab}, row-major. */
+    static long[] batchIds(int batch, int seq, int vocab, int salt) {
+        long[] ids = new long[batch * seq];
+        for (int i = 0; i < ids.length; i++) ids[i] = (i * 7919L + 13L * salt) % vocab;
+        return ids;
+    }
+
+    private double firstLoss = Double.NaN;
+    private double pythonFirstLoss = Double.NaN;
+
+    private double trainStep() {
+        if (trainOpt == null) {
+            model.setTrainable(true);
+            trainOpt = AdamW.of(model.parameters(), 0.1);
+        }
+        int v = z.cfg.vocabSize();
+        long t0 = System.nanoTime();
+        try (NDManager s = model.manager().newSubManager(device)) {
+            Shape shape = new Shape(z.trainBatch, z.trainSeq);
+            NDArray ids = s.create(batchIds(z.trainBatch, z.trainSeq, v, 0), shape);
+            NDArray targets = s.create(batchIds(z.trainBatch, z.trainSeq, v, 1), shape);
+            double loss;
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray l = model.loss(ids, targets, null, true);
+                gc.backward(l);
+                loss = l.getFloat();
+            }
+            trainOpt.clipGradNorm(s, 1.0);
+            trainOpt.update(s, 1e-4);
+            if (Double.isNaN(firstLoss)) firstLoss = loss;
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * The first training step sees the same weights and batch on both sides, so its loss must agree: otherwise the
+     * two sides are not running the same model and the comparison would mean nothing.
+     */
+    private void checkSameModel(double pythonLoss) {
+        if (!Double.isNaN(pythonFirstLoss)) return;
+        pythonFirstLoss = pythonLoss;
+        if (Math.abs(pythonLoss - firstLoss) > 1e-4 * Math.max(1, Math.abs(firstLoss))) {
+            throw new IllegalStateException("first training loss differs: Plaudit " + firstLoss + ", PyTorch "
+                    + pythonLoss + "; the two sides do not compute the same model");
+        }
+    }
+
+    private double generate(int batch, boolean cached) {
+        List<int[]> prompts = new ArrayList<>();
+        long[] ids = batchIds(batch, z.genPrompt, z.cfg.vocabSize(), 2);
+        for (int r = 0; r < batch; r++) {
+            prompts.add(Arrays.stream(ids, r * z.genPrompt, (r + 1) * z.genPrompt).mapToInt(i -> (int) i).toArray());
+        }
+        // eosId -1: every row generates exactly genNew tokens, as on the PyTorch side
+        SamplingConfig sc = new SamplingConfig(z.genNew, 1.0, 0, 1.0, -1, 3);
+        long t0 = System.nanoTime();
+        Generator.generate(model, prompts, sc, cached);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private double score(int seq) {
+        Ppo m = ppo();
+        long t0 = System.nanoTime();
+        try (NoGrad ignored = NoGrad.enter(); NDManager s = model.manager().newSubManager(device)) {
+            NDArray ids = s.create(batchIds(z.scoreBatch, seq, z.cfg.vocabSize(), 3), new Shape(z.scoreBatch, seq));
+            NDArray in = ids.get(new NDIndex(":, :-1"));
+            NDArray next = ids.get(new NDIndex(":, 1:"));
+            NDArray refLogp = Gpt.tokenLogProbs(m.ref.forward(in, null, null, null, false), next);
+            NDArray values = m.value.scores(ids, null, false);
+            NDArray reward = m.rm.scores(ids, null, false).get(new NDIndex(":, -1"));
+            refLogp.sum().add(values.sum()).add(reward.sum()).getFloat(); // wait for the result (GPU)
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private double ppoStep() {
+        Ppo m = ppo();
+        long t0 = System.nanoTime();
+        m.trainer.step(null);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private Ppo ppo() {
+        if (ppo == null) ppo = new Ppo();
+        return ppo;
+    }
+
+    /** The four PPO models on the same initial weights as the PyTorch side; the policy is the benchmark's model. */
+    private final class Ppo implements AutoCloseable {
+        final Gpt ref = Gpt.fromParameters(z.cfg, model.parameters(), device);
+        final ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(z.cfg, model.parameters(), device), 3);
+        final ScoreModel rm = ScoreModel.withNewHead(Gpt.fromParameters(z.cfg, model.parameters(), device), 4);
+        final PpoTrainer trainer;
+        double pythonPeakRssMb = Double.NaN;
+
+        Ppo() {
+            PpoConfig pc = PpoConfig.builder().steps(1_000_000).batchSize(z.ppoBatch).miniBatchSize(z.ppoBatch / 4)
+                    .ppoEpochs(z.ppoEpochs).responseLength(z.ppoResponse).lr(3e-5).seed(3).sampleEvery(0).build();
+            PpoBench.NumberTokenizer tok = new PpoBench.NumberTokenizer(z.cfg.vocabSize());
+            List<String> prompts = new ArrayList<>();
+            long[] ids = batchIds(z.ppoBatch, z.ppoPrompt, z.cfg.vocabSize() - 1, 4); // the last id is EOS
+            for (int r = 0; r < z.ppoBatch; r++) {
+                prompts.add(PpoBench.NumberTokenizer.text(Arrays.stream(ids, r * z.ppoPrompt, (r + 1) * z.ppoPrompt)
+                        .mapToInt(i -> (int) i).toArray()));
+            }
+            rm.setTrainable(false);
+            trainer = new PpoTrainer(model, ref, value, new RewardModelScorer(rm, tok, z.ppoResponse, z.ppoBatch),
+                    null, tok, prompts, pc);
+        }
+
+        @Override
+        public void close() {
+            ref.close();
+            value.close();
+            rm.close();
+        }
+    }
+
+    static double median(double[] xs) {
+        return ModelBench.median(xs);
+    }
+}

@@ -1,0 +1,101 @@
+package plaudit.bench;
+
+import ai.djl.engine.Engine;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import plaudit.run.PlauditCli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code plaudit bench --against pytorch} through the real command line. The comparison itself needs Debian's
+ * python3-torch (scripts/setup-bench.sh) and is skipped, with that message, where it is missing; the error paths
+ * always run.
+ */
+class PytorchBenchTest {
+    @TempDir
+    Path dir;
+
+    record Result(int status, String out, String err) {
+    }
+
+    static synchronized Result run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int status = PlauditCli.run(args);
+            return new Result(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    static boolean torchPresent() throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of("/usr/bin/python3"))) return false;
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
+    @Test
+    void tinyComparisonWritesTheTable() throws Exception {
+        if (!torchPresent()) {
+            System.err.println("SKIPPED PytorchBenchTest: /usr/bin/python3 has no torch; run scripts/setup-bench.sh");
+            Assumptions.abort("python3-torch missing: run scripts/setup-bench.sh to compare with PyTorch");
+        }
+        Result r = run("bench", "--against", "pytorch", "--scale", "tiny", "--rounds", "1", "--threads", "1",
+                "--out", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
+        assertEquals("workload,plaudit,pytorch,unit,ratio", csv.get(0));
+        for (String workload : List.of("matmul", "train step", "generate B=1 kv-cache", "generate B=16 kv-cache",
+                "score ref+value+RM", "ppo step", "ppo peak RSS")) {
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith(workload)), workload + " missing from\n" + csv);
+        }
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = line.split(",");
+            for (int i = f.length - 4; i < f.length; i++) {
+                if (i == f.length - 2) continue; // unit
+                double v = Double.parseDouble(f[i]);
+                assertTrue(v > 0 && Double.isFinite(v), "not a positive figure in: " + line);
+            }
+        }
+        assertTrue(r.out().contains("workload") && r.out().contains("ratio"), "table not printed:\n" + r.out());
+    }
+
+    @Test
+    void missingPythonNamesTheSetupScript() {
+        Result r = run("bench", "--against", "pytorch", "--scale", "tiny", "--python", dir.resolve("no-python").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("scripts/setup-bench.sh"), r.err());
+    }
+
+    @Test
+    void unknownAgainstIsAUserError() {
+        Result r = run("bench", "--against", "tensorflow");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--against pytorch"), r.err());
+    }
+
+    @Test
+    void gpuWithoutAGpuIsAClearError() {
+        Assumptions.assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "this machine has a GPU");
+        Result r = run("bench", "--against", "pytorch", "--device", "gpu", "--out", dir.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no CUDA GPU"), r.err());
+    }
+}
