@@ -1,7 +1,6 @@
 package plaudit.run.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.run.Experiment;
@@ -25,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (within float noise: three JVMs; ResumeTest checks bit-for-bit equality in one).
  * Slow (two JVMs and three tiny runs); ResumeTest is its in-process variant.
  */
-@Tag("slow")
 class WorkerProcessTest {
     private static final Pattern LISTENING = Pattern.compile("worker: http://127\\.0\\.0\\.1:(\\d+)/v1");
 
