@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A real worker process killed in the middle of PPO (destroyForcibly: SIGKILL, no shutdown hook) and started again on
  * the same data folder: the job resumes from its checkpoint and ends with the metrics of an uninterrupted local run
  * (within float noise: three JVMs; ResumeTest checks bit-for-bit equality in one).
- * Slow (two JVMs and three tiny runs); ResumeTest is its in-process variant.
+ * About 20 s (two worker JVMs and three tiny runs); ResumeTest is its in-process variant.
  */
 class WorkerProcessTest {
     private static final Pattern LISTENING = Pattern.compile("worker: http://127\\.0\\.0\\.1:(\\d+)/v1");
