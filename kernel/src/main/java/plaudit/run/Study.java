@@ -22,7 +22,18 @@ import java.util.List;
  */
 public final class Study {
 
-    public enum Scale { TINY, SMALL, FULL }
+    public enum Scale {
+        TINY, SMALL, FULL;
+
+        /** {@code tiny}, {@code small} or {@code full}, any case; anything else fails naming the three. */
+        public static Scale parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new plaudit.UserError("--scale " + s + " is unknown; use tiny, small or full");
+            }
+        }
+    }
 
     /** Sizes of one study; {@link #of(Scale)} gives the presets. */
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,

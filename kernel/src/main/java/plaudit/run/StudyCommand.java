@@ -3,10 +3,8 @@ package plaudit.run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import plaudit.UserError;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code plaudit study}: the whole pipeline on the synthetic forum, measured against gold. */
@@ -28,12 +26,7 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Study.Scale sc;
-        try {
-            sc = Study.Scale.valueOf(scale.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--scale " + scale + " is unknown; use tiny, small or full");
-        }
+        Study.Scale sc = Study.Scale.parse(scale);
         long t0 = System.nanoTime();
         var table = new Study(out, Study.Settings.of(sc), forum, run.device(), run.seed()).run();
         System.out.println(table.print());

@@ -10,7 +10,6 @@ import plaudit.model.Params;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.reward.RewardFunction;
-import plaudit.run.Progress;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.Permutation;
@@ -252,18 +251,7 @@ public final class PpoTrainer {
 
     /** Runs {@code cfg.steps()} iterations (from the current step), logging every row. */
     public void train(MetricsLog log, List<Sample> samples, java.util.function.IntConsumer afterStep) {
-        try (Progress bar = new Progress("ppo", cfg.steps())) {
-            bar.advance(step);
-            while (step < cfg.steps()) {
-                Map<String, Number> row = step(samples);
-                log.log(row);
-                bar.set("score", row.get("objective/scores").doubleValue())
-                   .set("kl", row.get("objective/kl").doubleValue())
-                   .set("gold", row.get("objective/gold").doubleValue());
-                bar.step();
-                if (afterStep != null) afterStep.accept(step);
-            }
-        }
+        StepLoop.run("ppo", cfg.steps(), () -> step, () -> step(samples), log, afterStep);
     }
 
     private static float[][] padRows(float[][] x, int width) {

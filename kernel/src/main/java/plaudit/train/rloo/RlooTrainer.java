@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.reward.RewardFunction;
-import plaudit.run.Progress;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.Permutation;
@@ -14,6 +13,7 @@ import plaudit.train.ppo.PpoLoss;
 import plaudit.train.ppo.PpoTrainer;
 import plaudit.train.ppo.ResponseBatch;
 import plaudit.train.ppo.Rollout;
+import plaudit.train.ppo.StepLoop;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,18 +151,7 @@ public final class RlooTrainer {
 
     /** Runs {@code cfg.steps()} iterations, logging every row. */
     public void train(MetricsLog log, List<PpoTrainer.Sample> samples, IntConsumer afterStep) {
-        try (Progress bar = new Progress("rloo", cfg.steps())) {
-            bar.advance(step);
-            while (step < cfg.steps()) {
-                Map<String, Number> row = step(samples);
-                log.log(row);
-                bar.set("score", row.get("objective/scores").doubleValue())
-                   .set("kl", row.get("objective/kl").doubleValue())
-                   .set("gold", row.get("objective/gold").doubleValue());
-                bar.step();
-                if (afterStep != null) afterStep.accept(step);
-            }
-        }
+        StepLoop.run("rloo", cfg.steps(), () -> step, () -> step(samples), log, afterStep);
         policy.setTrainable(false);
     }
 

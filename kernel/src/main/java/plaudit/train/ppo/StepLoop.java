@@ -1,0 +1,35 @@
+package plaudit.train.ppo;
+
+import plaudit.report.MetricsLog;
+import plaudit.run.Progress;
+
+import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The outer loop of the policy-gradient trainers (PPO, RLOO): from the step already done (a resumed run starts later)
+ * to {@code steps}, log every metrics row, show reward, KL and gold on the progress bar, and call {@code afterStep}
+ * (checkpointing, cancellation) with the number of steps done.
+ */
+public final class StepLoop {
+    private StepLoop() {
+    }
+
+    public static void run(String label, int steps, IntSupplier done, Supplier<Map<String, Number>> step,
+                           MetricsLog log, IntConsumer afterStep) {
+        try (Progress bar = new Progress(label, steps)) {
+            bar.advance(done.getAsInt());
+            while (done.getAsInt() < steps) {
+                Map<String, Number> row = step.get();
+                log.log(row);
+                bar.set("score", row.get("objective/scores").doubleValue())
+                   .set("kl", row.get("objective/kl").doubleValue())
+                   .set("gold", row.get("objective/gold").doubleValue());
+                bar.step();
+                if (afterStep != null) afterStep.accept(done.getAsInt());
+            }
+        }
+    }
+}
