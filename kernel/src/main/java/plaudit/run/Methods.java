@@ -85,7 +85,7 @@ public final class Methods {
 
     /** Runs every method; returns the methods table (also written to {@code methods.csv}). */
     public Table run() {
-        Experiment e = Study.experiment(s.study(), null, device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu", seed);
+        Experiment e = Study.experiment(s.study(), null, Study.deviceSpec(device), seed);
         List<Row> rows = new ArrayList<>();
         long t0 = System.nanoTime();
         try (ExperimentRunner.Session session = new ExperimentRunner(out, "methods").train(e, null)) {

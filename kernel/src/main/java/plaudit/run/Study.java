@@ -117,7 +117,8 @@ public final class Study {
         }
     }
 
-    private static String deviceSpec(Device d) {
+    /** The experiment spec's name of a device: {@code cpu} or {@code gpu:N}. */
+    static String deviceSpec(Device d) {
         return d.isGpu() ? "gpu:" + d.getDeviceId() : "cpu";
     }
 
