@@ -75,6 +75,8 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
     var missingEosPenalty: Double = from.missingEosPenalty()
     /** Max global gradient norm. */
     var gradClip: Double = from.gradClip()
+    /** Value head on the policy's own trunk instead of a separate value network (faster, one model less). */
+    var sharedTrunk: Boolean = from.sharedTrunk()
     /** Keep a table of samples every this many steps. */
     var sampleEvery: Int = from.sampleEvery()
     /** Seeds prompts, sampling and minibatch order. */
@@ -98,7 +100,7 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
 
     fun build(): PpoConfig = PpoConfig(steps, batchSize, miniBatchSize, epochs, lr, responseLength, temperature, klCoef,
         adaptive, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip,
-        missingEosPenalty, gradClip, sampleEvery, seed)
+        missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed)
 
     override fun toString(): String =
         "ppo { steps = $steps; batchSize = $batchSize; miniBatchSize = $miniBatchSize; epochs = $epochs; lr = $lr; " +
@@ -106,7 +108,7 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
             (if (adaptive) "adaptiveKl(target = $targetKl, horizon = $klHorizon); " else "") +
             "clipRange = $clipRange; clipRangeValue = $clipRangeValue; vfCoef = $vfCoef; entCoef = $entCoef; " +
             "gamma = $gamma; lam = $lam; whitenRewards = $whitenRewards; rewardClip = $rewardClip; " +
-            "missingEosPenalty = $missingEosPenalty; gradClip = $gradClip; sampleEvery = $sampleEvery; seed = $seed }"
+            "missingEosPenalty = $missingEosPenalty; gradClip = $gradClip; sharedTrunk = $sharedTrunk; sampleEvery = $sampleEvery; seed = $seed }"
 }
 
 /** What is measured after training: `evaluation { prompts = 64; bestOfN(1, 2, 4, 8, 16) }`. */

@@ -25,11 +25,14 @@ public final class ScoreModel implements AutoCloseable {
     private final Gpt trunk;
     private final NDArray weight;
     private final NDArray bias;
+    /** False for a head on another component's trunk ({@link #zeroHeadOn}): closing leaves the trunk open. */
+    private final boolean ownsTrunk;
 
-    private ScoreModel(Gpt trunk, NDArray weight, NDArray bias) {
+    private ScoreModel(Gpt trunk, NDArray weight, NDArray bias, boolean ownsTrunk) {
         this.trunk = trunk;
         this.weight = weight;
         this.bias = bias;
+        this.ownsTrunk = ownsTrunk;
     }
 
     /** A new head on {@code trunk} (taken over: closing this closes it), N(0, 1/(C+1)) as in Stiennon et al.'s RM. */
@@ -40,7 +43,7 @@ public final class ScoreModel implements AutoCloseable {
         double std = 1 / Math.sqrt(c + 1.0);
         for (int i = 0; i < c; i++) w[i] = (float) (rng.nextGaussian() * std);
         NDManager m = trunk.manager();
-        return new ScoreModel(trunk, m.create(w, new Shape(1, c)), m.zeros(new Shape(1), DataType.FLOAT32));
+        return new ScoreModel(trunk, m.create(w, new Shape(1, c)), m.zeros(new Shape(1), DataType.FLOAT32), true);
     }
 
     /** Restores a head saved by {@link #headParameters()}. */
@@ -54,7 +57,19 @@ public final class ScoreModel implements AutoCloseable {
         NDManager m = trunk.manager();
         NDArray wc = m.create(w.toFloatArray(), w.getShape());
         NDArray bc = m.create(b.toFloatArray(), b.getShape());
-        return new ScoreModel(trunk, wc, bc);
+        return new ScoreModel(trunk, wc, bc, true);
+    }
+
+    /**
+     * A zero-initialised head on a trunk this model does not own (PPO's shared-trunk value function on the policy):
+     * it starts by predicting 0 everywhere, and, as {@code ∂score/∂h = w = 0}, its first value-loss gradients leave
+     * the shared trunk untouched. Closing this model leaves the trunk open.
+     */
+    public static ScoreModel zeroHeadOn(Gpt trunk) {
+        NDManager m = trunk.manager();
+        int c = trunk.config().nEmbd();
+        return new ScoreModel(trunk, m.zeros(new Shape(1, c), DataType.FLOAT32), m.zeros(new Shape(1), DataType.FLOAT32),
+                false);
     }
 
     /** A reward model saved with {@link #save}: trunk from the checkpoint's weights, head from {@code score_head}. */
@@ -108,10 +123,14 @@ public final class ScoreModel implements AutoCloseable {
 
     /** Scores at every position, {@code [B, T]}; arguments as {@link Gpt#hidden}. */
     public NDArray scores(NDArray ids, NDArray attentionMask, boolean train) {
-        NDArray h = trunk.hidden(ids, attentionMask, null, null, train);
+        return scoresOf(trunk.hidden(ids, attentionMask, null, null, train));
+    }
+
+    /** The head alone on final hidden states {@code [..., C]} of the trunk: scores {@code [...]}. */
+    public NDArray scoresOf(NDArray hidden) {
         // h·wᵀ + b via Linear.linear: the result belongs to h's (step) manager; weight.transpose() would leave one
         // array per call in the parameters' manager
-        return ai.djl.nn.core.Linear.linear(h, weight, bias).singletonOrThrow().squeeze(-1);
+        return ai.djl.nn.core.Linear.linear(hidden, weight, bias).singletonOrThrow().squeeze(-1);
     }
 
     /** Scores at one position per row ({@code index[b]}), {@code [B]}: the reward model reads the last real token. */
@@ -132,6 +151,6 @@ public final class ScoreModel implements AutoCloseable {
 
     @Override
     public void close() {
-        trunk.close();
+        if (ownsTrunk) trunk.close();
     }
 }

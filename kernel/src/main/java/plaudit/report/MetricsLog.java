@@ -132,12 +132,16 @@ public final class MetricsLog implements AutoCloseable {
      * A short summary: first and last value, min and max of each metric (what a user reads at the end of a run).
      */
     public synchronized Table summary() {
-        Table t = Table.create(name + " summary");
+        return summary(table());
+    }
+
+    /** {@link #summary()} of a metrics table (e.g. a run's whole table after a resume). */
+    public static Table summary(Table all) {
+        Table t = Table.create(all.name() + " summary");
         tech.tablesaw.api.StringColumn metric = tech.tablesaw.api.StringColumn.create("metric");
         DoubleColumn first = DoubleColumn.create("first"), last = DoubleColumn.create("last"),
                 min = DoubleColumn.create("min"), max = DoubleColumn.create("max");
-        Table all = table();
-        for (String c : columns) {
+        for (String c : all.columnNames()) {
             DoubleColumn col = all.doubleColumn(c).removeMissing();
             metric.append(c);
             first.append(col.isEmpty() ? Double.NaN : col.get(0));

@@ -39,9 +39,11 @@ import plaudit.train.RewardModelScorer;
 import plaudit.train.RewardTrainer;
 import plaudit.train.SftTrainer;
 import plaudit.train.TokenCorpus;
+import plaudit.train.ppo.PolicyGradientTrainer;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoSamples;
 import plaudit.train.ppo.PpoTrainer;
+import plaudit.train.ppo.ResumableTraining;
 import plaudit.train.ppo.Rollout;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.rloo.RlooTrainer;
@@ -387,36 +389,11 @@ public final class ExperimentRunner implements Runner {
                         + STAGE_FOLDERS + "; give the run another name, e.g. 'ppo_" + name + "'");
             }
             stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
-            Path dir = out.resolve(name);
-            List<PpoTrainer.Sample> rows = new ArrayList<>();
-            Path ckpt = dir.resolve("checkpoint");
             try (Gpt policy = copy(sft);
-                 ScoreModel value = ScoreModel.withHead(copy(rm.trunk()), rm.headParameters())) {
+                 // null with a shared trunk: the trainer puts the value head on the policy
+                 ScoreModel value = cfg.sharedTrunk() ? null : ScoreModel.withHead(copy(rm.trunk()), rm.headParameters())) {
                 PpoTrainer ppo = new PpoTrainer(policy, sft, value, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg);
-                if (resume && Files.isRegularFile(ckpt.resolve(Checkpoint.CONFIG))) {
-                    ppo.resume(ckpt);
-                    stage(name + ": resumed at step " + ppo.step());
-                    // the file is written before the checkpoint: rows of later steps (numbered from 1) come again
-                    for (PpoTrainer.Sample x : PpoSamples.read(dir.resolve("samples.csv"))) if (x.step() <= ppo.step()) rows.add(x);
-                }
-                int every = Math.max(1, cfg.steps() / 20);
-                Table t;
-                try (MetricsLog log = resume ? MetricsLog.resume(name, dir.resolve("metrics.csv"), ppo.step())
-                        : new MetricsLog(name, dir.resolve("metrics.csv"))) {
-                    ppo.train(log, rows, step -> {
-                        if (cancelled.getAsBoolean()) throw new CancellationException(label + ": cancelled at " + name + " step " + step);
-                        if (resume && (step % every == 0 || step == cfg.steps())) {
-                            PpoSamples.write(rows, dir.resolve("samples.csv"));
-                            ppo.save(ckpt);
-                        }
-                    });
-                    t = log.table();
-                }
-                Table sampleTable = PpoSamples.table(rows);
-                PpoSamples.write(rows, dir.resolve("samples.csv"));
-                samples.put(name, sampleTable);
-                metrics.put(name, t);
-                plot(name, ppoPlot(name, t, gold != null));
+                Table t = train(name, ppo, cfg.steps());
                 if (compareWithSft) measure("ppo", policy);
                 return t;
             } finally {
@@ -448,21 +425,36 @@ public final class ExperimentRunner implements Runner {
          */
         public Table rloo(String name, RlooConfig cfg) {
             stage(name + " (k = " + cfg.k() + ", β = " + cfg.klCoef() + ")");
-            List<PpoTrainer.Sample> rows = new ArrayList<>();
-            try (Gpt policy = copy(sft); MetricsLog log = new MetricsLog(name, out.resolve(name + "/metrics.csv"))) {
-                new RlooTrainer(policy, sft, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg)
-                        .train(log, rows, null);
-                Table sampleTable = PpoSamples.table(rows);
-                PpoSamples.write(rows, out.resolve(name + "/samples.csv"));
-                samples.put(name, sampleTable);
-                Table t = log.table();
-                metrics.put(name, t);
-                plot(name, ppoPlot(name, t, gold != null));
+            try (Gpt policy = copy(sft)) {
+                train(name, new RlooTrainer(policy, sft, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg),
+                        cfg.steps());
+                Table t = metrics.get(name);
                 measure(name, policy);
                 return t;
             } finally {
                 sft.setTrainable(false);
             }
+        }
+
+        /**
+         * Trains a policy-gradient run into {@code NAME/} ({@code metrics.csv}, {@code samples.csv}, {@code plots/NAME.svg});
+         * a resumable runner checkpoints it 20 times per run and continues from the last checkpoint. Keeps its metrics
+         * and samples tables under {@code name}.
+         */
+        private Table train(String name, PolicyGradientTrainer trainer, int steps) {
+            Path dir = out.resolve(name);
+            if (resume && Files.isRegularFile(ResumableTraining.checkpoint(dir).resolve(Checkpoint.CONFIG))) {
+                stage(name + ": resuming from its last checkpoint");
+            }
+            List<PpoTrainer.Sample> rows = new ArrayList<>();
+            Table t = ResumableTraining.run(name, trainer, dir, steps, resume ? Math.max(1, steps / 20) : 0, resume, rows,
+                    step -> {
+                        if (cancelled.getAsBoolean()) throw new CancellationException(label + ": cancelled at " + name + " step " + step);
+                    });
+            samples.put(name, PpoSamples.table(rows));
+            metrics.put(name, t);
+            plot(name, ppoPlot(name, t, gold != null));
+            return t;
         }
 
         /**

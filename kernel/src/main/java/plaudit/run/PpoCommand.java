@@ -15,8 +15,10 @@ import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
 import plaudit.train.RewardModelScorer;
 import plaudit.train.ppo.PpoConfig;
-import plaudit.train.ppo.PpoSamples;
 import plaudit.train.ppo.PpoTrainer;
+import plaudit.train.ppo.ResumableTraining;
+
+import tech.tablesaw.api.Table;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +63,8 @@ public final class PpoCommand implements Callable<Integer> {
     double klHorizon;
     @Option(names = "--missing-eos-penalty", defaultValue = "0", description = "Subtracted from the score of responses without EOS (default: ${DEFAULT-VALUE}).")
     double missingEosPenalty;
+    @Option(names = "--shared-trunk", description = "Value head on the policy's own trunk instead of a separate value network initialised from the reward model: about half the update's compute, one model less in memory.")
+    boolean sharedTrunk;
     @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
     boolean gold;
     @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
@@ -72,37 +76,27 @@ public final class PpoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PpoConfig.Builder b = PpoConfig.builder().steps(steps).batchSize(batch).miniBatchSize(miniBatch)
                 .ppoEpochs(epochs).lr(lr).responseLength(responseLength).klCoef(klCoef)
-                .missingEosPenalty(missingEosPenalty).seed(run.seed());
+                .missingEosPenalty(missingEosPenalty).sharedTrunk(sharedTrunk).seed(run.seed());
         if (targetKl != null) b.adaptiveKl(targetKl, klHorizon);
         PpoConfig cfg = b.build();
         var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
         List<String> prompts = Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
-        Path ckptDir = out.resolve("checkpoint");
+        Path ckptDir = ResumableTraining.checkpoint(out);
         if (resume && !Files.isDirectory(ckptDir)) {
             throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
         }
-        List<PpoTrainer.Sample> samples = new ArrayList<>();
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
              ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev);
-             ScoreModel value = ScoreModel.load(Checkpoint.read(rm), dev)) {
+             ScoreModel value = sharedTrunk ? null : ScoreModel.load(Checkpoint.read(rm), dev)) {
             PpoTrainer ppo = new PpoTrainer(policy, ref, value, new RewardModelScorer(reward, tok, responseLength, 32),
                     gold ? new GoldPreference() : null, tok, prompts, cfg);
-            if (resume) ppo.resume(ckptDir);
-            try (MetricsLog log = MetricsLog.resume("ppo", out.resolve("metrics.csv"), ppo.step())) {
-                ppo.train(log, samples, step -> {
-                    if (step % checkpointEvery == 0 || step == cfg.steps()) {
-                        ppo.save(ckptDir);
-                        PpoSamples.append(samples, out.resolve("samples.csv"));
-                        samples.clear();
-                    }
-                });
-                Plot.lines(log.table(), "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
-                        .title("PPO: reward, KL and gold").build().write(out.resolve("ppo.svg"));
-                System.out.println(Tables.readable(log.summary()).print());
-            }
+            Table t = ResumableTraining.run("ppo", ppo, out, cfg.steps(), checkpointEvery, resume, new ArrayList<>(), null);
+            Plot.lines(t, "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
+                    .title("PPO: reward, KL and gold").build().write(out.resolve("ppo.svg"));
+            System.out.println(Tables.readable(MetricsLog.summary(t)).print());
         }
         System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + ckptDir);
         return 0;

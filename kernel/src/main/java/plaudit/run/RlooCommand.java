@@ -3,6 +3,7 @@ package plaudit.run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
@@ -13,11 +14,13 @@ import plaudit.report.Tables;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
 import plaudit.train.RewardModelScorer;
-import plaudit.train.ppo.PpoSamples;
-import plaudit.train.ppo.PpoTrainer;
+import plaudit.train.ppo.ResumableTraining;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.rloo.RlooTrainer;
 
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +30,8 @@ import java.util.concurrent.Callable;
 @Command(name = "rloo", mixinStandardHelpOptions = true,
         description = {"RLOO (Ahmadian et al. 2024) against a reward model: k samples per prompt, reward = score − "
                 + "β·KL(response ‖ SFT), advantage = reward − mean of the prompt's other k − 1 samples.",
-                "Writes OUT/metrics.csv (TRL metric names), OUT/samples.csv, OUT/checkpoint/ (the policy) and OUT/rloo.svg."})
+                "Writes OUT/metrics.csv (TRL metric names), OUT/samples.csv, OUT/checkpoint/ every --checkpoint-every steps "
+                        + "(the policy; resume with --resume) and OUT/rloo.svg."})
 public final class RlooCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
@@ -57,6 +61,10 @@ public final class RlooCommand implements Callable<Integer> {
     double klCoef;
     @Option(names = "--missing-eos-penalty", defaultValue = "0", description = "Subtracted from the score of responses without EOS (default: ${DEFAULT-VALUE}).")
     double missingEosPenalty;
+    @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
+    boolean resume;
     @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
     boolean gold;
 
@@ -70,21 +78,21 @@ public final class RlooCommand implements Callable<Integer> {
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
         List<String> promptList = Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
-        List<PpoTrainer.Sample> samples = new ArrayList<>();
+        Path ckptDir = ResumableTraining.checkpoint(out);
+        if (resume && !Files.isDirectory(ckptDir)) {
+            throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
+        }
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
-             ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev);
-             MetricsLog log = new MetricsLog("rloo", out.resolve("metrics.csv"))) {
-            new RlooTrainer(policy, ref, new RewardModelScorer(reward, tok, responseLength, 32),
-                    gold ? new GoldPreference() : null, tok, promptList, cfg).train(log, samples, null);
-            PpoSamples.append(samples, out.resolve("samples.csv"));
-            Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
-                    .write(out.resolve("checkpoint"));
-            Plot.lines(log.table(), "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
+             ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev)) {
+            RlooTrainer rloo = new RlooTrainer(policy, ref, new RewardModelScorer(reward, tok, responseLength, 32),
+                    gold ? new GoldPreference() : null, tok, promptList, cfg);
+            Table t = ResumableTraining.run("rloo", rloo, out, cfg.steps(), checkpointEvery, resume, new ArrayList<>(), null);
+            Plot.lines(t, "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
                     .title("RLOO: reward, KL and gold").build().write(out.resolve("rloo.svg"));
-            System.out.println(Tables.readable(log.summary()).print());
+            System.out.println(Tables.readable(MetricsLog.summary(t)).print());
         }
-        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + out.resolve("checkpoint"));
+        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + ckptDir);
         return 0;
     }
 }

@@ -42,8 +42,8 @@ public final class SteerCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--method", defaultValue = "both", description = "soft, discrete or both (default: ${DEFAULT-VALUE}).")
     String method;
-    @Option(names = "--position", defaultValue = "before", description = "Where the prefix goes: before the prompt, or after "
-            + "it (right before the reply) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--position", defaultValue = "after", description = "Where the prefix goes: after the prompt (right "
+            + "before the reply), or before it (default: ${DEFAULT-VALUE}; small models barely attend to a prefix in front of the prompt).")
     String position;
     @Option(names = "--pairs", description = "Output directory of `plaudit pairs`: train prompts from train.jsonl, held-out "
             + "from val/test (default: the pairs/ folder of the run the checkpoint belongs to).")

@@ -42,6 +42,10 @@ class PipelineCommandsTest {
         assertEquals(4, metrics.size(), "header + steps 1-3 after the resume");
         assertTrue(metrics.get(0).contains("objective/gold") && metrics.get(0).contains("objective/kl"));
         assertTrue(Files.exists(dir.resolve("ppo/samples.csv")));
+        String[] shared = ppo.clone();
+        shared[java.util.Arrays.asList(ppo).indexOf("--out") + 1] = d + "/ppo_shared";
+        assertEquals(0, PlauditCli.run(concat(shared, new String[] {"--steps", "1", "--shared-trunk"})));
+        assertEquals(2, Files.readAllLines(dir.resolve("ppo_shared/metrics.csv")).size(), "header + 1 step with a shared trunk");
         assertEquals(2, PlauditCli.run("ppo", "--sft", d + "/sft/checkpoint", "--rm", d + "/sft/checkpoint",
                 "--pairs", d + "/pairs", "--out", d + "/ppo2"), "an LM checkpoint is not a reward model");
 
@@ -57,11 +61,16 @@ class PipelineCommandsTest {
         assertEquals(0, PlauditCli.run("rloo", "--sft", d + "/sft/checkpoint", "--rm", d + "/rm/checkpoint",
                 "--pairs", d + "/pairs", "--out", d + "/rloo", "--steps", "2", "--prompts", "2", "-k", "2",
                 "--mini-batch", "2", "--response-length", "8", "--gold"));
+        assertEquals(0, PlauditCli.run("rloo", "--sft", d + "/sft/checkpoint", "--rm", d + "/rm/checkpoint",
+                "--pairs", d + "/pairs", "--out", d + "/rloo", "--steps", "3", "--prompts", "2", "-k", "2",
+                "--mini-batch", "2", "--response-length", "8", "--gold", "--resume"));
         List<String> rloo = Files.readAllLines(dir.resolve("rloo/metrics.csv"));
-        assertEquals(3, rloo.size(), "header + 2 steps");
+        assertEquals(4, rloo.size(), "header + steps 1-3 after the resume");
         assertTrue(rloo.get(0).contains("objective/rlhf_reward") && rloo.get(0).contains("objective/gold"));
         assertEquals(2, PlauditCli.run("rloo", "--sft", d + "/sft/checkpoint", "--rm", d + "/rm/checkpoint",
                 "--pairs", d + "/pairs", "--out", d + "/rloo2", "-k", "1"), "k = 1 has no leave-one-out baseline");
+        assertEquals(2, PlauditCli.run("rloo", "--sft", d + "/sft/checkpoint", "--rm", d + "/rm/checkpoint",
+                "--pairs", d + "/pairs", "--out", d + "/rloo3", "--resume"), "nothing to resume from");
     }
 
     private static String[] concat(String[] a, String[] b) {

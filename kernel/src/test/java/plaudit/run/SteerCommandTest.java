@@ -35,7 +35,7 @@ class SteerCommandTest {
                 "transfer_after", "perplexity_after", "gold_before", "gold_after", "kl")) {
             assertTrue(lines.get(0).contains(col), col + " in " + lines.get(0));
         }
-        assertTrue(lines.get(1).startsWith("soft,before, try this,") && lines.get(2).startsWith("discrete,before, try this,"),
+        assertTrue(lines.get(1).startsWith("soft,after, try this,") && lines.get(2).startsWith("discrete,after, try this,"),
                 "rows keep the target's leading space: " + lines);
     }
 

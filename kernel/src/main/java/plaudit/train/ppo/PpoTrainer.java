@@ -4,9 +4,7 @@ import plaudit.model.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
-import plaudit.model.Params;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.reward.RewardFunction;
@@ -27,12 +25,13 @@ import java.util.SplittableRandom;
  * al. 2019 / Stiennon et al. 2020 / InstructGPT. {@link #step} is the whole algorithm, top to bottom, in the order
  * of CleanRL's ppo.py; each metric is computed next to the quantity it describes and named as in TRL.
  *
- * <p>Policy and value function are separate networks (the value function starts from the reward model when one is
- * given, as in Stiennon et al.); both are updated by one AdamW over their joint parameters with one global gradient
- * clip. Everything random is seeded per step from {@link PpoConfig#seed()}, so a run resumed from a checkpoint repeats
+ * <p>Policy and value function are separate networks by default (the value function starts from the reward model when
+ * one is given, as in Stiennon et al.); with {@link PpoConfig#sharedTrunk()} the value function is a head on the
+ * policy's own trunk, so one forward and backward pass serves both losses. Either way one AdamW updates all trained
+ * parameters with one global gradient clip. Everything random is seeded per step from {@link PpoConfig#seed()}, so a run resumed from a checkpoint repeats
  * exactly the prompts, samples and minibatches an uninterrupted run would have used.
  */
-public final class PpoTrainer {
+public final class PpoTrainer implements PolicyGradientTrainer {
     private final Gpt policy;
     private final ScoreModel value;
     private final Tokenizer tok;
@@ -45,15 +44,21 @@ public final class PpoTrainer {
     /**
      * @param policy  trained in place (initialised from SFT)
      * @param ref     the frozen SFT model the KL is measured against
-     * @param value   value network (trained in place)
+     * @param value   value network (trained in place); null when {@code cfg.sharedTrunk()}: the trainer then puts a
+     *                value head on the policy
      * @param reward  the score of a finished response (reward model, a function, or a composition)
      * @param gold    ground-truth scorer for {@code objective/gold}, or null
      * @param prompts the prompts rollouts draw from
      */
     public PpoTrainer(Gpt policy, Gpt ref, ScoreModel value, RewardFunction reward, RewardFunction gold,
                       Tokenizer tok, List<String> prompts, PpoConfig cfg) {
+        if (cfg.sharedTrunk() != (value == null)) {
+            throw new IllegalArgumentException(cfg.sharedTrunk()
+                    ? "shared trunk: the value head goes on the policy; pass no value network"
+                    : "a separate value network is needed (or set shared_trunk)");
+        }
         this.policy = policy;
-        this.value = value;
+        this.value = cfg.sharedTrunk() ? ScoreModel.zeroHeadOn(policy) : value;
         this.tok = tok;
         this.rollout = new Rollout("ppo", policy, ref, reward, gold, tok, prompts, cfg.responseLength(),
                 cfg.temperature(), cfg.missingEosPenalty(), cfg.rewardClip());
@@ -61,15 +66,21 @@ public final class PpoTrainer {
         this.kl = cfg.klController();
         ref.setTrainable(false);
         policy.setTrainable(true);
-        value.setTrainable(true);
+        this.value.setTrainable(true);
         Map<String, NDArray> params = new LinkedHashMap<>();
         policy.parameters().forEach((k, v) -> params.put("policy." + k, v));
-        value.parameters().forEach((k, v) -> params.put("value." + k, v));
+        valueParameters().forEach((k, v) -> params.put("value." + k, v));
         this.opt = AdamW.of(params, 0.0);
     }
 
+    @Override
     public int step() {
         return step;
+    }
+
+    /** What the value function adds to the policy: a whole network, or only a head on the shared trunk. */
+    private Map<String, NDArray> valueParameters() {
+        return cfg.sharedTrunk() ? value.headParameters() : value.parameters();
     }
 
     public KlController kl() {
@@ -80,33 +91,17 @@ public final class PpoTrainer {
         return opt;
     }
 
-    /**
-     * Writes the run's state atomically: the policy as a Hugging Face GPT-2 folder, plus the value network, the
-     * optimizer moments and the counters (step, KL coefficient). RNG state needs no saving: every step seeds its own
-     * streams from (seed, step).
-     */
+    /** Writes the run's state atomically ({@link PolicyCheckpoint}): policy, value function, optimizer, step, β. */
+    @Override
     public void save(Path dir) {
-        Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
-                .tensors("value", value.parameters())
-                .tensors("optimizer", opt.state())
-                .json("trainer_state", Map.of("step", step, "optimizer_step", opt.step(), "kl_coef", kl.value(),
-                        "seed", cfg.seed()))
-                .write(dir);
+        PolicyCheckpoint.save(dir, policy, tok, opt, Map.of("value", valueParameters()), step, cfg.seed(),
+                Map.of("kl_coef", kl.value()));
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
+    @Override
     public void resume(Path dir) {
-        Checkpoint c = Checkpoint.read(dir);
-        JsonNode state = c.json("trainer_state");
-        if (state.get("seed").asLong() != cfg.seed()) {
-            throw new plaudit.UserError(dir + " was written by a run with seed " + state.get("seed").asLong()
-                    + ", this run has seed " + cfg.seed() + "; resume with the same --seed");
-        }
-        try (NDManager staging = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
-            Params.assign(policy.parameters(), c.parameters(staging), "policy");
-            Params.assign(value.parameters(), c.tensors("value", staging), "value network");
-            opt.load(c.tensors("optimizer", staging), state.get("optimizer_step").asLong());
-        }
+        JsonNode state = PolicyCheckpoint.resume(dir, cfg.seed(), policy, opt, Map.of("value", valueParameters()));
         step = state.get("step").asInt();
         kl.set(state.get("kl_coef").asDouble());
     }
@@ -183,10 +178,13 @@ public final class PpoTrainer {
                     NDArray adv = b.pick(scope, advantages);
                     NDArray ret = b.pick(scope, returns);
                     TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step, micro -> {
-                        NDArray logits = b.logits(policy, cfg.temperature());
+                        NDArray hidden = b.hidden(policy);
+                        NDArray logits = ResponseBatch.logits(policy, hidden, cfg.temperature());
                         NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());
+                        // shared trunk: the value head reads the policy's hidden states (one pass serves both losses)
+                        NDArray newValues = cfg.sharedTrunk() ? value.scoresOf(hidden) : b.values(value);
                         PpoLoss.Terms pg = PpoLoss.policy(logp, oldLogp, adv, mask, cfg.clipRange());
-                        PpoLoss.Terms vf = PpoLoss.value(b.values(value), oldValues, ret, mask, cfg.clipRangeValue());
+                        PpoLoss.Terms vf = PpoLoss.value(newValues, oldValues, ret, mask, cfg.clipRangeValue());
                         NDArray logSoftmax = logits.logSoftmax(-1);
                         NDArray entropy = PpoLoss.maskedMean(logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), mask);
                         stats[0] = pg.loss().getFloat();
@@ -250,6 +248,7 @@ public final class PpoTrainer {
     }
 
     /** Runs {@code cfg.steps()} iterations (from the current step), logging every row. */
+    @Override
     public void train(MetricsLog log, List<Sample> samples, java.util.function.IntConsumer afterStep) {
         StepLoop.run("ppo", cfg.steps(), () -> step, () -> step(samples), log, afterStep);
     }

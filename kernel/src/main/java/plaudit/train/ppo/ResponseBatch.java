@@ -72,7 +72,16 @@ public record ResponseBatch(NDArray ids, NDArray mask, NDArray responseIds, NDAr
      * off in every policy-gradient forward pass: the ratio π/π_old must compare the same function.
      */
     public NDArray logits(Gpt model, double temperature) {
-        NDArray hidden = model.hidden(ids, mask, null, null, false).get(predictingColumns());
+        return logits(model, hidden(model), temperature);
+    }
+
+    /** Final hidden states at the positions that predict the response tokens, {@code [B, L, C]}. */
+    public NDArray hidden(Gpt model) {
+        return model.hidden(ids, mask, null, null, false).get(predictingColumns());
+    }
+
+    /** {@link #logits(Gpt, double)} from hidden states already computed by {@link #hidden}. */
+    public static NDArray logits(Gpt model, NDArray hidden, double temperature) {
         NDArray logits = model.logits(hidden);
         return temperature == 1.0 ? logits : logits.div((float) temperature);
     }

@@ -9,12 +9,15 @@ import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.Permutation;
 import plaudit.train.TrainStep;
+import plaudit.train.ppo.PolicyCheckpoint;
+import plaudit.train.ppo.PolicyGradientTrainer;
 import plaudit.train.ppo.PpoLoss;
 import plaudit.train.ppo.PpoTrainer;
 import plaudit.train.ppo.ResponseBatch;
 import plaudit.train.ppo.Rollout;
 import plaudit.train.ppo.StepLoop;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,8 +33,9 @@ import java.util.function.IntConsumer;
  * response's log-prob — optionally through PPO's clipped ratio, as TRL's RLOOTrainer does. No value network. The
  * rollout (sampling, scoring, EOS penalty, reward clipping, reference log-probs) is PPO's {@link Rollout}.
  */
-public final class RlooTrainer {
+public final class RlooTrainer implements PolicyGradientTrainer {
     private final Gpt policy;
+    private final Tokenizer tok;
     private final Rollout rollout;
     private final RlooConfig cfg;
     private final AdamW opt;
@@ -47,6 +51,7 @@ public final class RlooTrainer {
     public RlooTrainer(Gpt policy, Gpt ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
                        List<String> prompts, RlooConfig cfg) {
         this.policy = policy;
+        this.tok = tok;
         this.cfg = cfg;
         this.rollout = new Rollout("rloo", policy, ref, reward, gold, tok, prompts, cfg.responseLength(),
                 cfg.temperature(), cfg.missingEosPenalty(), cfg.rewardClip());
@@ -55,8 +60,21 @@ public final class RlooTrainer {
         this.opt = AdamW.of(policy.parameters(), 0.0);
     }
 
+    @Override
     public int step() {
         return step;
+    }
+
+    /** Writes the run's state atomically ({@link PolicyCheckpoint}): policy, optimizer, step. */
+    @Override
+    public void save(Path dir) {
+        PolicyCheckpoint.save(dir, policy, tok, opt, Map.of(), step, cfg.seed(), Map.of());
+    }
+
+    /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
+    @Override
+    public void resume(Path dir) {
+        step = PolicyCheckpoint.resume(dir, cfg.seed(), policy, opt, Map.of()).get("step").asInt();
     }
 
     /** One RLOO iteration; returns its metrics row (TRL names). */
@@ -150,6 +168,7 @@ public final class RlooTrainer {
     }
 
     /** Runs {@code cfg.steps()} iterations, logging every row. */
+    @Override
     public void train(MetricsLog log, List<PpoTrainer.Sample> samples, IntConsumer afterStep) {
         StepLoop.run("rloo", cfg.steps(), () -> step, () -> step(samples), log, afterStep);
         policy.setTrainable(false);

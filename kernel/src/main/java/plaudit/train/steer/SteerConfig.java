@@ -42,10 +42,11 @@ public record SteerConfig(int softTokens, int steps, double lr, int prefixTokens
 
     /**
      * 8 soft vectors for 100 steps at lr 0.01; 8 prefix tokens for 30 GCG iterations of 64 swaps among the top 32;
-     * before the prompt.
+     * after the prompt, right before the reply: in front of a ~50-token prompt the models Plaudit trains on a CPU
+     * barely attend to a prefix (README, "Goal steering": 1.5× there against 8.5× after the prompt, tiny model).
      */
     public static SteerConfig defaults() {
-        return new SteerConfig(8, 100, 0.01, 8, 30, 32, 64, 16, 2, 24, 1L, SoftPrefix.Position.BEFORE);
+        return new SteerConfig(8, 100, 0.01, 8, 30, 32, 64, 16, 2, 24, 1L, SoftPrefix.Position.AFTER);
     }
 
     public SteerConfig withSoftTokens(int k) {

@@ -3,6 +3,8 @@ package plaudit.train.ppo;
 import ai.djl.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.model.ScoreModel;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,7 +40,8 @@ class PpoSmokeTest {
         List<String> prompts = List.of("say ", "hello ", "the cat ", "a dog ");
         try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
              Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
-             ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
+             ScoreModel value = cfg.sharedTrunk() ? null
+                     : ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
             PpoTrainer ppo = new PpoTrainer(policy, ref, value, SAY_X, null, tok, prompts, cfg);
             MetricsLog log = new MetricsLog("ppo", null);
             ppo.train(log, new ArrayList<>(), null);
@@ -46,9 +50,10 @@ class PpoSmokeTest {
     }
 
     /** Kill after 3 steps, resume from the checkpoint: steps 4–6 give exactly the metrics of an uninterrupted run. */
-    @Test
-    void resumeContinuesToTheSameMetrics(@TempDir Path dir) {
-        PpoConfig cfg = config(6);
+    @ParameterizedTest(name = "shared trunk: {0}")
+    @ValueSource(booleans = {false, true})
+    void resumeContinuesToTheSameMetrics(boolean sharedTrunk, @TempDir Path dir) {
+        PpoConfig cfg = config(6).toBuilder().sharedTrunk(sharedTrunk).build();
         Table straight = run(cfg).table();
         CharTokenizer tok = new CharTokenizer();
         GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
@@ -57,14 +62,15 @@ class PpoSmokeTest {
         Table resumed;
         try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
              Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
-             ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
+             ScoreModel value = sharedTrunk ? null
+                     : ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
             PpoTrainer first = new PpoTrainer(policy, ref, value, SAY_X, null, tok, prompts, cfg.toBuilder().steps(3).build());
             first.train(new MetricsLog("ppo", null), new ArrayList<>(), null);
             first.save(ckpt);
         }
         try (Gpt ref = Gpt.init(gc, Device.cpu(), 3);                         // the frozen SFT model, as at the start
              Gpt policy = Gpt.init(gc, Device.cpu(), 99);                     // overwritten by resume
-             ScoreModel value = ScoreModel.withNewHead(Gpt.init(gc, Device.cpu(), 98), 97)) {
+             ScoreModel value = sharedTrunk ? null : ScoreModel.withNewHead(Gpt.init(gc, Device.cpu(), 98), 97)) {
             PpoTrainer second = new PpoTrainer(policy, ref, value, SAY_X, null, tok, prompts, cfg);
             second.resume(ckpt);
             assertEquals(3, second.step());
@@ -97,13 +103,49 @@ class PpoSmokeTest {
         }
     }
 
-    @Test
-    void learnsToSayX() {
-        Table t = run(config(40)).table();
+    @ParameterizedTest(name = "shared trunk: {0}")
+    @ValueSource(booleans = {false, true})
+    void learnsToSayX(boolean sharedTrunk) {
+        Table t = run(config(40).toBuilder().sharedTrunk(sharedTrunk).build()).table();
         double first = t.doubleColumn("objective/scores").get(0);
         double last = t.doubleColumn("objective/scores").where(t.doubleColumn("step").isGreaterThan(35)).mean();
         assertTrue(first < 0.15, "starts near chance, got " + first);
         assertTrue(last > 0.5, "learned to say x: mean score over the last steps " + last);
         assertTrue(t.doubleColumn("objective/kl").get(t.rowCount() - 1) > 0.5, "moved away from the reference");
+    }
+
+    /** The value function's source must match the config: a second network with a shared trunk is a mistake. */
+    @Test
+    void sharedTrunkRefusesASeparateValueNetwork() {
+        CharTokenizer tok = new CharTokenizer();
+        GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
+        try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
+             Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
+             ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
+            PpoConfig shared = config(1).toBuilder().sharedTrunk(true).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say "), shared));
+            assertTrue(e.getMessage().contains("pass no value network"), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> new PpoTrainer(policy, ref, null, SAY_X, null, tok, List.of("say "), config(1)));
+        }
+    }
+
+    /** With a shared trunk the value function adds only a head to the policy, and the first update trains it. */
+    @Test
+    void sharedTrunkAddsOnlyAHead() {
+        CharTokenizer tok = new CharTokenizer();
+        GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
+        try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
+             Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu())) {
+            PpoTrainer ppo = new PpoTrainer(policy, ref, null, SAY_X, null, tok, List.of("say "),
+                    config(1).toBuilder().sharedTrunk(true).build());
+            ppo.train(new MetricsLog("ppo", null), null, null);
+            var state = ppo.optimizer().state();
+            // AdamW keeps two moments per tensor: for the value function, the head's weight and bias only
+            assertEquals(List.of("m.value.score.weight", "m.value.score.bias", "v.value.score.weight", "v.value.score.bias"),
+                    state.keySet().stream().filter(k -> k.contains("value.")).toList());
+            assertTrue(state.get("m.value.score.weight").abs().sum().getFloat() > 0, "the value head was not trained");
+        }
     }
 }

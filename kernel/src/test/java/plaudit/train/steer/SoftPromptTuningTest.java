@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import plaudit.model.Gpt;
 
 import java.util.Arrays;
@@ -43,14 +45,15 @@ class SoftPromptTuningTest {
         }
     }
 
-    @Test
-    void softPromptMakesTheTargetTenTimesLikelier() {
+    @ParameterizedTest
+    @EnumSource(SoftPrefix.Position.class)
+    void softPromptMakesTheTargetTenTimesLikelier(SoftPrefix.Position position) {
         try (Gpt model = SteerModels.lively(5); NDManager m = model.manager().newSubManager()) {
             List<int[]> prompts = SteerModels.prompts(8, 2);
-            double before = Steering.meanTargetProb(model, prompts, TARGET, null, SoftPrefix.Position.BEFORE);
-            SteerConfig cfg = SteerConfig.defaults().withSoftTokens(4).withSteps(60).withLr(0.1);
+            double before = Steering.meanTargetProb(model, prompts, TARGET, null, position);
+            SteerConfig cfg = SteerConfig.defaults().withSoftTokens(4).withSteps(60).withLr(0.1).withPosition(position);
             NDArray soft = SoftPromptTuning.train(model, prompts, TARGET, cfg, m);
-            double after = Steering.meanTargetProb(model, prompts, TARGET, soft, SoftPrefix.Position.BEFORE);
+            double after = Steering.meanTargetProb(model, prompts, TARGET, soft, position);
             System.out.printf("p(target) %.3g -> %.3g (x%.1f)%n", before, after, after / before);
             assertTrue(after >= 10 * before, "p(target) " + before + " -> " + after);
         }

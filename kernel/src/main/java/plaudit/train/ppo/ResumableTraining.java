@@ -1,0 +1,53 @@
+package plaudit.train.ppo;
+
+import plaudit.report.MetricsLog;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs a {@link PolicyGradientTrainer} so that a kill loses at most {@code every} steps: every {@code every} steps
+ * (and at the end) {@code DIR/samples.csv} and then {@code DIR/checkpoint} are written; with {@code resume} a run
+ * continues from that checkpoint, keeping the metrics rows and samples it covers (later ones were never checkpointed
+ * and are computed again, identically, since every step seeds its own random streams).
+ */
+public final class ResumableTraining {
+    private ResumableTraining() {
+    }
+
+    /** The checkpoint folder of a run writing to {@code dir}. */
+    public static Path checkpoint(Path dir) {
+        return dir.resolve("checkpoint");
+    }
+
+    /**
+     * @param every     checkpoint interval in steps; 0 = never (a run nobody will resume)
+     * @param resume    continue from {@code DIR/checkpoint} when it holds one (else start afresh)
+     * @param samples   receives the samples table's rows (those kept from before a resume first)
+     * @param afterStep called after each step, before any checkpoint (e.g. to cancel by throwing); may be null
+     * @return the whole run's metrics (kept rows and new ones), also in {@code DIR/metrics.csv}
+     */
+    public static Table run(String name, PolicyGradientTrainer trainer, Path dir, int steps, int every, boolean resume,
+                            List<PpoTrainer.Sample> samples, IntConsumer afterStep) {
+        Path ckpt = checkpoint(dir);
+        Path samplesFile = dir.resolve("samples.csv");
+        if (resume && Files.isRegularFile(ckpt.resolve(plaudit.model.Checkpoint.CONFIG))) {
+            trainer.resume(ckpt);
+            for (PpoTrainer.Sample x : PpoSamples.read(samplesFile)) if (x.step() <= trainer.step()) samples.add(x);
+        }
+        try (MetricsLog log = MetricsLog.resume(name, dir.resolve("metrics.csv"), trainer.step())) {
+            trainer.train(log, samples, step -> {
+                if (afterStep != null) afterStep.accept(step);
+                if (every > 0 && (step % every == 0 || step == steps)) {
+                    PpoSamples.write(samples, samplesFile); // before the checkpoint: it then covers every row kept
+                    trainer.save(ckpt);
+                }
+            });
+            PpoSamples.write(samples, samplesFile);
+            return log.table();
+        }
+    }
+}
