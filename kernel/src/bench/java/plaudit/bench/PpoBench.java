@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
 
 /**
  * One PPO step broken down (rollout / scoring / reference + value forward / update) on the model benchmark's config,
- * with the memory of the four models (policy, reference, value, reward model) and the optimizer state. Random
+ * with the memory of the models (policy, reference, reward model, and a value network unless the value head shares
+ * the policy's trunk) and the optimizer state, for both layouts of the value function. Random
  * weights and a cheap text reward: this measures the machinery, not learning.
  */
 public final class PpoBench {
@@ -32,42 +33,54 @@ public final class PpoBench {
     public static Table run(ModelBench.Scale scale, Device device) {
         GptConfig cfg = ModelBench.config(scale);
         int batch = scale == ModelBench.Scale.FULL ? 32 : 8;
-        int steps = 3;
-        PpoConfig pc = PpoConfig.builder().steps(steps).batchSize(batch).miniBatchSize(batch / 4)
+        PpoConfig pc = PpoConfig.builder().steps(3).batchSize(batch).miniBatchSize(batch / 4)
                 .responseLength(scale == ModelBench.Scale.FULL ? 48 : 16).seed(3).sampleEvery(0).build();
         Tokenizer tok = new NumberTokenizer(cfg.vocabSize());
         SplittableRandom rng = new SplittableRandom(5);
         List<String> prompts = new ArrayList<>();
         for (int i = 0; i < 64; i++) prompts.add(NumberTokenizer.text(rng.ints(64, 0, cfg.vocabSize() - 1).toArray()));
-        long rssBefore = peakRssBytes();
+        // the shared trunk first: peak RSS is a high-water mark, so the run with one model less must not follow the other
+        Table shared = steps(cfg, pc.toBuilder().sharedTrunk(true).build(), tok, prompts, device);
+        long sharedPeak = peakRssBytes();
+        Table separate = steps(cfg, pc, tok, prompts, device);
+        long params = cfg.parameterCount();
+        StringColumn what = StringColumn.create("part");
+        DoubleColumn sep = DoubleColumn.create("separate value network"), sh = DoubleColumn.create("shared trunk");
+        double sepTotal = 0, shTotal = 0;
+        for (String c : List.of("time/rollout", "time/score", "time/ref_value", "time/update")) {
+            what.append(c.substring(5) + " (s, median)");
+            double a = ModelBench.median(separate.doubleColumn(c).asDoubleArray());
+            double b = ModelBench.median(shared.doubleColumn(c).asDoubleArray());
+            sep.append(a);
+            sh.append(b);
+            sepTotal += a;
+            shTotal += b;
+        }
+        what.append("whole step (s)");
+        sep.append(sepTotal);
+        sh.append(shTotal);
+        // fp32 weights of every model + AdamW's two moments of what is trained: policy + value network, or policy + head
+        what.append("model+optimizer state (MB)");
+        sep.append(Math.round((4.0 * 4 * params + 2 * 4 * 2 * params) / (1 << 20) * 10) / 10.0);
+        sh.append(Math.round((3.0 * 4 * params + 4 * 2 * params) / (1 << 20) * 10) / 10.0);
+        what.append("peak RSS (MB)");
+        sep.append(peakRssBytes() / (double) (1 << 20));
+        sh.append(sharedPeak / (double) (1 << 20));
+        return Table.create("PPO step — " + cfg + ", batch " + batch + ", response " + pc.responseLength()
+                + " tokens, 4 epochs", what, sep, sh);
+    }
+
+    /** Metrics of {@code pc.steps()} PPO steps on random weights: policy, reference, reward model (+ value network). */
+    private static Table steps(GptConfig cfg, PpoConfig pc, Tokenizer tok, List<String> prompts, Device device) {
         MetricsLog log = new MetricsLog("ppo bench", null);
         try (Gpt policy = Gpt.init(cfg, device, 1);
              Gpt ref = Gpt.init(cfg, device, 1);
-             ScoreModel value = ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3);
+             ScoreModel value = pc.sharedTrunk() ? null : ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3);
              ScoreModel rm = ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3)) {
             RewardFunction reward = new plaudit.train.RewardModelScorer(rm, tok, pc.responseLength(), 64);
-            PpoTrainer ppo = new PpoTrainer(policy, ref, value, reward, null, tok, prompts, pc);
-            ppo.train(log, null, null);
+            new PpoTrainer(policy, ref, value, reward, null, tok, prompts, pc).train(log, null, null);
         }
-        Table t = log.table();
-        StringColumn what = StringColumn.create("part");
-        DoubleColumn secs = DoubleColumn.create("median_s");
-        for (String c : List.of("time/rollout", "time/score", "time/ref_value", "time/update")) {
-            what.append(c.substring(5));
-            secs.append(ModelBench.median(t.doubleColumn(c).asDoubleArray()));
-        }
-        double total = secs.sum();
-        what.append("whole step");
-        secs.append(total);
-        long params = cfg.parameterCount();
-        // four models + AdamW's two moments for policy and value, fp32
-        double modelMb = 4.0 * (4 * params + 2 * 2 * params) / (1 << 20);
-        what.append("model+optimizer state (MB)");
-        secs.append(Math.round(modelMb * 10) / 10.0);
-        what.append("peak RSS (MB)");
-        secs.append(Math.max(peakRssBytes(), rssBefore) / (double) (1 << 20));
-        return Table.create("PPO step — " + cfg + ", batch " + batch + ", response " + pc.responseLength()
-                + " tokens, 4 epochs", what, secs);
+        return log.table();
     }
 
     /** VmHWM of this process (Linux), or -1 where /proc is not available. */
