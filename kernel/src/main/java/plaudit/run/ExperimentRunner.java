@@ -443,11 +443,12 @@ public final class ExperimentRunner implements Runner {
          */
         private Table train(String name, PolicyGradientTrainer trainer, int steps) {
             Path dir = out.resolve(name);
-            if (resume && Files.isRegularFile(ResumableTraining.checkpoint(dir).resolve(Checkpoint.CONFIG))) {
-                stage(name + ": resuming from its last checkpoint");
-            }
             List<PpoTrainer.Sample> rows = new ArrayList<>();
-            Table t = ResumableTraining.run(name, trainer, dir, steps, resume ? Math.max(1, steps / 20) : 0, resume, rows,
+            if (resume) {
+                int at = ResumableTraining.resume(trainer, dir, rows);
+                if (at > 0) stage(name + ": resumed at step " + at + " of " + steps);
+            }
+            Table t = ResumableTraining.run(name, trainer, dir, steps, resume ? Math.max(1, steps / 20) : 0, rows,
                     step -> {
                         if (cancelled.getAsBoolean()) throw new CancellationException(label + ": cancelled at " + name + " step " + step);
                     });

@@ -93,7 +93,9 @@ public final class PpoCommand implements Callable<Integer> {
              ScoreModel value = sharedTrunk ? null : ScoreModel.load(Checkpoint.read(rm), dev)) {
             PpoTrainer ppo = new PpoTrainer(policy, ref, value, new RewardModelScorer(reward, tok, responseLength, 32),
                     gold ? new GoldPreference() : null, tok, prompts, cfg);
-            Table t = ResumableTraining.run("ppo", ppo, out, cfg.steps(), checkpointEvery, resume, new ArrayList<>(), null);
+            List<PpoTrainer.Sample> kept = new ArrayList<>();
+            if (resume) System.err.println("ppo: resumed at step " + ResumableTraining.resume(ppo, out, kept) + " of " + cfg.steps());
+            Table t = ResumableTraining.run("ppo", ppo, out, cfg.steps(), checkpointEvery, kept, null);
             Plot.lines(t, "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
                     .title("PPO: reward, KL and gold").build().write(out.resolve("ppo.svg"));
             System.out.println(Tables.readable(MetricsLog.summary(t)).print());

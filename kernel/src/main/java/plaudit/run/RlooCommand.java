@@ -14,6 +14,7 @@ import plaudit.report.Tables;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
 import plaudit.train.RewardModelScorer;
+import plaudit.train.ppo.PpoTrainer;
 import plaudit.train.ppo.ResumableTraining;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.rloo.RlooTrainer;
@@ -87,7 +88,9 @@ public final class RlooCommand implements Callable<Integer> {
              ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev)) {
             RlooTrainer rloo = new RlooTrainer(policy, ref, new RewardModelScorer(reward, tok, responseLength, 32),
                     gold ? new GoldPreference() : null, tok, promptList, cfg);
-            Table t = ResumableTraining.run("rloo", rloo, out, cfg.steps(), checkpointEvery, resume, new ArrayList<>(), null);
+            List<PpoTrainer.Sample> kept = new ArrayList<>();
+            if (resume) System.err.println("rloo: resumed at step " + ResumableTraining.resume(rloo, out, kept) + " of " + cfg.steps());
+            Table t = ResumableTraining.run("rloo", rloo, out, cfg.steps(), checkpointEvery, kept, null);
             Plot.lines(t, "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
                     .title("RLOO: reward, KL and gold").build().write(out.resolve("rloo.svg"));
             System.out.println(Tables.readable(MetricsLog.summary(t)).print());

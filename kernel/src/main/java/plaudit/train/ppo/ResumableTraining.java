@@ -24,20 +24,31 @@ public final class ResumableTraining {
     }
 
     /**
+     * Continues {@code trainer} from {@code DIR/checkpoint} when it holds one, putting the samples that checkpoint
+     * covers into {@code samples}.
+     *
+     * @return the step the trainer resumed at; 0 when there was no checkpoint (a fresh start)
+     */
+    public static int resume(PolicyGradientTrainer trainer, Path dir, List<PpoTrainer.Sample> samples) {
+        Path ckpt = checkpoint(dir);
+        if (!Files.isRegularFile(ckpt.resolve(plaudit.model.Checkpoint.CONFIG))) return 0;
+        trainer.resume(ckpt);
+        for (PpoTrainer.Sample x : PpoSamples.read(dir.resolve("samples.csv"))) if (x.step() <= trainer.step()) samples.add(x);
+        return trainer.step();
+    }
+
+    /**
+     * Trains from the trainer's current step (after {@link #resume}, the metrics rows up to it are kept) to {@code steps}.
+     *
      * @param every     checkpoint interval in steps; 0 = never (a run nobody will resume)
-     * @param resume    continue from {@code DIR/checkpoint} when it holds one (else start afresh)
-     * @param samples   receives the samples table's rows (those kept from before a resume first)
+     * @param samples   receives the samples table's rows (those kept by {@link #resume} first)
      * @param afterStep called after each step, before any checkpoint (e.g. to cancel by throwing); may be null
      * @return the whole run's metrics (kept rows and new ones), also in {@code DIR/metrics.csv}
      */
-    public static Table run(String name, PolicyGradientTrainer trainer, Path dir, int steps, int every, boolean resume,
+    public static Table run(String name, PolicyGradientTrainer trainer, Path dir, int steps, int every,
                             List<PpoTrainer.Sample> samples, IntConsumer afterStep) {
         Path ckpt = checkpoint(dir);
         Path samplesFile = dir.resolve("samples.csv");
-        if (resume && Files.isRegularFile(ckpt.resolve(plaudit.model.Checkpoint.CONFIG))) {
-            trainer.resume(ckpt);
-            for (PpoTrainer.Sample x : PpoSamples.read(samplesFile)) if (x.step() <= trainer.step()) samples.add(x);
-        }
         try (MetricsLog log = MetricsLog.resume(name, dir.resolve("metrics.csv"), trainer.step())) {
             trainer.train(log, samples, step -> {
                 if (afterStep != null) afterStep.accept(step);
