@@ -9,8 +9,10 @@ import plaudit.bench.ModelBench;
 import plaudit.bench.PpoBench;
 import plaudit.bench.PytorchBench;
 import plaudit.model.Devices;
+import plaudit.report.Tables;
 import tech.tablesaw.api.Table;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -67,14 +69,12 @@ public final class BenchCommand implements Callable<Integer> {
                 try {
                     yield DataBench.run(work, s == ModelBench.Scale.FULL ? 1_000_000 : 50_000);
                 } finally {
-                    try (var files = Files.walk(work)) {
-                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                    }
+                    deleteTree(work);
                 }
             }
             default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo or data");
         };
-        System.out.println(t.print());
+        System.out.println(Tables.readable(t).print());
         if (out != null) {
             Files.createDirectories(out);
             t.write().csv(out.resolve("bench-" + suite + ".csv").toFile());
@@ -94,16 +94,21 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             t = PytorchBench.run(s, dev, rounds, n, python, work);
         } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            deleteTree(work);
         }
-        System.out.println(t.print());
+        System.out.println(Tables.readable(t).print());
         if (out != null) {
             Files.createDirectories(out);
             t.write().csv(out.resolve("bench.csv").toFile());
             System.out.println("wrote " + out.resolve("bench.csv"));
         }
         return 0;
+    }
+
+    /** Removes a benchmark's scratch folder and everything in it. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 }

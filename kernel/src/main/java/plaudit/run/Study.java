@@ -38,9 +38,9 @@ public final class Study {
     /**
      * Sizes of one study; {@link #of(Scale)} gives the presets. {@code ppoSteps} is the adaptive-KL run's length,
      * {@code beta0Steps} the β = 0 run's (over-optimisation shows within ~100 steps). The value function is a head on
-     * the policy's trunk: from the full preset's SFT and reward model, 300 steps of it reached a gold win rate of 0.649
-     * where 300 steps with a separate value network reached 0.630 (±0.03 each; README, "The evidence"), at about half
-     * the update's cost.
+     * the policy's trunk: from one full-preset SFT and reward model, 300 steps of it reached a gold win rate of 0.649
+     * where 300 steps with a separate value network reached 0.630, and the preset's own run 0.632 (±0.03 each; README,
+     * "The evidence"), at about half the update's cost.
      */
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,
                            int ppoSteps, int beta0Steps, int ppoBatch, int ppoMiniBatch, int responseLength,
