@@ -49,20 +49,31 @@ public final class AdamW {
     /**
      * Scales every gradient so that their global L2 norm is at most {@code maxNorm} (no-op when {@code maxNorm <= 0}).
      *
-     * @return the norm before clipping (NaN/Inf propagate, so the caller can stop on them)
+     * @return the norm before clipping (NaN/Inf in a gradient propagate, so the caller can stop on them)
      */
     public double clipGradNorm(NDManager scope, double maxNorm) {
         double sq = 0;
-        for (NDArray w : params.values()) {
-            NDArray g = grad(w, scope);
-            sq += g.square().sum().getFloat();
-        }
+        for (NDArray w : params.values()) sq += squaredNorm(grad(w, scope));
         double norm = Math.sqrt(sq);
         if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
             float scale = (float) (maxNorm / (norm + 1e-6));
             for (NDArray w : params.values()) grad(w, scope).muli(scale);
         }
         return norm;
+    }
+
+    /**
+     * Sum of squares of a gradient, in double. A finite gradient with entries past ~1e19 (a PPO ratio that exploded
+     * within an epoch) overflows a float32 sum of squares to Inf, which would stop a run that clipping can save;
+     * then the sum is taken of the gradient divided by its largest entry and scaled back in double (PyTorch's
+     * clip_grad_norm_ accumulates in double on the CPU for the same reason). NaN/Inf entries still give NaN/Inf.
+     */
+    private static double squaredNorm(NDArray g) {
+        double sq = g.square().sum().getFloat();
+        if (sq != Double.POSITIVE_INFINITY) return sq;
+        double max = g.abs().max().getFloat();
+        if (!Double.isFinite(max)) return max;
+        return max * max * g.div((float) max).square().sum().getFloat();
     }
 
     /** Applies one AdamW update with learning rate {@code lr}, then zeroes the gradients. */

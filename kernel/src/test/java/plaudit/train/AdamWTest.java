@@ -86,6 +86,40 @@ class AdamWTest {
         }
     }
 
+    /** Gradients of 3e20 and 4e20 are finite, but their float32 squares are not: the norm must still be 5e20. */
+    @Test
+    void clipSurvivesAFiniteGradientWhoseSquaresOverflowFloat() {
+        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = root.create(new float[] {0f, 0f});
+            w.setRequiresGradient(true);
+            AdamW opt = AdamW.of(Map.of("w", w), 0);
+            try (NDManager s = root.newSubManager()) {
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    gc.backward(s.create(new float[] {3e20f, 4e20f}).mul(w).sum());
+                }
+                assertEquals(5e20, opt.clipGradNorm(s, 1.0), 5e20 * 1e-5);
+                NDArray g = w.getGradient();
+                g.attach(s);
+                assertArrayEquals(new float[] {0.6f, 0.8f}, g.toFloatArray(), 1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void clipReportsAnInfiniteGradientAsAnInfiniteNorm() {
+        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = root.create(new float[] {0f, 0f});
+            w.setRequiresGradient(true);
+            AdamW opt = AdamW.of(Map.of("w", w), 0);
+            try (NDManager s = root.newSubManager()) {
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    gc.backward(s.create(new float[] {Float.POSITIVE_INFINITY, 1f}).mul(w).sum());
+                }
+                assertEquals(Double.POSITIVE_INFINITY, opt.clipGradNorm(s, 1.0));
+            }
+        }
+    }
+
     @Test
     void nativeMemoryStaysFlatAcrossSteps() {
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
