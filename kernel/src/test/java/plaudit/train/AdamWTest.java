@@ -70,52 +70,41 @@ class AdamWTest {
 
     @Test
     void clipScalesToMaxNormAndReportsTheNormBefore() {
-        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-            NDArray w = root.create(new float[] {0f, 0f});
-            w.setRequiresGradient(true);
-            AdamW opt = AdamW.of(Map.of("w", w), 0);
-            try (NDManager s = root.newSubManager()) {
-                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    gc.backward(s.create(new float[] {3f, 4f}).mul(w).sum()); // grad = (3, 4), norm 5
-                }
-                assertEquals(5.0, opt.clipGradNorm(s, 1.0), 1e-5);
-                NDArray g = w.getGradient();
-                g.attach(s);
-                assertArrayEquals(new float[] {0.6f, 0.8f}, g.toFloatArray(), 1e-5f);
-            }
-        }
+        Clipped c = clip(new float[] {3f, 4f}, 1.0); // norm 5
+        assertEquals(5.0, c.norm(), 1e-5);
+        assertArrayEquals(new float[] {0.6f, 0.8f}, c.grad(), 1e-5f);
     }
 
     /** Gradients of 3e20 and 4e20 are finite, but their float32 squares are not: the norm must still be 5e20. */
     @Test
     void clipSurvivesAFiniteGradientWhoseSquaresOverflowFloat() {
-        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-            NDArray w = root.create(new float[] {0f, 0f});
-            w.setRequiresGradient(true);
-            AdamW opt = AdamW.of(Map.of("w", w), 0);
-            try (NDManager s = root.newSubManager()) {
-                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    gc.backward(s.create(new float[] {3e20f, 4e20f}).mul(w).sum());
-                }
-                assertEquals(5e20, opt.clipGradNorm(s, 1.0), 5e20 * 1e-5);
-                NDArray g = w.getGradient();
-                g.attach(s);
-                assertArrayEquals(new float[] {0.6f, 0.8f}, g.toFloatArray(), 1e-5f);
-            }
-        }
+        Clipped c = clip(new float[] {3e20f, 4e20f}, 1.0);
+        assertEquals(5e20, c.norm(), 5e20 * 1e-5);
+        assertArrayEquals(new float[] {0.6f, 0.8f}, c.grad(), 1e-5f);
     }
 
     @Test
     void clipReportsAnInfiniteGradientAsAnInfiniteNorm() {
+        assertEquals(Double.POSITIVE_INFINITY, clip(new float[] {Float.POSITIVE_INFINITY, 1f}, 1.0).norm());
+    }
+
+    private record Clipped(double norm, float[] grad) {
+    }
+
+    /** clipGradNorm on one parameter whose gradient is {@code grad} (the loss is sum(grad * w)). */
+    private static Clipped clip(float[] grad, double maxNorm) {
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-            NDArray w = root.create(new float[] {0f, 0f});
+            NDArray w = root.zeros(new Shape(grad.length));
             w.setRequiresGradient(true);
             AdamW opt = AdamW.of(Map.of("w", w), 0);
             try (NDManager s = root.newSubManager()) {
                 try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    gc.backward(s.create(new float[] {Float.POSITIVE_INFINITY, 1f}).mul(w).sum());
+                    gc.backward(s.create(grad).mul(w).sum());
                 }
-                assertEquals(Double.POSITIVE_INFINITY, opt.clipGradNorm(s, 1.0));
+                double norm = opt.clipGradNorm(s, maxNorm);
+                NDArray g = w.getGradient();
+                g.attach(s);
+                return new Clipped(norm, g.toFloatArray());
             }
         }
     }

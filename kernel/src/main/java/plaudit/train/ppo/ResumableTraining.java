@@ -10,7 +10,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs a {@link PolicyGradientTrainer} so that a kill loses at most {@code every} steps: every {@code every} steps
- * (and at the end) {@code DIR/samples.csv} and then {@code DIR/checkpoint} are written; with {@code resume} a run
+ * (and at the end) {@code DIR/samples.csv} and then {@code DIR/checkpoint} are written; after {@link #resume} a run
  * continues from that checkpoint, keeping the metrics rows and samples it covers (later ones were never checkpointed
  * and are computed again, identically, since every step seeds its own random streams).
  */
@@ -23,6 +23,10 @@ public final class ResumableTraining {
         return dir.resolve("checkpoint");
     }
 
+    private static Path samplesFile(Path dir) {
+        return dir.resolve("samples.csv");
+    }
+
     /**
      * Continues {@code trainer} from {@code DIR/checkpoint} when it holds one, putting the samples that checkpoint
      * covers into {@code samples}.
@@ -33,7 +37,7 @@ public final class ResumableTraining {
         Path ckpt = checkpoint(dir);
         if (!Files.isRegularFile(ckpt.resolve(plaudit.model.Checkpoint.CONFIG))) return 0;
         trainer.resume(ckpt);
-        for (PpoTrainer.Sample x : PpoSamples.read(dir.resolve("samples.csv"))) if (x.step() <= trainer.step()) samples.add(x);
+        for (PpoTrainer.Sample x : PpoSamples.read(samplesFile(dir))) if (x.step() <= trainer.step()) samples.add(x);
         return trainer.step();
     }
 
@@ -48,7 +52,7 @@ public final class ResumableTraining {
     public static Table run(String name, PolicyGradientTrainer trainer, Path dir, int steps, int every,
                             List<PpoTrainer.Sample> samples, IntConsumer afterStep) {
         Path ckpt = checkpoint(dir);
-        Path samplesFile = dir.resolve("samples.csv");
+        Path samplesFile = samplesFile(dir);
         try (MetricsLog log = MetricsLog.resume(name, dir.resolve("metrics.csv"), trainer.step())) {
             trainer.train(log, samples, step -> {
                 if (afterStep != null) afterStep.accept(step);
