@@ -3,27 +3,18 @@ package plaudit.run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
-import plaudit.report.MetricsLog;
-import plaudit.report.Plot;
-import plaudit.report.Tables;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
 import plaudit.train.RewardModelScorer;
-import plaudit.train.ppo.PpoTrainer;
-import plaudit.train.ppo.ResumableTraining;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.rloo.RlooTrainer;
 
-import tech.tablesaw.api.Table;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -79,23 +70,14 @@ public final class RlooCommand implements Callable<Integer> {
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
         List<String> promptList = Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
-        Path ckptDir = ResumableTraining.checkpoint(out);
-        if (resume && !Files.isDirectory(ckptDir)) {
-            throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
-        }
+        PolicyRunCli.checkResumable(out, resume);
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
              ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev)) {
             RlooTrainer rloo = new RlooTrainer(policy, ref, new RewardModelScorer(reward, tok, responseLength, 32),
                     gold ? new GoldPreference() : null, tok, promptList, cfg);
-            List<PpoTrainer.Sample> kept = new ArrayList<>();
-            if (resume) System.err.println("rloo: resumed at step " + ResumableTraining.resume(rloo, out, kept) + " of " + cfg.steps());
-            Table t = ResumableTraining.run("rloo", rloo, out, cfg.steps(), checkpointEvery, kept, null);
-            Plot.lines(t, "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
-                    .title("RLOO: reward, KL and gold").build().write(out.resolve("rloo.svg"));
-            System.out.println(Tables.readable(MetricsLog.summary(t)).print());
+            PolicyRunCli.train("rloo", "RLOO: reward, KL and gold", rloo, out, cfg.steps(), checkpointEvery, resume);
         }
-        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + ckptDir);
         return 0;
     }
 }
