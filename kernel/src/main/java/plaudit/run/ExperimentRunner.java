@@ -462,7 +462,8 @@ public final class ExperimentRunner implements Runner {
          * Samples {@code policy} on the held-out evaluation prompts, {@code evaluation.samples} per prompt as for SFT
          * (sampling seed + 1), and records {@code NAME_kl} (mean summed-k1 KL from SFT of those samples: the KL of the
          * policy that is evaluated, not of the last training batch), {@code NAME_proxy} (mean reward), and with gold
-         * {@code NAME_gold} and {@code NAME_gold_winrate_vs_sft} (see {@link #winRate}).
+         * {@code NAME_gold}, {@code NAME_gold_winrate_vs_sft} (see {@link #winRate}) and its standard error
+         * {@code NAME_gold_winrate_se}.
          */
         public void measure(String name, Gpt policy) {
             List<String> prompts = sftSamples.prompts();
@@ -472,7 +473,9 @@ public final class ExperimentRunner implements Runner {
             summary.put(name + "_proxy", mean(ep.scores()));
             if (gold != null) {
                 summary.put(name + "_gold", mean(ep.goldScores()));
-                summary.put(name + "_gold_winrate_vs_sft", winRate(ep.goldScores(), sftGold, e.evaluation().samples()));
+                int k = e.evaluation().samples();
+                summary.put(name + "_gold_winrate_vs_sft", winRate(ep.goldScores(), sftGold, k));
+                summary.put(name + "_gold_winrate_se", winRateStandardError(ep.goldScores(), sftGold, k));
             }
         }
 
@@ -645,13 +648,34 @@ public final class ExperimentRunner implements Runner {
      * responses to the same prompt ({@code perPrompt} each, prompt-major as {@link Completions} orders them).
      */
     static double winRate(double[] a, double[] b, int perPrompt) {
-        double wins = 0;
-        for (int q = 0; q < a.length / perPrompt; q++) {
+        double sum = 0;
+        for (double w : winRateByPrompt(a, b, perPrompt)) sum += w;
+        return sum / (a.length / perPrompt);
+    }
+
+    /**
+     * The standard error of {@link #winRate}, with prompts as the independent units (the samples of one prompt are
+     * not independent of each other): sd of the per-prompt win rates / √prompts. NaN with fewer than two prompts.
+     */
+    static double winRateStandardError(double[] a, double[] b, int perPrompt) {
+        double[] w = winRateByPrompt(a, b, perPrompt);
+        if (w.length < 2) return Double.NaN;
+        double mean = 0, ss = 0;
+        for (double x : w) mean += x / w.length;
+        for (double x : w) ss += (x - mean) * (x - mean);
+        return Math.sqrt(ss / (w.length - 1) / w.length);
+    }
+
+    private static double[] winRateByPrompt(double[] a, double[] b, int perPrompt) {
+        double[] rate = new double[a.length / perPrompt];
+        for (int q = 0; q < rate.length; q++) {
+            double wins = 0;
             for (int i = q * perPrompt; i < (q + 1) * perPrompt; i++) {
                 for (int j = q * perPrompt; j < (q + 1) * perPrompt; j++) wins += a[i] > b[j] ? 1 : a[i] == b[j] ? 0.5 : 0;
             }
+            rate[q] = wins / ((double) perPrompt * perPrompt);
         }
-        return wins / ((double) a.length * perPrompt);
+        return rate;
     }
 
     /** The distinct texts of the comparisons: the pretraining corpus when the data has no corpus of its own. */

@@ -13,4 +13,13 @@ class WinRateTest {
         assertEquals(0.5, ExperimentRunner.winRate(new double[] {1, 1}, new double[] {1, 1}, 1), 1e-12);
         assertEquals(1.0, ExperimentRunner.winRate(new double[] {2}, new double[] {1}, 1), 1e-12);
     }
+
+    @Test
+    void standardErrorTreatsPromptsAsTheUnits() {
+        // per-prompt win rates 0.5 and 0.25 (see above): mean 0.375, sd 0.1768, se = sd / sqrt(2) = 0.125
+        double[] a = {1, 3, 0, 0}, b = {2, 2, 5, 0};
+        assertEquals(0.125, ExperimentRunner.winRateStandardError(a, b, 2), 1e-12);
+        assertEquals(0.0, ExperimentRunner.winRateStandardError(new double[] {2, 2}, new double[] {1, 1}, 1), 1e-12);
+        assertEquals(Double.NaN, ExperimentRunner.winRateStandardError(new double[] {2}, new double[] {1}, 1));
+    }
 }
