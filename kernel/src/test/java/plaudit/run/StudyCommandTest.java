@@ -26,9 +26,11 @@ class StudyCommandTest {
             summary.put(kv[0], Double.parseDouble(kv[1]));
         }
         for (String k : List.of("rm_val_accuracy", "rm_gold_agreement", "noise_ceiling", "ppo_gold_winrate_vs_sft",
-                "ppo_kl", "beta0_proxy_final", "beta0_gold_peak", "beta0_gold_final")) {
+                "ppo_gold_winrate_se", "ppo_kl", "beta0_proxy_final", "beta0_gold_peak", "beta0_gold_final")) {
             assertTrue(summary.containsKey(k) && Double.isFinite(summary.get(k)), k + " in " + summary);
         }
+        double se = summary.get("ppo_gold_winrate_se");
+        assertTrue(se > 0 && se < 0.25, "standard error of the win rate " + se);
         double ceiling = summary.get("noise_ceiling");
         assertTrue(ceiling > 0.6 && ceiling < 0.95, "noise ceiling " + ceiling);
         assertTrue(summary.get("rm_val_accuracy") > 0.5, "the reward model beats chance on held-out upvote pairs");
