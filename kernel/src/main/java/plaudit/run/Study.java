@@ -36,10 +36,12 @@ public final class Study {
     }
 
     /**
-     * Sizes of one study; {@link #of(Scale)} gives the presets. {@code pretrainSteps}: with 400 the full preset's
-     * model stopped at a validation loss of 1.83 and its SFT samples were mostly off-topic word salad (SFT gold −0.24),
-     * which a reward model trained on human replies cannot rank (best-of-64 by it beat SFT 0.58 of the time by gold);
-     * 1200 steps reached 1.04 (SFT gold 1.46), 2400 only 0.97. {@code ppoSteps} is the adaptive-KL run's length,
+     * Sizes of one study; {@link #of(Scale)} gives the presets. {@code pretrainSteps} is short on
+     * purpose, and a knob worth knowing: at 400 steps the full model stops at a validation loss of 1.83 and its SFT
+     * samples are half word salad, which PPO fixes (length, helpful phrases) on its way to the reward model's biases;
+     * at 1200 steps (loss 1.04) SFT writes like the forum (gold −0.24 → 1.46), and PPO against the same upvote-trained
+     * reward model then loses to SFT by gold at a KL of 5–8 nats (hype words, repeated templates) while best-of-n
+     * still wins (README, "The evidence"). {@code ppoSteps} is the adaptive-KL run's length,
      * {@code beta0Steps} the β = 0 run's (over-optimisation shows within ~100 steps). The value function is a head on
      * the policy's trunk: the same or better gold than a separate value network at about half the update's cost.
      * {@code evalSamples} responses per held-out prompt and policy: the full forum has only ~74 held-out prompts, and
@@ -55,9 +57,9 @@ public final class Study {
                 case TINY -> new Settings(500, 512, new GptConfig(2, 2, 64, 128, 512, 0.0),
                         120, 60, 80, 16, 16, 16, 8, 32, 1e-4, 0.1, 4.0, true, 48, 2, 16, 8);
                 case SMALL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        800, 150, 200, 100, 50, 32, 8, 48, 5e-5, 0.1, 8.0, true, 128, 8, 48, 32);
+                        300, 150, 200, 100, 50, 32, 8, 48, 5e-5, 0.1, 8.0, true, 128, 8, 48, 32);
                 case FULL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        1000, 200, 300, 300, 100, 32, 8, 48, 5e-5, 0.1, 8.0, true, 256, 16, 64, 64);
+                        400, 200, 300, 300, 100, 32, 8, 48, 5e-5, 0.1, 8.0, true, 256, 16, 64, 64);
             };
         }
     }
