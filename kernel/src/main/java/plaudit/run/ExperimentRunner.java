@@ -467,15 +467,25 @@ public final class ExperimentRunner implements Runner {
          */
         public void measure(String name, Gpt policy) {
             List<String> prompts = sftSamples.prompts();
-            Rollout.Episodes ep = new Rollout(name, policy, sft, reward, gold, tok, prompts, e.ppo().responseLength(),
-                    1.0, 0, 0).collect(prompts, seed + 1, 0);
-            summary.put(name + "_kl", mean(ep.sequenceKl()));
-            summary.put(name + "_proxy", mean(ep.scores()));
+            Rollout rollout = new Rollout(name, policy, sft, reward, gold, tok, prompts, e.ppo().responseLength(),
+                    1.0, 0, 0);
+            int n = prompts.size();
+            double[] kl = new double[n], proxy = new double[n], goldScores = new double[n];
+            // in chunks, as Completions samples: one batch of all ~1200 evaluation responses held several GB of logits
+            for (int from = 0; from < n; from += EVAL_CHUNK) {
+                int to = Math.min(n, from + EVAL_CHUNK);
+                Rollout.Episodes ep = rollout.collect(prompts.subList(from, to), seed + 1 + from, 0);
+                System.arraycopy(ep.sequenceKl(), 0, kl, from, to - from);
+                System.arraycopy(ep.scores(), 0, proxy, from, to - from);
+                if (gold != null) System.arraycopy(ep.goldScores(), 0, goldScores, from, to - from);
+            }
+            summary.put(name + "_kl", mean(kl));
+            summary.put(name + "_proxy", mean(proxy));
             if (gold != null) {
-                summary.put(name + "_gold", mean(ep.goldScores()));
+                summary.put(name + "_gold", mean(goldScores));
                 int k = e.evaluation().samples();
-                summary.put(name + "_gold_winrate_vs_sft", winRate(ep.goldScores(), sftGold, k));
-                summary.put(name + "_gold_winrate_se", winRateStandardError(ep.goldScores(), sftGold, k));
+                summary.put(name + "_gold_winrate_vs_sft", winRate(goldScores, sftGold, k));
+                summary.put(name + "_gold_winrate_se", winRateStandardError(goldScores, sftGold, k));
             }
         }
 
@@ -702,6 +712,9 @@ public final class ExperimentRunner implements Runner {
         for (int i = c.size() - k; i < c.size(); i++) sum += c.get(i);
         return sum / k;
     }
+
+    /** Responses per batch when a policy is evaluated: bounds the logits held at once. */
+    private static final int EVAL_CHUNK = 64;
 
     private static double mean(double[] xs) {
         return Arrays.stream(xs).average().orElse(Double.NaN);
