@@ -471,9 +471,9 @@ public final class ExperimentRunner implements Runner {
                     1.0, 0, 0);
             int n = prompts.size();
             double[] kl = new double[n], proxy = new double[n], goldScores = new double[n];
-            // in chunks, as Completions samples: one batch of all ~1200 evaluation responses held several GB of logits
-            for (int from = 0; from < n; from += EVAL_CHUNK) {
-                int to = Math.min(n, from + EVAL_CHUNK);
+            // in batches, as Completions samples: one batch of all ~1200 evaluation responses held several GB of logits
+            for (int from = 0; from < n; from += Completions.BATCH) {
+                int to = Math.min(n, from + Completions.BATCH);
                 Rollout.Episodes ep = rollout.collect(prompts.subList(from, to), seed + 1 + from, 0);
                 System.arraycopy(ep.sequenceKl(), 0, kl, from, to - from);
                 System.arraycopy(ep.scores(), 0, proxy, from, to - from);
@@ -712,9 +712,6 @@ public final class ExperimentRunner implements Runner {
         for (int i = c.size() - k; i < c.size(); i++) sum += c.get(i);
         return sum / k;
     }
-
-    /** Responses per batch when a policy is evaluated: bounds the logits held at once. */
-    private static final int EVAL_CHUNK = 64;
 
     private static double mean(double[] xs) {
         return Arrays.stream(xs).average().orElse(Double.NaN);

@@ -13,7 +13,6 @@ import plaudit.train.RewardModelScorer;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoTrainer;
 
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

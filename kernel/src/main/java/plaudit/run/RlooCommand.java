@@ -13,7 +13,6 @@ import plaudit.train.RewardModelScorer;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.rloo.RlooTrainer;
 
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

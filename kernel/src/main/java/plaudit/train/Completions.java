@@ -16,9 +16,12 @@ import java.util.List;
  */
 public record Completions(List<String> prompts, List<String> responses) {
 
+    /** Rows sampled (or evaluated) at once: bounds the logits and KV cache held in memory. */
+    public static final int BATCH = 64;
+
     /**
      * {@code perPrompt} samples per prompt at {@code temperature}, at most {@code maxTokens} each; prompts longer than
-     * the context allows lose their beginning. Batched 64 rows at a time.
+     * the context allows lose their beginning. Batched {@link #BATCH} rows at a time.
      */
     public static Completions sample(Gpt model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
                                      double temperature, long seed) {
@@ -33,9 +36,8 @@ public record Completions(List<String> prompts, List<String> responses) {
                 ps.add(p);
             }
         }
-        int chunk = 64;
-        for (int from = 0; from < ids.size(); from += chunk) {
-            Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + chunk)),
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + BATCH)),
                     new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from));
             for (int i = 0; i < g.tokens().length; i++) {
                 int[] t = g.tokens()[i];
