@@ -47,8 +47,10 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
     var miniBatchSize: Int = from.miniBatchSize()
     /** Passes over each rollout batch. */
     var epochs: Int = from.ppoEpochs()
-    /** AdamW learning rate (constant). */
+    /** AdamW learning rate (the first step's when [annealLr] is on). */
     var lr: Double = from.lr()
+    /** Decay the learning rate linearly to 0 over [steps] (CleanRL's `anneal_lr`). */
+    var annealLr: Boolean = from.annealLr()
     /** Most tokens per response (also used by SFT, the reward model and the evaluation). */
     var responseLength: Int = from.responseLength()
     /** Rollout sampling temperature. */
@@ -98,12 +100,12 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
         klCoef = beta
     }
 
-    fun build(): PpoConfig = PpoConfig(steps, batchSize, miniBatchSize, epochs, lr, responseLength, temperature, klCoef,
+    fun build(): PpoConfig = PpoConfig(steps, batchSize, miniBatchSize, epochs, lr, annealLr, responseLength, temperature, klCoef,
         adaptive, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip,
         missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed)
 
     override fun toString(): String =
-        "ppo { steps = $steps; batchSize = $batchSize; miniBatchSize = $miniBatchSize; epochs = $epochs; lr = $lr; " +
+        "ppo { steps = $steps; batchSize = $batchSize; miniBatchSize = $miniBatchSize; epochs = $epochs; lr = $lr; annealLr = $annealLr; " +
             "responseLength = $responseLength; temperature = $temperature; klCoef = $klCoef; " +
             (if (adaptive) "adaptiveKl(target = $targetKl, horizon = $klHorizon); " else "") +
             "clipRange = $clipRange; clipRangeValue = $clipRangeValue; vfCoef = $vfCoef; entCoef = $entCoef; " +

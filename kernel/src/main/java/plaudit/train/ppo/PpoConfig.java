@@ -13,7 +13,10 @@ import plaudit.UserError;
  * @param batchSize         prompts (episodes) per rollout
  * @param miniBatchSize     episodes per gradient step; {@code batchSize} must be a multiple
  * @param ppoEpochs         passes over each rollout batch
- * @param lr                AdamW learning rate (constant)
+ * @param lr                AdamW learning rate (the first step's, when annealed)
+ * @param annealLr          decay the learning rate linearly to 0 over {@code steps} (CleanRL's {@code anneal_lr};
+ *                          TRL's default linear schedule): the last steps then refine the policy instead of moving it
+ *                          as far as the first, so where a run stops matters less
  * @param responseLength    most tokens per response
  * @param temperature       rollout sampling temperature (log-probs use the same temperature)
  * @param klCoef            initial β of the per-token KL penalty
@@ -35,7 +38,8 @@ import plaudit.UserError;
  * @param sampleEvery       write a samples table every this many steps
  * @param seed              seeds prompts, sampling and minibatch order (per step, so a resumed run repeats them)
  */
-public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpochs, double lr, int responseLength,
+public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpochs, double lr, boolean annealLr,
+                        int responseLength,
                         double temperature, double klCoef, boolean adaptiveKl, double targetKl, double klHorizon,
                         double clipRange, double clipRangeValue, double vfCoef, double entCoef, double gamma,
                         double lam, boolean whitenRewards, double rewardClip, double missingEosPenalty,
@@ -76,6 +80,7 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         b.miniBatchSize = miniBatchSize;
         b.ppoEpochs = ppoEpochs;
         b.lr = lr;
+        b.annealLr = annealLr;
         b.responseLength = responseLength;
         b.temperature = temperature;
         b.klCoef = klCoef;
@@ -105,6 +110,7 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         private int miniBatchSize = 8;
         private int ppoEpochs = 4;
         private double lr = 3e-5;
+        private boolean annealLr = false;
         private int responseLength = 24;
         private double temperature = 1.0;
         private double klCoef = 0.05;
@@ -147,6 +153,11 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
 
         public Builder lr(double v) {
             lr = v;
+            return this;
+        }
+
+        public Builder annealLr(boolean v) {
+            annealLr = v;
             return this;
         }
 
@@ -246,8 +257,13 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         }
 
         public PpoConfig build() {
-            return new PpoConfig(steps, batchSize, miniBatchSize, ppoEpochs, lr, responseLength, temperature, klCoef, adaptiveKl, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip, missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed);
+            return new PpoConfig(steps, batchSize, miniBatchSize, ppoEpochs, lr, annealLr, responseLength, temperature, klCoef, adaptiveKl, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip, missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed);
         }
+    }
+
+    /** The learning rate of step {@code step} (0-based): {@code lr}, or with annealing {@code lr·(1 − step/steps)}. */
+    public double lrAt(int step) {
+        return annealLr ? lr * (1 - (double) step / steps) : lr;
     }
 
     public KlController klController() {

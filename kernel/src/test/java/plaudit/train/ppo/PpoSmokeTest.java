@@ -49,6 +49,17 @@ class PpoSmokeTest {
         }
     }
 
+    /** With annealing, step k (0-based) of n updates at lr·(1 − k/n): the logged lr is the one the optimiser used. */
+    @Test
+    void annealedLearningRateDecaysLinearlyToZero() {
+        PpoConfig cfg = config(4).toBuilder().annealLr(true).build();
+        Table t = run(cfg).table();
+        double[] lr = t.doubleColumn("lr").asDoubleArray();
+        assertEquals(4, lr.length);
+        for (int k = 0; k < 4; k++) assertEquals(3e-3 * (4 - k) / 4, lr[k], 1e-12, "step " + (k + 1));
+        assertEquals(3e-3, config(4).lrAt(3), 0.0, "without annealing the rate stays put");
+    }
+
     /** Kill after 3 steps, resume from the checkpoint: steps 4–6 give exactly the metrics of an uninterrupted run. */
     @ParameterizedTest(name = "shared trunk: {0}")
     @ValueSource(booleans = {false, true})
