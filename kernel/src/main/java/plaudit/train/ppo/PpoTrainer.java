@@ -162,6 +162,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         float[][] returns = gae.returns();
 
         // 6. PPO epochs × shuffled minibatches: clipped surrogate + clipped value loss (− entropy bonus)
+        double lr = cfg.lrAt(step);                                          // lr
         double pgLossSum = 0, vfLossSum = 0, approxKlSum = 0, clipFracSum = 0, vfClipFracSum = 0, ratioSum = 0,
                 entAvgSum = 0;
         int updates = 0;
@@ -177,7 +178,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
                     NDArray oldValues = b.pick(scope, values);
                     NDArray adv = b.pick(scope, advantages);
                     NDArray ret = b.pick(scope, returns);
-                    TrainStep.run(scope, opt, cfg.lrAt(step), cfg.gradClip(), 1, step, micro -> {
+                    TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
                         NDArray hidden = b.hidden(policy);
                         NDArray logits = ResponseBatch.logits(policy, hidden, cfg.temperature());
                         NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());
@@ -239,7 +240,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         row.put("val/num_eos_tokens", eosCount);
         row.put("response_length", Arrays.stream(length).average().orElse(0));
         row.put("kl_coef", beta);
-        row.put("lr", cfg.lrAt(step - 1));
+        row.put("lr", lr);
         row.put("time/rollout", ro.rolloutSeconds());
         row.put("time/score", ro.scoreSeconds());
         row.put("time/ref_value", ro.refSeconds() + (t3 - t2) / 1e9);
