@@ -352,7 +352,7 @@ public final class Gpt implements AutoCloseable {
         int headSize = config.headSize();
         NDArray qkv = x.matMul(b.cAttnWeight).add(b.cAttnBias);                         // [B, T, 3C]
         NDArray heads = qkv.reshape(batch, t, 3, nHead, headSize).transpose(2, 0, 3, 1, 4); // [3, B, nh, T, hs]
-        NDArray q = heads.get(0).mul(1.0 / Math.sqrt(headSize));
+        NDArray q = Scalar.mul(heads.get(0), 1.0 / Math.sqrt(headSize));
         NDArray k = heads.get(1);
         NDArray v = heads.get(2);
         if (cache != null) {
@@ -376,7 +376,7 @@ public final class Gpt implements AutoCloseable {
      * {@code 0.5·(1 + tanh(u)) = σ(2u)}, in 6 ops instead of 9: per-op overhead dominates small models.
      */
     private static NDArray gelu(NDArray x) {
-        NDArray twoU = x.square().mul(2 * GELU_C * 0.044715).add(2 * GELU_C).mul(x);
+        NDArray twoU = Scalar.mul(x.square(), 2 * GELU_C * 0.044715).add(2 * GELU_C).mul(x);
         return Activation.sigmoid(twoU).mul(x);
     }
 

@@ -2,6 +2,7 @@ package plaudit.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import plaudit.model.Scalar;
 
 /**
  * Direct Preference Optimization's loss (Rafailov et al. 2023, eq. 7) and the diagnostics TRL's DPOTrainer logs
@@ -31,8 +32,8 @@ public final class DpoLoss {
      */
     public static Terms of(NDArray policyChosen, NDArray policyRejected, NDArray refChosen, NDArray refRejected,
                            double beta) {
-        NDArray chosenRewards = policyChosen.sub(refChosen).mul((float) beta);
-        NDArray rejectedRewards = policyRejected.sub(refRejected).mul((float) beta);
+        NDArray chosenRewards = Scalar.mul(policyChosen.sub(refChosen), beta);
+        NDArray rejectedRewards = Scalar.mul(policyRejected.sub(refRejected), beta);
         NDArray margins = chosenRewards.sub(rejectedRewards);
         NDArray loss = RewardTrainer.softplus(margins.neg()).mean();
         return new Terms(loss, chosenRewards.mean().getFloat(), rejectedRewards.mean().getFloat(),

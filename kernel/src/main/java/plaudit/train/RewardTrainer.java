@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
 import plaudit.data.Comparison;
+import plaudit.model.Scalar;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.reward.RewardFunction;
@@ -127,13 +128,13 @@ public final class RewardTrainer {
     /** {@code −log σ(Δ − m)} averaged, plus {@code c·mean((r_w + r_l)²)}. */
     static NDArray loss(NDArray chosen, NDArray rejected, NDArray margin, double centerCoef) {
         NDArray loss = softplus(chosen.sub(rejected).sub(margin).neg()).mean();
-        if (centerCoef > 0) loss = loss.add(chosen.add(rejected).square().mean().mul((float) centerCoef));
+        if (centerCoef > 0) loss = loss.add(Scalar.mul(chosen.add(rejected).square().mean(), centerCoef));
         return loss;
     }
 
     /** {@code log(1 + e^x)}, stable for large |x|: {@code max(x, 0) + log(1 + e^{−|x|})}. */
     static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return Scalar.maximum(x, 0).add(x.abs().neg().exp().add(1f).log());
     }
 
     public static Evaluation evaluate(ScoreModel rm, Tokenizer tok, List<Comparison> pairs, RewardFunction gold, Config cfg) {

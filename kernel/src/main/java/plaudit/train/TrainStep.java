@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import plaudit.UserError;
+import plaudit.model.Scalar;
 
 import java.util.function.IntFunction;
 
@@ -29,7 +30,7 @@ public final class TrainStep {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray l = lossOf.apply(i);
                 loss += l.getFloat() / micro;
-                gc.backward(micro == 1 ? l : l.div(micro));
+                gc.backward(micro == 1 ? l : Scalar.div(l, micro));
             }
         }
         requireFinite(loss, "loss", step);

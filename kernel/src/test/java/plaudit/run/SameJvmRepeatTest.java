@@ -14,7 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Seeded PPO runs repeat bit for bit within one JVM, as notebook cells need: the first run of a session, run while
  * the JIT is still compiling the Java side, must equal the later ones. (HotSpot's Math intrinsics once made it
- * differ; see StrictMath in AdamW, LrSchedule, Generator and KlEstimator.) Wall-clock columns are the only exception.
+ * differ; see StrictMath in AdamW, LrSchedule, Generator and KlEstimator. Later runs also differed when a garbage
+ * collection freed memory a backward pass still read; see plaudit.model.Scalar and BackwardAfterGcTest.) Wall-clock
+ * columns are the only exception.
  */
 class SameJvmRepeatTest {
 

@@ -1,6 +1,7 @@
 package plaudit.train.ppo;
 
 import ai.djl.ndarray.NDArray;
+import plaudit.model.Scalar;
 
 /**
  * PPO's clipped objectives (Schulman et al. 2017), averaged over the real response tokens selected by {@code mask}
@@ -41,9 +42,15 @@ public final class PpoLoss {
         NDArray vClipped = oldValues.add(values.sub(oldValues).clip(-clip, clip));
         NDArray lossUnclipped = values.sub(returns).square();
         NDArray lossClipped = vClipped.sub(returns).square();
-        NDArray loss = maskedMean(lossUnclipped.maximum(lossClipped), mask).mul(0.5f);
+        NDArray loss = Scalar.mul(maskedMean(lossUnclipped.maximum(lossClipped), mask), 0.5);
         double clipFrac = maskedMean(lossClipped.gt(lossUnclipped).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), mask).getFloat();
         return new Terms(loss, clipFrac, Double.NaN, Double.NaN);
+    }
+
+    /** CleanRL's total: {@code policy + vf_coef·value − ent_coef·entropy} (no entropy term when the coefficient is 0). */
+    public static NDArray total(NDArray policy, NDArray value, NDArray entropy, double vfCoef, double entCoef) {
+        NDArray loss = policy.add(Scalar.mul(value, vfCoef));
+        return entCoef > 0 ? loss.sub(Scalar.mul(entropy, entCoef)) : loss;
     }
 
     /** Mean of {@code x} over the entries where {@code mask} is 1. */

@@ -195,8 +195,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
                         stats[4] = vf.clipFrac();
                         stats[5] = pg.ratio();
                         stats[6] = entropy.getFloat();
-                        NDArray loss = pg.loss().add(vf.loss().mul((float) cfg.vfCoef()));
-                        return cfg.entCoef() > 0 ? loss.sub(entropy.mul((float) cfg.entCoef())) : loss;
+                        return PpoLoss.total(pg.loss(), vf.loss(), entropy, cfg.vfCoef(), cfg.entCoef());
                     });
                 }
                 pgLossSum += stats[0];

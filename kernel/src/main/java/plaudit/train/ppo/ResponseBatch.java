@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import plaudit.model.Gpt;
+import plaudit.model.Scalar;
 import plaudit.model.ScoreModel;
 
 import java.util.Arrays;
@@ -83,7 +84,7 @@ public record ResponseBatch(NDArray ids, NDArray mask, NDArray responseIds, NDAr
     /** {@link #logits(Gpt, double)} from hidden states already computed by {@link #hidden}. */
     public static NDArray logits(Gpt model, NDArray hidden, double temperature) {
         NDArray logits = model.logits(hidden);
-        return temperature == 1.0 ? logits : logits.div((float) temperature);
+        return temperature == 1.0 ? logits : Scalar.div(logits, temperature);
     }
 
     /** Log-probabilities of the response tokens, {@code [B, L]} (padding columns hold garbage: mask them). */
