@@ -80,6 +80,14 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    /** Prints {@code message} on a line of its own, above a live bar (which is redrawn below it). */
+    public synchronized void warn(String message) {
+        if (live) out.print("\r\u001b[K");
+        out.println(label + ": " + message);
+        if (live) draw(System.nanoTime());
+        out.flush();
+    }
+
     public long done() {
         return done;
     }

@@ -250,7 +250,8 @@ public final class PpoTrainer implements PolicyGradientTrainer {
     /** Runs {@code cfg.steps()} iterations (from the current step), logging every row. */
     @Override
     public void train(MetricsLog log, List<Sample> samples, java.util.function.IntConsumer afterStep) {
-        StepLoop.run("ppo", cfg.steps(), () -> step, () -> step(samples), log, afterStep);
+        KlWatch watch = KlWatch.of(cfg);
+        StepLoop.run("ppo", cfg.steps(), () -> step, () -> step(samples), log, afterStep, watch == null ? null : watch::check);
     }
 
     private static float[][] padRows(float[][] x, int width) {

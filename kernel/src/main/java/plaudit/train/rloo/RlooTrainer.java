@@ -170,7 +170,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
     /** Runs {@code cfg.steps()} iterations, logging every row. */
     @Override
     public void train(MetricsLog log, List<PpoTrainer.Sample> samples, IntConsumer afterStep) {
-        StepLoop.run("rloo", cfg.steps(), () -> step, () -> step(samples), log, afterStep);
+        StepLoop.run("rloo", cfg.steps(), () -> step, () -> step(samples), log, afterStep, null);
         policy.setTrainable(false);
     }
 
