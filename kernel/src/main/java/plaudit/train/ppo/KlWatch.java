@@ -32,7 +32,7 @@ public final class KlWatch {
         return cfg.adaptiveKl() ? new KlWatch(cfg.targetKl(), cfg.klCoef(), cfg.sharedTrunk()) : null;
     }
 
-    /** Reads one metrics row; returns the warning the first time the rule holds, otherwise null. */
+    /** Reads one PPO metrics row; returns the warning the first time the rule holds, otherwise null. */
     public String check(Map<String, Number> row) {
         recent.addLast(row.get("objective/kl").doubleValue());
         if (recent.size() > WINDOW) recent.removeFirst();
@@ -45,12 +45,11 @@ public final class KlWatch {
         String what = String.format(Locale.ROOT, "step %d: the adaptive KL controller is not holding the KL: "
                         + "objective/kl averaged %.3g nats over the last %d steps against a target of %.3g, and β went "
                         + "from %.3g to %.3g. ", row.get("step").intValue(), meanKl, WINDOW, target, initialBeta, beta);
-        Number valueLoss = row.get("loss/value_avg");
         return what + (sharedTrunk
                 ? String.format(Locale.ROOT, "With the value head on the policy's trunk (sharedTrunk), large "
                         + "per-token penalties blow up the value loss (loss/value_avg %.3g) and its gradients move "
                         + "the policy: use a separate value network (sharedTrunk = false) or a larger target KL.",
-                        valueLoss == null ? Double.NaN : valueLoss.doubleValue())
+                        row.get("loss/value_avg").doubleValue())
                 : "Try a larger target KL or a lower learning rate.");
     }
 }
