@@ -276,7 +276,8 @@ public final class ExperimentRunner implements Runner {
                 plot("reward_model", rewardModelPlot(Table.read().csv(out.resolve("rm/calibration.csv").toFile()),
                         summary.get("rm_val_accuracy"), summary.get("rm_gold_agreement"), summary.get("noise_ceiling")));
                 proxy = new RewardModelScorer(rm, tok, responseLength, 32); // re-centred before it was saved
-                sftSamples = sample(sft, Comparison.prompts(heldOut, e.evaluation().prompts()), 1, seed + 1);
+                // the same draw as the uninterrupted run's re-centring (trainRewardModel): what every win rate compares with
+                sftSamples = sample(sft, evalPrompts(), e.evaluation().samples(), seed + 1);
                 if (gold != null) sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
             } else {
                 trainRewardModel(valPairs);
@@ -677,6 +678,12 @@ public final class ExperimentRunner implements Runner {
     }
 
     private static double[] winRateByPrompt(double[] a, double[] b, int perPrompt) {
+        // both sides must hold perPrompt responses to each prompt, in the same prompt order: anything else would
+        // compare responses to different prompts
+        if (perPrompt < 1 || a.length != b.length || a.length % perPrompt != 0) {
+            throw new IllegalArgumentException("win rate needs two equal-length score arrays of " + perPrompt
+                    + " responses per prompt, got " + a.length + " and " + b.length);
+        }
         double[] rate = new double[a.length / perPrompt];
         for (int q = 0; q < rate.length; q++) {
             double wins = 0;

@@ -3,6 +3,7 @@ package plaudit.run;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class WinRateTest {
     @Test
@@ -21,5 +22,14 @@ class WinRateTest {
         assertEquals(0.125, ExperimentRunner.winRateStandardError(a, b, 2), 1e-12);
         assertEquals(0.0, ExperimentRunner.winRateStandardError(new double[] {2, 2}, new double[] {1, 1}, 1), 1e-12);
         assertEquals(Double.NaN, ExperimentRunner.winRateStandardError(new double[] {2}, new double[] {1}, 1));
+    }
+
+    @Test
+    void refusesScoresThatDoNotPairUpByPrompt() {
+        // one SFT response per prompt against two policy responses per prompt: grouping by two would compare
+        // responses to different prompts
+        assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.winRate(new double[] {1, 2, 3, 4}, new double[] {1, 2}, 2));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.winRate(new double[] {1, 2, 3}, new double[] {1, 2, 3}, 2));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.winRateStandardError(new double[] {1, 2}, new double[] {1}, 1));
     }
 }

@@ -57,15 +57,6 @@ final class WorkerFixture {
         assertLinesClose(metricsWithoutTimes(expected), metricsWithoutTimes(actual), actual, rel);
     }
 
-    /**
-     * The rows of a summary.csv that training wrote, without the {@code ppo_*} rows measured afterwards on fresh
-     * samples of the final policy. Known gap (issue 7 note): after a resume those samples differ slightly from the
-     * uninterrupted run's (ppo_kl -0.0019 vs 0.0029 here), although every PPO metric agrees; not yet explained.
-     */
-    static List<String> trainingRows(Path summary) throws IOException {
-        return Files.readAllLines(summary).stream().filter(l -> !l.startsWith("ppo_")).toList();
-    }
-
     static void assertLinesClose(List<String> e, List<String> a, Path actual, double rel) {
         org.junit.jupiter.api.Assertions.assertEquals(e.size(), a.size(), "rows of " + actual);
         for (int r = 0; r < e.size(); r++) {
