@@ -276,9 +276,7 @@ public final class ExperimentRunner implements Runner {
                 plot("reward_model", rewardModelPlot(Table.read().csv(out.resolve("rm/calibration.csv").toFile()),
                         summary.get("rm_val_accuracy"), summary.get("rm_gold_agreement"), summary.get("noise_ceiling")));
                 proxy = new RewardModelScorer(rm, tok, responseLength, 32); // re-centred before it was saved
-                // the same draw as the uninterrupted run's re-centring (trainRewardModel): what every win rate compares with
-                sftSamples = sample(sft, evalPrompts(), e.evaluation().samples(), seed + 1);
-                if (gold != null) sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
+                drawSftSamples();
             } else {
                 trainRewardModel(valPairs);
             }
@@ -339,15 +337,21 @@ public final class ExperimentRunner implements Runner {
             plotRm(ev);
 
             // re-centre: SFT's own samples score mean 0 (Stiennon et al.), so β trades KL against a reward near 0
-            List<String> evalPrompts = evalPrompts();
             proxy = new RewardModelScorer(rm, tok, responseLength, 32);
-            sftSamples = sample(sft, evalPrompts, e.evaluation().samples(), seed + 1);
+            drawSftSamples();
             summary.put("rm_shift", proxy.recenterOn(sftSamples));
-            if (gold != null) {
-                sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
-                summary.put("sft_gold", mean(sftGold));
-            }
+            if (gold != null) summary.put("sft_gold", mean(sftGold));
             checkpoint("rm", w -> rm.save(w, tok));
+        }
+
+        /**
+         * SFT's responses to the held-out evaluation prompts, {@code evaluation.samples} per prompt, and their gold:
+         * what the reward is re-centred on and what every win rate compares with. One draw (seed + 1) for a run
+         * and for its resumption, so that both measure against the same responses.
+         */
+        private void drawSftSamples() {
+            sftSamples = sample(sft, evalPrompts(), e.evaluation().samples(), seed + 1);
+            if (gold != null) sftGold = gold.scoreAll(sftSamples.prompts(), sftSamples.responses());
         }
 
         /** Whether an earlier run of a resumable runner finished stage {@code name} (checkpoints are written atomically). */
