@@ -86,8 +86,8 @@ class ExperimentBuilder {
     }
 
     /** The Bradley–Terry reward model, initialised from the SFT model. */
-    fun rewardModel(block: TrainingBuilder.() -> Unit) {
-        rewardModel = TrainingBuilder("rewardModel", rewardModel).apply(block).build()
+    fun rewardModel(block: RewardModelBuilder.() -> Unit) {
+        rewardModel = RewardModelBuilder(rewardModel).apply(block).build()
     }
 
     /** PPO from the SFT model. */
@@ -179,7 +179,7 @@ class PlauditExperiment(
             "model " + GptBuilder().from(e.model()).toString(),
             TrainingBuilder("pretrain", e.pretrain()).toString(),
             TrainingBuilder("sft", e.sft()).toString(),
-            TrainingBuilder("rewardModel", e.rewardModel()).toString(),
+            RewardModelBuilder(e.rewardModel()).toString(),
             PpoBuilder(e.ppo()).toString(),
             EvaluationBuilder(e.evaluation()).toString(),
             "reward { " + (if (rewardSource != null) "source" else if (rewardOf == null) "rm" else "custom") + " }",

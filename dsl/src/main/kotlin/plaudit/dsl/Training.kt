@@ -3,7 +3,7 @@ package plaudit.dsl
 import plaudit.run.Experiment
 import plaudit.train.ppo.PpoConfig
 
-/** A supervised stage (pretraining, SFT, reward model): `sft { steps = 200; lr = 3e-4 }`. */
+/** A supervised stage (pretraining, SFT): `sft { steps = 200; lr = 3e-4 }`. */
 @PlauditDsl
 class TrainingBuilder(private val stage: String, from: Experiment.Training) {
     /** Optimiser steps (0 skips pretraining). */
@@ -16,6 +16,31 @@ class TrainingBuilder(private val stage: String, from: Experiment.Training) {
     fun build(): Experiment.Training = Experiment.Training(steps, batchSize, lr)
 
     override fun toString(): String = "$stage { steps = $steps; batchSize = $batchSize; lr = $lr }"
+}
+
+/**
+ * The Bradley–Terry reward model: `rewardModel { steps = 300; readout = "mean"; sftReplies = 2 }`. Meanings on
+ * [Experiment.RewardModel].
+ */
+@PlauditDsl
+class RewardModelBuilder(from: Experiment.RewardModel) {
+    /** Optimiser steps. */
+    var steps: Int = from.steps()
+    /** Comparisons per step. */
+    var batchSize: Int = from.batchSize()
+    /** Peak learning rate (warm-up over the first tenth of the steps). */
+    var lr: Double = from.lr()
+    /** `"last"`: the score at the last token (the published recipe); `"mean"`: the mean score over positions. */
+    var readout: String = from.readout()
+    /** Synthetic forum only: SFT replies per training prompt that the forum's readers vote on (0 = none, else >= 2). */
+    var sftReplies: Int = from.sftReplies()
+    /** Readers who vote on each of those replies. */
+    var replyReaders: Int = from.replyReaders()
+
+    fun build(): Experiment.RewardModel = Experiment.RewardModel(steps, batchSize, lr, readout, sftReplies, replyReaders)
+
+    override fun toString(): String = "rewardModel { steps = $steps; batchSize = $batchSize; lr = $lr; " +
+        "readout = \"$readout\"; sftReplies = $sftReplies; replyReaders = $replyReaders }"
 }
 
 /** The tokenizer: a byte-level BPE trained on the corpus, or one read from a file. */

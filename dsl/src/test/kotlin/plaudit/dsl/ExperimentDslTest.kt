@@ -43,6 +43,19 @@ class ExperimentDslTest {
     }
 
     @Test
+    fun `the reward model's readout and votes on SFT replies are DSL settings`() {
+        val exp = experiment { rewardModel { steps = 9; readout = "mean"; sftReplies = 2 } }
+        val rm = exp.experiment.rewardModel()
+        assertEquals(plaudit.model.ScoreModel.Readout.MEAN, rm.scoreReadout())
+        assertEquals(2, rm.sftReplies())
+        assertEquals(9, rm.steps())
+        assertEquals(Experiment.defaults().rewardModel().lr(), rm.lr())
+        assertTrue(exp.toString().contains("rewardModel { steps = 9; batchSize = 16; lr = 1.0E-4; readout = \"mean\"; sftReplies = 2; replyReaders = 30 }"), exp.toString())
+        assertTrue(assertThrows<UserError> { experiment { upvotes(shp("x.jsonl")); rewardModel { sftReplies = 2 } } }
+            .message!!.contains("synthetic forum"))
+    }
+
+    @Test
     fun `defaults are visible as the DSL and as a table`() {
         val exp = experiment { syntheticForum { threads = 77 } }
         val text = exp.toString()

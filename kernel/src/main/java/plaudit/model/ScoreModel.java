@@ -12,9 +12,10 @@ import java.util.SplittableRandom;
 
 /**
  * A GPT trunk with a scalar head: {@code score_t = h_t · w + b} for every position's final hidden state. The reward
- * model reads it at the last real token of (prompt + response); PPO's value function reads it at every response
- * position. The head's parameters are {@code score.weight [1, C]} and {@code score.bias [1]} (the Hugging Face
- * {@code GPT2ForSequenceClassification} name, plus a bias so that a reward can be re-centred exactly).
+ * model reads one score per sequence through its {@link Readout} (by default at the last real token of prompt +
+ * response); PPO's value function reads it at every response position. The head's parameters are
+ * {@code score.weight [1, C]} and {@code score.bias [1]} (the Hugging Face {@code GPT2ForSequenceClassification} name,
+ * plus a bias so that a reward can be re-centred exactly).
  */
 public final class ScoreModel implements AutoCloseable {
     public static final String HEAD_WEIGHT = "score.weight";
@@ -22,32 +23,66 @@ public final class ScoreModel implements AutoCloseable {
     /** Name of the head's tensor file in a checkpoint ({@code score_head.safetensors}). */
     public static final String HEAD_FILE = "score_head";
 
+    /**
+     * How a reward model turns the per-position scores of one sequence into its score.
+     * <ul>
+     * <li>{@code LAST}: the score at the last real token (Stiennon et al., InstructGPT, HF's
+     * {@code GPT2ForSequenceClassification}); the trunk has to gather the whole reply into one position.</li>
+     * <li>{@code MEAN}: the mean of the scores at every position up to the last real token, i.e. the head on the mean
+     * hidden state. What a reply has more or less of (topic words, helpful phrases) becomes linear in the
+     * hidden states; on the synthetic forum a small reward model ranks SFT's samples by gold markedly better this way
+     * (README, "What bounds it"). Prompt positions add the same amount to every reply to one prompt, so they change
+     * no comparison.</li>
+     * </ul>
+     */
+    public enum Readout {
+        LAST, MEAN;
+
+        /** {@code last} or {@code mean}, any case; anything else fails naming both. */
+        public static Readout parse(String s) {
+            for (Readout r : values()) if (r.name().equalsIgnoreCase(s)) return r;
+            throw new plaudit.UserError("reward-model readout '" + s + "' is unknown; use last or mean");
+        }
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private final Gpt trunk;
     private final NDArray weight;
     private final NDArray bias;
+    private final Readout readout;
     /** False for a head on another component's trunk ({@link #zeroHeadOn}): closing leaves the trunk open. */
     private final boolean ownsTrunk;
 
-    private ScoreModel(Gpt trunk, NDArray weight, NDArray bias, boolean ownsTrunk) {
+    private ScoreModel(Gpt trunk, NDArray weight, NDArray bias, Readout readout, boolean ownsTrunk) {
         this.trunk = trunk;
         this.weight = weight;
         this.bias = bias;
+        this.readout = readout;
         this.ownsTrunk = ownsTrunk;
     }
 
-    /** A new head on {@code trunk} (taken over: closing this closes it), N(0, 1/(C+1)) as in Stiennon et al.'s RM. */
+    /** {@link #withNewHead(Gpt, long, Readout)} read at the last token. */
     public static ScoreModel withNewHead(Gpt trunk, long seed) {
+        return withNewHead(trunk, seed, Readout.LAST);
+    }
+
+    /** A new head on {@code trunk} (taken over: closing this closes it), N(0, 1/(C+1)) as in Stiennon et al.'s RM. */
+    public static ScoreModel withNewHead(Gpt trunk, long seed, Readout readout) {
         int c = trunk.config().nEmbd();
         SplittableRandom rng = new SplittableRandom(seed);
         float[] w = new float[c];
         double std = 1 / Math.sqrt(c + 1.0);
         for (int i = 0; i < c; i++) w[i] = (float) (rng.nextGaussian() * std);
         NDManager m = trunk.manager();
-        return new ScoreModel(trunk, m.create(w, new Shape(1, c)), m.zeros(new Shape(1), DataType.FLOAT32), true);
+        return new ScoreModel(trunk, m.create(w, new Shape(1, c)), m.zeros(new Shape(1), DataType.FLOAT32), readout,
+                true);
     }
 
-    /** Restores a head saved by {@link #headParameters()}. */
-    public static ScoreModel withHead(Gpt trunk, Map<String, NDArray> head) {
+    /** Restores a head saved by {@link #headParameters()}, with the given readout. */
+    public static ScoreModel withHead(Gpt trunk, Map<String, NDArray> head, Readout readout) {
         NDArray w = head.get(HEAD_WEIGHT), b = head.get(HEAD_BIAS);
         int c = trunk.config().nEmbd();
         if (w == null || b == null || !w.getShape().equals(new Shape(1, c)) || !b.getShape().equals(new Shape(1))) {
@@ -57,7 +92,7 @@ public final class ScoreModel implements AutoCloseable {
         NDManager m = trunk.manager();
         NDArray wc = m.create(w.toFloatArray(), w.getShape());
         NDArray bc = m.create(b.toFloatArray(), b.getShape());
-        return new ScoreModel(trunk, wc, bc, true);
+        return new ScoreModel(trunk, wc, bc, readout, true);
     }
 
     /**
@@ -69,24 +104,36 @@ public final class ScoreModel implements AutoCloseable {
         NDManager m = trunk.manager();
         int c = trunk.config().nEmbd();
         return new ScoreModel(trunk, m.zeros(new Shape(1, c), DataType.FLOAT32), m.zeros(new Shape(1), DataType.FLOAT32),
-                false);
+                Readout.LAST, false);
     }
 
-    /** A reward model saved with {@link #save}: trunk from the checkpoint's weights, head from {@code score_head}. */
+    /**
+     * A reward model saved with {@link #save}: trunk from the checkpoint's weights, head from {@code score_head}, readout
+     * from {@code score_head.json} (a checkpoint without one, written before readouts existed, reads the last token).
+     */
     public static ScoreModel load(Checkpoint ckpt, Device device) {
         if (!ckpt.tensorNames().contains(HEAD_FILE)) {
             throw new plaudit.UserError(ckpt.dir() + " has no " + HEAD_FILE + ".safetensors: it is a language model, "
                     + "not a reward model; pass the output of `plaudit train-rm`");
         }
+        Readout readout = ckpt.jsonNames().contains(HEAD_FILE)
+                ? Readout.parse(ckpt.json(HEAD_FILE).path("readout").asText("last")) : Readout.LAST;
         try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            return withHead(ckpt.model(device), ckpt.tensors(HEAD_FILE, staging));
+            return withHead(ckpt.model(device), ckpt.tensors(HEAD_FILE, staging), readout);
         }
     }
 
-    /** Writes trunk and head as one checkpoint (an HF GPT-2 folder plus {@code score_head.safetensors}). */
+    /**
+     * Writes trunk and head as one checkpoint: an HF GPT-2 folder plus {@code score_head.safetensors} and
+     * {@code score_head.json} ({@code {"readout": "last"}} or {@code "mean"}).
+     */
     public void save(java.nio.file.Path dir, plaudit.text.Tokenizer tok) {
         Checkpoint.writer().config(trunk.config()).parameters(trunk.parameters()).tokenizer(tok)
-                .tensors(HEAD_FILE, headParameters()).write(dir);
+                .tensors(HEAD_FILE, headParameters()).json(HEAD_FILE, Map.of("readout", readout.key())).write(dir);
+    }
+
+    public Readout readout() {
+        return readout;
     }
 
     public Gpt trunk() {
@@ -133,13 +180,23 @@ public final class ScoreModel implements AutoCloseable {
         return ai.djl.nn.core.Linear.linear(hidden, weight, bias).singletonOrThrow().squeeze(-1);
     }
 
-    /** Scores at one position per row ({@code index[b]}), {@code [B]}: the reward model reads the last real token. */
-    public NDArray scoresAt(NDArray ids, NDArray attentionMask, int[] index, boolean train) {
+    /**
+     * One score per sequence, {@code [B]}, through the {@link Readout}: {@code last[b]} is the position of row b's last
+     * real token; the sequences start at position 0 (padding, if any, is on the right).
+     */
+    public NDArray sequenceScores(NDArray ids, NDArray attentionMask, int[] last, boolean train) {
         NDArray all = scores(ids, attentionMask, train);
-        long[] idx = new long[index.length];
-        for (int i = 0; i < idx.length; i++) idx[i] = index[i];
-        NDArray at = ids.getManager().create(idx, new Shape(idx.length, 1));
-        return all.gather(at, 1).squeeze(1);
+        NDManager m = ids.getManager();
+        if (readout == Readout.MEAN) {
+            // weights 1/(last+1) on positions 0..last, 0 on the padding after it: a masked mean as one product
+            int t = (int) all.getShape().get(1);
+            float[] w = new float[last.length * t];
+            for (int b = 0; b < last.length; b++) java.util.Arrays.fill(w, b * t, b * t + last[b] + 1, 1f / (last[b] + 1));
+            return all.mul(m.create(w, all.getShape())).sum(new int[] {1});
+        }
+        long[] idx = new long[last.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = last[i];
+        return all.gather(m.create(idx, new Shape(idx.length, 1)), 1).squeeze(1);
     }
 
     /** Adds {@code delta} to the bias: re-centres rewards (e.g. so that SFT samples score mean 0). */

@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  * @param seed        seeds the forum, every stage and the sampling
  */
 public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Training pretrain, Training sft,
-                         Training rewardModel, PpoConfig ppo, Evaluation evaluation, String device, long seed) {
+                         RewardModel rewardModel, PpoConfig ppo, Evaluation evaluation, String device, long seed) {
 
     /** The synthetic forum's source key; the others are {@link Source}'s keys. */
     public static final String SYNTHETIC = "synthetic";
@@ -47,6 +47,11 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
     public Experiment {
         require(data != null && tokenizer != null && model != null && pretrain != null && sft != null
                 && rewardModel != null && ppo != null && evaluation != null && device != null, "a section is missing");
+        if (rewardModel.sftReplies() > 0 && !data.synthetic()) {
+            throw new UserError("experiment: rewardModel.sftReplies needs the synthetic forum, whose readers vote on "
+                    + "the SFT model's replies; with real data set it to 0 and add votes on your model's replies to "
+                    + "the comparisons instead (source 'pairs')");
+        }
     }
 
     /**
@@ -158,6 +163,40 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
     }
 
     /**
+     * The reward-model stage.
+     *
+     * @param steps        optimiser steps (> 0)
+     * @param batchSize    comparisons per step
+     * @param lr           peak learning rate (warm-up over the first tenth, then cosine)
+     * @param readout      {@code last} (the score at the last token, the published recipe) or {@code mean} (the mean
+     *                     score over positions); see {@link plaudit.model.ScoreModel.Readout}
+     * @param sftReplies   synthetic forum only: the SFT model writes this many replies to each training prompt, the
+     *                     forum's readers vote on them, and every two with unequal votes become one more training
+     *                     comparison ({@link plaudit.sim.ReplyVotes}); 0 = none, else at least 2
+     * @param replyReaders readers who vote on each of those replies
+     */
+    public record RewardModel(int steps, int batchSize, double lr, String readout, int sftReplies, int replyReaders) {
+        public RewardModel {
+            require(steps > 0, "rewardModel.steps must be > 0, got " + steps);
+            require(batchSize > 0, "rewardModel.batchSize must be > 0, got " + batchSize);
+            require(lr > 0 && Double.isFinite(lr), "rewardModel.lr must be a positive number, got " + lr);
+            require(readout != null, "rewardModel.readout is missing (last or mean)");
+            plaudit.model.ScoreModel.Readout.parse(readout);
+            require(sftReplies == 0 || sftReplies >= 2, "rewardModel.sftReplies must be 0 or >= 2, got " + sftReplies);
+            require(replyReaders >= 1, "rewardModel.replyReaders must be >= 1, got " + replyReaders);
+        }
+
+        /** The published recipe: last-token readout, forum comparisons only. */
+        public static RewardModel of(int steps, int batchSize, double lr) {
+            return new RewardModel(steps, batchSize, lr, "last", 0, 30);
+        }
+
+        public plaudit.model.ScoreModel.Readout scoreReadout() {
+            return plaudit.model.ScoreModel.Readout.parse(readout);
+        }
+    }
+
+    /**
      * @param gold           measure against the synthetic forum's gold preference (ignored for real data)
      * @param prompts        held-out prompts for the SFT-vs-PPO comparison and the reward model's re-centring
      * @param samples        responses per prompt and policy in the SFT-vs-PPO comparison: the win rate compares every
@@ -182,7 +221,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
                 new GptConfig(2, 2, 64, 128, 512, 0.0),
                 new Training(120, 16, 1e-3),
                 new Training(60, 16, 3e-4),
-                new Training(80, 16, 1e-4),
+                RewardModel.of(80, 16, 1e-4),
                 PpoConfig.builder().steps(16).batchSize(16).miniBatchSize(8).lr(1e-4).responseLength(32).klCoef(0.1)
                         .sampleEvery(4).build(),
                 new Evaluation(true, 48, 2, List.of(1, 2, 4, 8), 16),

@@ -28,6 +28,7 @@ import plaudit.train.steer.Steering;
 import plaudit.sim.GoldPreference;
 import plaudit.sim.NoiseCeiling;
 import plaudit.sim.PushshiftWriter;
+import plaudit.sim.ReplyVotes;
 import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
@@ -322,13 +323,14 @@ public final class ExperimentRunner implements Runner {
             // 6. reward model from the SFT trunk, Bradley–Terry on the comparisons
             stage("reward model");
             int responseLength = e.ppo().responseLength();
-            Experiment.Training rt = e.rewardModel();
-            rm = ScoreModel.withNewHead(copy(sft), seed);
+            Experiment.RewardModel rt = e.rewardModel();
+            List<Comparison> rmTrain = rt.sftReplies() > 0 ? withReplyVotes(rt) : train;
+            rm = ScoreModel.withNewHead(copy(sft), seed, rt.scoreReadout());
             RewardTrainer.Config rc = new RewardTrainer.Config(rt.steps(), rt.batchSize(), rt.lr(), rt.steps() / 10,
                     0.0, 1.0, responseLength, false, 0.01, Math.max(1, rt.steps() / 4), seed);
             RewardTrainer.Evaluation ev;
             try (MetricsLog log = new MetricsLog("reward model", out.resolve("rm/metrics.csv"))) {
-                ev = RewardTrainer.train(rm, tok, train, valPairs, gold, rc, log);
+                ev = RewardTrainer.train(rm, tok, rmTrain, valPairs, gold, rc, log);
                 metrics.put("rm", log.table());
             }
             ev.accuracyByRatio().write().csv(out.resolve("rm/calibration.csv").toFile());
@@ -342,6 +344,30 @@ public final class ExperimentRunner implements Runner {
             summary.put("rm_shift", proxy.recenterOn(sftSamples));
             if (gold != null) summary.put("sft_gold", mean(sftGold));
             checkpoint("rm", w -> rm.save(w, tok));
+        }
+
+        /**
+         * The training comparisons plus the synthetic forum's votes on SFT's replies: {@code sftReplies} replies to
+         * each training prompt (sampling seed + 3), voted on by {@code replyReaders} of the forum's readers; written to
+         * {@code pairs/reply_votes.jsonl}. Records {@code reply_vote_pairs}, {@code reply_vote_ties} and
+         * {@code reply_vote_gold_agreement}.
+         */
+        private List<Comparison> withReplyVotes(Experiment.RewardModel rt) throws IOException {
+            stage("votes on SFT's replies: " + rt.sftReplies() + " per training prompt, " + rt.replyReaders()
+                    + " readers each");
+            Map<String, Comparison> byPrompt = new LinkedHashMap<>();
+            for (Comparison c : train) byPrompt.putIfAbsent(c.prompt(), c);
+            List<Comparison> prompts = new ArrayList<>(byPrompt.values());
+            Completions replies = sample(sft, new ArrayList<>(byPrompt.keySet()), rt.sftReplies(), seed + 3);
+            ReplyVotes.Result votes = new ReplyVotes(e.data().forum().config(seed), rt.replyReaders())
+                    .compare(prompts, replies.responses(), rt.sftReplies(), seed);
+            ComparisonsJsonl.write(out.resolve("pairs/reply_votes.jsonl"), votes.pairs(), false);
+            summary.put("reply_vote_pairs", (double) votes.pairs().size());
+            summary.put("reply_vote_ties", (double) votes.ties());
+            if (gold != null) summary.put("reply_vote_gold_agreement", votes.goldAgreement());
+            List<Comparison> all = new ArrayList<>(train);
+            all.addAll(votes.pairs());
+            return all;
         }
 
         /**
@@ -396,7 +422,7 @@ public final class ExperimentRunner implements Runner {
             stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
             try (Gpt policy = copy(sft);
                  // null with a shared trunk: the trainer puts the value head on the policy
-                 ScoreModel value = cfg.sharedTrunk() ? null : ScoreModel.withHead(copy(rm.trunk()), rm.headParameters())) {
+                 ScoreModel value = cfg.sharedTrunk() ? null : ScoreModel.withHead(copy(rm.trunk()), rm.headParameters(), rm.readout())) {
                 PpoTrainer ppo = new PpoTrainer(policy, sft, value, reward, gold, tok, Comparison.prompts(train, Integer.MAX_VALUE), cfg);
                 Table t = train(name, ppo, cfg.steps());
                 if (compareWithSft) measure("ppo", policy);

@@ -47,22 +47,28 @@ public final class Study {
      * {@code evalSamples} responses per held-out prompt and policy: the full forum has only ~74 held-out prompts, and
      * with 4 samples the win rate's SFT side alone moved it by several hundredths between sampling seeds; 16 makes
      * its standard error (reported as {@code ppo_gold_winrate_se}) about ±0.012.
+     * {@code rmReadout} and {@code sftReplies} are the reward model's recipe: with the published one (last-token
+     * readout, the forum's comparisons only) PPO beat SFT by gold 0.57–0.64 at KL 8; with the mean readout and the
+     * forum's readers voting on two SFT replies per training prompt, 0.67–0.68 (README, "What bounds it").
      */
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,
                            int ppoSteps, int beta0Steps, int ppoBatch, int ppoMiniBatch, int responseLength,
                            double ppoLr, double klCoef, double targetKl, boolean sharedTrunk, int evalPrompts,
-                           int evalSamples, int bonPrompts, int bonMaxN) {
+                           int evalSamples, int bonPrompts, int bonMaxN, String rmReadout, int sftReplies) {
         public static Settings of(Scale scale) {
             return switch (scale) {
                 case TINY -> new Settings(500, 512, new GptConfig(2, 2, 64, 128, 512, 0.0),
-                        120, 60, 80, 16, 16, 16, 8, 32, 1e-4, 0.1, 4.0, true, 48, 2, 16, 8);
+                        120, 60, 80, 16, 16, 16, 8, 32, 1e-4, 0.1, 4.0, true, 48, 2, 16, 8, "mean", 2);
                 case SMALL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        300, 150, 200, 100, 50, 32, 8, 48, 5e-5, 0.1, 8.0, true, 128, 8, 48, 32);
+                        300, 150, 200, 100, 50, 32, 8, 48, 5e-5, 0.1, 8.0, true, 128, 8, 48, 32, "mean", 2);
                 case FULL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        400, 200, 300, 300, 100, 32, 8, 48, 5e-5, 0.1, 8.0, true, 256, 16, 64, 64);
+                        400, 200, 300, 300, 100, 32, 8, 48, 5e-5, 0.1, 8.0, true, 256, 16, 64, 64, "mean", 2);
             };
         }
     }
+
+    /** Readers who vote on each SFT reply ({@link Settings#sftReplies()}): enough that most pairs are not ties. */
+    static final int REPLY_READERS = 30;
 
     /**
      * The adaptive controller's horizon in rollout batches: Ziegler et al.'s 10,000 episodes were ~20 of their
@@ -104,7 +110,7 @@ public final class Study {
                         d.data().forum().herding()), null, Experiment.Rules.defaults());
         return new Experiment(data, new Experiment.Tokenizer(s.vocab(), null), s.model(),
                 new Experiment.Training(s.pretrainSteps(), 16, 1e-3), new Experiment.Training(s.sftSteps(), 16, 3e-4),
-                new Experiment.Training(s.rmSteps(), 16, 1e-4), ppo,
+                new Experiment.RewardModel(s.rmSteps(), 16, 1e-4, s.rmReadout(), s.sftReplies(), REPLY_READERS), ppo,
                 new Experiment.Evaluation(true, s.evalPrompts(), s.evalSamples(), ns, s.bonPrompts()), device, seed);
     }
 

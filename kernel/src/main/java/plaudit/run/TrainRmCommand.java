@@ -47,18 +47,22 @@ public final class TrainRmCommand implements Callable<Integer> {
     int maxResponse;
     @Option(names = "--recenter-prompts", defaultValue = "64", description = "Held-out prompts sampled from SFT to re-centre the reward; 0 = skip (default: ${DEFAULT-VALUE}).")
     int recenterPrompts;
+    @Option(names = "--readout", defaultValue = "last", description = "How a sequence's score is read: last (the last "
+            + "token's, as published) or mean (the mean over positions) (default: ${DEFAULT-VALUE}).")
+    String readout;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
     boolean gold;
 
     @Override
     public Integer call() throws Exception {
+        ScoreModel.Readout how = ScoreModel.Readout.parse(readout); // before anything slow
         PairsInput data = PairsInput.read(pairs);
         Checkpoint init = Checkpoint.read(sft);
         Tokenizer tok = init.tokenizer();
         var dev = run.device();
         RewardTrainer.Config cfg = new RewardTrainer.Config(steps, batch, lr, Math.max(1, steps / 10), 0.0, 1.0,
                 maxResponse, margin, centerCoef, Math.max(1, steps / 10), run.seed());
-        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed());
+        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), how);
              MetricsLog log = new MetricsLog("reward model", out.resolve("metrics.csv"))) {
             RewardTrainer.Evaluation ev = RewardTrainer.train(rm, tok, data.train(), data.heldOut(),
                     gold ? new GoldPreference() : null, cfg, log);

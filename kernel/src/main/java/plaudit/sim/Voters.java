@@ -94,14 +94,34 @@ final class Voters {
                 Item it = items.get(i);
                 double read = READ_TOP * StrictMath.pow(READ_DECAY, rank) * (it.nested() ? 0.5 : 1.0);
                 if (rng.nextDouble() >= read) continue;
-                double u = it.gold() + charm[i] + wLen[v] * it.words() / GoldPreference.SWEET_SPOT_WORDS
-                        + wHype[v] * Math.min(it.hype(), 3)
-                        + config.herding() * StrictMath.log1p(Math.max(ups[i] - downs[i] - 1, 0)) - bar[v];
-                double vote = u / temperature[v] + Draw.logistic(rng);
-                if (vote > UP_THRESHOLD) ups[i]++;
-                else if (vote < DOWN_THRESHOLD) downs[i]++;
+                int vote = vote(v, it, charm[i], ups[i] - downs[i], rng);
+                if (vote > 0) ups[i]++;
+                else if (vote < 0) downs[i]++;
             }
         }
         return new Tally(postUps, postDowns, ups, downs);
+    }
+
+    /**
+     * Net votes (ups − downs) on each item from {@code readers} readers drawn from the panel, every one of whom reads
+     * every item on its own: no ranking, no visible score, so no herding. How the forum's readers judge replies shown
+     * to them one at a time, e.g. a model's replies ({@link ReplyVotes}). Each item's charm is drawn as on the forum.
+     */
+    int[] judge(List<Item> items, int readers, SplittableRandom rng) {
+        int[] net = new int[items.size()];
+        for (int i = 0; i < net.length; i++) {
+            double charm = config.charm() * Draw.gaussian(rng);
+            for (int r = 0; r < readers; r++) net[i] += vote(rng.nextInt(wLen.length), items.get(i), charm, 1, rng);
+        }
+        return net;
+    }
+
+    /** Reader {@code v}'s vote on an item (+1, −1 or 0 for none) by the rule in the class comment. */
+    private int vote(int v, Item it, double charm, int score, SplittableRandom rng) {
+        double u = it.gold() + charm + wLen[v] * it.words() / GoldPreference.SWEET_SPOT_WORDS
+                + wHype[v] * Math.min(it.hype(), 3)
+                + config.herding() * StrictMath.log1p(Math.max(score - 1, 0)) - bar[v];
+        double y = u / temperature[v] + Draw.logistic(rng);
+        return y > UP_THRESHOLD ? 1 : y < DOWN_THRESHOLD ? -1 : 0;
     }
 }

@@ -61,7 +61,7 @@ public final class RewardModelScorer implements RewardFunction {
                             blockSize, maxResponse));
                 }
                 try (NDManager scope = rm.manager().newSubManager(rm.device())) {
-                    float[] s = rm.scoresAt(Sequences.ids(scope, seqs, Math.max(0, tok.eosId())), null,
+                    float[] s = rm.sequenceScores(Sequences.ids(scope, seqs, Math.max(0, tok.eosId())), null,
                             Sequences.lastIndex(seqs), false).toFloatArray();
                     for (int i = from; i < to; i++) out[i] = s[i - from];
                 }

@@ -26,8 +26,8 @@ import java.util.SplittableRandom;
 /**
  * Bradley–Terry reward model training: {@code loss = −log σ(r(x, y_w) − r(x, y_l) − m)} with an optional per-pair
  * margin {@code m} (the log upvote ratio) and an optional centering term {@code c·mean((r_w + r_l)²)} that keeps
- * rewards near 0 (TRL's {@code center_rewards_coefficient}). The score is read at the last token of prompt +
- * response + end-of-text.
+ * rewards near 0 (TRL's {@code center_rewards_coefficient}). The score is read from prompt + response + end-of-text
+ * through the model's {@link ScoreModel.Readout} (the last token, or the mean over positions).
  */
 public final class RewardTrainer {
 
@@ -207,7 +207,7 @@ public final class RewardTrainer {
         for (Pair p : batch) seqs.add(p.chosen());
         for (Pair p : batch) seqs.add(p.rejected());
         NDArray ids = Sequences.ids(scope, seqs, Math.max(pad, 0));
-        NDArray all = rm.scoresAt(ids, null, Sequences.lastIndex(seqs), train);
+        NDArray all = rm.sequenceScores(ids, null, Sequences.lastIndex(seqs), train);
         int b = batch.size();
         return new NDArray[] {all.get("0:" + b), all.get(b + ":")};
     }

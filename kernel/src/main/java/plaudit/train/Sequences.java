@@ -48,7 +48,7 @@ public final class Sequences {
         return scope.create(x, new Shape(seqs.size(), t));
     }
 
-    /** Index of each sequence's last token: where the reward model reads its score. */
+    /** Index of each sequence's last token: where the reward model reads its score (or ends its mean). */
     public static int[] lastIndex(List<Seq> seqs) {
         return seqs.stream().mapToInt(s -> s.length() - 1).toArray();
     }

@@ -27,7 +27,7 @@ class ExperimentTest {
                         f.charm(), f.lengthBias(), f.hypeBias(), f.herding()), null, d.data().rules()),
                 new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
                 new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
-                new Experiment.Training(4, 8, 1e-4),
+                Experiment.RewardModel.of(4, 8, 1e-4),
                 PpoConfig.builder().steps(2).batchSize(4).miniBatchSize(2).ppoEpochs(1).responseLength(8).sampleEvery(1).build(),
                 new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
     }
@@ -64,6 +64,21 @@ class ExperimentTest {
         assertTrue(err.getMessage().contains("model.nLayer"), err.getMessage());
         err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"data\": {\"source\": \"myspace\", \"files\": [\"x\"]}}"));
         assertTrue(err.getMessage().contains("myspace") && err.getMessage().contains("stackexchange"), err.getMessage());
+    }
+
+    @Test
+    void rewardModelRecipeIsCheckedAndNamed() {
+        UserError err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"rewardModel\": {\"readout\": \"max\"}}"));
+        assertTrue(err.getMessage().contains("'max'") && err.getMessage().contains("last or mean"), err.getMessage());
+        err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"rewardModel\": {\"sftReplies\": 1}}"));
+        assertTrue(err.getMessage().contains("rewardModel.sftReplies"), err.getMessage());
+        err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"rewardModel\": {\"sftReplies\": 2}, "
+                + "\"data\": {\"source\": \"shp\", \"files\": [\"x.jsonl\"]}}"));
+        assertTrue(err.getMessage().contains("synthetic forum"), err.getMessage());
+        Experiment e = Experiment.fromJson("{\"rewardModel\": {\"readout\": \"mean\", \"sftReplies\": 3}}");
+        assertEquals(plaudit.model.ScoreModel.Readout.MEAN, e.rewardModel().scoreReadout());
+        assertEquals(Experiment.defaults().rewardModel().steps(), e.rewardModel().steps());
+        assertEquals(Experiment.defaults().rewardModel().replyReaders(), e.rewardModel().replyReaders());
     }
 
     @Test

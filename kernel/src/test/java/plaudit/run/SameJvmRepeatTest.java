@@ -29,7 +29,7 @@ class SameJvmRepeatTest {
                         f.charm(), f.lengthBias(), f.hypeBias(), f.herding()), null, d.data().rules()),
                 new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
                 new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
-                new Experiment.Training(4, 8, 1e-4),
+                Experiment.RewardModel.of(4, 8, 1e-4),
                 PpoConfig.builder().steps(12).batchSize(8).miniBatchSize(2).ppoEpochs(2).responseLength(8)
                         .adaptiveKl(2, 80).sampleEvery(1).build(),
                 new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);

@@ -35,6 +35,10 @@ class StudyCommandTest {
         assertTrue(ceiling > 0.6 && ceiling < 0.95, "noise ceiling " + ceiling);
         assertTrue(summary.get("rm_val_accuracy") > 0.5, "the reward model beats chance on held-out upvote pairs");
         assertTrue(summary.get("beta0_gold_peak") >= summary.get("beta0_gold_final"));
+        // the reward model's recipe: the forum's readers vote on SFT's replies, and the score is the mean over positions
+        assertTrue(summary.get("reply_vote_pairs") > 0 && summary.get("reply_vote_gold_agreement") > 0.5, summary.toString());
+        assertTrue(Files.readString(dir.resolve("rm/checkpoint/score_head.json")).contains("\"mean\""));
+        assertEquals(summary.get("reply_vote_pairs").longValue(), Files.readAllLines(dir.resolve("pairs/reply_votes.jsonl")).size());
         for (String f : List.of("ppo_adaptive/metrics.csv", "ppo_beta0/metrics.csv", "rm/metrics.csv",
                 "sft/metrics.csv", "best_of_n.csv", "plots/gold_vs_kl.svg", "plots/overoptimisation.svg",
                 "plots/reward_model.svg", "plots/ppo_adaptive.svg")) {
