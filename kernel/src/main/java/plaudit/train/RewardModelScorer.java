@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A trained reward model as a {@link RewardFunction}: the score of prompt + response + end-of-text at its last
- * token, computed in batches. Composable like any other reward function.
+ * A trained reward model as a {@link RewardFunction}: the score of prompt + response + end-of-text through the
+ * model's readout, computed in batches. Composable like any other reward function.
  */
 public final class RewardModelScorer implements RewardFunction {
     private final ScoreModel rm;
