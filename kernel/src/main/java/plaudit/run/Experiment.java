@@ -176,6 +176,9 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
      * @param replyReaders readers who vote on each of those replies
      */
     public record RewardModel(int steps, int batchSize, double lr, String readout, int sftReplies, int replyReaders) {
+        /** Default readers per SFT reply: enough that few pairs of replies tie. */
+        public static final int REPLY_READERS = 30;
+
         public RewardModel {
             require(steps > 0, "rewardModel.steps must be > 0, got " + steps);
             require(batchSize > 0, "rewardModel.batchSize must be > 0, got " + batchSize);
@@ -188,7 +191,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
 
         /** The published recipe: last-token readout, forum comparisons only. */
         public static RewardModel of(int steps, int batchSize, double lr) {
-            return new RewardModel(steps, batchSize, lr, "last", 0, 30);
+            return new RewardModel(steps, batchSize, lr, "last", 0, REPLY_READERS);
         }
 
         public plaudit.model.ScoreModel.Readout scoreReadout() {

@@ -68,9 +68,6 @@ public final class Study {
         }
     }
 
-    /** Readers who vote on each SFT reply ({@link Settings#sftReplies()}): enough that most pairs are not ties. */
-    static final int REPLY_READERS = 30;
-
     /**
      * The adaptive controller's horizon in rollout batches: Ziegler et al.'s 10,000 episodes were ~20 of their
      * 512-episode batches; runs of 50–100 steps need β to move within ~10 batches to hold the target.
@@ -111,7 +108,8 @@ public final class Study {
                         d.data().forum().herding()), null, Experiment.Rules.defaults());
         return new Experiment(data, new Experiment.Tokenizer(s.vocab(), null), s.model(),
                 new Experiment.Training(s.pretrainSteps(), 16, 1e-3), new Experiment.Training(s.sftSteps(), 16, 3e-4),
-                new Experiment.RewardModel(s.rmSteps(), 16, 1e-4, s.rmReadout(), s.sftReplies(), REPLY_READERS), ppo,
+                new Experiment.RewardModel(s.rmSteps(), 16, 1e-4, s.rmReadout(), s.sftReplies(),
+                        Experiment.RewardModel.REPLY_READERS), ppo,
                 new Experiment.Evaluation(true, s.evalPrompts(), s.evalSamples(), ns, s.bonPrompts()), device, seed);
     }
 

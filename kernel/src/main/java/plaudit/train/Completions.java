@@ -4,6 +4,7 @@ import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.SamplingConfig;
+import plaudit.run.Progress;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;
@@ -36,12 +37,16 @@ public record Completions(List<String> prompts, List<String> responses) {
                 ps.add(p);
             }
         }
-        for (int from = 0; from < ids.size(); from += BATCH) {
-            Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + BATCH)),
-                    new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from));
-            for (int i = 0; i < g.tokens().length; i++) {
-                int[] t = g.tokens()[i];
-                rs.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(t, t.length - 1) : t));
+        // thousands of responses (best-of-n, votes on SFT's replies) take minutes on a CPU: show how far along it is
+        try (Progress bar = new Progress("sample", ids.size())) {
+            for (int from = 0; from < ids.size(); from += BATCH) {
+                Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + BATCH)),
+                        new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from));
+                for (int i = 0; i < g.tokens().length; i++) {
+                    int[] t = g.tokens()[i];
+                    rs.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(t, t.length - 1) : t));
+                }
+                bar.advance(g.tokens().length);
             }
         }
         return new Completions(ps, rs);
