@@ -50,7 +50,7 @@ public final class Study {
      * {@code rmReadout} and {@code sftReplies} are the reward model's recipe: with the published one (last-token
      * readout, the forum's comparisons only) PPO beat SFT by gold 0.564–0.642 at KL 8 on four forums; with the mean
      * readout and the forum's readers voting on two SFT replies per training prompt, 0.652–0.713 on the same four, and
-     * 0.639–0.705 with other PPO seeds (README, "The evidence").
+     * 0.639–0.705 with other PPO seeds and 0.617 for seed 1 with two threads instead of one (README, "The evidence").
      */
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,
                            int ppoSteps, int beta0Steps, int ppoBatch, int ppoMiniBatch, int responseLength,
