@@ -76,6 +76,8 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
     var lr: Double = from.lr()
     /** Decay the learning rate linearly to 0 over [steps] (CleanRL's `anneal_lr`). */
     var annealLr: Boolean = from.annealLr()
+    /** The run's policy is the mean of its weights over this last fraction of [steps] (0 = the last iterate). */
+    var averageTail: Double = from.averageTail()
     /** Most tokens per response (also used by SFT, the reward model and the evaluation). */
     var responseLength: Int = from.responseLength()
     /** Rollout sampling temperature. */
@@ -125,12 +127,12 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
         klCoef = beta
     }
 
-    fun build(): PpoConfig = PpoConfig(steps, batchSize, miniBatchSize, epochs, lr, annealLr, responseLength, temperature, klCoef,
+    fun build(): PpoConfig = PpoConfig(steps, batchSize, miniBatchSize, epochs, lr, annealLr, averageTail, responseLength, temperature, klCoef,
         adaptive, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip,
         missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed)
 
     override fun toString(): String =
-        "ppo { steps = $steps; batchSize = $batchSize; miniBatchSize = $miniBatchSize; epochs = $epochs; lr = $lr; annealLr = $annealLr; " +
+        "ppo { steps = $steps; batchSize = $batchSize; miniBatchSize = $miniBatchSize; epochs = $epochs; lr = $lr; annealLr = $annealLr; averageTail = $averageTail; " +
             "responseLength = $responseLength; temperature = $temperature; klCoef = $klCoef; " +
             (if (adaptive) "adaptiveKl(target = $targetKl, horizon = $klHorizon); " else "") +
             "clipRange = $clipRange; clipRangeValue = $clipRangeValue; vfCoef = $vfCoef; entCoef = $entCoef; " +

@@ -46,6 +46,8 @@ public final class PpoCommand implements Callable<Integer> {
     double lr;
     @Option(names = "--anneal-lr", description = "Decay the learning rate linearly to 0 over the run (CleanRL's anneal_lr).")
     boolean annealLr;
+    @Option(names = "--average-tail", defaultValue = "0", description = "The run's policy is the mean of its weights over this last fraction of the steps; 0 = the last iterate (default: ${DEFAULT-VALUE}).")
+    double averageTail;
     @Option(names = "--response-length", defaultValue = "48", description = "Most tokens per response (default: ${DEFAULT-VALUE}).")
     int responseLength;
     @Option(names = "--kl-coef", defaultValue = "0.05", description = "β, the KL penalty coefficient (initial value when adaptive) (default: ${DEFAULT-VALUE}).")
@@ -68,7 +70,7 @@ public final class PpoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PpoConfig.Builder b = PpoConfig.builder().steps(steps).batchSize(batch).miniBatchSize(miniBatch)
-                .ppoEpochs(epochs).lr(lr).annealLr(annealLr).responseLength(responseLength).klCoef(klCoef)
+                .ppoEpochs(epochs).lr(lr).annealLr(annealLr).averageTail(averageTail).responseLength(responseLength).klCoef(klCoef)
                 .missingEosPenalty(missingEosPenalty).sharedTrunk(sharedTrunk).seed(run.seed());
         if (targetKl != null) b.adaptiveKl(targetKl, klHorizon);
         PpoConfig cfg = b.build();

@@ -17,6 +17,10 @@ import plaudit.UserError;
  * @param annealLr          decay the learning rate linearly to 0 over {@code steps} (CleanRL's {@code anneal_lr};
  *                          TRL's default linear schedule): the last steps then refine the policy instead of moving it
  *                          as far as the first, so where a run stops matters less
+ * @param averageTail       the run's policy is the mean of its weights over this last fraction of the steps
+ *                          (Polyak–Ruppert averaging; 0 = the last iterate): the last iterate carries the noise of the
+ *                          last few batches, the mean averages it out. The logged metrics are the live iterates'; the
+ *                          final checkpoint holds the mean, earlier checkpoints the live policy
  * @param responseLength    most tokens per response
  * @param temperature       rollout sampling temperature (log-probs use the same temperature)
  * @param klCoef            initial β of the per-token KL penalty
@@ -39,6 +43,7 @@ import plaudit.UserError;
  * @param seed              seeds prompts, sampling and minibatch order (per step, so a resumed run repeats them)
  */
 public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpochs, double lr, boolean annealLr,
+                        double averageTail,
                         int responseLength,
                         double temperature, double klCoef, boolean adaptiveKl, double targetKl, double klHorizon,
                         double clipRange, double clipRangeValue, double vfCoef, double entCoef, double gamma,
@@ -51,6 +56,7 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         require(miniBatchSize > 0 && batchSize % miniBatchSize == 0, "mini_batch_size", miniBatchSize + " (must divide batch_size " + batchSize + ")");
         require(ppoEpochs > 0, "ppo_epochs", ppoEpochs);
         require(lr > 0, "lr", lr);
+        require(averageTail >= 0 && averageTail < 1, "average_tail", averageTail + " (a fraction of the steps in [0, 1))");
         require(responseLength > 0, "response_length", responseLength);
         require(temperature > 0, "temperature", temperature + " (PPO needs a proper sampling distribution)");
         require(klCoef >= 0, "kl_coef", klCoef);
@@ -81,6 +87,7 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         b.ppoEpochs = ppoEpochs;
         b.lr = lr;
         b.annealLr = annealLr;
+        b.averageTail = averageTail;
         b.responseLength = responseLength;
         b.temperature = temperature;
         b.klCoef = klCoef;
@@ -111,6 +118,7 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         private int ppoEpochs = 4;
         private double lr = 3e-5;
         private boolean annealLr = false;
+        private double averageTail = 0.0;
         private int responseLength = 24;
         private double temperature = 1.0;
         private double klCoef = 0.05;
@@ -158,6 +166,11 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
 
         public Builder annealLr(boolean v) {
             annealLr = v;
+            return this;
+        }
+
+        public Builder averageTail(double v) {
+            averageTail = v;
             return this;
         }
 
@@ -257,13 +270,18 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         }
 
         public PpoConfig build() {
-            return new PpoConfig(steps, batchSize, miniBatchSize, ppoEpochs, lr, annealLr, responseLength, temperature, klCoef, adaptiveKl, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip, missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed);
+            return new PpoConfig(steps, batchSize, miniBatchSize, ppoEpochs, lr, annealLr, averageTail, responseLength, temperature, klCoef, adaptiveKl, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip, missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed);
         }
     }
 
     /** The learning rate of step {@code step} (0-based): {@code lr}, or with annealing {@code lr·(1 − step/steps)}. */
     public double lrAt(int step) {
         return annealLr ? lr * (1 - (double) step / steps) : lr;
+    }
+
+    /** Steps before the averaged tail ({@link #averageTail}): iterates after this many steps are averaged. */
+    public int averageFrom() {
+        return steps - (int) Math.round(averageTail * steps);
     }
 
     public KlController klController() {

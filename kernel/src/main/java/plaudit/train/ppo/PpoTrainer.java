@@ -12,6 +12,7 @@ import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.Permutation;
 import plaudit.train.TrainStep;
+import plaudit.train.WeightAverage;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,6 +40,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
     private final PpoConfig cfg;
     private final KlController kl;
     private final AdamW opt;
+    private final WeightAverage average; // null when cfg.averageTail() is 0
     private int step;
 
     /**
@@ -71,6 +73,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         policy.parameters().forEach((k, v) -> params.put("policy." + k, v));
         valueParameters().forEach((k, v) -> params.put("value." + k, v));
         this.opt = AdamW.of(params, 0.0);
+        this.average = cfg.averageTail() > 0 ? new WeightAverage(policy.parameters()) : null;
     }
 
     @Override
@@ -91,19 +94,28 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         return opt;
     }
 
-    /** Writes the run's state atomically ({@link PolicyCheckpoint}): policy, value function, optimizer, step, β. */
+    /** The state a checkpoint keeps besides the policy and optimizer: the value function, and the weight average. */
+    private Map<String, Map<String, NDArray>> trainedBesidesPolicy() {
+        return average == null ? Map.of("value", valueParameters())
+                : Map.of("value", valueParameters(), "average", average.tensors());
+    }
+
+    /**
+     * Writes the run's state atomically ({@link PolicyCheckpoint}): policy, value function, optimizer, weight average,
+     * step, β.
+     */
     @Override
     public void save(Path dir) {
-        PolicyCheckpoint.save(dir, policy, tok, opt, Map.of("value", valueParameters()), step, cfg.seed(),
-                Map.of("kl_coef", kl.value()));
+        PolicyCheckpoint.save(dir, policy, tok, opt, trainedBesidesPolicy(), step, cfg.seed(), Map.of("kl_coef", kl.value()));
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        JsonNode state = PolicyCheckpoint.resume(dir, cfg.seed(), policy, opt, Map.of("value", valueParameters()));
+        JsonNode state = PolicyCheckpoint.resume(dir, cfg.seed(), policy, opt, trainedBesidesPolicy());
         step = state.get("step").asInt();
         kl.set(state.get("kl_coef").asDouble());
+        if (average != null) average.resumeAt(Math.max(0, step - cfg.averageFrom()));
     }
 
     /** Samples shown in the samples table. */
@@ -213,6 +225,11 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         // 7. KL controller: adapt β towards the target KL (no-op when fixed)
         kl.update(meanKl, n);
         step++;
+        // 8. weight averaging over the run's tail; after the last step the policy is the mean
+        if (average != null && step > cfg.averageFrom()) {
+            average.add();
+            if (step == cfg.steps()) average.copyInto();
+        }
 
         if (samplesOut != null && (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || step == 1))) {
             for (int i = 0; i < Math.min(4, n); i++) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,6 +96,77 @@ class PpoSmokeTest {
                 assertEquals(straight.doubleColumn(col).get(i + 3), resumed.doubleColumn(col).get(i), 1e-6,
                         col + " at step " + (i + 4));
             }
+        }
+    }
+
+    /**
+     * With {@code average_tail} 0.5 over 4 steps the run ends on the mean of its iterates after steps 3 and 4; the
+     * iterates themselves are those of a run without averaging (averaging does not change what training does).
+     */
+    @Test
+    void averagedRunEndsOnTheMeanOfItsTail() {
+        float[][] last = new float[5][];
+        float[] averaged;
+        try (Fixture plain = new Fixture(); Fixture avg = new Fixture()) {
+            PpoTrainer a = plain.trainer(config(4));
+            a.train(new MetricsLog("ppo", null), null, step -> last[step] = plain.policy.parameters().get(PROBE).toFloatArray());
+            avg.trainer(config(4).toBuilder().averageTail(0.5).build()).train(new MetricsLog("ppo", null), null, null);
+            averaged = avg.policy.parameters().get(PROBE).toFloatArray();
+        }
+        float[] expected = new float[averaged.length];
+        for (int i = 0; i < expected.length; i++) expected[i] = (last[3][i] + last[4][i]) / 2;
+        assertArrayEquals(expected, averaged, 1e-6f);
+        assertTrue(maxAbsDiff(last[3], last[4]) > 1e-4, "the iterates moved, so the mean differs from the last one");
+    }
+
+    /** A run averaging steps 2–6, killed after step 3 and resumed, ends on the same weights as an uninterrupted run. */
+    @Test
+    void resumedAveragedRunEndsOnTheSameWeights(@TempDir Path dir) {
+        PpoConfig cfg = config(6).toBuilder().averageTail(0.75).build(); // averages after step 1: 2 iterates at the kill
+        float[] straight, resumed;
+        try (Fixture f = new Fixture()) {
+            f.trainer(cfg).train(new MetricsLog("ppo", null), null, null);
+            straight = f.policy.parameters().get(PROBE).toFloatArray();
+        }
+        try (Fixture f = new Fixture()) {
+            PpoTrainer first = f.trainer(cfg);
+            for (int i = 0; i < 3; i++) first.step(null);
+            first.save(dir.resolve("ckpt"));
+        }
+        try (Fixture f = new Fixture()) {
+            PpoTrainer second = f.trainer(cfg);
+            second.resume(dir.resolve("ckpt"));
+            second.train(new MetricsLog("ppo", null), null, null);
+            resumed = f.policy.parameters().get(PROBE).toFloatArray();
+        }
+        assertArrayEquals(straight, resumed, 1e-6f);
+    }
+
+    private static final String PROBE = "transformer.h.0.mlp.c_fc.weight";
+
+    private static double maxAbsDiff(float[] x, float[] y) {
+        double d = 0;
+        for (int i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
+        return d;
+    }
+
+    /** The tiny policy, reference and value network every test here starts from. */
+    private static final class Fixture implements AutoCloseable {
+        final CharTokenizer tok = new CharTokenizer();
+        final GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
+        final Gpt policy = Gpt.init(gc, Device.cpu(), 3);
+        final Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
+        final ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5);
+
+        PpoTrainer trainer(PpoConfig cfg) {
+            return new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say ", "hello ", "the cat ", "a dog "), cfg);
+        }
+
+        @Override
+        public void close() {
+            value.close();
+            ref.close();
+            policy.close();
         }
     }
 
