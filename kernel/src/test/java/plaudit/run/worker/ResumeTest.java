@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The in-process variant of the kill-and-restart test: a resumable run stopped in the middle of PPO, run again on
  * its folder, skips the finished stages, continues PPO from its checkpoint, and ends with the metrics, samples and
- * summary of a run that was never stopped.
+ * summary of a run that was never stopped. The fixture's PPO averages its weights from step 2 on ({@code averageTail}
+ * 0.75 of 6 steps), so the stop falls inside the averaged tail and the checkpoint must carry the average.
  */
 class ResumeTest {
 
