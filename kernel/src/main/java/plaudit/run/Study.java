@@ -59,8 +59,8 @@ public final class Study {
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,
                            int ppoSteps, int beta0Steps, int ppoBatch, int ppoMiniBatch, int responseLength,
                            double ppoLr, double averageTail, double klCoef, double targetKl, boolean sharedTrunk,
-                           int evalPrompts,
-                           int evalSamples, int bonPrompts, int bonMaxN, String rmReadout, int sftReplies) {
+                           int evalPrompts, int evalSamples, int bonPrompts, int bonMaxN, String rmReadout,
+                           int sftReplies) {
         public static Settings of(Scale scale) {
             return switch (scale) {
                 case TINY -> new Settings(500, 512, new GptConfig(2, 2, 64, 128, 512, 0.0),

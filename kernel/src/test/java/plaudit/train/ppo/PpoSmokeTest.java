@@ -36,16 +36,9 @@ class PpoSmokeTest {
     }
 
     static MetricsLog run(PpoConfig cfg) {
-        CharTokenizer tok = new CharTokenizer();
-        GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
-        List<String> prompts = List.of("say ", "hello ", "the cat ", "a dog ");
-        try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
-             Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
-             ScoreModel value = cfg.sharedTrunk() ? null
-                     : ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
-            PpoTrainer ppo = new PpoTrainer(policy, ref, value, SAY_X, null, tok, prompts, cfg);
+        try (Fixture f = new Fixture(cfg.sharedTrunk())) {
             MetricsLog log = new MetricsLog("ppo", null);
-            ppo.train(log, new ArrayList<>(), null);
+            f.trainer(cfg).train(log, new ArrayList<>(), null);
             return log;
         }
     }
@@ -150,13 +143,24 @@ class PpoSmokeTest {
         return d;
     }
 
-    /** The tiny policy, reference and value network every test here starts from. */
+    /**
+     * The tiny policy, reference (a copy of the policy's start) and value network the runs here start from; no value
+     * network with a shared trunk.
+     */
     private static final class Fixture implements AutoCloseable {
         final CharTokenizer tok = new CharTokenizer();
         final GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
         final Gpt policy = Gpt.init(gc, Device.cpu(), 3);
         final Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
-        final ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5);
+        final ScoreModel value;
+
+        Fixture() {
+            this(false);
+        }
+
+        Fixture(boolean sharedTrunk) {
+            value = sharedTrunk ? null : ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5);
+        }
 
         PpoTrainer trainer(PpoConfig cfg) {
             return new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say ", "hello ", "the cat ", "a dog "), cfg);
@@ -164,7 +168,7 @@ class PpoSmokeTest {
 
         @Override
         public void close() {
-            value.close();
+            if (value != null) value.close();
             ref.close();
             policy.close();
         }
