@@ -1,6 +1,6 @@
 package plaudit.dsl
 
-import plaudit.run.Experiment
+import plaudit.experiment.Experiment
 import tech.tablesaw.api.DoubleColumn
 import tech.tablesaw.api.IntColumn
 import tech.tablesaw.api.StringColumn

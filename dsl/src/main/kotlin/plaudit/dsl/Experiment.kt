@@ -2,12 +2,12 @@ package plaudit.dsl
 
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.ObjectMapper
-import plaudit.reward.RewardFunction
-import plaudit.run.Experiment
-import plaudit.run.ExperimentResult
-import plaudit.run.ExperimentRunner
-import plaudit.run.Runner
-import plaudit.run.worker.RewardSource
+import plaudit.data.RewardFunction
+import plaudit.experiment.Experiment
+import plaudit.experiment.ExperimentResult
+import plaudit.experiment.ExperimentRunner
+import plaudit.experiment.Runner
+import plaudit.worker.RewardSource
 import tech.tablesaw.api.StringColumn
 import tech.tablesaw.api.Table
 import java.util.function.UnaryOperator

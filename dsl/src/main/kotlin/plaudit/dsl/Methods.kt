@@ -2,9 +2,9 @@ package plaudit.dsl
 
 import plaudit.model.Devices
 import plaudit.report.Plot
-import plaudit.run.ExperimentRunner
-import plaudit.run.Methods
-import plaudit.run.Study
+import plaudit.experiment.ExperimentRunner
+import plaudit.experiment.Methods
+import plaudit.experiment.Study
 import plaudit.train.DpoTrainer
 import plaudit.train.rloo.RlooConfig
 import tech.tablesaw.api.Table

@@ -1,7 +1,7 @@
 package plaudit.dsl
 
 import plaudit.report.Plot
-import plaudit.run.ExperimentResult
+import plaudit.experiment.ExperimentResult
 import tech.tablesaw.api.DoubleColumn
 import tech.tablesaw.api.StringColumn
 import tech.tablesaw.api.Table

@@ -1,6 +1,6 @@
 package plaudit.dsl
 
-import plaudit.reward.RewardFunction
+import plaudit.data.RewardFunction
 import plaudit.reward.Rewards
 
 /**

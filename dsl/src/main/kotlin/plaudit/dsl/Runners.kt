@@ -1,13 +1,13 @@
 package plaudit.dsl
 
-import plaudit.reward.RewardFunction
-import plaudit.run.Experiment
-import plaudit.run.ExperimentResult
-import plaudit.run.ExperimentRunner
-import plaudit.run.Runner
-import plaudit.run.worker.JobProgress
-import plaudit.run.worker.RewardSource
-import plaudit.run.worker.WorkerClient
+import plaudit.data.RewardFunction
+import plaudit.experiment.Experiment
+import plaudit.experiment.ExperimentResult
+import plaudit.experiment.ExperimentRunner
+import plaudit.experiment.Runner
+import plaudit.worker.JobProgress
+import plaudit.worker.RewardSource
+import plaudit.worker.WorkerClient
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.function.UnaryOperator

@@ -1,6 +1,6 @@
 package plaudit.dsl
 
-import plaudit.run.Experiment
+import plaudit.experiment.Experiment
 import plaudit.train.ppo.PpoConfig
 
 /** A supervised stage (pretraining, SFT): `sft { steps = 200; lr = 3e-4 }`. */

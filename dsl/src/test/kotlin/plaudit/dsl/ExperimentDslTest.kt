@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
 import plaudit.UserError
-import plaudit.run.Experiment
+import plaudit.experiment.Experiment
 import java.nio.file.Path
 
 class ExperimentDslTest {
@@ -67,7 +67,7 @@ class ExperimentDslTest {
 
     @Test
     fun `inside a block, reward(name) still makes a reward function and reward { } sets the experiment's`() {
-        var made: plaudit.reward.RewardFunction? = null
+        var made: plaudit.data.RewardFunction? = null
         experiment {
             made = reward("inner") { _, _ -> 2.0 }
             reward { rm -> rm + made!! }

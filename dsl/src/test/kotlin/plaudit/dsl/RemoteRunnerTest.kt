@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
 import plaudit.UserError
-import plaudit.run.worker.Auth
-import plaudit.run.worker.ExperimentExecution
-import plaudit.run.worker.JobQueue
-import plaudit.run.worker.JobStore
-import plaudit.run.worker.WorkerServer
+import plaudit.worker.Auth
+import plaudit.worker.ExperimentExecution
+import plaudit.worker.JobQueue
+import plaudit.worker.JobStore
+import plaudit.worker.WorkerServer
 import java.io.ByteArrayOutputStream
 import java.io.PrintStream
 import java.nio.file.Files
@@ -38,7 +38,7 @@ class RemoteRunnerTest {
         return "http://127.0.0.1:${server!!.port()}"
     }
 
-    private fun tiny(runner: plaudit.run.Runner, reward: ExperimentBuilder.() -> Unit) = experiment {
+    private fun tiny(runner: plaudit.experiment.Runner, reward: ExperimentBuilder.() -> Unit) = experiment {
         syntheticForum { threads = 120 }
         tokenizer { vocabSize = 300 }
         model { nLayer = 1; nHead = 2; nEmbd = 16; blockSize = 64 }

@@ -5,7 +5,7 @@ import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoTrainer;
@@ -77,7 +77,7 @@ public final class PpoBench {
              Gpt ref = Gpt.init(cfg, device, 1);
              ScoreModel value = pc.sharedTrunk() ? null : ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3);
              ScoreModel rm = ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3)) {
-            RewardFunction reward = new plaudit.train.RewardModelScorer(rm, tok, pc.responseLength(), 64);
+            RewardFunction reward = new plaudit.reward.RewardModelScorer(rm, tok, pc.responseLength(), 64);
             new PpoTrainer(policy, ref, value, reward, null, tok, prompts, pc).train(log, null, null);
         }
         return log.table();

@@ -11,7 +11,7 @@ import plaudit.data.source.RecordSink;
 import plaudit.data.source.ShpReader;
 import plaudit.data.source.SourceReader;
 import plaudit.data.source.StackExchangeReader;
-import plaudit.run.Progress;
+import plaudit.report.Progress;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -9,7 +9,7 @@
  * memory budget), pairs each thread's comments ({@link plaudit.data.ComparisonBuilder#thread}) and hands out
  * {@link plaudit.data.Comparison}s with their split. Every record that does not end up in a comparison is counted in
  * {@link plaudit.data.DataStats} under a {@link plaudit.data.SkipReason}, with the first few file:line places.
- * {@code plaudit pairs} ({@link plaudit.run.PairsCommand}) is the command-line front end.
+ * {@code plaudit pairs} is the command-line front end.
  *
  * <h2>Sources</h2>
  * <ul>

@@ -1,5 +1,7 @@
 package plaudit.reward;
 
+import plaudit.data.RewardFunction;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoublePredicate;

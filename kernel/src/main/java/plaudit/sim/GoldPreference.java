@@ -4,7 +4,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 
 /**
  * The synthetic forum's true preference ("gold"): a fixed, documented function of (prompt, response) that scores any

@@ -4,7 +4,7 @@ import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.SamplingConfig;
-import plaudit.run.Progress;
+import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;

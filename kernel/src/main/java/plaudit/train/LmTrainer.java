@@ -8,7 +8,7 @@ import plaudit.UserError;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
-import plaudit.run.Progress;
+import plaudit.report.Progress;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -8,7 +8,7 @@ import plaudit.data.Comparison;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
-import plaudit.run.Progress;
+import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import plaudit.run.PlauditCli;
+import plaudit.cli.PlauditCli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

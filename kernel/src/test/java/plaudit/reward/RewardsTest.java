@@ -1,5 +1,7 @@
 package plaudit.reward;
 
+import plaudit.data.RewardFunction;
+
 import org.junit.jupiter.api.Test;
 import plaudit.UserError;
 

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import plaudit.run.PlauditCli;
+import plaudit.cli.PlauditCli;
 
 class ForumCommandTest {
 

@@ -9,8 +9,8 @@ import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
-import plaudit.train.ppo.PpoLoss;
-import plaudit.train.ppo.ResponseBatch;
+import plaudit.train.pg.PpoLoss;
+import plaudit.train.pg.ResponseBatch;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.ref.Reference;

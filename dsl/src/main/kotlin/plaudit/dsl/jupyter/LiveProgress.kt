@@ -1,6 +1,6 @@
 package plaudit.dsl.jupyter
 
-import plaudit.run.Progress
+import plaudit.report.Progress
 
 /**
  * A progress bar that updates live in a notebook cell:

@@ -7,7 +7,7 @@ import plaudit.dsl.PlauditExperiment
 import plaudit.dsl.SteeringResult
 import plaudit.report.HtmlTable
 import plaudit.report.Plot
-import plaudit.run.ExperimentResult
+import plaudit.experiment.ExperimentResult
 import tech.tablesaw.api.Table
 
 /**
@@ -18,7 +18,7 @@ import tech.tablesaw.api.Table
 class PlauditIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
         import("plaudit.dsl.*", "plaudit.dsl.jupyter.liveProgress", "plaudit.report.*", "tech.tablesaw.api.*",
-            "plaudit.run.Experiment", "plaudit.run.ExperimentResult", "plaudit.reward.RewardFunction")
+            "plaudit.experiment.Experiment", "plaudit.experiment.ExperimentResult", "plaudit.data.RewardFunction")
         render<Table> { HTML(HtmlTable.render(it, TABLE_ROWS)) }
         render<Plot> { MIME("image/svg+xml" to it.toSvg()) }
         render<ExperimentResult> { HTML(resultHtml(it)) }

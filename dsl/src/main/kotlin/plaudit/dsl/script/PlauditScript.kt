@@ -16,8 +16,8 @@ abstract class PlauditScript
 /** The imports a script starts with (the same as a notebook's `%use plaudit`). */
 object PlauditScriptCompilation : ScriptCompilationConfiguration({
     defaultImports(
-        "plaudit.dsl.*", "plaudit.report.*", "plaudit.reward.RewardFunction", "plaudit.run.Experiment",
-        "plaudit.run.ExperimentResult", "tech.tablesaw.api.*"
+        "plaudit.dsl.*", "plaudit.report.*", "plaudit.data.RewardFunction", "plaudit.experiment.Experiment",
+        "plaudit.experiment.ExperimentResult", "tech.tablesaw.api.*"
     )
     jvm { dependenciesFromCurrentContext(wholeClasspath = true) }
 })

@@ -1,8 +1,8 @@
 package plaudit.dsl.script
 
 import plaudit.UserError
-import plaudit.reward.RewardFunction
-import plaudit.run.worker.RewardCompiler
+import plaudit.data.RewardFunction
+import plaudit.worker.RewardCompiler
 import java.util.function.UnaryOperator
 import kotlin.script.experimental.api.ResultValue
 import kotlin.script.experimental.api.ResultWithDiagnostics

@@ -1,5 +1,7 @@
 package plaudit.train.ppo;
 
+import plaudit.train.pg.KlController;
+
 import plaudit.UserError;
 
 /**

@@ -1,5 +1,18 @@
 package plaudit.train.ppo;
 
+import plaudit.train.pg.PpoLoss;
+
+import plaudit.train.pg.Sample;
+
+import plaudit.train.pg.KlController;
+import plaudit.train.pg.KlEstimator;
+import plaudit.train.pg.PolicyCheckpoint;
+import plaudit.train.pg.PolicyGradientTrainer;
+import plaudit.train.pg.ResponseBatch;
+import plaudit.train.pg.Rollout;
+import plaudit.train.pg.StepLoop;
+import plaudit.train.pg.Whiten;
+
 import plaudit.model.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,7 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.Permutation;
@@ -116,10 +129,6 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         step = state.get("step").asInt();
         kl.set(state.get("kl_coef").asDouble());
         if (average != null) average.resumeAt(Math.max(0, step - cfg.averageFrom()));
-    }
-
-    /** Samples shown in the samples table. */
-    public record Sample(int step, String prompt, String response, double score, double gold) {
     }
 
     /** One PPO iteration; returns its metrics row (TRL names). */

@@ -1,21 +1,22 @@
 package plaudit.train.rloo;
 
+import plaudit.train.pg.Sample;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.Permutation;
 import plaudit.train.TrainStep;
-import plaudit.train.ppo.PolicyCheckpoint;
-import plaudit.train.ppo.PolicyGradientTrainer;
-import plaudit.train.ppo.PpoLoss;
-import plaudit.train.ppo.PpoTrainer;
-import plaudit.train.ppo.ResponseBatch;
-import plaudit.train.ppo.Rollout;
-import plaudit.train.ppo.StepLoop;
+import plaudit.train.pg.PolicyCheckpoint;
+import plaudit.train.pg.PolicyGradientTrainer;
+import plaudit.train.pg.PpoLoss;
+import plaudit.train.pg.ResponseBatch;
+import plaudit.train.pg.Rollout;
+import plaudit.train.pg.StepLoop;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
     }
 
     /** One RLOO iteration; returns its metrics row (TRL names). */
-    public Map<String, Number> step(List<PpoTrainer.Sample> samplesOut) {
+    public Map<String, Number> step(List<Sample> samplesOut) {
         SplittableRandom rng = new SplittableRandom(cfg.seed() * 1_000_003L + step);
         int k = cfg.k(), n = cfg.batchSize();
 
@@ -138,7 +139,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
 
         if (samplesOut != null && cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || step == 1)) {
             for (int i = 0; i < Math.min(4, n); i++) {
-                samplesOut.add(new PpoTrainer.Sample(step, ro.prompts().get(i), ro.text()[i], ro.scores()[i],
+                samplesOut.add(new Sample(step, ro.prompts().get(i), ro.text()[i], ro.scores()[i],
                         ro.goldScores() == null ? Double.NaN : ro.goldScores()[i]));
             }
         }
@@ -169,7 +170,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
 
     /** Runs {@code cfg.steps()} iterations, logging every row. */
     @Override
-    public void train(MetricsLog log, List<PpoTrainer.Sample> samples, IntConsumer afterStep) {
+    public void train(MetricsLog log, List<Sample> samples, IntConsumer afterStep) {
         StepLoop.run("rloo", cfg.steps(), () -> step, () -> step(samples), log, afterStep, null);
         policy.setTrainable(false);
     }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
-import plaudit.run.Progress;
+import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
-import plaudit.run.Progress;
+import plaudit.report.Progress;
 import plaudit.train.AdamW;
 import plaudit.train.TrainStep;
 

@@ -7,7 +7,7 @@ import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 import plaudit.train.Sequences;
 

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import plaudit.UserError;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;

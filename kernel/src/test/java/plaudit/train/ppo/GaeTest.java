@@ -1,5 +1,8 @@
 package plaudit.train.ppo;
 
+import plaudit.train.pg.KlController;
+import plaudit.train.pg.Whiten;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -9,7 +9,7 @@ import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 import tech.tablesaw.api.Table;
 
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.report.MetricsLog;
-import plaudit.reward.RewardFunction;
+import plaudit.data.RewardFunction;
 import plaudit.train.ppo.CharTokenizer;
 import tech.tablesaw.api.Table;
 

@@ -1,0 +1,114 @@
+package plaudit.cli;
+
+import ai.djl.Device;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import plaudit.UserError;
+import plaudit.bench.DataBench;
+import plaudit.bench.ModelBench;
+import plaudit.bench.PpoBench;
+import plaudit.bench.PytorchBench;
+import plaudit.model.Devices;
+import plaudit.report.Tables;
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code plaudit bench}: speed tables for this machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmarks, printed as a table (and written as OUT/bench-<suite>.csv with --out).",
+                "suite model: matmul GFLOP/s (the ceiling), training tokens/s, generation tokens/s with and without "
+                        + "the KV cache, on a ~12M-parameter GPT (--scale full) or a smoke-sized one (tiny).",
+                "suite ppo: one PPO step broken down (rollout, scoring, ref + value forward, update), model and "
+                        + "optimizer memory of the four models, peak RSS.",
+                "suite data: Pushshift reader + comparison builder throughput (comments/s per core) and peak heap "
+                        + "on a generated .zst dump of 1M comments (full) or 50k (tiny).",
+                "--against pytorch: the same GPT, weights, batches and thread counts in PyTorch eager (Python, "
+                        + "bench/pytorch_gpt.py), both sides timed in turns; writes OUT/bench.csv with columns "
+                        + "workload,plaudit,pytorch,unit,ratio (ratio > 1: Plaudit faster). Needs "
+                        + "scripts/setup-bench.sh."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--suite", defaultValue = "model", description = "model, ppo or data (default: ${DEFAULT-VALUE}).")
+    String suite;
+    @Option(names = "--scale", defaultValue = "full", description = "tiny or full (default: ${DEFAULT-VALUE}).")
+    String scale;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+    @Option(names = "--out", description = "Directory for the CSV of the table.")
+    Path out;
+    @Option(names = "--against", description = "pytorch: compare with PyTorch eager in Python side by side.")
+    String against;
+    @Option(names = "--rounds", defaultValue = "0",
+            description = "Timed rounds per workload with --against (default: 3 tiny, 5 full).")
+    int rounds;
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Intra-op threads on both sides with --against (default: all cores).")
+    int threads;
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+            description = "Python with torch for --against pytorch (default: ${DEFAULT-VALUE}, Debian's).")
+    String python;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelBench.Scale s = switch (scale.toLowerCase(Locale.ROOT)) {
+            case "tiny" -> ModelBench.Scale.TINY;
+            case "full" -> ModelBench.Scale.FULL;
+            default -> throw new UserError("--scale " + scale + " is unknown; use tiny or full");
+        };
+        if (against != null) return against(s);
+        Table t = switch (suite.toLowerCase(Locale.ROOT)) {
+            case "model" -> ModelBench.run(s, Devices.parse(device));
+            case "ppo" -> PpoBench.run(s, Devices.parse(device));
+            case "data" -> {
+                Path work = Files.createTempDirectory("plaudit-bench-data");
+                try {
+                    yield DataBench.run(work, s == ModelBench.Scale.FULL ? 1_000_000 : 50_000);
+                } finally {
+                    deleteTree(work);
+                }
+            }
+            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo or data");
+        };
+        System.out.println(Tables.readable(t).print());
+        if (out != null) {
+            Files.createDirectories(out);
+            t.write().csv(out.resolve("bench-" + suite + ".csv").toFile());
+        }
+        return 0;
+    }
+
+    private Integer against(ModelBench.Scale s) throws Exception {
+        if (!against.equalsIgnoreCase("pytorch")) {
+            throw new UserError("--against " + against + " is unknown; use --against pytorch");
+        }
+        if (rounds < 0 || threads < 0) throw new UserError("--rounds and --threads must be positive (0 = default)");
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        Device dev = Devices.parse(device);
+        Path work = Files.createTempDirectory("plaudit-bench-pytorch");
+        Table t;
+        try {
+            t = PytorchBench.run(s, dev, rounds, n, python, work);
+        } finally {
+            deleteTree(work);
+        }
+        System.out.println(Tables.readable(t).print());
+        if (out != null) {
+            Files.createDirectories(out);
+            t.write().csv(out.resolve("bench.csv").toFile());
+            System.out.println("wrote " + out.resolve("bench.csv"));
+        }
+        return 0;
+    }
+
+    /** Removes a benchmark's scratch folder and everything in it. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}

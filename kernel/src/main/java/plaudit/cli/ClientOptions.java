@@ -1,0 +1,19 @@
+package plaudit.cli;
+
+import plaudit.worker.WorkerClient;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The worker a client command talks to: {@code --url} and {@code --token-file}. */
+public final class ClientOptions {
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8470", description = "The worker (default: ${DEFAULT-VALUE}).")
+    String url;
+    @Option(names = "--token-file", required = true, description = "File whose first line is the worker's token.")
+    Path tokenFile;
+
+    WorkerClient client() {
+        return new WorkerClient(url, WorkerClient.token(tokenFile));
+    }
+}

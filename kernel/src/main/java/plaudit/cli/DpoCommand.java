@@ -1,0 +1,64 @@
+package plaudit.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import plaudit.model.Checkpoint;
+import plaudit.model.Gpt;
+import plaudit.report.MetricsLog;
+import plaudit.report.Plot;
+import plaudit.report.Tables;
+import plaudit.text.Tokenizer;
+import plaudit.train.DpoTrainer;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code plaudit dpo}: Direct Preference Optimization of the SFT policy on the comparisons, no reward model. */
+@Command(name = "dpo", mixinStandardHelpOptions = true,
+        description = {"DPO (Rafailov et al. 2023) on the training comparisons of `plaudit pairs`: the policy starts "
+                + "from the SFT checkpoint, which is also the frozen reference.",
+                "Writes OUT/metrics.csv (TRL metric names: rewards/chosen, rewards/rejected, rewards/accuracies, "
+                        + "rewards/margins, logps/*, eval_*), OUT/checkpoint/ (the policy) and OUT/dpo.svg."})
+public final class DpoCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
+    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
+    Path sft;
+    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: train on its training comparisons, validate on its validation (else test) ones.")
+    Path pairs;
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--batch", defaultValue = "16", description = "Comparisons per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+    @Option(names = "--beta", defaultValue = "0.1", description = "β, strength of the implicit KL constraint (default: ${DEFAULT-VALUE}).")
+    double beta;
+    @Option(names = "--max-response", defaultValue = "64", description = "Most tokens kept per reply (default: ${DEFAULT-VALUE}).")
+    int maxResponse;
+    @Option(names = "--eval-every", defaultValue = "25", description = "Validation interval in steps (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        DpoTrainer.Config cfg = new DpoTrainer.Config(steps, batch, lr, beta, 1.0, maxResponse, evalEvery, run.seed());
+        var dev = run.device();
+        Checkpoint sftCkpt = Checkpoint.read(sft);
+        Tokenizer tok = sftCkpt.tokenizer();
+        PairsInput data = PairsInput.read(pairs);
+        try (Gpt ref = sftCkpt.model(dev); Gpt policy = sftCkpt.model(dev);
+             MetricsLog log = new MetricsLog("dpo", out.resolve("metrics.csv"))) {
+            new DpoTrainer(policy, ref, tok, data.train(), data.heldOut(), cfg).train(log);
+            Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
+                    .write(out.resolve("checkpoint"));
+            Plot.lines(log.table(), "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
+                    .title("DPO: implicit rewards of chosen and rejected replies").build().write(out.resolve("dpo.svg"));
+            System.out.println(Tables.readable(log.summary()).print());
+        }
+        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + out.resolve("checkpoint"));
+        return 0;
+    }
+}

@@ -1,0 +1,182 @@
+package plaudit.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import plaudit.UserError;
+import plaudit.data.ComparisonsJsonl;
+import plaudit.data.DataStats;
+import plaudit.data.PairRules;
+import plaudit.data.PairsJob;
+import plaudit.data.Source;
+import plaudit.data.Split;
+import plaudit.data.SplitRule;
+import plaudit.data.source.ColumnMap;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code plaudit pairs}: upvote data to preference comparisons. Writes DIR/train.jsonl, DIR/val.jsonl,
+ * DIR/test.jsonl and DIR/stats.csv; exits 0 when the input was read (skipped records are counted, not fatal).
+ */
+@Command(name = "pairs", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Builds preference comparisons (prompt, chosen, rejected) from upvote data.",
+                "Defaults follow the Stanford Human Preferences dataset (SHP); every rule has an option.",
+                "Writes DIR/{train,val,test}.jsonl and DIR/stats.csv."},
+        footer = {"", "Examples:",
+                "  plaudit pairs --source reddit --submissions RS_2019-10.zst --comments RC_2019-10.zst --out data/askwomen",
+                "  plaudit pairs --source stackexchange --input coffee.stackexchange.com/Posts.xml --out data/coffee",
+                "  plaudit pairs --source csv --input t.csv --map thread=post,parent=parent,text=body,score=score,time=ts --out d"})
+public final class PairsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--source", required = true, paramLabel = "KIND",
+            description = "reddit, shp, stackexchange, hn, pairs (chosen/rejected JSONL) or csv (CSV/JSONL with --map)")
+    String source;
+
+    @Option(names = "--submissions", paramLabel = "FILE", description = "Pushshift submissions (RS_*), .zst or NDJSON; repeatable")
+    List<Path> submissions = new ArrayList<>();
+
+    @Option(names = "--comments", paramLabel = "FILE", description = "Pushshift comments (RC_*), .zst or NDJSON; repeatable")
+    List<Path> comments = new ArrayList<>();
+
+    @Option(names = "--input", paramLabel = "FILE", description = "input file for the other sources; repeatable")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--map", paramLabel = "KEY=COLUMN,...",
+            description = "for --source csv: thread, parent, text, score (required), time, id, author, title, community")
+    String map;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    Path out;
+
+    @Option(names = "--min-score-ratio", paramLabel = "R", description = "preferred score / other score at least R (default: ${DEFAULT-VALUE})")
+    double minScoreRatio = 2.0;
+
+    @Option(names = "--min-post-score", paramLabel = "N", description = "skip posts scoring below N (default: ${DEFAULT-VALUE})")
+    int minPostScore = 10;
+
+    @Option(names = "--min-comment-score", paramLabel = "N", description = "skip comments scoring below N (default: ${DEFAULT-VALUE}; not for hn)")
+    int minCommentScore = 2;
+
+    @Option(names = "--max-comments-per-post", paramLabel = "N", description = "pair only the N highest-scored comments of a post (default: ${DEFAULT-VALUE})")
+    int maxCommentsPerPost = 50;
+
+    @Option(names = "--max-pairs-per-post", paramLabel = "N", description = "at most N comparisons per post, 0 = no limit (default: ${DEFAULT-VALUE})")
+    int maxPairsPerPost = 10;
+
+    @Option(names = "--no-later-rule", description = "do not require the preferred comment to be written later")
+    boolean noLaterRule;
+
+    @Option(names = "--all-depths", description = "compare all comments on a post, not only top-level ones")
+    boolean allDepths;
+
+    @Option(names = "--keep-deleted-authors", description = "keep comments whose author account was deleted")
+    boolean keepDeletedAuthors;
+
+    @Option(names = "--keep-op-replies", description = "keep comments by the post's author")
+    boolean keepOpReplies;
+
+    @Option(names = "--keep-nsfw", description = "keep posts marked over-18")
+    boolean keepNsfw;
+
+    @Option(names = "--keep-edited-posts", description = "keep posts edited after posting")
+    boolean keepEditedPosts;
+
+    @Option(names = "--keep-link-posts", description = "keep link posts (no text body)")
+    boolean keepLinkPosts;
+
+    @Option(names = "--bot-pattern", paramLabel = "REGEX", description = "authors matching are bots (default: ${DEFAULT-VALUE})")
+    String botPattern = PairRules.DEFAULT_BOTS;
+
+    @Option(names = "--min-tokens", paramLabel = "N", description = "skip responses shorter than N whitespace tokens (default: off)")
+    int minTokens;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "skip responses longer than N whitespace tokens (default: off)")
+    int maxTokens;
+
+    @Option(names = "--max-prompt-tokens", paramLabel = "N", description = "skip posts whose prompt is longer than N whitespace tokens (default: off)")
+    int maxPromptTokens;
+
+    @Option(names = "--no-dedupe", description = "keep repeated comment texts and repeated comparisons")
+    boolean noDedupe;
+
+    @Option(names = "--split", paramLabel = "T,V,T", description = "train,val,test weights, by thread (default: ${DEFAULT-VALUE})")
+    String split = "90,5,5";
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed of the split and of the per-post pair sample (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--margin", description = "add margin = log(score_chosen / score_rejected) to each comparison")
+    boolean margin;
+
+    @Option(names = "--spill-mb", paramLabel = "MB", description = "memory for grouping threads before spilling to disk (default: ${DEFAULT-VALUE})")
+    int spillMb = 128;
+
+    @Option(names = "--examples", paramLabel = "N", description = "skipped line numbers shown per reason (default: ${DEFAULT-VALUE})")
+    int examples = 5;
+
+    @Option(names = "--quiet", description = "no progress bars")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        Source kind = Source.of(source);
+        List<Path> files = inputFiles(kind);
+        PairRules rules = PairRules.builder()
+                .topLevelOnly(!allDepths).requireLater(!noLaterRule).minScoreRatio(minScoreRatio)
+                .minPostScore(minPostScore).minCommentScore(minCommentScore)
+                .maxCommentsPerPost(maxCommentsPerPost).maxPairsPerPost(maxPairsPerPost)
+                .dropDeletedAuthors(!keepDeletedAuthors).dropOpReplies(!keepOpReplies).dropNsfwPosts(!keepNsfw)
+                .dropEditedPosts(!keepEditedPosts).selfPostsOnly(!keepLinkPosts).botPattern(botPattern)
+                .minTokens(minTokens).maxTokens(maxTokens).maxPromptTokens(maxPromptTokens).dedupe(!noDedupe)
+                .split(SplitRule.parse(split, seed)).margin(margin)
+                .build();
+        if (spillMb < 1) throw new UserError("--spill-mb must be >= 1");
+        PairsJob job = new PairsJob(kind, files, rules).optSpill((long) spillMb << 20, 64).optProgress(!quiet)
+                .optExamples(examples);
+        if (kind == Source.CSV) job.optColumns(ColumnMap.parse(map));
+        else if (map != null) throw new UserError("--map is only for --source csv");
+
+        DataStats stats;
+        try (ComparisonsJsonl.SplitWriter writer = new ComparisonsJsonl.SplitWriter(out, margin)) {
+            stats = job.run(writer);
+            writer.commit();
+        }
+        stats.table().write().csv(out.resolve("stats.csv").toFile());
+
+        PrintWriter o = spec.commandLine().getOut();
+        o.println(stats.table().selectColumns("section", "name", "count").printAll());
+        for (String line : stats.skipReport()) o.println(line);
+        o.printf("wrote %d comparisons: %d train, %d val, %d test -> %s%n", stats.kept(), stats.kept(Split.TRAIN),
+                stats.kept(Split.VAL), stats.kept(Split.TEST), out);
+        o.flush();
+        return 0;
+    }
+
+    private List<Path> inputFiles(Source kind) {
+        List<Path> files = new ArrayList<>();
+        if (kind == Source.REDDIT) {
+            if (comments.isEmpty() && inputs.isEmpty()) {
+                throw new UserError("--source reddit needs --comments FILE (and --submissions FILE for the posts)");
+            }
+            files.addAll(submissions); // posts first: reads naturally; the joiner accepts any order
+            files.addAll(comments);
+            files.addAll(inputs);
+        } else {
+            if (!submissions.isEmpty() || !comments.isEmpty()) {
+                throw new UserError("--submissions/--comments are for --source reddit; use --input FILE for " + kind.key());
+            }
+            if (inputs.isEmpty()) throw new UserError("--source " + kind.key() + " needs --input FILE");
+            files.addAll(inputs);
+        }
+        return files;
+    }
+}

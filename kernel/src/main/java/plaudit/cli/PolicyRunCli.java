@@ -1,0 +1,51 @@
+package plaudit.cli;
+
+import plaudit.train.pg.Sample;
+
+import plaudit.UserError;
+import plaudit.report.MetricsLog;
+import plaudit.report.Plot;
+import plaudit.report.Tables;
+import plaudit.train.pg.PolicyGradientTrainer;
+import plaudit.train.ppo.PpoTrainer;
+import plaudit.train.pg.ResumableTraining;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code plaudit ppo} and {@code plaudit rloo} do alike around their trainer: refuse {@code --resume} without a
+ * checkpoint (before any model is loaded), resume and say where, train with checkpoints, then write the plot and print
+ * the summary and where everything went.
+ */
+final class PolicyRunCli {
+    private PolicyRunCli() {}
+
+    /** Fails naming the missing checkpoint when {@code --resume} has nothing to resume; call before loading models. */
+    static void checkResumable(Path out, boolean resume) {
+        Path ckptDir = ResumableTraining.checkpoint(out);
+        if (resume && !Files.isDirectory(ckptDir)) {
+            throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
+        }
+    }
+
+    /**
+     * Runs {@code trainer} to {@code steps} in {@code out} (resuming from its checkpoint when asked), writes
+     * {@code OUT/NAME.svg} titled {@code title}, prints the metrics summary and the paths.
+     */
+    static void train(String name, String title, PolicyGradientTrainer trainer, Path out, int steps,
+                      int checkpointEvery, boolean resume) {
+        List<Sample> kept = new ArrayList<>();
+        if (resume) {
+            System.err.println(name + ": resumed at step " + ResumableTraining.resume(trainer, out, kept) + " of " + steps);
+        }
+        Table t = ResumableTraining.run(name, trainer, out, steps, checkpointEvery, kept, null);
+        Plot.lines(t, "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
+                .title(title).build().write(out.resolve(name + ".svg"));
+        System.out.println(Tables.readable(MetricsLog.summary(t)).print());
+        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + ResumableTraining.checkpoint(out));
+    }
+}

@@ -1,0 +1,61 @@
+package plaudit.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import plaudit.model.Checkpoint;
+import plaudit.model.Generation;
+import plaudit.model.Generator;
+import plaudit.model.Gpt;
+import plaudit.model.SamplingConfig;
+import plaudit.text.Tokenizer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code plaudit sample}: continue a prompt with a trained model. */
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = "Sample continuations of a prompt from a checkpoint (KV-cache decoding; stops at <|endoftext|>).")
+public final class SampleCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (e.g. OUT/checkpoint of train-lm).")
+    Path checkpoint;
+    @Option(names = "--prompt", defaultValue = "", description = "Text to continue (default: empty = start of a document).")
+    String prompt;
+    @Option(names = "--max-tokens", defaultValue = "64", description = "Most new tokens (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+    @Option(names = "--temperature", defaultValue = "0.8", description = "Softmax temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
+    double temperature;
+    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k likeliest tokens; 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass; 1 = off (default: ${DEFAULT-VALUE}).")
+    double topP;
+    @Option(names = "--num", defaultValue = "1", description = "Number of samples, drawn as one batch (default: ${DEFAULT-VALUE}).")
+    int num;
+
+    @Override
+    public Integer call() {
+        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        Tokenizer tok = ckpt.tokenizer();
+        try (Gpt model = ckpt.model(run.device())) {
+            int[] ids = tok.encode(prompt);
+            if (ids.length == 0 && tok.eosId() >= 0) ids = new int[] {tok.eosId()}; // a document starts after EOS
+            List<int[]> prompts = new ArrayList<>(Collections.nCopies(Math.max(1, num), ids));
+            SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, tok.eosId(), run.seed());
+            Generation g = Generator.generate(model, prompts, cfg);
+            for (int i = 0; i < g.tokens().length; i++) {
+                int[] resp = g.tokens()[i];
+                boolean eos = g.endedWithEos()[i];
+                String text = tok.decode(eos ? java.util.Arrays.copyOf(resp, resp.length - 1) : resp);
+                if (num > 1) System.out.println("--- sample " + (i + 1) + (eos ? "" : " (stopped at --max-tokens)"));
+                System.out.println(prompt + text);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,108 @@
+package plaudit.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import plaudit.UserError;
+import plaudit.text.ByteLevelBpe;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code plaudit tokenize}: standard input → one JSON array of token ids on standard output, or back with
+ * {@code --decode}. The input is taken byte for byte (no trimming, no newline handling), so that the ids are exactly
+ * those of the text.
+ */
+@Command(name = "tokenize", mixinStandardHelpOptions = true,
+        description = {"Encodes all of standard input (UTF-8) with a byte-level BPE tokenizer and prints the ids as "
+                + "one JSON array, e.g. [15496, 995]. With --decode, reads a JSON array of ids and prints the text.",
+                "Give GPT-2's files (--vocab encoder.json --merges vocab.bpe) or a Hugging Face --tokenizer tokenizer.json."})
+public final class TokenizeCommand implements Callable<Integer> {
+    @Option(names = "--vocab", paramLabel = "FILE", description = "GPT-2 encoder.json (token → id); needs --merges")
+    Path vocab;
+
+    @Option(names = "--merges", paramLabel = "FILE", description = "GPT-2 vocab.bpe (one merge per line); needs --vocab")
+    Path merges;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "Hugging Face tokenizer.json (byte-level BPE)")
+    Path tokenizerJson;
+
+    @Option(names = "--decode", description = "read a JSON array of ids, print the text (without an added newline)")
+    boolean decode;
+
+    @Option(names = "--allow-special", description = "turn special tokens such as <|endoftext|> in the text into their ids")
+    boolean allowSpecial;
+
+    @Override
+    public Integer call() throws IOException {
+        ByteLevelBpe tokenizer = openTokenizer();
+        byte[] input = System.in.readAllBytes();
+        PrintStream out = System.out;
+        if (decode) {
+            out.write(tokenizer.decode(readIds(input, tokenizer)).getBytes(StandardCharsets.UTF_8));
+        } else {
+            int[] ids = tokenizer.encode(utf8(input), allowSpecial);
+            StringBuilder json = new StringBuilder(ids.length * 7 + 2).append('[');
+            for (int i = 0; i < ids.length; i++) json.append(i == 0 ? "" : ", ").append(ids[i]);
+            out.write(json.append("]\n").toString().getBytes(StandardCharsets.UTF_8));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private ByteLevelBpe openTokenizer() {
+        boolean gpt2 = vocab != null || merges != null;
+        if (gpt2 == (tokenizerJson != null)) {
+            throw new UserError("give either --tokenizer tokenizer.json, or --vocab encoder.json with --merges vocab.bpe"
+                    + (gpt2 ? ", not both" : ""));
+        }
+        if (!gpt2) return ByteLevelBpe.fromTokenizerJson(tokenizerJson);
+        if (vocab == null || merges == null) {
+            throw new UserError((vocab == null ? "--vocab encoder.json" : "--merges vocab.bpe") + " is missing: GPT-2's "
+                    + "tokenizer needs both files (scripts/gpt2-files.sh fetches them)");
+        }
+        return ByteLevelBpe.fromGpt2Files(vocab, merges);
+    }
+
+    private static String utf8(byte[] input) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(input)).toString();
+        } catch (CharacterCodingException e) {
+            throw new UserError("standard input is not valid UTF-8; tokenize expects UTF-8 text", e);
+        }
+    }
+
+    private int[] readIds(byte[] input, ByteLevelBpe tokenizer) {
+        String source = tokenizerJson != null ? tokenizerJson.toString() : vocab.toString();
+        JsonNode array;
+        try {
+            array = new ObjectMapper().readTree(input);
+        } catch (JsonProcessingException e) {
+            throw new UserError("standard input is not JSON (" + e.getOriginalMessage() + "); --decode expects an array "
+                    + "of token ids such as [15496, 995]", e);
+        } catch (IOException e) {
+            throw new UserError("cannot read standard input (" + e + ")", e);
+        }
+        if (array == null || !array.isArray()) {
+            throw new UserError("--decode expects a JSON array of token ids such as [15496, 995] on standard input");
+        }
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = array.get(i);
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || !tokenizer.isValidId(id.asInt())) {
+                throw new UserError("element " + i + " of the ids, " + id + ", is not a token id of " + source
+                        + " (ids run from 0 to " + (tokenizer.vocabSize() - 1) + "); were the ids made with another tokenizer?");
+            }
+            ids[i] = id.asInt();
+        }
+        return ids;
+    }
+}

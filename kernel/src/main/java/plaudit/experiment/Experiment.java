@@ -1,0 +1,289 @@
+package plaudit.experiment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import plaudit.UserError;
+import plaudit.data.PairRules;
+import plaudit.data.Source;
+import plaudit.data.SplitRule;
+import plaudit.model.GptConfig;
+import plaudit.sim.ForumConfig;
+import plaudit.train.ppo.PpoConfig;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One RLHF run described as plain data: where the comparisons come from, the tokenizer, the model, the four training
+ * stages (pretraining, SFT, reward model, PPO), the evaluation, the device and the seed. Immutable and JSON
+ * serialisable ({@link #toJson()}, {@link #fromJson(String)}), so the same description can be run here
+ * ({@link ExperimentRunner}) or sent elsewhere; reward functions written as code are not part of it (they are
+ * passed to the runner). Every field has a default ({@link #defaults()}: a tiny run on the synthetic forum).
+ *
+ * @param data        the comparisons
+ * @param tokenizer   trained on the corpus, or read from a file
+ * @param model       the GPT shape; the vocabulary size is taken from the tokenizer
+ * @param pretrain    language-model pretraining on the corpus (steps 0 = skip)
+ * @param sft         supervised fine-tuning on (prompt, top-voted reply)
+ * @param rewardModel Bradley–Terry reward model on the comparisons, initialised from the SFT model
+ * @param ppo         PPO from the SFT model against the reward; its response length is used by every stage
+ * @param evaluation  what is measured after training
+ * @param device      {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param seed        seeds the forum, every stage and the sampling
+ */
+public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Training pretrain, Training sft,
+                         RewardModel rewardModel, PpoConfig ppo, Evaluation evaluation, String device, long seed) {
+
+    /** The synthetic forum's source key; the others are {@link Source}'s keys. */
+    public static final String SYNTHETIC = "synthetic";
+
+    public Experiment {
+        require(data != null && tokenizer != null && model != null && pretrain != null && sft != null
+                && rewardModel != null && ppo != null && evaluation != null && device != null, "a section is missing");
+        if (rewardModel.sftReplies() > 0 && !data.synthetic()) {
+            throw new UserError("experiment: rewardModel.sftReplies needs the synthetic forum, whose readers vote on "
+                    + "the SFT model's replies; with real data set it to 0 and add votes on your model's replies to "
+                    + "the comparisons instead (source 'pairs')");
+        }
+    }
+
+    /**
+     * Where the comparisons come from.
+     *
+     * @param source  {@code synthetic} (the simulated forum, whose gold preference is known) or a {@link Source} key:
+     *                {@code reddit}, {@code shp}, {@code stackexchange}, {@code hn}, {@code pairs}, {@code csv}
+     * @param files   input files for a real source (e.g. a Pushshift RS and RC file); for {@code synthetic}, none
+     *                (generate the forum from {@code forum}) or one folder written by {@code plaudit forum}, such as
+     *                the bundled {@code samples/forum}
+     * @param forum   the synthetic forum's knobs
+     * @param columns the column mapping for {@code csv} ({@code thread=…,parent=…,text=…,score=…,time=…})
+     * @param rules   how threads become comparisons
+     */
+    public record Data(String source, List<String> files, Forum forum, String columns, Rules rules) {
+        public Data {
+            files = files == null ? List.of() : List.copyOf(files);
+            require(source != null, "data.source is missing");
+            if (!source.equals(SYNTHETIC)) Source.of(source); // fails naming the known sources
+            if (source.equals(SYNTHETIC) && files.size() > 1) {
+                throw new UserError("data: the synthetic forum reads at most one folder (written by `plaudit forum`), "
+                        + "but files " + files + " were given");
+            }
+            if (!source.equals(SYNTHETIC) && files.isEmpty()) throw new UserError("data: source '" + source + "' needs files");
+            if (columns != null && !source.equals(Source.CSV.key())) throw new UserError("data.columns is only for source csv");
+            require(forum != null && rules != null, "data.forum and data.rules are required");
+        }
+
+        public boolean synthetic() {
+            return source.equals(SYNTHETIC);
+        }
+    }
+
+    /**
+     * The synthetic forum's main knobs; the others keep {@link ForumConfig}'s defaults. Units and effects are
+     * documented on {@link ForumConfig}.
+     */
+    public record Forum(int threads, int voters, double voteNoise, double charm, double lengthBias, double hypeBias,
+                        double herding) {
+        public static Forum defaults() {
+            ForumConfig d = ForumConfig.builder().build();
+            return new Forum(500, d.voters(), d.voteNoise(), d.charm(), d.lengthBias(), d.hypeBias(), d.herding());
+        }
+
+        public ForumConfig config(long seed) {
+            return ForumConfig.builder().threads(threads).voters(voters).voteNoise(voteNoise).charm(charm)
+                    .lengthBias(lengthBias).hypeBias(hypeBias).herding(herding).seed(seed).build();
+        }
+    }
+
+    /**
+     * The SHP rules that turn threads into comparisons (defaults and meaning on {@link PairRules}), and the split.
+     *
+     * @param split     train, val, test weights (by thread), e.g. {@code [90, 5, 5]}
+     * @param splitSeed seed of the split and of the per-post pair sample (default 0, as {@code plaudit pairs})
+     */
+    public record Rules(double minScoreRatio, int minPostScore, int minCommentScore, int maxCommentsPerPost,
+                        int maxPairsPerPost, boolean topLevelOnly, boolean requireLater, int maxTokens,
+                        List<Double> split, long splitSeed) {
+        public Rules {
+            require(split != null && split.size() == 3 && split.stream().allMatch(w -> w != null && w >= 0 && Double.isFinite(w))
+                            && split.stream().mapToDouble(Double::doubleValue).sum() > 0,
+                    "data.rules.split needs three non-negative weights (train, val, test), got " + split);
+            split = List.copyOf(split);
+        }
+
+        public static Rules defaults() {
+            PairRules d = PairRules.defaults();
+            return new Rules(d.minScoreRatio(), d.minPostScore(), d.minCommentScore(), d.maxCommentsPerPost(),
+                    d.maxPairsPerPost(), d.topLevelOnly(), d.requireLater(), d.maxTokens(), List.of(90.0, 5.0, 5.0),
+                    d.split().seed());
+        }
+
+        public PairRules pairRules() {
+            double sum = split.get(0) + split.get(1) + split.get(2);
+            double train = split.get(0) / sum, val = split.get(1) / sum;
+            return PairRules.builder().minScoreRatio(minScoreRatio).minPostScore(minPostScore)
+                    .minCommentScore(minCommentScore).maxCommentsPerPost(maxCommentsPerPost)
+                    .maxPairsPerPost(maxPairsPerPost).topLevelOnly(topLevelOnly).requireLater(requireLater)
+                    .maxTokens(maxTokens)
+                    .split(new SplitRule(train, val, 1 - train - val, splitSeed))
+                    .build();
+        }
+    }
+
+    /**
+     * @param vocabSize BPE vocabulary trained on the corpus (when no file is given)
+     * @param file      a tokenizer.json or a GPT-2 encoder.json (with vocab.bpe beside it); null = train one
+     */
+    public record Tokenizer(int vocabSize, String file) {
+        public Tokenizer {
+            require(file != null || vocabSize >= 258, "tokenizer.vocabSize must be >= 258 (bytes + end-of-text), got " + vocabSize);
+        }
+    }
+
+    /**
+     * One supervised stage.
+     *
+     * @param steps     optimiser steps (0 = skip the stage; not allowed for SFT and the reward model)
+     * @param batchSize sequences (or pairs) per step
+     * @param lr        peak learning rate (warm-up over the first tenth, then cosine)
+     */
+    public record Training(int steps, int batchSize, double lr) {
+        public Training {
+            require(steps >= 0, "training steps must be >= 0, got " + steps);
+            require(batchSize > 0, "training batchSize must be > 0, got " + batchSize);
+            require(lr > 0 && Double.isFinite(lr), "training lr must be a positive number, got " + lr);
+        }
+    }
+
+    /**
+     * The reward-model stage.
+     *
+     * @param steps        optimiser steps (> 0)
+     * @param batchSize    comparisons per step
+     * @param lr           peak learning rate (warm-up over the first tenth, then cosine)
+     * @param readout      {@code last} (the score at the last token, the published recipe) or {@code mean} (the mean
+     *                     score over positions); see {@link plaudit.model.ScoreModel.Readout}
+     * @param sftReplies   synthetic forum only: the SFT model writes this many replies to each training prompt, the
+     *                     forum's readers vote on them, and every two with unequal votes become one more training
+     *                     comparison ({@link plaudit.sim.ReplyVotes}); 0 = none, else at least 2
+     * @param replyReaders readers who vote on each of those replies
+     */
+    public record RewardModel(int steps, int batchSize, double lr, String readout, int sftReplies, int replyReaders) {
+        /** Default readers per SFT reply: enough that few pairs of replies tie. */
+        public static final int REPLY_READERS = 30;
+
+        public RewardModel {
+            require(steps > 0, "rewardModel.steps must be > 0, got " + steps);
+            require(batchSize > 0, "rewardModel.batchSize must be > 0, got " + batchSize);
+            require(lr > 0 && Double.isFinite(lr), "rewardModel.lr must be a positive number, got " + lr);
+            require(readout != null, "rewardModel.readout is missing (last or mean)");
+            plaudit.model.ScoreModel.Readout.parse(readout);
+            require(sftReplies == 0 || sftReplies >= 2, "rewardModel.sftReplies must be 0 or >= 2, got " + sftReplies);
+            require(replyReaders >= 1, "rewardModel.replyReaders must be >= 1, got " + replyReaders);
+        }
+
+        /** The published recipe: last-token readout, forum comparisons only. */
+        public static RewardModel of(int steps, int batchSize, double lr) {
+            return new RewardModel(steps, batchSize, lr, "last", 0, REPLY_READERS);
+        }
+
+        public plaudit.model.ScoreModel.Readout scoreReadout() {
+            return plaudit.model.ScoreModel.Readout.parse(readout);
+        }
+    }
+
+    /**
+     * @param gold           measure against the synthetic forum's gold preference (ignored for real data)
+     * @param prompts        held-out prompts for the SFT-vs-PPO comparison and the reward model's re-centring
+     * @param samples        responses per prompt and policy in the SFT-vs-PPO comparison: the win rate compares every
+     *                       PPO response with every SFT response to the same prompt, so more samples make it less noisy
+     * @param bestOfN        n values of best-of-n from SFT with the same reward as PPO (empty = skip)
+     * @param bestOfNPrompts held-out prompts for best-of-n
+     */
+    public record Evaluation(boolean gold, int prompts, int samples, List<Integer> bestOfN, int bestOfNPrompts) {
+        public Evaluation {
+            bestOfN = bestOfN == null ? List.of() : List.copyOf(bestOfN);
+            require(prompts > 0, "evaluation.prompts must be > 0, got " + prompts);
+            require(samples > 0, "evaluation.samples must be > 0, got " + samples);
+            for (int n : bestOfN) require(n >= 1, "evaluation.bestOfN values must be >= 1, got " + n);
+        }
+    }
+
+    /** A tiny run on the synthetic forum (a few minutes on a laptop CPU). */
+    public static Experiment defaults() {
+        return new Experiment(
+                new Data(SYNTHETIC, List.of(), Forum.defaults(), null, Rules.defaults()),
+                new Tokenizer(512, null),
+                new GptConfig(2, 2, 64, 128, 512, 0.0),
+                new Training(120, 16, 1e-3),
+                new Training(60, 16, 3e-4),
+                RewardModel.of(80, 16, 1e-4),
+                PpoConfig.builder().steps(16).batchSize(16).miniBatchSize(8).lr(1e-4).responseLength(32).klCoef(0.1)
+                        .sampleEvery(4).build(),
+                new Evaluation(true, 48, 2, List.of(1, 2, 4, 8), 16),
+                "cpu", 1);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Every field, defaults included. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reads an experiment; fields left out keep their {@link #defaults()}. Unknown fields, wrong types and invalid
+     * values fail with a {@link UserError} naming the field.
+     */
+    public static Experiment fromJson(String json) {
+        try {
+            JsonNode given = JSON.readTree(json);
+            if (given == null || !given.isObject()) throw new UserError("experiment JSON must be an object");
+            ObjectNode merged = JSON.valueToTree(defaults());
+            merge(merged, given, "");
+            return JSON.treeToValue(merged, Experiment.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new UserError("experiment JSON: unknown field '" + path(e) + "'; known fields here: "
+                    + e.getKnownPropertyIds());
+        } catch (JsonProcessingException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof UserError u) throw u;
+            String where = path(e);
+            throw new UserError("experiment JSON: " + (where.isEmpty() ? "" : "field '" + where + "': ")
+                    + e.getOriginalMessage());
+        }
+    }
+
+    /** Overlays {@code given} on {@code base}; objects merge field by field, anything else replaces. */
+    private static void merge(ObjectNode base, JsonNode given, String where) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode old = base.get(e.getKey());
+            if (old instanceof ObjectNode o && e.getValue().isObject()) merge(o, e.getValue(), where + e.getKey() + ".");
+            else base.set(e.getKey(), e.getValue());
+        }
+    }
+
+    private static String path(JsonProcessingException e) {
+        if (!(e instanceof com.fasterxml.jackson.databind.JsonMappingException m)) return "";
+        return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new UserError("experiment: " + message);
+    }
+}

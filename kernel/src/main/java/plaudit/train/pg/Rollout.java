@@ -1,0 +1,157 @@
+package plaudit.train.pg;
+
+import ai.djl.ndarray.NDManager;
+import plaudit.UserError;
+import plaudit.model.Generation;
+import plaudit.model.Generator;
+import plaudit.model.Gpt;
+import plaudit.model.NoGrad;
+import plaudit.model.SamplingConfig;
+import plaudit.data.RewardFunction;
+import plaudit.text.Tokenizer;
+import plaudit.train.TrainStep;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * The rollout shared by the policy-gradient trainers (PPO, RLOO): sample responses from the policy with the KV cache,
+ * keeping each token's log-prob; score the finished text with the reward (and gold, when known), after the
+ * missing-EOS penalty and reward clipping; then the frozen reference's log-probs of the same tokens. Everything a
+ * trainer needs to form its rewards and advantages, kept on the host (it is small: batch × response length).
+ */
+public final class Rollout {
+    private final Gpt policy;
+    private final Gpt ref;
+    private final RewardFunction reward;
+    private final RewardFunction gold;
+    private final Tokenizer tok;
+    private final List<String> prompts;
+    private final int responseLength;
+    private final double temperature;
+    private final double missingEosPenalty;
+    private final double rewardClip;
+    private final int maxPromptLen;
+
+    /**
+     * @param who               the trainer's name, for error messages
+     * @param gold              ground-truth scorer, or null
+     * @param prompts           the prompts to draw from
+     * @param temperature       sampling temperature (log-probs use the same)
+     * @param missingEosPenalty subtracted from the score of a response that did not end with EOS; 0 = off
+     * @param rewardClip        clip scores to ±this; ≤ 0 = off
+     */
+    public Rollout(String who, Gpt policy, Gpt ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
+                   List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
+                   double rewardClip) {
+        if (prompts.isEmpty()) throw new UserError(who + ": no prompts to roll out from");
+        this.policy = policy;
+        this.ref = ref;
+        this.reward = reward;
+        this.gold = gold;
+        this.tok = tok;
+        this.prompts = prompts;
+        this.responseLength = responseLength;
+        this.temperature = temperature;
+        this.missingEosPenalty = missingEosPenalty;
+        this.rewardClip = rewardClip;
+        this.maxPromptLen = policy.config().blockSize() - responseLength;
+        if (maxPromptLen < 1) {
+            throw new UserError(who + ": response_length " + responseLength + " leaves no room for a prompt "
+                    + "in block_size " + policy.config().blockSize() + "; lower --response-length");
+        }
+    }
+
+    /**
+     * One batch of episodes.
+     *
+     * @param scores     the reward's score after the EOS penalty and clipping ({@code objective/scores})
+     * @param goldScores gold of each response, or null
+     * @param logp       per-token log-probs under the policy at sampling time, {@code [n][length]}
+     * @param refLogp    per-token log-probs under the reference, {@code [n][width of the batch]}
+     */
+    public record Episodes(List<String> prompts, int[][] promptIds, int[][] response, int[] length, boolean[] eos,
+                           String[] text, double[] scores, double[] goldScores, float[][] logp, float[][] refLogp,
+                           double rolloutSeconds, double scoreSeconds, double refSeconds) {
+        public int size() {
+            return length.length;
+        }
+
+        /** KL(π ‖ π_ref) of each whole response: the sum of the per-token k1 estimates. */
+        public double[] sequenceKl() {
+            double[] kl = new double[size()];
+            for (int i = 0; i < kl.length; i++) {
+                for (int t = 0; t < length[i]; t++) kl[i] += KlEstimator.K1.of(logp[i][t], refLogp[i][t]);
+            }
+            return kl;
+        }
+
+        /** Mean of −log π over the sampled tokens, per response ({@code objective/entropy}). */
+        public double entropy() {
+            double sum = 0;
+            for (int i = 0; i < size(); i++) for (int t = 0; t < length[i]; t++) sum -= logp[i][t];
+            return sum / size();
+        }
+
+        public int eosCount() {
+            int c = 0;
+            for (boolean e : eos) c += e ? 1 : 0;
+            return c;
+        }
+
+        public double goldMean() {
+            return goldScores == null ? Double.NaN : Arrays.stream(goldScores).average().orElse(0);
+        }
+    }
+
+    /** {@code n} prompts drawn uniformly with replacement. */
+    public List<String> draw(int n, SplittableRandom rng) {
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(prompts.get(rng.nextInt(prompts.size())));
+        return out;
+    }
+
+    /** Samples one response per prompt (seeded), scores it and computes the reference log-probs. */
+    public Episodes collect(List<String> batchPrompts, long samplingSeed, int step) {
+        int n = batchPrompts.size();
+        long t0 = System.nanoTime();
+        int[][] promptIds = new int[n][];
+        for (int i = 0; i < n; i++) promptIds[i] = tail(tok.encode(batchPrompts.get(i)), maxPromptLen);
+        Generation gen = Generator.generate(policy, Arrays.asList(promptIds),
+                new SamplingConfig(responseLength, temperature, 0, 1.0, tok.eosId(), samplingSeed));
+        int[] length = new int[n];
+        String[] text = new String[n];
+        for (int i = 0; i < n; i++) {
+            length[i] = gen.tokens()[i].length;
+            int[] visible = gen.endedWithEos()[i] ? Arrays.copyOf(gen.tokens()[i], length[i] - 1) : gen.tokens()[i];
+            text[i] = tok.decode(visible);
+        }
+
+        long t1 = System.nanoTime();
+        // the reward (model and/or functions) on the finished text; gold alongside when known
+        double[] scores = reward.scoreAll(batchPrompts, Arrays.asList(text));
+        double[] goldScores = gold == null ? null : gold.scoreAll(batchPrompts, Arrays.asList(text));
+        for (int i = 0; i < n; i++) {
+            TrainStep.requireFinite(scores[i], "reward score", step);
+            if (missingEosPenalty > 0 && !gen.endedWithEos()[i]) scores[i] -= missingEosPenalty;
+            if (rewardClip > 0) scores[i] = Math.max(-rewardClip, Math.min(rewardClip, scores[i]));
+        }
+
+        long t2 = System.nanoTime();
+        float[][] refLogp;
+        try (NoGrad ignored = NoGrad.enter(); NDManager scope = policy.manager().newSubManager(policy.device())) {
+            ResponseBatch all = ResponseBatch.of(scope, promptIds, gen.tokens(), IntStream.range(0, n).toArray());
+            refLogp = ResponseBatch.rows(all.logProbs(ref, temperature));
+        }
+        long t3 = System.nanoTime();
+        return new Episodes(batchPrompts, promptIds, gen.tokens(), length, gen.endedWithEos(), text, scores,
+                goldScores, gen.logprobs(), refLogp, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    }
+
+    private static int[] tail(int[] ids, int max) {
+        return ids.length <= max ? ids : Arrays.copyOfRange(ids, ids.length - max, ids.length);
+    }
+}

@@ -1,0 +1,54 @@
+package plaudit.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import plaudit.model.Checkpoint;
+import plaudit.model.HfGpt2;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ExportCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void exportsAnHfFolderWithoutTrainingState() throws IOException, URISyntaxException {
+        Path fixture = Path.of(getClass().getResource("/model/hf-tiny-gpt2/config.json").toURI()).getParent();
+        Path out = tmp.resolve("hf");
+        assertEquals(0, PlauditCli.run("export", fixture.toString(), out.toString(), "--dtype", "f16"));
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(List.of("config.json", "merges.txt", "model.safetensors", "vocab.json"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        Checkpoint exported = Checkpoint.read(out);
+        Checkpoint source = Checkpoint.read(fixture);
+        assertEquals(source.config(), exported.config());
+        assertEquals(10, exported.eosTokenId().getAsInt());
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            // the fixture's values are multiples of 1/64, exact in F16
+            Map<String, NDArray> a = source.parameters(m);
+            Map<String, NDArray> b = exported.parameters(m);
+            for (String name : HfGpt2.parameterShapes(source.config()).keySet()) {
+                assertArrayEquals(a.get(name).toFloatArray(), b.get(name).toFloatArray(), name);
+            }
+        }
+    }
+
+    @Test
+    void badInputExitsWithStatusTwo() {
+        assertEquals(2, PlauditCli.run("export", tmp.resolve("missing").toString(), tmp.resolve("out").toString()));
+        assertEquals(2, PlauditCli.run("export", tmp.toString(), tmp.toString()));
+        assertEquals(2, PlauditCli.run("export", tmp.toString(), tmp.resolve("out").toString(), "--dtype", "f8"));
+    }
+}

@@ -1,0 +1,161 @@
+package plaudit.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import plaudit.text.BpeTrainer;
+import plaudit.text.ByteLevelBpe;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** {@code plaudit tokenize} and {@code plaudit train-tokenizer} through the real command line, with stdin/stdout swapped. */
+class TokenizeCommandTest {
+    @TempDir
+    Path dir;
+
+    record Result(int status, byte[] out, String err) {
+        String text() {
+            return new String(out, StandardCharsets.UTF_8);
+        }
+    }
+
+    static synchronized Result run(byte[] stdin, String... args) {
+        InputStream in = System.in;
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream(), errBytes = new ByteArrayOutputStream();
+        try {
+            System.setIn(new ByteArrayInputStream(stdin));
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            int status = PlauditCli.run(args);
+            return new Result(status, outBytes.toByteArray(), errBytes.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setIn(in);
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    static Result run(String stdin, String... args) {
+        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    private static String[] gpt2(String... more) {
+        String property = System.getProperty("plaudit.gpt2.dir");
+        Path gpt2 = property == null ? null : Path.of(property);
+        if (gpt2 == null || !Files.isRegularFile(gpt2.resolve("encoder.json"))) {
+            fail("GPT-2 files not found in " + gpt2 + ": run scripts/gpt2-files.sh");
+        }
+        List<String> args = new ArrayList<>(List.of("tokenize", "--vocab", gpt2.resolve("encoder.json").toString(),
+                "--merges", gpt2.resolve("vocab.bpe").toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    /** A small trained tokenizer.json: quick to load, for the cases that need no GPT-2 ids. */
+    private String[] small(String... more) {
+        Path json = dir.resolve("small.json");
+        if (!Files.isRegularFile(json)) {
+            BpeTrainer.train(List.of("the reward model reads the comment thread", "caf\u00e9 \u6771\u4eac"),
+                    BpeTrainer.Config.of(280)).save(json);
+        }
+        List<String> args = new ArrayList<>(List.of("tokenize", "--tokenizer", json.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void encodesStdinExactlyAsGiven() {
+        assertOut("[15496, 995]\n", run("Hello world", gpt2()));
+        // ids from gpt2-reference.json (gpt-3-encoder): no trimming, "\r\n" and the final newline are tokens too
+        assertOut("[1370, 530, 201, 198, 1370, 734, 201, 198]\n", run("line one\r\nline two\r\n", gpt2()));
+        assertOut("[9535, 4386, 9029, 220, 220, 220]\n", run("trailing spaces   ", gpt2()));
+        assertOut("[]\n", run("", small()));
+    }
+
+    @Test
+    void decodesToTheExactBytes() {
+        assertOut("Hello world", run("[15496, 995]", gpt2("--decode")));
+        assertOut("line one\r\nline two\r\n", run("[1370, 530, 201, 198, 1370, 734, 201, 198]\n", gpt2("--decode")));
+        assertOut("", run("[]", small("--decode")));
+        String text = "Mixed: caf\u00e9 \uD83D\uDC4D\uD83C\uDFFD \u6771\u4eac\t\r\n";
+        Result encoded = run(text, small());
+        assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), run(encoded.out(), small("--decode")).out());
+    }
+
+    @Test
+    void specialTokensOnlyWithAllowSpecial() {
+        assertOut("[64, 50256, 65]\n", run("a<|endoftext|>b", gpt2("--allow-special")));
+        assertOut("a<|endoftext|>b", run("[64, 50256, 65]", gpt2("--decode")));
+        String eos = "[" + ByteLevelBpe.fromTokenizerJson(Path.of(small()[2])).eosId() + "]\n";
+        assertOut(eos, run("<|endoftext|>", small("--allow-special")));
+        assertTrue(!run("<|endoftext|>", small()).text().equals(eos));
+    }
+
+    @Test
+    void readsATokenizerJson() {
+        Path json = dir.resolve("gpt2.json");
+        ByteLevelBpe.load(Path.of(System.getProperty("plaudit.gpt2.dir"))).save(json);
+        assertOut("[15496, 995, 198]\n", run("Hello world\n", "tokenize", "--tokenizer", json.toString()));
+    }
+
+    @Test
+    void mistakesGetOneClearLine() throws Exception {
+        assertUserError(run("x", "tokenize"), "either --tokenizer");
+        assertUserError(run("x", "tokenize", "--vocab", "enc.json", "--merges", "v.bpe", "--tokenizer", "t.json"), "not both");
+        assertUserError(run("x", "tokenize", "--vocab", "enc.json"), "--merges vocab.bpe is missing");
+        assertUserError(run("x", "tokenize", "--tokenizer", dir.resolve("none.json").toString()), "none.json", "no such file");
+        Path corrupt = Files.writeString(dir.resolve("corrupt.json"), "{\"model\": {\"vocab\": {\"a\": 1,");
+        assertUserError(run("x", "tokenize", "--tokenizer", corrupt.toString()), "corrupt.json", "not valid JSON");
+        assertUserError(run("[15496, 50257]", gpt2("--decode")), "element 1", "50257", "0 to 50256");
+        assertUserError(run("[1.5]", small("--decode")), "element 0");
+        assertUserError(run("15496 995", small("--decode")), "JSON array");
+        assertUserError(run("[15496,", small("--decode")), "not JSON");
+        assertUserError(run(new byte[] {'a', (byte) 0xC3}, small()), "not valid UTF-8");
+    }
+
+    @Test
+    void trainsATokenizerThatTokenizeCanUse() throws Exception {
+        StringBuilder corpus = new StringBuilder();
+        for (int i = 0; i < 400; i++) corpus.append("the reward model reads comment ").append(i % 37).append(" and votes.\n");
+        Path text = Files.writeString(dir.resolve("corpus.txt"), corpus);
+        Path out = dir.resolve("out/tokenizer.json");
+        Result trained = run("", "train-tokenizer", "--corpus", text.toString(), "--vocab-size", "300", "--out", out.toString());
+        assertEquals(0, trained.status(), trained.err());
+        assertTrue(trained.text().contains("300 tokens"), trained.text());
+        assertTrue(trained.err().contains("merges"), "progress bar on stderr: " + trained.err());
+
+        Result ids = run("the reward model\n", "tokenize", "--tokenizer", out.toString());
+        assertEquals(0, ids.status(), ids.err());
+        assertTrue(ids.text().split(",").length < 6, "learned words are single tokens: " + ids.text());
+        assertOut("the reward model\n", run(ids.out(), "tokenize", "--tokenizer", out.toString(), "--decode"));
+
+        assertUserError(run("", "train-tokenizer", "--corpus", dir.resolve("no.txt").toString(), "--vocab-size", "300",
+                "--out", out.toString()), "no.txt", "no such file");
+        assertUserError(run("", "train-tokenizer", "--corpus", text.toString(), "--vocab-size", "10", "--out", out.toString()),
+                "vocab size 10");
+    }
+
+    private static void assertOut(String expected, Result result) {
+        assertEquals(0, result.status(), result.err());
+        assertEquals(expected, result.text());
+    }
+
+    private static void assertUserError(Result result, String... fragments) {
+        assertEquals(2, result.status(), result.err());
+        assertEquals(1, result.err().strip().lines().count(), "one line, no stack trace: " + result.err());
+        for (String f : fragments) assertTrue(result.err().contains(f), "'" + f + "' not in: " + result.err());
+    }
+}

@@ -1,0 +1,47 @@
+package plaudit.experiment;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import plaudit.model.GptConfig;
+import plaudit.train.ppo.PpoConfig;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Seeded PPO runs repeat bit for bit within one JVM, as notebook cells need: the first run of a session, run while
+ * the JIT is still compiling the Java side, must equal the later ones. (HotSpot's Math intrinsics once made it
+ * differ; see StrictMath in AdamW, LrSchedule, Generator and KlEstimator. Later runs also differed when a garbage
+ * collection freed memory a backward pass still read; see plaudit.model.Scalar and BackwardAfterGcTest.) Wall-clock
+ * columns are the only exception.
+ */
+class SameJvmRepeatTest {
+
+    @Test
+    void threeSeededPpoRunsInOneSessionAreIdentical(@TempDir Path dir) {
+        Experiment d = Experiment.defaults();
+        Experiment.Forum f = d.data().forum();
+        Experiment e = new Experiment(
+                new Experiment.Data(Experiment.SYNTHETIC, List.of(), new Experiment.Forum(120, 500, f.voteNoise(),
+                        f.charm(), f.lengthBias(), f.hypeBias(), f.herding()), null, d.data().rules()),
+                new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
+                new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
+                Experiment.RewardModel.of(4, 8, 1e-4),
+                PpoConfig.builder().steps(12).batchSize(8).miniBatchSize(2).ppoEpochs(2).responseLength(8)
+                        .adaptiveKl(2, 80).sampleEvery(1).build(),
+                new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
+        try (ExperimentRunner.Session s = new ExperimentRunner(dir).train(e, null)) {
+            Table first = s.ppo("run0", e.ppo(), false);
+            for (int i = 1; i < 3; i++) {
+                Table again = s.ppo("run" + i, e.ppo(), false);
+                for (String c : first.columnNames()) {
+                    if (c.startsWith("time/")) continue;
+                    assertEquals(first.doubleColumn(c).asList(), again.doubleColumn(c).asList(), c + " of run " + i);
+                }
+            }
+        }
+    }
+}
