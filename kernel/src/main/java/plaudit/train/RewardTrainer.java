@@ -80,34 +80,18 @@ public final class RewardTrainer {
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("train-rm", cfg.steps(),
                 new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps()), cfg.gradClip(), 1, cfg.evalEvery(),
                 cfg.seed());
-        Preferences task = new Preferences(rm, tok, trainPairs, valPairs, gold, cfg);
+        Preferences task = new Preferences(rm, tok, trainPairs, valPairs, gold, cfg, new Epochs(trainPairs.size()),
+                new ArrayList<>());
         SupervisedLoop.run(settings, rm.trunk(), Map.of(ScoreModel.HEAD_FILE, rm.headParameters()), opt, task, log,
                 control);
         rm.setTrainable(false);
-        return task.last;
+        return task.evaluations().get(task.evaluations().size() - 1);
     }
 
     /** Bradley–Terry loss and accuracy on comparisons drawn epoch by epoch; the held-out {@link Evaluation}. */
-    private static final class Preferences implements SupervisedLoop.Task<List<Pair>> {
-        private final ScoreModel rm;
-        private final Tokenizer tok;
-        private final List<Pair> train;
-        private final List<Pair> val;
-        private final RewardFunction gold;
-        private final Config cfg;
-        private final Epochs epochs;
-        private Evaluation last;
-
-        Preferences(ScoreModel rm, Tokenizer tok, List<Pair> train, List<Pair> val, RewardFunction gold, Config cfg) {
-            this.rm = rm;
-            this.tok = tok;
-            this.train = train;
-            this.val = val;
-            this.gold = gold;
-            this.cfg = cfg;
-            this.epochs = new Epochs(train.size());
-        }
-
+    private record Preferences(ScoreModel rm, Tokenizer tok, List<Pair> train, List<Pair> val, RewardFunction gold,
+                               Config cfg, Epochs epochs, List<Evaluation> evaluations)
+            implements SupervisedLoop.Task<List<Pair>> {
         @Override
         public List<Pair> draw(SplittableRandom rng) {
             return epochs.batch(train, cfg.batchSize(), rng);
@@ -127,13 +111,14 @@ public final class RewardTrainer {
 
         @Override
         public Map<String, Number> evaluate() {
-            last = evaluatePairs(rm, tok, val, gold, cfg);
+            Evaluation ev = evaluatePairs(rm, tok, val, gold, cfg);
+            evaluations.add(ev);
             Map<String, Number> m = new LinkedHashMap<>();
-            m.put("val_loss", last.loss());
-            m.put("val_accuracy", last.accuracy());
-            m.put("val_gold_agreement", last.goldAgreement());
-            m.put("reward_mean", last.rewardMean());
-            m.put("reward_std", last.rewardStd());
+            m.put("val_loss", ev.loss());
+            m.put("val_accuracy", ev.accuracy());
+            m.put("val_gold_agreement", ev.goldAgreement());
+            m.put("reward_mean", ev.rewardMean());
+            m.put("reward_std", ev.rewardStd());
             return m;
         }
     }

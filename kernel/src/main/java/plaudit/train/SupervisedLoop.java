@@ -41,8 +41,8 @@ public final class SupervisedLoop {
     }
 
     /**
-     * Per-step control of a run: a hook after each step (e.g. one that throws {@link
-     * java.util.concurrent.CancellationException} when the run is cancelled) and a checkpoint folder written every
+     * Per-step control of a run: a hook after each step (e.g. one that throws a
+     * {@code CancellationException} when the run is cancelled) and a checkpoint folder written every
      * {@code every} steps and at the last, after the hook. When the folder holds a checkpoint, the run resumes from it.
      *
      * @param checkpoint folder of the run's checkpoint; null: none
