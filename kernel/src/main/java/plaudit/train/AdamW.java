@@ -103,14 +103,6 @@ public final class AdamW {
         }
     }
 
-    /** Zeroes all gradients without updating (e.g. after a skipped step). */
-    public void zeroGrad(NDManager scope) {
-        for (NDArray w : params.values()) {
-            NDArray g = grad(w, scope);
-            g.subi(g);
-        }
-    }
-
     /** The moments as named tensors ({@code m.<param>}, {@code v.<param>}), for checkpoints. */
     public Map<String, NDArray> state() {
         Map<String, NDArray> s = new LinkedHashMap<>();

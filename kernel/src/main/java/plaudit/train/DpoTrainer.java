@@ -1,6 +1,5 @@
 package plaudit.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -9,7 +8,6 @@ import plaudit.data.Comparison;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
-import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;
@@ -57,10 +55,6 @@ public final class DpoTrainer {
             return new Config(v, batchSize, lr, beta, gradClip, maxResponse, evalEvery, seed);
         }
 
-        public Config withBeta(double v) {
-            return new Config(steps, batchSize, lr, v, gradClip, maxResponse, evalEvery, seed);
-        }
-
         public Config withSeed(long v) {
             return new Config(steps, batchSize, lr, beta, gradClip, maxResponse, evalEvery, v);
         }
@@ -98,55 +92,58 @@ public final class DpoTrainer {
 
     /** Runs every step, logging one row per step (TRL names) and the {@code eval_*} metrics every evalEvery steps. */
     public void train(MetricsLog log) {
-        Engine.getEngine("PyTorch").setRandomSeed((int) cfg.seed());
-        SplittableRandom rng = new SplittableRandom(cfg.seed());
-        int[] order = Permutation.of(train.size(), rng);
-        int cursor = 0;
-        try (Progress bar = new Progress("dpo", cfg.steps())) {
-            for (int step = 0; step < cfg.steps(); step++) {
-                List<Pair> batch = new ArrayList<>(cfg.batchSize());
-                for (int i = 0; i < cfg.batchSize(); i++) {
-                    if (cursor == order.length) {
-                        order = Permutation.of(train.size(), rng);
-                        cursor = 0;
-                    }
-                    batch.add(train.get(order[cursor++]));
-                }
-                double lr = schedule.at(step);
-                DpoLoss.Terms[] terms = new DpoLoss.Terms[1];
-                TrainStep.Result r;
-                try (NDManager scope = policy.manager().newSubManager(policy.device())) {
-                    r = TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
-                        terms[0] = terms(scope, batch, true);
-                        return terms[0].loss();
-                    });
-                }
-                boolean last = step == cfg.steps() - 1;
-                boolean doEval = !val.isEmpty() && (last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0));
-                double[] ev = doEval ? evaluate() : null;
-                DpoLoss.Terms t = terms[0];
-                Map<String, Number> row = new LinkedHashMap<>();
-                row.put("step", step + 1);
-                row.put("epoch", (step + 1.0) * cfg.batchSize() / train.size());
-                row.put("loss", r.loss());
-                row.put("rewards/chosen", t.rewardsChosen());
-                row.put("rewards/rejected", t.rewardsRejected());
-                row.put("rewards/accuracies", t.rewardsAccuracies());
-                row.put("rewards/margins", t.rewardsMargins());
-                row.put("logps/chosen", t.logpsChosen());
-                row.put("logps/rejected", t.logpsRejected());
-                row.put("eval_loss", doEval ? ev[0] : Double.NaN);
-                row.put("eval_rewards/accuracies", doEval ? ev[1] : Double.NaN);
-                row.put("eval_rewards/margins", doEval ? ev[2] : Double.NaN);
-                row.put("lr", lr);
-                row.put("grad_norm", r.gradNorm());
-                log.log(row);
-                bar.set("loss", r.loss()).set("margin", t.rewardsMargins())
-                   .set("val_acc", doEval ? ev[1] : Double.NaN);
-                bar.step();
-            }
-        }
+        train(log, SupervisedLoop.Control.NONE);
+    }
+
+    /** As {@link #train(MetricsLog)}, under {@code control} (step hook, checkpoints, resume). */
+    public void train(MetricsLog log, SupervisedLoop.Control control) {
+        SupervisedLoop.Settings settings = new SupervisedLoop.Settings("dpo", cfg.steps(), schedule, cfg.gradClip(), 1,
+                cfg.evalEvery(), cfg.seed());
+        SupervisedLoop.run(settings, policy, Map.of(), opt, new Comparisons(), log, control);
         policy.setTrainable(false);
+    }
+
+    /** The DPO loss and its terms on comparisons drawn epoch by epoch; the held-out {@code eval_*} metrics. */
+    private final class Comparisons implements SupervisedLoop.Task<List<Pair>> {
+        private final Epochs epochs = new Epochs(train.size());
+
+        @Override
+        public List<Pair> draw(SplittableRandom rng) {
+            return epochs.batch(train, cfg.batchSize(), rng);
+        }
+
+        @Override
+        public void progress(int done, Map<String, Number> row) {
+            row.put("epoch", (double) done * cfg.batchSize() / train.size());
+        }
+
+        @Override
+        public NDArray loss(NDManager scope, List<Pair> batch, int micro, Map<String, Number> metrics) {
+            DpoLoss.Terms t = terms(scope, batch, true);
+            metrics.put("rewards/chosen", t.rewardsChosen());
+            metrics.put("rewards/rejected", t.rewardsRejected());
+            metrics.put("rewards/accuracies", t.rewardsAccuracies());
+            metrics.put("rewards/margins", t.rewardsMargins());
+            metrics.put("logps/chosen", t.logpsChosen());
+            metrics.put("logps/rejected", t.logpsRejected());
+            return t.loss();
+        }
+
+        @Override
+        public List<String> heldOutMetrics() {
+            return List.of("eval_loss", "eval_rewards/accuracies", "eval_rewards/margins");
+        }
+
+        @Override
+        public Map<String, Number> evaluate() {
+            if (val.isEmpty()) return null;
+            double[] ev = DpoTrainer.this.evaluate();
+            Map<String, Number> m = new LinkedHashMap<>();
+            m.put("eval_loss", ev[0]);
+            m.put("eval_rewards/accuracies", ev[1]);
+            m.put("eval_rewards/margins", ev[2]);
+            return m;
+        }
     }
 
     /** Held-out {@code (loss, rewards/accuracies, rewards/margins)}, pair-weighted means. */

@@ -1,6 +1,5 @@
 package plaudit.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,9 +7,8 @@ import plaudit.UserError;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
-import plaudit.report.Progress;
 
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -55,49 +53,67 @@ public final class LmTrainer {
     /** Trains in place and returns the final held-out loss. */
     public static double train(Gpt model, TokenCorpus corpus, Config cfg, MetricsLog log, int checkpointEvery,
                                StepListener checkpoint) {
+        AdamW opt = optimizer(model, cfg);
+        return train(model, corpus, cfg, log, opt, new SupervisedLoop.Control(null, 0, done -> {
+            boolean due = done == cfg.steps() || (checkpointEvery > 0 && done % checkpointEvery == 0);
+            if (checkpoint != null && due) checkpoint.afterStep(done, opt);
+        }));
+    }
+
+    /** Trains in place under {@code control} (step hook, checkpoints, resume); returns the final held-out loss. */
+    public static double train(Gpt model, TokenCorpus corpus, Config cfg, MetricsLog log,
+                               SupervisedLoop.Control control) {
+        return train(model, corpus, cfg, log, optimizer(model, cfg), control);
+    }
+
+    private static AdamW optimizer(Gpt model, Config cfg) {
+        model.setTrainable(true);
+        return AdamW.of(model.parameters(), cfg.weightDecay());
+    }
+
+    private static double train(Gpt model, TokenCorpus corpus, Config cfg, MetricsLog log, AdamW opt,
+                                SupervisedLoop.Control control) {
         if (cfg.seqLen() > model.config().blockSize()) {
             throw new UserError("sequence length " + cfg.seqLen() + " exceeds the model's block_size "
                     + model.config().blockSize() + "; lower --seq-len or raise --block-size");
         }
-        Engine.getEngine("PyTorch").setRandomSeed((int) cfg.seed()); // dropout masks
-        SplittableRandom rng = new SplittableRandom(cfg.seed());
-        model.setTrainable(true);
-        AdamW opt = AdamW.of(model.parameters(), cfg.weightDecay());
-        long tokensPerStep = (long) cfg.batchSize() * cfg.gradAccum() * cfg.seqLen();
-        double valLoss = Double.NaN;
-        try (Progress bar = new Progress("train-lm", cfg.steps())) {
-            for (int step = 0; step < cfg.steps(); step++) {
-                long t0 = System.nanoTime();
-                double lr = cfg.schedule().at(step);
-                TrainStep.Result r;
-                try (NDManager scope = model.manager().newSubManager(model.device())) {
-                    r = TrainStep.run(scope, opt, lr, cfg.gradClip(), cfg.gradAccum(), step, micro -> {
-                        int[][] w = TokenCorpus.windows(corpus.train(), cfg.batchSize(), cfg.seqLen(), rng);
-                        NDArray[] xy = inputsAndTargets(scope, w);
-                        return model.loss(xy[0], xy[1], null, true);
-                    });
-                }
-                boolean last = step == cfg.steps() - 1;
-                boolean eval = last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0);
-                if (eval) valLoss = evaluate(model, corpus.val(), cfg);
-                double secs = (System.nanoTime() - t0) / 1e9;
-                Map<String, Number> row = new LinkedHashMap<>();
-                row.put("step", step + 1);
-                row.put("loss", r.loss());
-                row.put("val_loss", eval ? valLoss : Double.NaN);
-                row.put("lr", lr);
-                row.put("grad_norm", r.gradNorm());
-                row.put("tokens", (step + 1) * tokensPerStep);
-                row.put("tokens_per_s", tokensPerStep / secs);
-                log.log(row);
-                bar.set("loss", r.loss()).set("val", valLoss).set("lr", lr);
-                bar.step();
-                if (checkpoint != null && (last || (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0))) {
-                    checkpoint.afterStep(step + 1, opt);
-                }
-            }
+        SupervisedLoop.Settings settings = new SupervisedLoop.Settings("train-lm", cfg.steps(), cfg.schedule(),
+                cfg.gradClip(), cfg.gradAccum(), cfg.evalEvery(), cfg.seed());
+        return SupervisedLoop.run(settings, model, Map.of(), opt, new Pretraining(model, corpus, cfg), log, control)
+                .get("val_loss").doubleValue();
+    }
+
+    /** Next-token loss on random windows of the corpus; the held-out loss; tokens seen and tokens per second. */
+    private record Pretraining(Gpt model, TokenCorpus corpus, Config cfg) implements SupervisedLoop.Task<int[][][]> {
+        @Override
+        public int[][][] draw(SplittableRandom rng) {
+            int[][][] micro = new int[cfg.gradAccum()][][];
+            for (int i = 0; i < micro.length; i++) micro[i] = TokenCorpus.windows(corpus.train(), cfg.batchSize(), cfg.seqLen(), rng);
+            return micro;
         }
-        return valLoss;
+
+        @Override
+        public NDArray loss(NDManager scope, int[][][] batch, int micro, Map<String, Number> metrics) {
+            NDArray[] xy = inputsAndTargets(scope, batch[micro]);
+            return model.loss(xy[0], xy[1], null, true);
+        }
+
+        @Override
+        public List<String> heldOutMetrics() {
+            return List.of("val_loss");
+        }
+
+        @Override
+        public Map<String, Number> evaluate() {
+            return Map.of("val_loss", LmTrainer.evaluate(model, corpus.val(), cfg));
+        }
+
+        @Override
+        public void throughput(int done, double seconds, Map<String, Number> row) {
+            long tokensPerStep = (long) cfg.batchSize() * cfg.gradAccum() * cfg.seqLen();
+            row.put("tokens", done * tokensPerStep);
+            row.put("tokens_per_s", tokensPerStep / seconds);
+        }
     }
 
     /** Mean next-token loss over fixed windows of held-out tokens (same windows every call, so points compare). */

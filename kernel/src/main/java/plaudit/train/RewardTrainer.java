@@ -1,16 +1,15 @@
 package plaudit.train;
 
-import plaudit.model.NoGrad;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import plaudit.UserError;
 import plaudit.data.Comparison;
+import plaudit.data.RewardFunction;
+import plaudit.model.NoGrad;
 import plaudit.model.Scalar;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
-import plaudit.data.RewardFunction;
-import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -18,6 +17,7 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +49,6 @@ public final class RewardTrainer {
         public Config {
             if (steps <= 0 || batchSize <= 0) throw new UserError("reward model: steps and batch must be positive");
         }
-
-        /** Small-model defaults: lr 1e-4 with 10 % warmup, batch 16, centering 0.01. */
-        public static Config defaults(int steps) {
-            return new Config(steps, 16, 1e-4, Math.max(1, steps / 10), 0.0, 1.0, 64, false, 0.01, 50, 1);
-        }
     }
 
     /** A comparison as token sequences. */
@@ -70,59 +65,62 @@ public final class RewardTrainer {
 
     public static Evaluation train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
                                    RewardFunction gold, Config cfg, MetricsLog log) {
+        return train(rm, tok, train, val, gold, cfg, log, SupervisedLoop.Control.NONE);
+    }
+
+    /** As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, Config, MetricsLog)}, under {@code control}. */
+    public static Evaluation train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
+                                   RewardFunction gold, Config cfg, MetricsLog log, SupervisedLoop.Control control) {
         if (train.isEmpty()) throw new UserError("reward model: no training comparisons");
         int blockSize = rm.trunk().config().blockSize();
         List<Pair> trainPairs = tokenize(tok, train, blockSize, cfg.maxResponse());
         List<Pair> valPairs = tokenize(tok, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
         rm.setTrainable(true);
         AdamW opt = AdamW.of(rm.parameters(), cfg.weightDecay());
-        LrSchedule schedule = new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps());
-        Engine.getEngine("PyTorch").setRandomSeed((int) cfg.seed());
-        SplittableRandom rng = new SplittableRandom(cfg.seed());
-        int[] order = Permutation.of(trainPairs.size(), rng);
-        int cursor = 0;
-        Evaluation eval = null;
-        try (Progress bar = new Progress("train-rm", cfg.steps())) {
-            for (int step = 0; step < cfg.steps(); step++) {
-                List<Pair> batch = new ArrayList<>(cfg.batchSize());
-                for (int i = 0; i < cfg.batchSize(); i++) {
-                    if (cursor == order.length) {
-                        order = Permutation.of(trainPairs.size(), rng);
-                        cursor = 0;
-                    }
-                    batch.add(trainPairs.get(order[cursor++]));
-                }
-                double lr = schedule.at(step);
-                double[] acc = new double[1];
-                TrainStep.Result r;
-                try (NDManager scope = rm.manager().newSubManager(rm.device())) {
-                    r = TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
-                        NDArray[] rw = rewards(rm, scope, batch, tok.eosId(), true);
-                        acc[0] = rw[0].gt(rw[1]).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mean().getFloat();
-                        return loss(rw[0], rw[1], margins(scope, batch, cfg.useMargin()), cfg.centerCoef());
-                    });
-                }
-                boolean last = step == cfg.steps() - 1;
-                boolean doEval = last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0);
-                if (doEval) eval = evaluatePairs(rm, tok, valPairs, gold, cfg);
-                Map<String, Number> row = new LinkedHashMap<>();
-                row.put("step", step + 1);
-                row.put("loss", r.loss());
-                row.put("accuracy", acc[0]);
-                row.put("val_loss", doEval ? eval.loss() : Double.NaN);
-                row.put("val_accuracy", doEval ? eval.accuracy() : Double.NaN);
-                row.put("val_gold_agreement", doEval ? eval.goldAgreement() : Double.NaN);
-                row.put("reward_mean", doEval ? eval.rewardMean() : Double.NaN);
-                row.put("reward_std", doEval ? eval.rewardStd() : Double.NaN);
-                row.put("lr", lr);
-                row.put("grad_norm", r.gradNorm());
-                log.log(row);
-                bar.set("loss", r.loss()).set("val_acc", eval == null ? Double.NaN : eval.accuracy());
-                bar.step();
-            }
-        }
+        SupervisedLoop.Settings settings = new SupervisedLoop.Settings("train-rm", cfg.steps(),
+                new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps()), cfg.gradClip(), 1, cfg.evalEvery(),
+                cfg.seed());
+        Preferences task = new Preferences(rm, tok, trainPairs, valPairs, gold, cfg, new Epochs(trainPairs.size()),
+                new ArrayList<>());
+        SupervisedLoop.run(settings, rm.trunk(), Map.of(ScoreModel.HEAD_FILE, rm.headParameters()), opt, task, log,
+                control);
         rm.setTrainable(false);
-        return eval;
+        return task.evaluations().get(task.evaluations().size() - 1);
+    }
+
+    /** Bradley–Terry loss and accuracy on comparisons drawn epoch by epoch; the held-out {@link Evaluation}. */
+    private record Preferences(ScoreModel rm, Tokenizer tok, List<Pair> train, List<Pair> val, RewardFunction gold,
+                               Config cfg, Epochs epochs, List<Evaluation> evaluations)
+            implements SupervisedLoop.Task<List<Pair>> {
+        @Override
+        public List<Pair> draw(SplittableRandom rng) {
+            return epochs.batch(train, cfg.batchSize(), rng);
+        }
+
+        @Override
+        public NDArray loss(NDManager scope, List<Pair> batch, int micro, Map<String, Number> metrics) {
+            NDArray[] rw = rewards(rm, scope, batch, tok.eosId(), true);
+            metrics.put("accuracy", rw[0].gt(rw[1]).toType(DataType.FLOAT32, false).mean().getFloat());
+            return RewardTrainer.loss(rw[0], rw[1], margins(scope, batch, cfg.useMargin()), cfg.centerCoef());
+        }
+
+        @Override
+        public List<String> heldOutMetrics() {
+            return List.of("val_loss", "val_accuracy", "val_gold_agreement", "reward_mean", "reward_std");
+        }
+
+        @Override
+        public Map<String, Number> evaluate() {
+            Evaluation ev = evaluatePairs(rm, tok, val, gold, cfg);
+            evaluations.add(ev);
+            Map<String, Number> m = new LinkedHashMap<>();
+            m.put("val_loss", ev.loss());
+            m.put("val_accuracy", ev.accuracy());
+            m.put("val_gold_agreement", ev.goldAgreement());
+            m.put("reward_mean", ev.rewardMean());
+            m.put("reward_std", ev.rewardStd());
+            return m;
+        }
     }
 
     /** {@code −log σ(Δ − m)} averaged, plus {@code c·mean((r_w + r_l)²)}. */
@@ -233,7 +231,7 @@ public final class RewardTrainer {
     public static int[] withEos(Tokenizer tok, String response) {
         int[] r = tok.encode(response);
         if (tok.eosId() < 0) return r;
-        int[] out = java.util.Arrays.copyOf(r, r.length + 1);
+        int[] out = Arrays.copyOf(r, r.length + 1);
         out[r.length] = tok.eosId();
         return out;
     }

@@ -1,6 +1,5 @@
 package plaudit.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
@@ -8,7 +7,6 @@ import plaudit.data.Comparison;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
-import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;
@@ -42,10 +40,6 @@ public final class SftTrainer {
                          int maxResponse, int evalEvery, long seed) {
         public Config {
             if (steps <= 0 || batchSize <= 0) throw new UserError("sft: steps and batch must be positive");
-        }
-
-        public static Config defaults(int steps) {
-            return new Config(steps, 16, 3e-4, Math.max(1, steps / 10), 0.0, 1.0, 64, 50, 1);
         }
     }
 
@@ -83,45 +77,53 @@ public final class SftTrainer {
     /** Trains in place; returns the final held-out loss on the reply tokens. */
     public static double train(Gpt model, Tokenizer tok, List<Example> train, List<Example> val, Config cfg,
                                MetricsLog log) {
+        return train(model, tok, train, val, cfg, log, SupervisedLoop.Control.NONE);
+    }
+
+    /** As {@link #train(Gpt, Tokenizer, List, List, Config, MetricsLog)}, under {@code control} (hook, checkpoints). */
+    public static double train(Gpt model, Tokenizer tok, List<Example> train, List<Example> val, Config cfg,
+                               MetricsLog log, SupervisedLoop.Control control) {
         if (train.isEmpty()) throw new UserError("sft: no training examples");
         int blockSize = model.config().blockSize();
         List<Sequences.Seq> trainSeqs = tokenize(tok, train, blockSize, cfg.maxResponse());
         List<Sequences.Seq> valSeqs = tokenize(tok, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
         model.setTrainable(true);
         AdamW opt = AdamW.of(model.parameters(), cfg.weightDecay());
-        LrSchedule schedule = new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps());
-        Engine.getEngine("PyTorch").setRandomSeed((int) cfg.seed());
-        SplittableRandom rng = new SplittableRandom(cfg.seed());
-        int pad = Math.max(0, tok.eosId());
-        double valLoss = Double.NaN;
-        try (Progress bar = new Progress("sft", cfg.steps())) {
-            for (int step = 0; step < cfg.steps(); step++) {
-                List<Sequences.Seq> batch = new ArrayList<>();
-                for (int i = 0; i < cfg.batchSize(); i++) batch.add(trainSeqs.get(rng.nextInt(trainSeqs.size())));
-                double lr = schedule.at(step);
-                TrainStep.Result r;
-                try (NDManager scope = model.manager().newSubManager(model.device())) {
-                    r = TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
-                        NDArray[] xym = Sequences.responseTargets(scope, batch, pad);
-                        return model.loss(xym[0], xym[1], xym[2], true);
-                    });
-                }
-                boolean last = step == cfg.steps() - 1;
-                boolean eval = last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0);
-                if (eval) valLoss = evaluate(model, valSeqs, pad, cfg.batchSize());
-                Map<String, Number> row = new LinkedHashMap<>();
-                row.put("step", step + 1);
-                row.put("loss", r.loss());
-                row.put("val_loss", eval ? valLoss : Double.NaN);
-                row.put("lr", lr);
-                row.put("grad_norm", r.gradNorm());
-                log.log(row);
-                bar.set("loss", r.loss()).set("val", valLoss);
-                bar.step();
-            }
-        }
+        SupervisedLoop.Settings settings = new SupervisedLoop.Settings("sft", cfg.steps(),
+                new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps()), cfg.gradClip(), 1, cfg.evalEvery(),
+                cfg.seed());
+        Demonstrations task = new Demonstrations(model, trainSeqs, valSeqs, Math.max(0, tok.eosId()), cfg.batchSize());
+        double valLoss = SupervisedLoop.run(settings, model, Map.of(), opt, task, log, control).get("val_loss")
+                .doubleValue();
         model.setTrainable(false);
         return valLoss;
+    }
+
+    /** Next-token loss on the replies of demonstrations drawn with replacement; the held-out loss. */
+    private record Demonstrations(Gpt model, List<Sequences.Seq> train, List<Sequences.Seq> val, int pad,
+                                  int batchSize) implements SupervisedLoop.Task<List<Sequences.Seq>> {
+        @Override
+        public List<Sequences.Seq> draw(SplittableRandom rng) {
+            List<Sequences.Seq> batch = new ArrayList<>();
+            for (int i = 0; i < batchSize; i++) batch.add(train.get(rng.nextInt(train.size())));
+            return batch;
+        }
+
+        @Override
+        public NDArray loss(NDManager scope, List<Sequences.Seq> batch, int micro, Map<String, Number> metrics) {
+            NDArray[] xym = Sequences.responseTargets(scope, batch, pad);
+            return model.loss(xym[0], xym[1], xym[2], true);
+        }
+
+        @Override
+        public List<String> heldOutMetrics() {
+            return List.of("val_loss");
+        }
+
+        @Override
+        public Map<String, Number> evaluate() {
+            return Map.of("val_loss", SftTrainer.evaluate(model, val, pad, batchSize));
+        }
     }
 
     static double evaluate(Gpt model, List<Sequences.Seq> seqs, int pad, int batchSize) {

@@ -8,6 +8,7 @@ import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.report.MetricsLog;
 import plaudit.train.ppo.CharTokenizer;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ class DpoTrainerTest {
             assertEquals(after[2], t.doubleColumn("eval_rewards/margins").get(t.rowCount() - 1), 1e-6);
             List<float[]> refAfter = ref.parameters().values().stream().map(a -> a.toFloatArray()).toList();
             for (int i = 0; i < refBefore.size(); i++) {
-                assertTrue(java.util.Arrays.equals(refBefore.get(i), refAfter.get(i)), "the reference is frozen");
+                assertArrayEquals(refBefore.get(i), refAfter.get(i), "the reference is frozen");
             }
         }
     }

@@ -17,6 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LmTrainerTest {
+    private static final List<String> DOCS = corpus();
+    private static final ByteLevelBpe TOK = BpeTrainer.train(DOCS, BpeTrainer.Config.of(300));
+    private static final TokenCorpus DATA = TokenCorpus.of(DOCS, TOK, 10);
 
     /** A repetitive little corpus a tiny model can learn in a few dozen steps. */
     static List<String> corpus() {
@@ -37,16 +40,13 @@ class LmTrainerTest {
 
     @Test
     void lossFallsAndNativeMemoryStaysFlat() {
-        List<String> docs = corpus();
-        ByteLevelBpe tok = BpeTrainer.train(docs, BpeTrainer.Config.of(300));
-        TokenCorpus data = TokenCorpus.of(docs, tok, 10);
-        GptConfig cfg = new GptConfig(2, 2, 32, 32, tok.vocabSize(), 0.1);
+        GptConfig cfg = new GptConfig(2, 2, 32, 32, TOK.vocabSize(), 0.1);
         LmTrainer.Config tc = new LmTrainer.Config(40, 8, 2, 32, new LrSchedule(3e-3, 3e-4, 5, 40), 0.1, 1.0,
                 20, 2, 5);
         try (Gpt model = Gpt.init(cfg, Device.cpu(), 1);
              MetricsLog log = new MetricsLog("lm", null)) {
             int[] arrays = new int[2];
-            LmTrainer.train(model, data, tc, log, 1, (step, opt) -> {
+            LmTrainer.train(model, DATA, tc, log, 1, (step, opt) -> {
                 if (step == 5) arrays[0] = model.manager().getManagedArrays().size();
                 if (step == 40) arrays[1] = model.manager().getManagedArrays().size();
             });
@@ -61,16 +61,13 @@ class LmTrainerTest {
 
     @Test
     void sameSeedSameRun() {
-        List<String> docs = corpus();
-        ByteLevelBpe tok = BpeTrainer.train(docs, BpeTrainer.Config.of(300));
-        TokenCorpus data = TokenCorpus.of(docs, tok, 10);
-        GptConfig cfg = new GptConfig(1, 2, 16, 16, tok.vocabSize(), 0.1);
+        GptConfig cfg = new GptConfig(1, 2, 16, 16, TOK.vocabSize(), 0.1);
         LmTrainer.Config tc = new LmTrainer.Config(5, 4, 1, 16, LrSchedule.constant(1e-3), 0.0, 1.0, 5, 1, 9);
         double[] losses = new double[2];
         for (int run = 0; run < 2; run++) {
             try (Gpt model = Gpt.init(cfg, Device.cpu(), 2);
                  MetricsLog log = new MetricsLog("lm", null)) {
-                LmTrainer.train(model, data, tc, log, 0, null);
+                LmTrainer.train(model, DATA, tc, log, 0, null);
                 losses[run] = log.table().doubleColumn("val_loss").get(4);
             }
         }
