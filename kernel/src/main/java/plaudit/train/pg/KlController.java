@@ -37,10 +37,6 @@ public final class KlController {
         return value;
     }
 
-    public boolean isAdaptive() {
-        return adaptive;
-    }
-
     /** Updates β from the mean per-response KL measured on a batch of {@code episodes} responses. */
     public void update(double meanKl, int episodes) {
         if (!adaptive) return;
