@@ -5,12 +5,15 @@ import plaudit.text.IntList;
 import plaudit.text.Tokenizer;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 
 /**
  * A tokenised pretraining corpus, split into train and validation token streams.
@@ -39,7 +42,7 @@ public final class TokenCorpus {
         }
         try {
             return of(documents(Files.readString(file, StandardCharsets.UTF_8)), tok, valEvery);
-        } catch (java.nio.charset.MalformedInputException e) {
+        } catch (MalformedInputException e) {
             throw new UserError("corpus file " + file + " is not valid UTF-8; convert it (iconv -t UTF-8) first");
         } catch (IOException e) {
             throw new UserError("cannot read corpus file " + file + ": " + e.getMessage());
@@ -49,7 +52,7 @@ public final class TokenCorpus {
     /** Documents of a corpus text: the pieces between end-of-text markers, trimmed of surrounding newlines. */
     public static List<String> documents(String text) {
         List<String> docs = new ArrayList<>();
-        for (String d : text.split(java.util.regex.Pattern.quote(EOT))) {
+        for (String d : text.split(Pattern.quote(EOT))) {
             String s = d.strip();
             if (!s.isEmpty()) docs.add(s);
         }
@@ -94,7 +97,7 @@ public final class TokenCorpus {
         int[][] out = new int[batch][];
         for (int b = 0; b < batch; b++) {
             int start = rng.nextInt(tokens.length - len);
-            out[b] = java.util.Arrays.copyOfRange(tokens, start, start + len + 1);
+            out[b] = Arrays.copyOfRange(tokens, start, start + len + 1);
         }
         return out;
     }

@@ -11,6 +11,7 @@ import plaudit.train.ppo.CharTokenizer;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,7 +60,7 @@ class DpoTrainerTest {
             assertEquals(after[2], t.doubleColumn("eval_rewards/margins").get(t.rowCount() - 1), 1e-6);
             List<float[]> refAfter = ref.parameters().values().stream().map(a -> a.toFloatArray()).toList();
             for (int i = 0; i < refBefore.size(); i++) {
-                assertTrue(java.util.Arrays.equals(refBefore.get(i), refAfter.get(i)), "the reference is frozen");
+                assertTrue(Arrays.equals(refBefore.get(i), refAfter.get(i)), "the reference is frozen");
             }
         }
     }

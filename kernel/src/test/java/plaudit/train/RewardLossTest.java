@@ -3,6 +3,7 @@ package plaudit.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class RewardLossTest {
             rejected.setRequiresGradient(true);
             NDArray loss;
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                loss = RewardTrainer.loss(chosen, rejected, m.zeros(new ai.djl.ndarray.types.Shape(2)), 0);
+                loss = RewardTrainer.loss(chosen, rejected, m.zeros(new Shape(2)), 0);
                 gc.backward(loss);
             }
             double expected = (Math.log(2) + Math.log1p(Math.exp(2))) / 2;   // Δ = 0 and Δ = −2

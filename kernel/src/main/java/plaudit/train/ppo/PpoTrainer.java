@@ -33,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * PPO against a reward with a per-token KL penalty to a frozen reference (SFT) model — the RL stage of Ziegler et
@@ -149,7 +151,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         float[][] values;
         try (NoGrad ignored = NoGrad.enter(); NDManager scope = policy.manager().newSubManager(policy.device())) {
             values = ResponseBatch.rows(ResponseBatch.of(scope, ro.promptIds(), ro.response(),
-                    java.util.stream.IntStream.range(0, n).toArray()).values(value));
+                    IntStream.range(0, n).toArray()).values(value));
         }
         long t3 = System.nanoTime();                                         // time/ref_value
 
@@ -275,7 +277,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
 
     /** Runs {@code cfg.steps()} iterations (from the current step), logging every row. */
     @Override
-    public void train(MetricsLog log, List<Sample> samples, java.util.function.IntConsumer afterStep) {
+    public void train(MetricsLog log, List<Sample> samples, IntConsumer afterStep) {
         KlWatch watch = KlWatch.of(cfg);
         StepLoop.run("ppo", cfg.steps(), () -> step, () -> step(samples), log, afterStep, watch == null ? null : watch::check);
     }
