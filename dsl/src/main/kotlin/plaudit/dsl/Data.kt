@@ -1,10 +1,16 @@
 package plaudit.dsl
 
+import plaudit.UserError
+import plaudit.data.Comparison
+import plaudit.data.PairsJob
+import plaudit.data.Source
+import plaudit.data.source.ColumnMap
 import plaudit.experiment.Experiment
 import tech.tablesaw.api.DoubleColumn
 import tech.tablesaw.api.IntColumn
 import tech.tablesaw.api.StringColumn
 import tech.tablesaw.api.Table
+import java.nio.file.Path
 
 /**
  * Where comparisons come from: the synthetic forum, or real files of one source. Made by [syntheticForum], [reddit],
@@ -123,19 +129,19 @@ class RulesBuilder(from: Experiment.Rules = Experiment.Rules.defaults()) {
  */
 fun upvotePairs(source: DataSource, block: RulesBuilder.() -> Unit = {}): UpvotePairs {
     if (source.source == Experiment.SYNTHETIC) {
-        throw plaudit.UserError("upvotePairs reads files; the synthetic forum's dumps are in samples/forum (reddit(…))")
+        throw UserError("upvotePairs reads files; the synthetic forum's dumps are in samples/forum (reddit(…))")
     }
     val rules = RulesBuilder().apply(block).build()
-    val job = plaudit.data.PairsJob(plaudit.data.Source.of(source.source), source.files.map { java.nio.file.Path.of(it) },
+    val job = PairsJob(Source.of(source.source), source.files.map { Path.of(it) },
         rules.pairRules())
-    if (source.columns != null) job.optColumns(plaudit.data.source.ColumnMap.parse(source.columns))
-    val out = ArrayList<plaudit.data.Comparison>()
+    if (source.columns != null) job.optColumns(ColumnMap.parse(source.columns))
+    val out = ArrayList<Comparison>()
     val stats = job.run { out.add(it) }
     return UpvotePairs(out, stats.table())
 }
 
 /** Comparisons and the statistics of building them (read, skipped by reason, kept per split and community). */
-class UpvotePairs(val comparisons: List<plaudit.data.Comparison>, val stats: Table) {
+class UpvotePairs(val comparisons: List<Comparison>, val stats: Table) {
     /** One row per comparison: split, community, scores, their ratio, word counts, and the texts. */
     fun table(): Table {
         fun words(s: String) = s.split(Regex("\\s+")).count { it.isNotEmpty() }

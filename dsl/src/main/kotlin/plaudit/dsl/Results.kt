@@ -1,5 +1,6 @@
 package plaudit.dsl
 
+import plaudit.UserError
 import plaudit.report.Plot
 import plaudit.experiment.ExperimentResult
 import tech.tablesaw.api.DoubleColumn
@@ -8,15 +9,15 @@ import tech.tablesaw.api.Table
 
 /** One stage's training log (`"pretrain"`, `"sft"`, `"rm"`, `"ppo"`, or a named PPO run); fails naming the stages run. */
 fun ExperimentResult.metrics(stage: String): Table =
-    metrics()[stage] ?: throw plaudit.UserError("no stage '$stage' in this result; it has ${metrics().keys}")
+    metrics()[stage] ?: throw UserError("no stage '$stage' in this result; it has ${metrics().keys}")
 
 /** The PPO samples (step, prompt, response, score, gold) of one run (default: the experiment's PPO run). */
 fun ExperimentResult.ppoSamples(run: String = "ppo"): Table =
-    samples()[run] ?: throw plaudit.UserError("no PPO run '$run' in this result; it has ${samples().keys}")
+    samples()[run] ?: throw UserError("no PPO run '$run' in this result; it has ${samples().keys}")
 
 /** One plot (`"ppo"`, `"reward_model"`, …); fails naming the plots there are. */
 fun ExperimentResult.plot(name: String): Plot =
-    plots()[name] ?: throw plaudit.UserError("no plot '$name' in this result; it has ${plots().keys}")
+    plots()[name] ?: throw UserError("no plot '$name' in this result; it has ${plots().keys}")
 
 /** The summaries of several runs side by side: one row per metric, one column per run. */
 fun compare(vararg runs: Pair<String, ExperimentResult>): Table {
@@ -69,7 +70,7 @@ fun ExperimentResult.ppoRuns(): Table {
  */
 fun histogram(title: String, vararg series: Pair<String, DoubleArray>, bins: Int = 20, logX: Boolean = false): Plot {
     val all = series.flatMap { it.second.asList() }.filter { it.isFinite() && (!logX || it > 0) }
-    if (all.isEmpty()) throw plaudit.UserError("histogram '$title': no finite values")
+    if (all.isEmpty()) throw UserError("histogram '$title': no finite values")
     fun t(x: Double) = if (logX) kotlin.math.ln(x) else x
     val lo = t(all.min())
     val hi = t(all.max()).let { if (it > lo) it else lo + 1 }

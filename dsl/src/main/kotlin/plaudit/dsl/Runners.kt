@@ -1,5 +1,6 @@
 package plaudit.dsl
 
+import plaudit.UserError
 import plaudit.data.RewardFunction
 import plaudit.experiment.Experiment
 import plaudit.experiment.ExperimentResult
@@ -55,7 +56,7 @@ class RemoteRunner internal constructor(
         val source = when (reward) {
             null -> null
             is RewardSource -> reward.source()
-            else -> throw plaudit.UserError("a reward written as a Kotlin lambda cannot be sent to a remote worker; " +
+            else -> throw UserError("a reward written as a Kotlin lambda cannot be sent to a remote worker; " +
                 "declare it as source instead: rewardSource(\"\"\"{ rm -> 0.7 * rm + 0.3 * reward(\"polite\") { _, r -> if (\"please\" in r) 1.0 else 0.0 } }\"\"\")")
         }
         val client = WorkerClient(url, token)
@@ -69,7 +70,7 @@ class RemoteRunner internal constructor(
             p.job()!!
         }
         if (job.get("status").asText() != "DONE") {
-            throw plaudit.UserError("remote job $id on $url ended ${job.get("status").asText().lowercase()}" +
+            throw UserError("remote job $id on $url ended ${job.get("status").asText().lowercase()}" +
                 (job.get("error")?.takeIf { !it.isNull }?.let { ": " + it.asText() } ?: ""))
         }
         val folder = if (out != null) Path.of(out).resolve(id) else Files.createTempDirectory("plaudit-$id-")

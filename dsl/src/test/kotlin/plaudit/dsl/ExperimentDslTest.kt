@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
 import plaudit.UserError
+import plaudit.data.RewardFunction
 import plaudit.experiment.Experiment
+import plaudit.model.ScoreModel
 import java.nio.file.Path
 
 class ExperimentDslTest {
@@ -46,7 +48,7 @@ class ExperimentDslTest {
     fun `the reward model's readout and votes on SFT replies are DSL settings`() {
         val exp = experiment { rewardModel { steps = 9; readout = "mean"; sftReplies = 2 } }
         val rm = exp.experiment.rewardModel()
-        assertEquals(plaudit.model.ScoreModel.Readout.MEAN, rm.scoreReadout())
+        assertEquals(ScoreModel.Readout.MEAN, rm.scoreReadout())
         assertEquals(2, rm.sftReplies())
         assertEquals(9, rm.steps())
         assertEquals(Experiment.defaults().rewardModel().lr(), rm.lr())
@@ -67,7 +69,7 @@ class ExperimentDslTest {
 
     @Test
     fun `inside a block, reward(name) still makes a reward function and reward { } sets the experiment's`() {
-        var made: plaudit.data.RewardFunction? = null
+        var made: RewardFunction? = null
         experiment {
             made = reward("inner") { _, _ -> 2.0 }
             reward { rm -> rm + made!! }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
 import plaudit.UserError
+import plaudit.experiment.Runner
 import plaudit.worker.Auth
 import plaudit.worker.ExperimentExecution
 import plaudit.worker.JobQueue
@@ -38,7 +39,7 @@ class RemoteRunnerTest {
         return "http://127.0.0.1:${server!!.port()}"
     }
 
-    private fun tiny(runner: plaudit.experiment.Runner, reward: ExperimentBuilder.() -> Unit) = experiment {
+    private fun tiny(runner: Runner, reward: ExperimentBuilder.() -> Unit) = experiment {
         syntheticForum { threads = 120 }
         tokenizer { vocabSize = 300 }
         model { nLayer = 1; nHead = 2; nEmbd = 16; blockSize = 64 }

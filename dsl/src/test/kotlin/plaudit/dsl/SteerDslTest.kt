@@ -1,5 +1,6 @@
 package plaudit.dsl
 
+import ai.djl.Device
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -20,7 +21,7 @@ class SteerDslTest {
     fun `steer block runs both methods and returns a table`(@TempDir dir: Path) {
         val tok = BpeTrainer.train(prompts, BpeTrainer.Config.of(280))
         val cfg = GptConfig(1, 2, 16, 32, tok.vocabSize(), 0.0)
-        Gpt.init(cfg, ai.djl.Device.cpu(), 1).use {
+        Gpt.init(cfg, Device.cpu(), 1).use {
             Checkpoint.writer().config(cfg).parameters(it.parameters()).tokenizer(tok).write(dir.resolve("ckpt"))
         }
         val s = steer {

@@ -1,6 +1,7 @@
 package plaudit.bench;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import com.sun.management.OperatingSystemMXBean;
 import plaudit.data.ComparisonsJsonl;
 import plaudit.data.DataStats;
 import plaudit.data.PairRules;
@@ -21,9 +22,16 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Reading speed and memory of the data stage: generates a Pushshift-style dump (RS + RC, zstd with a long window
@@ -52,14 +60,14 @@ public final class DataBench {
 
     public static void main(String[] args) throws IOException {
         System.setProperty("ai.djl.offline", "true");
-        int[] sizes = args.length == 0 ? new int[] {1_000_000} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        int[] sizes = args.length == 0 ? new int[] {1_000_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         for (int n : sizes) {
             Path dir = Files.createTempDirectory("plaudit-databench-");
             try {
                 System.out.println(run(dir, n).printAll());
             } finally {
                 try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
         }
@@ -80,7 +88,7 @@ public final class DataBench {
 
             System.gc(); // so that the live-heap figure starts from this run's data alone
             HeapWatch heap = new HeapWatch();
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long wall0 = System.nanoTime();
             PairsJob job = new PairsJob(Source.REDDIT, List.of(rs, rc), PairRules.defaults());
@@ -127,10 +135,10 @@ public final class DataBench {
         private final AtomicLong live = new AtomicLong();
         private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
-        private final List<javax.management.NotificationEmitter> emitters = new java.util.ArrayList<>();
-        private final javax.management.NotificationListener listener = (n, h) -> {
+        private final List<NotificationEmitter> emitters = new ArrayList<>();
+        private final NotificationListener listener = (n, h) -> {
             if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) return;
-            var info = GarbageCollectionNotificationInfo.from((javax.management.openmbean.CompositeData) n.getUserData());
+            var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
             long after = 0;
             for (MemoryPoolMXBean pool : heapPools) {
                 var usage = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
@@ -142,7 +150,7 @@ public final class DataBench {
         HeapWatch() {
             heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                if (gc instanceof javax.management.NotificationEmitter e) {
+                if (gc instanceof NotificationEmitter e) {
                     e.addNotificationListener(listener, null, null);
                     emitters.add(e);
                 }
@@ -162,7 +170,7 @@ public final class DataBench {
             for (var e : emitters) {
                 try {
                     e.removeNotificationListener(listener);
-                } catch (javax.management.ListenerNotFoundException ignored) {
+                } catch (ListenerNotFoundException ignored) {
                     // already gone
                 }
             }

@@ -6,6 +6,7 @@ import plaudit.model.GptConfig;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.data.RewardFunction;
+import plaudit.reward.RewardModelScorer;
 import plaudit.text.Tokenizer;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoTrainer;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -77,7 +79,7 @@ public final class PpoBench {
              Gpt ref = Gpt.init(cfg, device, 1);
              ScoreModel value = pc.sharedTrunk() ? null : ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3);
              ScoreModel rm = ScoreModel.withNewHead(Gpt.init(cfg, device, 2), 3)) {
-            RewardFunction reward = new plaudit.reward.RewardModelScorer(rm, tok, pc.responseLength(), 64);
+            RewardFunction reward = new RewardModelScorer(rm, tok, pc.responseLength(), 64);
             new PpoTrainer(policy, ref, value, reward, null, tok, prompts, pc).train(log, null, null);
         }
         return log.table();
@@ -111,7 +113,7 @@ public final class PpoBench {
         @Override
         public int[] encode(String text) {
             String s = text.strip();
-            return s.isEmpty() ? new int[0] : java.util.Arrays.stream(s.split(" +")).mapToInt(Integer::parseInt).toArray();
+            return s.isEmpty() ? new int[0] : Arrays.stream(s.split(" +")).mapToInt(Integer::parseInt).toArray();
         }
 
         @Override
@@ -121,7 +123,7 @@ public final class PpoBench {
 
         @Override
         public String decode(int[] ids) {
-            return text(java.util.Arrays.stream(ids).filter(i -> i != eosId()).toArray());
+            return text(Arrays.stream(ids).filter(i -> i != eosId()).toArray());
         }
 
         @Override

@@ -28,6 +28,7 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Plaudit side by side with PyTorch eager in Python ({@code bench/pytorch_gpt.py}) on the same GPT-2: same config,
@@ -225,7 +227,7 @@ public final class PytorchBench {
                 + 3.0 * mb * z.ppoResponse * c.vocabSize());
         double need = (stateBytes + act) / (1 << 20);
         double jvm = PpoBench.peakRssBytes() / (double) (1 << 20);
-        var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         System.out.printf("JVM heap now: %.0f MB committed, %.0f MB used (part of Plaudit's RSS; -Xmx bounds it)%n",
                 heap.getCommitted() / (double) (1 << 20), heap.getUsed() / (double) (1 << 20));
         double python = ppo.pythonPeakRssMb;
@@ -279,7 +281,7 @@ public final class PytorchBench {
         return new Workload(name, unit, higherIsBetter, a, b);
     }
 
-    private double python(String op, java.util.function.UnaryOperator<ObjectNode> args) {
+    private double python(String op, UnaryOperator<ObjectNode> args) {
         JsonNode reply = py.call(args.apply(PythonSide.request(op)));
         if (op.equals("train")) checkSameModel(reply.get("loss").asDouble());
         if (op.equals("ppo") && ppo != null) ppo.pythonPeakRssMb = reply.get("peak_rss_mb").asDouble();

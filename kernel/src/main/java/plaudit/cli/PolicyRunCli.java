@@ -1,14 +1,12 @@
 package plaudit.cli;
 
-import plaudit.train.pg.Sample;
-
 import plaudit.UserError;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
 import plaudit.report.Tables;
 import plaudit.train.pg.PolicyGradientTrainer;
-import plaudit.train.ppo.PpoTrainer;
 import plaudit.train.pg.ResumableTraining;
+import plaudit.train.pg.Sample;
 import tech.tablesaw.api.Table;
 
 import java.nio.file.Files;
@@ -22,6 +20,8 @@ import java.util.List;
  * the summary and where everything went.
  */
 final class PolicyRunCli {
+    private static final String GOLD = "objective/gold";
+
     private PolicyRunCli() {}
 
     /** Fails naming the missing checkpoint when {@code --resume} has nothing to resume; call before loading models. */
@@ -43,9 +43,16 @@ final class PolicyRunCli {
             System.err.println(name + ": resumed at step " + ResumableTraining.resume(trainer, out, kept) + " of " + steps);
         }
         Table t = ResumableTraining.run(name, trainer, out, steps, checkpointEvery, kept, null);
-        Plot.lines(t, "step", "objective/scores", "objective/kl", "objective/gold").toBuilder()
-                .title(title).build().write(out.resolve(name + ".svg"));
+        plot(t, title).write(out.resolve(name + ".svg"));
         System.out.println(Tables.readable(MetricsLog.summary(t)).print());
         System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + ResumableTraining.checkpoint(out));
+    }
+
+    /** Reward and KL against the step, and gold when the run had a gold scorer (without one its column is empty). */
+    static Plot plot(Table metrics, String title) {
+        boolean gold = metrics.columnNames().contains(GOLD) && !metrics.doubleColumn(GOLD).removeMissing().isEmpty();
+        String[] ys = gold ? new String[] {"objective/scores", "objective/kl", GOLD}
+                : new String[] {"objective/scores", "objective/kl"};
+        return Plot.lines(metrics, "step", ys).toBuilder().title(title).build();
     }
 }

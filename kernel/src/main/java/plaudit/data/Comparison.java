@@ -1,5 +1,9 @@
 package plaudit.data;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
 /**
  * One preference for reward-model training: {@code chosen} was preferred to {@code rejected} as a reply to
  * {@code prompt}. Responses start with a space so that {@code prompt + chosen} reads as the reply after the cue.
@@ -16,12 +20,12 @@ public record Comparison(String prompt, String chosen, String rejected, double s
                          String threadId, String source, Split split, double margin) {
 
     /** The distinct prompts of {@code pairs}, in order of first appearance, at most {@code max}. */
-    public static java.util.List<String> prompts(java.util.List<Comparison> pairs, int max) {
-        java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>();
+    public static List<String> prompts(List<Comparison> pairs, int max) {
+        LinkedHashSet<String> set = new LinkedHashSet<>();
         for (Comparison c : pairs) {
             if (set.size() >= max) break;
             set.add(c.prompt());
         }
-        return new java.util.ArrayList<>(set);
+        return new ArrayList<>(set);
     }
 }

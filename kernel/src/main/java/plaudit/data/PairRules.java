@@ -3,6 +3,7 @@ package plaudit.data;
 import plaudit.UserError;
 
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * The rules that turn threads into comparisons. Defaults follow the Stanford Human Preferences dataset (SHP,
@@ -136,7 +137,7 @@ public record PairRules(boolean topLevelOnly, boolean requireLater, double minSc
         public Builder botPattern(String regex) {
             try {
                 botPattern = Pattern.compile(regex, Pattern.CASE_INSENSITIVE);
-            } catch (java.util.regex.PatternSyntaxException e) {
+            } catch (PatternSyntaxException e) {
                 throw new UserError("bot pattern '" + regex + "' is not a valid regular expression: " + e.getDescription());
             }
             return this;

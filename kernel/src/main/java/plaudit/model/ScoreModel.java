@@ -5,8 +5,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import plaudit.UserError;
+import plaudit.text.Tokenizer;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -41,11 +47,11 @@ public final class ScoreModel implements AutoCloseable {
         /** {@code last} or {@code mean}, any case; anything else fails naming both. */
         public static Readout parse(String s) {
             for (Readout r : values()) if (r.name().equalsIgnoreCase(s)) return r;
-            throw new plaudit.UserError("reward-model readout '" + s + "' is unknown; use last or mean");
+            throw new UserError("reward-model readout '" + s + "' is unknown; use last or mean");
         }
 
         public String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -86,7 +92,7 @@ public final class ScoreModel implements AutoCloseable {
         NDArray w = head.get(HEAD_WEIGHT), b = head.get(HEAD_BIAS);
         int c = trunk.config().nEmbd();
         if (w == null || b == null || !w.getShape().equals(new Shape(1, c)) || !b.getShape().equals(new Shape(1))) {
-            throw new plaudit.UserError("score head: expected tensors " + HEAD_WEIGHT + " [1, " + c + "] and "
+            throw new UserError("score head: expected tensors " + HEAD_WEIGHT + " [1, " + c + "] and "
                     + HEAD_BIAS + " [1], got " + head.keySet() + "; the head file belongs to another model");
         }
         NDManager m = trunk.manager();
@@ -113,7 +119,7 @@ public final class ScoreModel implements AutoCloseable {
      */
     public static ScoreModel load(Checkpoint ckpt, Device device) {
         if (!ckpt.tensorNames().contains(HEAD_FILE)) {
-            throw new plaudit.UserError(ckpt.dir() + " has no " + HEAD_FILE + ".safetensors: it is a language model, "
+            throw new UserError(ckpt.dir() + " has no " + HEAD_FILE + ".safetensors: it is a language model, "
                     + "not a reward model; pass the output of `plaudit train-rm`");
         }
         Readout readout = ckpt.jsonNames().contains(HEAD_FILE)
@@ -127,7 +133,7 @@ public final class ScoreModel implements AutoCloseable {
      * Writes trunk and head as one checkpoint: an HF GPT-2 folder plus {@code score_head.safetensors} and
      * {@code score_head.json} ({@code {"readout": "last"}} or {@code "mean"}).
      */
-    public void save(java.nio.file.Path dir, plaudit.text.Tokenizer tok) {
+    public void save(Path dir, Tokenizer tok) {
         Checkpoint.writer().config(trunk.config()).parameters(trunk.parameters()).tokenizer(tok)
                 .tensors(HEAD_FILE, headParameters()).json(HEAD_FILE, Map.of("readout", readout.key())).write(dir);
     }
@@ -177,7 +183,7 @@ public final class ScoreModel implements AutoCloseable {
     public NDArray scoresOf(NDArray hidden) {
         // h·wᵀ + b via Linear.linear: the result belongs to h's (step) manager; weight.transpose() would leave one
         // array per call in the parameters' manager
-        return ai.djl.nn.core.Linear.linear(hidden, weight, bias).singletonOrThrow().squeeze(-1);
+        return Linear.linear(hidden, weight, bias).singletonOrThrow().squeeze(-1);
     }
 
     /**
@@ -191,7 +197,7 @@ public final class ScoreModel implements AutoCloseable {
             // weights 1/(last+1) on positions 0..last, 0 on the padding after it: a masked mean as one product
             int t = (int) all.getShape().get(1);
             float[] w = new float[last.length * t];
-            for (int b = 0; b < last.length; b++) java.util.Arrays.fill(w, b * t, b * t + last[b] + 1, 1f / (last[b] + 1));
+            for (int b = 0; b < last.length; b++) Arrays.fill(w, b * t, b * t + last[b] + 1, 1f / (last[b] + 1));
             return all.mul(m.create(w, all.getShape())).sum(new int[] {1});
         }
         long[] idx = new long[last.length];

@@ -2,6 +2,7 @@ package plaudit.report;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +82,7 @@ record Axis(double lo, double hi, boolean log, List<Double> ticks, List<String> 
             String s = String.format(Locale.ROOT, "%." + Math.max(0, digits) + "e", v);
             return s.replaceFirst("e\\+?(-?)0*(\\d)", "e$1$2");
         }
-        BigDecimal b = BigDecimal.valueOf(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN);
+        BigDecimal b = BigDecimal.valueOf(v).setScale(decimals, RoundingMode.HALF_EVEN);
         return b.signum() == 0 ? "0" : b.toPlainString();
     }
 

@@ -1,6 +1,7 @@
 package plaudit.report;
 
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.io.BufferedWriter;
@@ -138,7 +139,7 @@ public final class MetricsLog implements AutoCloseable {
     /** {@link #summary()} of a metrics table (e.g. a run's whole table after a resume). */
     public static Table summary(Table all) {
         Table t = Table.create(all.name() + " summary");
-        tech.tablesaw.api.StringColumn metric = tech.tablesaw.api.StringColumn.create("metric");
+        StringColumn metric = StringColumn.create("metric");
         DoubleColumn first = DoubleColumn.create("first"), last = DoubleColumn.create("last"),
                 min = DoubleColumn.create("min"), max = DoubleColumn.create("max");
         for (String c : all.columnNames()) {

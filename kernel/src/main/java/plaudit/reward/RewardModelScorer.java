@@ -12,6 +12,7 @@ import plaudit.model.ScoreModel;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,7 +49,7 @@ public final class RewardModelScorer implements RewardFunction {
      * @return the shift added to every score
      */
     public double recenterOn(Completions sftSamples) {
-        double mean = java.util.Arrays.stream(scoreAll(sftSamples.prompts(), sftSamples.responses())).average().orElse(0);
+        double mean = Arrays.stream(scoreAll(sftSamples.prompts(), sftSamples.responses())).average().orElse(0);
         rm.shift(-mean);
         return -mean;
     }

@@ -1,10 +1,12 @@
 package plaudit.reward;
 
+import plaudit.UserError;
 import plaudit.data.RewardFunction;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoublePredicate;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Composition of reward functions: named functions, weighted sums, clamps and gates. Every composite passes whole
@@ -42,10 +44,10 @@ public final class Rewards {
     /** {@code Σ wᵢ·fᵢ}. */
     public static RewardFunction sum(List<RewardFunction> fs, double[] weights) {
         if (fs.size() != weights.length || fs.isEmpty()) {
-            throw new plaudit.UserError("weighted sum: " + fs.size() + " reward functions but " + weights.length + " weights");
+            throw new UserError("weighted sum: " + fs.size() + " reward functions but " + weights.length + " weights");
         }
         for (double w : weights) {
-            if (!Double.isFinite(w)) throw new plaudit.UserError("weighted sum: weight " + w + " is not a finite number");
+            if (!Double.isFinite(w)) throw new UserError("weighted sum: weight " + w + " is not a finite number");
         }
         double[] ws = weights.clone();
         StringBuilder name = new StringBuilder();
@@ -75,7 +77,7 @@ public final class Rewards {
 
     /** {@code f} limited to {@code [lo, hi]}: bounds how much any single response can be rewarded. */
     public static RewardFunction clamp(RewardFunction f, double lo, double hi) {
-        if (!(lo <= hi)) throw new plaudit.UserError("clamp: lower bound " + lo + " is above upper bound " + hi);
+        if (!(lo <= hi)) throw new UserError("clamp: lower bound " + lo + " is above upper bound " + hi);
         return map(f, "clamp(" + f.name() + ", " + trim(lo) + ", " + trim(hi) + ")", x -> Math.max(lo, Math.min(hi, x)));
     }
 
@@ -101,7 +103,7 @@ public final class Rewards {
     }
 
     /** Applies {@code g} to every score of {@code f}. */
-    public static RewardFunction map(RewardFunction f, String name, java.util.function.DoubleUnaryOperator g) {
+    public static RewardFunction map(RewardFunction f, String name, DoubleUnaryOperator g) {
         return named(name, new RewardFunction() {
             @Override
             public double score(String prompt, String response) {
@@ -134,7 +136,7 @@ public final class Rewards {
             private double check(double v, String response) {
                 if (!Double.isFinite(v)) {
                     String shown = response.length() > 60 ? response.substring(0, 60) + "…" : response;
-                    throw new plaudit.UserError("reward function '" + f.name() + "' returned " + v + " for the response \""
+                    throw new UserError("reward function '" + f.name() + "' returned " + v + " for the response \""
                             + shown + "\"; a reward must be a finite number");
                 }
                 return v;

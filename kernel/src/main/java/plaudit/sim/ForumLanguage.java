@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -312,7 +313,7 @@ public final class ForumLanguage {
     /** The words of a text as {@link #words} finds them, with "." for each run of sentence-ending punctuation. */
     static List<String> grammarTokens(String text) {
         List<String> out = new ArrayList<>();
-        String s = text.toLowerCase(java.util.Locale.ROOT);
+        String s = text.toLowerCase(Locale.ROOT);
         int start = 0;
         for (int i = 0; i <= s.length(); i++) {
             if (i < s.length() && ".!?".indexOf(s.charAt(i)) < 0) continue;
@@ -344,7 +345,7 @@ public final class ForumLanguage {
     /** Lower-cased words of a text, in order: runs of letters a–z with inner apostrophes; all else separates. */
     public static List<String> words(String text) {
         List<String> out = new ArrayList<>();
-        String s = text.toLowerCase(java.util.Locale.ROOT);
+        String s = text.toLowerCase(Locale.ROOT);
         int n = s.length();
         int i = 0;
         while (i < n) {

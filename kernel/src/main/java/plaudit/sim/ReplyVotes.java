@@ -1,5 +1,6 @@
 package plaudit.sim;
 
+import plaudit.UserError;
 import plaudit.data.Comparison;
 
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public final class ReplyVotes {
      * @param readers readers per reply
      */
     public ReplyVotes(ForumConfig config, int readers) {
-        if (readers < 1) throw new plaudit.UserError("reply votes: readers per reply must be >= 1, got " + readers);
+        if (readers < 1) throw new UserError("reply votes: readers per reply must be >= 1, got " + readers);
         this.voters = new Voters(config);
         this.readers = readers;
     }

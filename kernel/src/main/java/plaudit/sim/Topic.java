@@ -1,5 +1,6 @@
 package plaudit.sim;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public record Topic(String subreddit, String subredditId, List<String> nouns, Li
 
     /** Every content word of the topic, the subreddit name included. */
     public List<String> words() {
-        var all = new java.util.ArrayList<String>();
+        var all = new ArrayList<String>();
         all.add(subreddit);
         all.addAll(nouns);
         all.addAll(verbs);

@@ -1,7 +1,6 @@
 package plaudit.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import plaudit.UserError;
 import plaudit.experiment.Experiment;
 
 import java.io.IOException;
@@ -125,9 +124,5 @@ public final class JobStore {
     /** The job's summary as JSON-ready data. */
     static Map<String, Object> view(Job j) {
         return JSON.convertValue(j, JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
-    }
-
-    static void requireId(String id) {
-        if (!ID.matcher(id).matches()) throw new UserError("no job '" + id + "'");
     }
 }

@@ -2,6 +2,7 @@ package plaudit.worker;
 
 import plaudit.data.RewardFunction;
 
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.UnaryOperator;
 
@@ -26,7 +27,7 @@ public interface RewardCompiler {
     static RewardCompiler find() {
         try {
             return ServiceLoader.load(RewardCompiler.class, RewardCompiler.class.getClassLoader()).findFirst().orElse(null);
-        } catch (java.util.ServiceConfigurationError | LinkageError e) {
+        } catch (ServiceConfigurationError | LinkageError e) {
             return null; // the dsl jar without the Kotlin compiler beside it (a notebook)
         }
     }

@@ -8,6 +8,7 @@ import io.javalin.http.HttpStatus;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -100,7 +101,7 @@ public final class WorkerServer implements AutoCloseable {
 
     /** HTTPS: the keystore (PKCS12 or JKS) and its password. */
     public record Tls(Path keystore, String password) {
-        ServerConnector connector(org.eclipse.jetty.server.Server server, HttpConfiguration http, String bind, int port) {
+        ServerConnector connector(Server server, HttpConfiguration http, String bind, int port) {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStorePath(keystore.toString());
             ssl.setKeyStorePassword(password);

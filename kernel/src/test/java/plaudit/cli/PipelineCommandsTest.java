@@ -6,6 +6,7 @@ import plaudit.model.Checkpoint;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,7 +44,7 @@ class PipelineCommandsTest {
         assertTrue(metrics.get(0).contains("objective/gold") && metrics.get(0).contains("objective/kl"));
         assertTrue(Files.exists(dir.resolve("ppo/samples.csv")));
         String[] shared = ppo.clone();
-        shared[java.util.Arrays.asList(ppo).indexOf("--out") + 1] = d + "/ppo_shared";
+        shared[Arrays.asList(ppo).indexOf("--out") + 1] = d + "/ppo_shared";
         assertEquals(0, PlauditCli.run(concat(shared, new String[] {"--steps", "1", "--shared-trunk"})));
         assertEquals(2, Files.readAllLines(dir.resolve("ppo_shared/metrics.csv")).size(), "header + 1 step with a shared trunk");
         assertEquals(2, PlauditCli.run("ppo", "--sft", d + "/sft/checkpoint", "--rm", d + "/sft/checkpoint",
@@ -74,7 +75,7 @@ class PipelineCommandsTest {
     }
 
     private static String[] concat(String[] a, String[] b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

@@ -1,7 +1,9 @@
 package plaudit.data;
 
 import org.junit.jupiter.api.Test;
+import plaudit.text.Tokenizer;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +30,7 @@ class ComparisonBuilderTest {
     }
 
     /** One token per character: enough to show that limits are counted in the given tokenizer's tokens. */
-    private static final class CharTokenizer implements plaudit.text.Tokenizer {
+    private static final class CharTokenizer implements Tokenizer {
         @Override
         public int[] encode(String text) {
             return text.chars().toArray();
@@ -60,7 +62,7 @@ class ComparisonBuilderTest {
         }
 
         @Override
-        public void save(java.nio.file.Path tokenizerJson) {
+        public void save(Path tokenizerJson) {
             throw new UnsupportedOperationException("not needed here");
         }
     }

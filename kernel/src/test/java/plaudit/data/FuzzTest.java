@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,7 +57,7 @@ class FuzzTest {
     @Test
     void mutatedLinesAreCountedNeverFatal(@TempDir Path dir) throws IOException {
         Random rnd = new Random(20240601);
-        java.util.Map<SkipReason, Long> seen = new java.util.EnumMap<>(SkipReason.class);
+        Map<SkipReason, Long> seen = new EnumMap<>(SkipReason.class);
         for (Case c : cases()) {
             List<String> lines = Files.readAllLines(c.fixture, StandardCharsets.UTF_8);
             for (int v = 0; v < VARIANTS; v++) {

@@ -1,6 +1,7 @@
 package plaudit.data;
 
 import org.junit.jupiter.api.Test;
+import plaudit.data.source.ColumnMap;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ class PairsJobTest {
         assertEquals(1, s[0].skipped(PAIRS, SkipReason.EMPTY_TEXT));
 
         List<Comparison> csv = run(new PairsJob(Source.CSV, List.of(Fixtures.path("csv/threads.csv")), PairRules.defaults())
-                .optColumns(plaudit.data.source.ColumnMap.parse("thread=post_id,parent=parent_id,text=body,score=score,time=created,author=author,title=title")), s);
+                .optColumns(ColumnMap.parse("thread=post_id,parent=parent_id,text=body,score=score,time=created,author=author,title=title")), s);
         assertEquals(3, csv.size(), "ann>bob, ann>cat (same second), cat>bob");
     }
 

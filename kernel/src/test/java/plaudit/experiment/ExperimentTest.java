@@ -1,11 +1,15 @@
 package plaudit.experiment;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine;
 import plaudit.cli.PlauditCli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.UserError;
+import plaudit.data.Fixtures;
 import plaudit.model.GptConfig;
+import plaudit.model.ScoreModel;
 import plaudit.reward.Rewards;
 import plaudit.train.ppo.PpoConfig;
 
@@ -78,7 +82,7 @@ class ExperimentTest {
                 + "\"data\": {\"source\": \"shp\", \"files\": [\"x.jsonl\"]}}"));
         assertTrue(err.getMessage().contains("synthetic forum"), err.getMessage());
         Experiment e = Experiment.fromJson("{\"rewardModel\": {\"readout\": \"mean\", \"sftReplies\": 3}}");
-        assertEquals(plaudit.model.ScoreModel.Readout.MEAN, e.rewardModel().scoreReadout());
+        assertEquals(ScoreModel.Readout.MEAN, e.rewardModel().scoreReadout());
         assertEquals(Experiment.defaults().rewardModel().steps(), e.rewardModel().steps());
         assertEquals(Experiment.defaults().rewardModel().replyReaders(), e.rewardModel().replyReaders());
     }
@@ -113,7 +117,7 @@ class ExperimentTest {
         Experiment m = micro();
         Experiment.Rules all = new Experiment.Rules(2.0, 0, 0, 50, 10, true, true, 0, List.of(1.0, 0.0, 0.0), 0);
         Experiment e = new Experiment(new Experiment.Data("shp",
-                List.of(plaudit.data.Fixtures.path("shp/askculinary_train.jsonl").toString()), m.data().forum(), null, all),
+                List.of(Fixtures.path("shp/askculinary_train.jsonl").toString()), m.data().forum(), null, all),
                 m.tokenizer(), m.model(), new Experiment.Training(0, 8, 1e-3), m.sft(), m.rewardModel(), m.ppo(),
                 m.evaluation(), "cpu", 3);
         ExperimentResult r = new ExperimentRunner(out).run(e, null);
@@ -126,7 +130,7 @@ class ExperimentTest {
     @Test
     void aForumFolderIsReadInsteadOfGenerated(@TempDir Path out) throws Exception {
         Path forum = out.resolve("forum");
-        assertEquals(0, new picocli.CommandLine(new PlauditCli()).execute("forum", "--out", forum.toString(),
+        assertEquals(0, new CommandLine(new PlauditCli()).execute("forum", "--out", forum.toString(),
                 "--threads", "120", "--seed", "5", "--corpus", forum.resolve("corpus.txt").toString()));
         Experiment m = micro();
         Experiment e = new Experiment(new Experiment.Data(Experiment.SYNTHETIC, List.of(forum.toString()),
@@ -139,7 +143,7 @@ class ExperimentTest {
             session.ppo("ppo", e.ppo(), true);
             r = session.result();
         }
-        double ceiling = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        double ceiling = new ObjectMapper().readTree(
                 forum.resolve("forum_meta.json").toFile()).path("noise_ceiling").path("agreement").asDouble();
         assertEquals(ceiling, r.value("noise_ceiling"), 0.0);
         assertTrue(r.value("pairs_train") > 0 && Double.isFinite(r.value("ppo_gold")), "gold is known for a forum folder");

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -132,10 +135,10 @@ class CheckpointTest {
             assertSameBits(a.toFloatArray(), back.get(name).toFloatArray());
         });
         assertEquals(dir.resolve("tokenizer.json"), ckpt.tokenizerFiles().tokenizerJson());
-        assertEquals(java.util.Set.of("optimizer"), ckpt.tensorNames());
+        assertEquals(Set.of("optimizer"), ckpt.tensorNames());
         assertSameBits(params.get(HfGpt2.WTE).mul(0.5f).toFloatArray(),
                 ckpt.tensors("optimizer", manager).get("m.transformer.wte.weight").toFloatArray());
-        assertEquals(java.util.Set.of("trainer_state"), ckpt.jsonNames());
+        assertEquals(Set.of("trainer_state"), ckpt.jsonNames());
         TrainerState state = ckpt.json("trainer_state", TrainerState.class);
         assertEquals(1200, state.step());
         assertEquals(0.05, state.klCoef());
@@ -206,7 +209,7 @@ class CheckpointTest {
 
     @Test
     void wrongParametersFailBeforeAnythingIsWritten() {
-        Map<String, NDArray> params = new java.util.LinkedHashMap<>(HfGpt2Test.randomParameters(manager, CFG, 1));
+        Map<String, NDArray> params = new LinkedHashMap<>(HfGpt2Test.randomParameters(manager, CFG, 1));
         params.remove("transformer.h.1.ln_1.bias");
         Path dir = tmp.resolve("ckpt");
         assertMentions(assertThrows(UserError.class,
@@ -232,7 +235,7 @@ class CheckpointTest {
         assertMentions(assertThrows(UserError.class, () -> Checkpoint.read(dir).tokenizer()).getMessage(),
                 "has no tokenizer");
         JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config).put("n_layer", 3);
+        ((ObjectNode) config).put("n_layer", 3);
         Files.writeString(dir.resolve("config.json"), config.toString());
         assertMentions(assertThrows(UserError.class, () -> Checkpoint.read(dir)).getMessage(),
                 "model.safetensors", "missing 12", "transformer.h.2.ln_1.weight");

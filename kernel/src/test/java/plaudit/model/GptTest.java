@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 import plaudit.UserError;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +29,7 @@ class GptTest {
     private static final int V = CFG.vocabSize();
 
     private static long[] randomIds(int n, long seed) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        SplittableRandom r = new SplittableRandom(seed);
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) ids[i] = r.nextInt(V);
         return ids;
@@ -133,7 +135,7 @@ class GptTest {
             long count = 0;
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                 long[] s = e.getValue().getShape().getShape();
-                got.add(e.getKey() + " " + java.util.Arrays.toString(s));
+                got.add(e.getKey() + " " + Arrays.toString(s));
                 count += e.getValue().size();
             }
             assertEquals(expected, got);

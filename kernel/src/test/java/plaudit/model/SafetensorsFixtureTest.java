@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -62,7 +63,7 @@ class SafetensorsFixtureTest {
         Checkpoint.TokenizerFiles tok = ckpt.tokenizerFiles();
         assertNull(tok.tokenizerJson());
         assertTrue(tok.hasVocabAndMerges());
-        assertEquals(java.util.List.of("vocab.json", "merges.txt"), tok.present());
+        assertEquals(List.of("vocab.json", "merges.txt"), tok.present());
         assertTrue(ckpt.tensorNames().isEmpty());
         assertTrue(ckpt.jsonNames().isEmpty());
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,7 +50,7 @@ class ForumGeneratorTest {
         for (String f : FILES) {
             byte[] a = Files.readAllBytes(tmp.resolve("a").resolve(f));
             assertArrayEquals(a, Files.readAllBytes(tmp.resolve("b").resolve(f)), f);
-            assertFalse(java.util.Arrays.equals(a, Files.readAllBytes(tmp.resolve("c").resolve(f))), f);
+            assertFalse(Arrays.equals(a, Files.readAllBytes(tmp.resolve("c").resolve(f))), f);
         }
     }
 

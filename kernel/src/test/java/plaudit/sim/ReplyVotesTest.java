@@ -1,11 +1,14 @@
 package plaudit.sim;
 
 import org.junit.jupiter.api.Test;
+import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.data.Split;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,8 +46,8 @@ class ReplyVotesTest {
             assertEquals(PROMPT, c.prompt());
             assertEquals(Split.TRAIN, c.split());
         }
-        java.util.Map<String, Long> perThread = r.pairs().stream()
-                .collect(java.util.stream.Collectors.groupingBy(Comparison::threadId, java.util.stream.Collectors.counting()));
+        Map<String, Long> perThread = r.pairs().stream()
+                .collect(Collectors.groupingBy(Comparison::threadId, Collectors.counting()));
         assertTrue(perThread.values().stream().allMatch(k -> k <= 3), "each keeps its own prompt's thread: " + perThread);
         assertEquals(r, new ReplyVotes(FORUM, 30).compare(prompts(40), replies(40), 3, 7), "seeded");
     }
@@ -65,6 +68,6 @@ class ReplyVotesTest {
     @Test
     void refusesRepliesThatDoNotMatchThePrompts() {
         assertThrows(IllegalArgumentException.class, () -> new ReplyVotes(FORUM, 30).compare(prompts(2), replies(2), 2, 7));
-        assertThrows(plaudit.UserError.class, () -> new ReplyVotes(FORUM, 0));
+        assertThrows(UserError.class, () -> new ReplyVotes(FORUM, 0));
     }
 }

@@ -2,7 +2,10 @@ package plaudit.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.UserError;
 
@@ -59,12 +62,12 @@ class BpeFilesTest {
         tiny.save(strings);
         ObjectMapper mapper = new ObjectMapper();
         JsonNode json = mapper.readTree(strings.toFile());
-        com.fasterxml.jackson.databind.node.ArrayNode pairs = mapper.createArrayNode();
+        ArrayNode pairs = mapper.createArrayNode();
         for (JsonNode m : json.at("/model/merges")) {
             String[] parts = m.asText().split(" ");
             pairs.addArray().add(parts[0]).add(parts[1]);
         }
-        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("model")).set("merges", pairs);
+        ((ObjectNode) json.get("model")).set("merges", pairs);
         Path pairFile = dir.resolve("pairs.json");
         mapper.writeValue(pairFile.toFile(), json);
 
@@ -176,7 +179,7 @@ class BpeFilesTest {
         return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
     }
 
-    static void assertError(org.junit.jupiter.api.function.Executable action, String... fragments) {
+    static void assertError(Executable action, String... fragments) {
         UserError e = assertThrows(UserError.class, action);
         for (String f : fragments) assertTrue(e.getMessage().contains(f), "'" + f + "' not in: " + e.getMessage());
     }

@@ -2,6 +2,7 @@ package plaudit.text;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,7 @@ class ByteLevelBpeTest {
     void aLongWordEncodesQuicklyAndCorrectly() {
         ByteLevelBpe bpe = tiny(List.of("= =", "== ==", "==== ===="), List.of());
         String word = "=".repeat(200_001);
-        int[] ids = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> bpe.encode(word));
+        int[] ids = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> bpe.encode(word));
         assertEquals(25_001, ids.length);
         assertEquals(id(bpe, "========"), ids[0]);
         assertEquals('=', ids[ids.length - 1]);

@@ -2,6 +2,7 @@ package plaudit.text;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
@@ -53,7 +54,7 @@ class Gpt2PreTokenizerTest {
             int cut = Gpt2PreTokenizer.lastSafeCut(text, 0);
             if (cut < 0) continue;
             List<String> whole = Gpt2PreTokenizer.split(text);
-            List<String> halves = new java.util.ArrayList<>(Gpt2PreTokenizer.split(text.substring(0, cut)));
+            List<String> halves = new ArrayList<>(Gpt2PreTokenizer.split(text.substring(0, cut)));
             halves.addAll(Gpt2PreTokenizer.split(text.substring(cut)));
             assertEquals(whole, halves, Gpt2ParityTest.escape(text) + " cut at " + cut);
         }

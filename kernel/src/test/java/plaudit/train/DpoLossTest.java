@@ -1,5 +1,6 @@
 package plaudit.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,7 @@ class DpoLossTest {
 
     @Test
     void lossAndMetricsOnKnownLogProbs() {
-        try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             // pair 1: the policy raised the chosen reply by 0.5 nats and lowered the rejected one by 1 nat
             // pair 2: the policy left the chosen reply alone and raised the rejected one by 0.5 nats
             DpoLoss.Terms t = DpoLoss.of(m.create(new float[] {-2f, -3f}), m.create(new float[] {-4f, -1f}),
@@ -29,7 +30,7 @@ class DpoLossTest {
 
     @Test
     void policyEqualToReferenceGivesLogTwo() {
-        try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             DpoLoss.Terms t = DpoLoss.of(m.create(new float[] {-7f}), m.create(new float[] {-2f}),
                     m.create(new float[] {-7f}), m.create(new float[] {-2f}), 0.5);
             assertEquals(Math.log(2), t.loss().getFloat(), 1e-6);

@@ -8,12 +8,12 @@ import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.report.MetricsLog;
 import plaudit.train.ppo.CharTokenizer;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

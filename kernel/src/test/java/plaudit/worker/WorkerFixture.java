@@ -15,6 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /** What the worker tests share: the tiny experiment, metrics files compared without their timings, raw HTTP. */
 final class WorkerFixture {
     static final String TOKEN = "s3cret-token-for-tests";
@@ -58,14 +61,14 @@ final class WorkerFixture {
     }
 
     static void assertLinesClose(List<String> e, List<String> a, Path actual, double rel) {
-        org.junit.jupiter.api.Assertions.assertEquals(e.size(), a.size(), "rows of " + actual);
+        assertEquals(e.size(), a.size(), "rows of " + actual);
         for (int r = 0; r < e.size(); r++) {
             String[] ec = e.get(r).split(",", -1), ac = a.get(r).split(",", -1);
-            org.junit.jupiter.api.Assertions.assertEquals(ec.length, ac.length, "row " + r + " of " + actual);
+            assertEquals(ec.length, ac.length, "row " + r + " of " + actual);
             for (int c = 0; c < ec.length; c++) {
                 if (ec[c].equals(ac[c])) continue;
                 double x = Double.parseDouble(ec[c]), y = Double.parseDouble(ac[c]);
-                org.junit.jupiter.api.Assertions.assertTrue(Math.abs(x - y) <= 1e-4 + rel * Math.abs(x),
+                assertTrue(Math.abs(x - y) <= 1e-4 + rel * Math.abs(x),
                         actual + " row " + r + " column " + c + ": expected " + x + ", got " + y);
             }
         }

@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import plaudit.cli.PlauditCli;
 import plaudit.report.MetricsLog;
 import plaudit.experiment.Experiment;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,16 +21,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -226,7 +234,7 @@ class WorkerServerTest {
         String url = start(tmp, (id, out, cancelled) -> {
             running.countDown();
             while (!cancelled.getAsBoolean()) Thread.sleep(10); // as ExperimentRunner asks at every stage and PPO step
-            throw new java.util.concurrent.CancellationException("stopped");
+            throw new CancellationException("stopped");
         });
         String id = WorkerFixture.json(WorkerFixture.call("POST", url + "/v1/jobs", WorkerFixture.TOKEN, submitBody())).get("id").asText();
         assertTrue(running.await(30, TimeUnit.SECONDS));
@@ -256,13 +264,13 @@ class WorkerServerTest {
         queue = new JobQueue(store, (id, out, cancelled) -> { });
         server = new WorkerServer(store, queue, new Auth(WorkerFixture.TOKEN), "127.0.0.1", 0,
                 new WorkerServer.Tls(keystore, "changeit")).start();
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        KeyStore trust = KeyStore.getInstance("PKCS12");
         try (var in = Files.newInputStream(keystore)) {
             trust.load(in, "changeit".toCharArray());
         }
-        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        var tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
-        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        var ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
         HttpClient https = HttpClient.newBuilder().sslContext(ssl).build();
         String url = "https://127.0.0.1:" + server.port();
@@ -275,7 +283,7 @@ class WorkerServerTest {
         // and no plain HTTP on that port: the connection fails or is answered with an error, never with the API
         try {
             assertNotEquals(200, WorkerFixture.call("GET", "http://127.0.0.1:" + server.port() + "/v1/health", null, null).statusCode());
-        } catch (java.io.UncheckedIOException expected) {
+        } catch (UncheckedIOException expected) {
             // refused at the TLS handshake
         }
     }
@@ -289,17 +297,17 @@ class WorkerServerTest {
         });
         Path tokenFile = Files.writeString(tmp.resolve("token"), WorkerFixture.TOKEN + "\n");
         Path spec = Files.writeString(tmp.resolve("spec.json"), WorkerFixture.tinyExperiment());
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         var stdout = System.out;
-        System.setOut(new java.io.PrintStream(out, true));
+        System.setOut(new PrintStream(out, true));
         try {
-            assertEquals(0, plaudit.cli.PlauditCli.run("submit", spec.toString(), "--url", url, "--token-file", tokenFile.toString(), "--follow"));
-            assertEquals(0, plaudit.cli.PlauditCli.run("jobs", "--url", url, "--token-file", tokenFile.toString()));
-            assertEquals(0, plaudit.cli.PlauditCli.run("logs", "job-000001", "--json", "--url", url, "--token-file", tokenFile.toString()));
+            assertEquals(0, PlauditCli.run("submit", spec.toString(), "--url", url, "--token-file", tokenFile.toString(), "--follow"));
+            assertEquals(0, PlauditCli.run("jobs", "--url", url, "--token-file", tokenFile.toString()));
+            assertEquals(0, PlauditCli.run("logs", "job-000001", "--json", "--url", url, "--token-file", tokenFile.toString()));
             Path bad = Files.writeString(tmp.resolve("bad.json"), "{\"ppo\": {\"stepz\": 1}}");
-            assertEquals(2, plaudit.cli.PlauditCli.run("submit", bad.toString(), "--url", url, "--token-file", tokenFile.toString()));
+            assertEquals(2, PlauditCli.run("submit", bad.toString(), "--url", url, "--token-file", tokenFile.toString()));
             Path forged = Files.writeString(tmp.resolve("forged"), "nope\n");
-            assertEquals(2, plaudit.cli.PlauditCli.run("jobs", "--url", url, "--token-file", forged.toString()));
+            assertEquals(2, PlauditCli.run("jobs", "--url", url, "--token-file", forged.toString()));
         } finally {
             System.setOut(stdout);
         }

@@ -1,6 +1,7 @@
 package plaudit.dsl.script
 
 import plaudit.UserError
+import tech.tablesaw.api.Table
 import java.io.File
 import java.io.PrintStream
 import kotlin.script.experimental.api.EvaluationResult
@@ -49,7 +50,7 @@ object RunScript {
         }
         val value = (result as ResultWithDiagnostics.Success<EvaluationResult>).value.returnValue
         if (value is ResultValue.Error) return reportThrown(value.error, name, script, err)
-        if (value is ResultValue.Value) println(value.value.let { if (it is tech.tablesaw.api.Table) it.print() else it })
+        if (value is ResultValue.Value) println(value.value.let { if (it is Table) it.print() else it })
         return 0
     }
 

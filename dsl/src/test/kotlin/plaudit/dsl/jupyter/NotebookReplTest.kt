@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
 import plaudit.UserError
+import java.nio.file.Files
 import kotlin.script.experimental.jvm.util.classpathFromClassloader
 
 /**
@@ -70,7 +71,7 @@ class NotebookReplTest {
 
     @Test
     fun `a small experiment runs in a cell and shows its summary and plots`() {
-        val dir = java.nio.file.Files.createTempDirectory("plaudit-repl-")
+        val dir = Files.createTempDirectory("plaudit-repl-")
         eval("val brief = reward(\"brief\") { _, response -> -response.length / 20.0 }")
         val html = display(
             """
@@ -91,7 +92,7 @@ class NotebookReplTest {
         assertTrue(html.contains("<caption>experiment summary</caption>") && html.contains("ppo_gold_winrate_vs_sft"), html.take(500))
         assertTrue(html.contains("<svg"), "plots are inline")
         assertEquals("live", System.getProperty("plaudit.progress"))
-        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("ppo/samples.csv")))
+        assertTrue(Files.isRegularFile(dir.resolve("ppo/samples.csv")))
     }
 
     @Test

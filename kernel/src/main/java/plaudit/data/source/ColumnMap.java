@@ -5,6 +5,8 @@ import plaudit.UserError;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Which column (CSV) or field (JSONL) holds what, from {@code --map thread=link_id,parent=parent_id,text=body,...}.
@@ -41,7 +43,7 @@ public record ColumnMap(String thread, String parent, String text, String score,
 
     /** The mapped column names, for checking a CSV header. */
     public List<String> columns() {
-        return java.util.stream.Stream.of(thread, parent, text, score, time, id, author, title, community)
-                .filter(java.util.Objects::nonNull).toList();
+        return Stream.of(thread, parent, text, score, time, id, author, title, community)
+                .filter(Objects::nonNull).toList();
     }
 }

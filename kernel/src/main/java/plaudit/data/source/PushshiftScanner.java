@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The fast path for one Pushshift line: a strict single-pass scan of a flat JSON object that decodes only the
@@ -37,7 +38,7 @@ final class PushshiftScanner {
         int[][] out = new int[32][0];
         for (int k = 0; k < NAMES.length; k++) {
             int n = NAMES[k].length;
-            out[n] = java.util.Arrays.copyOf(out[n], out[n].length + 1);
+            out[n] = Arrays.copyOf(out[n], out[n].length + 1);
             out[n][out[n].length - 1] = k;
         }
         return out;

@@ -1,5 +1,7 @@
 package plaudit.train.pg;
 
+import plaudit.UserError;
+
 /**
  * The KL coefficient β of the per-token penalty {@code −β·(log π − log π_ref)}.
  *
@@ -15,9 +17,9 @@ public final class KlController {
     private double value;
 
     private KlController(double init, boolean adaptive, double target, double horizon) {
-        if (!(init >= 0) || !Double.isFinite(init)) throw new plaudit.UserError("kl_coef must be ≥ 0, got " + init);
-        if (adaptive && !(target > 0)) throw new plaudit.UserError("adaptive KL target must be > 0 nats, got " + target);
-        if (adaptive && !(horizon > 0)) throw new plaudit.UserError("adaptive KL horizon must be > 0 episodes, got " + horizon);
+        if (!(init >= 0) || !Double.isFinite(init)) throw new UserError("kl_coef must be ≥ 0, got " + init);
+        if (adaptive && !(target > 0)) throw new UserError("adaptive KL target must be > 0 nats, got " + target);
+        if (adaptive && !(horizon > 0)) throw new UserError("adaptive KL horizon must be > 0 episodes, got " + horizon);
         this.value = init;
         this.adaptive = adaptive;
         this.target = target;
@@ -35,10 +37,6 @@ public final class KlController {
 
     public double value() {
         return value;
-    }
-
-    public boolean isAdaptive() {
-        return adaptive;
     }
 
     /** Updates β from the mean per-response KL measured on a batch of {@code episodes} responses. */

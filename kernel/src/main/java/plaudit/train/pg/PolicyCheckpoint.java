@@ -1,8 +1,10 @@
 package plaudit.train.pg;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import plaudit.UserError;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.Params;
@@ -49,10 +51,10 @@ public final class PolicyCheckpoint {
         Checkpoint c = Checkpoint.read(dir);
         JsonNode state = c.json(STATE);
         if (state.get("seed").asLong() != seed) {
-            throw new plaudit.UserError(dir + " was written by a run with seed " + state.get("seed").asLong()
+            throw new UserError(dir + " was written by a run with seed " + state.get("seed").asLong()
                     + ", this run has seed " + seed + "; resume with the same --seed");
         }
-        try (NDManager staging = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+        try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             Params.assign(policy.parameters(), c.parameters(staging), "policy");
             extra.forEach((name, tensors) -> Params.assign(tensors, c.tensors(name, staging), name));
             opt.load(c.tensors("optimizer", staging), state.get("optimizer_step").asLong());

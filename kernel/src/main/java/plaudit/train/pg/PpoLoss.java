@@ -1,6 +1,7 @@
 package plaudit.train.pg;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import plaudit.model.Scalar;
 
 /**
@@ -29,7 +30,7 @@ public final class PpoLoss {
         NDArray unclipped = advantages.neg().mul(ratio);
         NDArray clipped = advantages.neg().mul(ratio.clip(1 - clip, 1 + clip));
         NDArray loss = maskedMean(unclipped.maximum(clipped), mask);
-        double clipFrac = maskedMean(clipped.gt(unclipped).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), mask).getFloat();
+        double clipFrac = maskedMean(clipped.gt(unclipped).toType(DataType.FLOAT32, false), mask).getFloat();
         double approxKl = 0.5 * maskedMean(logRatio.square(), mask).getFloat();
         double meanRatio = maskedMean(ratio, mask).getFloat();
         return new Terms(loss, clipFrac, approxKl, meanRatio);
@@ -43,7 +44,7 @@ public final class PpoLoss {
         NDArray lossUnclipped = values.sub(returns).square();
         NDArray lossClipped = vClipped.sub(returns).square();
         NDArray loss = Scalar.mul(maskedMean(lossUnclipped.maximum(lossClipped), mask), 0.5);
-        double clipFrac = maskedMean(lossClipped.gt(lossUnclipped).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), mask).getFloat();
+        double clipFrac = maskedMean(lossClipped.gt(lossUnclipped).toType(DataType.FLOAT32, false), mask).getFloat();
         return new Terms(loss, clipFrac, Double.NaN, Double.NaN);
     }
 

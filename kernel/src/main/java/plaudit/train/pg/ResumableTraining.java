@@ -1,6 +1,7 @@
 package plaudit.train.pg;
 
 
+import plaudit.model.Checkpoint;
 import plaudit.report.MetricsLog;
 import tech.tablesaw.api.Table;
 
@@ -36,7 +37,7 @@ public final class ResumableTraining {
      */
     public static int resume(PolicyGradientTrainer trainer, Path dir, List<Sample> samples) {
         Path ckpt = checkpoint(dir);
-        if (!Files.isRegularFile(ckpt.resolve(plaudit.model.Checkpoint.CONFIG))) return 0;
+        if (!Files.isRegularFile(ckpt.resolve(Checkpoint.CONFIG))) return 0;
         trainer.resume(ckpt);
         for (Sample x : SamplesCsv.read(samplesFile(dir))) if (x.step() <= trainer.step()) samples.add(x);
         return trainer.step();

@@ -102,8 +102,28 @@ public final class Rollout {
             return c;
         }
 
+        /** Mean score ({@code objective/scores}). */
+        public double meanScore() {
+            return Arrays.stream(scores).average().orElse(0);
+        }
+
+        /** Mean gold score ({@code objective/gold}); NaN without gold. */
         public double goldMean() {
             return goldScores == null ? Double.NaN : Arrays.stream(goldScores).average().orElse(0);
+        }
+
+        /**
+         * Adds the first four episodes to the samples table on the first step and every {@code every} steps
+         * (0 = never); {@code out} may be null.
+         *
+         * @param step steps done, this one included
+         */
+        public void sampleInto(List<Sample> out, int step, int every) {
+            if (out == null || every <= 0 || (step % every != 0 && step != 1)) return;
+            for (int i = 0; i < Math.min(4, size()); i++) {
+                double g = goldScores == null ? Double.NaN : goldScores[i];
+                out.add(new Sample(step, prompts.get(i), text[i], scores[i], g));
+            }
         }
     }
 

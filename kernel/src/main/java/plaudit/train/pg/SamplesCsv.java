@@ -1,6 +1,5 @@
 package plaudit.train.pg;
 
-
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import com.univocity.parsers.csv.CsvWriter;
@@ -9,16 +8,13 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.io.csv.CsvWriteOptions;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,7 +60,7 @@ public final class SamplesCsv {
         }
     }
 
-    /** The rows of a file written by {@link #write} or {@link #append}; none when there is no file. */
+    /** The rows of a file written by {@link #write}; none when there is no file. */
     public static List<Sample> read(Path file) {
         List<Sample> rows = new ArrayList<>();
         if (!Files.exists(file)) return rows;
@@ -90,18 +86,5 @@ public final class SamplesCsv {
 
     private static double number(String cell) {
         return cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
-    }
-
-    /** Appends rows to a CSV file (with a header when the file is new), so a long run shows its samples as it goes. */
-    public static void append(List<Sample> samples, Path file) {
-        if (samples.isEmpty()) return;
-        try {
-            boolean fresh = !Files.exists(file);
-            StringWriter w = new StringWriter();
-            table(samples).write().csv(CsvWriteOptions.builder(w).header(fresh).build());
-            Files.writeString(file, w.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append samples to " + file, e);
-        }
     }
 }

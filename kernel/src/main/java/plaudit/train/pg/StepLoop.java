@@ -1,5 +1,6 @@
 package plaudit.train.pg;
 
+import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.report.Progress;
 
@@ -13,13 +14,14 @@ import java.util.function.Supplier;
  * The outer loop of the policy-gradient trainers (PPO, RLOO): from the step already done (a resumed run starts later)
  * to {@code steps}, log every metrics row, show reward, KL and gold on the progress bar, and call {@code afterStep}
  * (checkpointing, cancellation) with the number of steps done. A {@code watch} (may be null) reads every row and may
- * return a warning, printed above the bar.
+ * return a warning, printed above the bar. A run that reaches {@code steps} leaves its policy frozen
+ * ({@link Gpt#setTrainable} false), as every trainer leaves the model it trained: what follows only samples from it.
  */
 public final class StepLoop {
     private StepLoop() {
     }
 
-    public static void run(String label, int steps, IntSupplier done, Supplier<Map<String, Number>> step,
+    public static void run(String label, Gpt policy, int steps, IntSupplier done, Supplier<Map<String, Number>> step,
                            MetricsLog log, IntConsumer afterStep, Function<Map<String, Number>, String> watch) {
         try (Progress bar = new Progress(label, steps)) {
             bar.advance(done.getAsInt());
@@ -35,5 +37,6 @@ public final class StepLoop {
                 if (afterStep != null) afterStep.accept(done.getAsInt());
             }
         }
+        policy.setTrainable(false);
     }
 }

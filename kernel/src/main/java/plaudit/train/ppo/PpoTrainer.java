@@ -1,31 +1,29 @@
 package plaudit.train.ppo;
 
-import plaudit.train.pg.PpoLoss;
-
-import plaudit.train.pg.Sample;
-
-import plaudit.train.pg.KlController;
-import plaudit.train.pg.KlEstimator;
-import plaudit.train.pg.PolicyCheckpoint;
-import plaudit.train.pg.PolicyGradientTrainer;
-import plaudit.train.pg.ResponseBatch;
-import plaudit.train.pg.Rollout;
-import plaudit.train.pg.StepLoop;
-import plaudit.train.pg.Whiten;
-
-import plaudit.model.NoGrad;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import plaudit.data.RewardFunction;
 import plaudit.model.Gpt;
+import plaudit.model.NoGrad;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
-import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
-import plaudit.train.Permutation;
 import plaudit.train.TrainStep;
 import plaudit.train.WeightAverage;
+import plaudit.train.pg.KlController;
+import plaudit.train.pg.KlEstimator;
+import plaudit.train.pg.Minibatches;
+import plaudit.train.pg.PolicyCheckpoint;
+import plaudit.train.pg.PolicyGradientTrainer;
+import plaudit.train.pg.PpoLoss;
+import plaudit.train.pg.ResponseBatch;
+import plaudit.train.pg.Rollout;
+import plaudit.train.pg.Sample;
+import plaudit.train.pg.StepLoop;
+import plaudit.train.pg.StepMetrics;
+import plaudit.train.pg.Whiten;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * PPO against a reward with a per-token KL penalty to a frozen reference (SFT) model — the RL stage of Ziegler et
@@ -142,21 +142,19 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         Rollout.Episodes ro = rollout.collect(rollout.draw(n, rng), rng.nextLong(), step);
         int[] length = ro.length();
         double[] scores = ro.scores();
-        double[] goldScores = ro.goldScores();
 
         long t2 = System.nanoTime();
         // 3. values of the states before each sampled token (no gradient)
         float[][] values;
         try (NoGrad ignored = NoGrad.enter(); NDManager scope = policy.manager().newSubManager(policy.device())) {
             values = ResponseBatch.rows(ResponseBatch.of(scope, ro.promptIds(), ro.response(),
-                    java.util.stream.IntStream.range(0, n).toArray()).values(value));
+                    IntStream.range(0, n).toArray()).values(value));
         }
         long t3 = System.nanoTime();                                         // time/ref_value
 
         // 4. per-token reward: −β·(log π − log π_ref) at every token, plus the score at the last token
         float[][] rewards = new float[n][];
-        double klSum = 0, nonScore = 0, entropySum = 0;
-        int eosCount = 0;
+        double klSum = 0, nonScore = 0;
         for (int i = 0; i < n; i++) {
             rewards[i] = new float[cfg.responseLength()];
             double rowKl = 0;
@@ -164,16 +162,13 @@ public final class PpoTrainer implements PolicyGradientTrainer {
                 double klT = KlEstimator.K1.of(ro.logp()[i][t], ro.refLogp()[i][t]);
                 rewards[i][t] = (float) (-beta * klT);
                 rowKl += klT;
-                entropySum -= ro.logp()[i][t];
             }
             if (length[i] > 0) rewards[i][length[i] - 1] += (float) scores[i];
             klSum += rowKl;
             nonScore += -beta * rowKl;
-            eosCount += ro.eos()[i] ? 1 : 0;
         }
         double meanKl = klSum / n;                                          // objective/kl
         TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step);
-        double meanScore = Arrays.stream(scores).average().orElse(0);        // objective/scores
         double meanNonScore = nonScore / n;                                  // objective/non_score_reward
         if (cfg.whitenRewards()) rewards = Whiten.apply(rewards, length, false);
 
@@ -184,51 +179,32 @@ public final class PpoTrainer implements PolicyGradientTrainer {
 
         // 6. PPO epochs × shuffled minibatches: clipped surrogate + clipped value loss (− entropy bonus)
         double lr = cfg.lrAt(step);                                          // lr
-        double pgLossSum = 0, vfLossSum = 0, approxKlSum = 0, clipFracSum = 0, vfClipFracSum = 0, ratioSum = 0,
-                entAvgSum = 0;
-        int updates = 0;
-        for (int epoch = 0; epoch < cfg.ppoEpochs(); epoch++) {
-            int[] order = Permutation.of(n, rng);
-            for (int from = 0; from < n; from += cfg.miniBatchSize()) {
-                int[] mb = Arrays.copyOfRange(order, from, from + cfg.miniBatchSize());
-                double[] stats = new double[7];
-                try (NDManager scope = policy.manager().newSubManager(policy.device())) {
-                    ResponseBatch b = ResponseBatch.of(scope, ro.promptIds(), ro.response(), mb);
-                    NDArray mask = b.responseMask();
-                    NDArray oldLogp = b.pick(scope, ro.logp());
-                    NDArray oldValues = b.pick(scope, values);
-                    NDArray adv = b.pick(scope, advantages);
-                    NDArray ret = b.pick(scope, returns);
-                    TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
-                        NDArray hidden = b.hidden(policy);
-                        NDArray logits = ResponseBatch.logits(policy, hidden, cfg.temperature());
-                        NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());
-                        // shared trunk: the value head reads the policy's hidden states (one pass serves both losses)
-                        NDArray newValues = cfg.sharedTrunk() ? value.scoresOf(hidden) : b.values(value);
-                        PpoLoss.Terms pg = PpoLoss.policy(logp, oldLogp, adv, mask, cfg.clipRange());
-                        PpoLoss.Terms vf = PpoLoss.value(newValues, oldValues, ret, mask, cfg.clipRangeValue());
-                        NDArray logSoftmax = logits.logSoftmax(-1);
-                        NDArray entropy = PpoLoss.maskedMean(logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), mask);
-                        stats[0] = pg.loss().getFloat();
-                        stats[1] = vf.loss().getFloat();
-                        stats[2] = pg.approxKl();
-                        stats[3] = pg.clipFrac();
-                        stats[4] = vf.clipFrac();
-                        stats[5] = pg.ratio();
-                        stats[6] = entropy.getFloat();
-                        return PpoLoss.total(pg.loss(), vf.loss(), entropy, cfg.vfCoef(), cfg.entCoef());
-                    });
-                }
-                pgLossSum += stats[0];
-                vfLossSum += stats[1];
-                approxKlSum += stats[2];
-                clipFracSum += stats[3];
-                vfClipFracSum += stats[4];
-                ratioSum += stats[5];
-                entAvgSum += stats[6];
-                updates++;
-            }
-        }
+        double[] avg = Minibatches.run(policy, ro, cfg.ppoEpochs(), cfg.miniBatchSize(), rng, 7, (scope, b, stats) -> {
+            NDArray mask = b.responseMask();
+            NDArray oldLogp = b.pick(scope, ro.logp());
+            NDArray oldValues = b.pick(scope, values);
+            NDArray adv = b.pick(scope, advantages);
+            NDArray ret = b.pick(scope, returns);
+            TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
+                NDArray hidden = b.hidden(policy);
+                NDArray logits = ResponseBatch.logits(policy, hidden, cfg.temperature());
+                NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());
+                // shared trunk: the value head reads the policy's hidden states (one pass serves both losses)
+                NDArray newValues = cfg.sharedTrunk() ? value.scoresOf(hidden) : b.values(value);
+                PpoLoss.Terms pg = PpoLoss.policy(logp, oldLogp, adv, mask, cfg.clipRange());
+                PpoLoss.Terms vf = PpoLoss.value(newValues, oldValues, ret, mask, cfg.clipRangeValue());
+                NDArray logSoftmax = logits.logSoftmax(-1);
+                NDArray entropy = PpoLoss.maskedMean(logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), mask);
+                stats[0] = pg.loss().getFloat();
+                stats[1] = vf.loss().getFloat();
+                stats[2] = pg.approxKl();
+                stats[3] = pg.clipFrac();
+                stats[4] = vf.clipFrac();
+                stats[5] = pg.ratio();
+                stats[6] = entropy.getFloat();
+                return PpoLoss.total(pg.loss(), vf.loss(), entropy, cfg.vfCoef(), cfg.entCoef());
+            });
+        });
 
         long t4 = System.nanoTime();                                         // time/update
         // 7. KL controller: adapt β towards the target KL (no-op when fixed)
@@ -240,34 +216,16 @@ public final class PpoTrainer implements PolicyGradientTrainer {
             if (step == cfg.steps()) average.copyInto();
         }
 
-        if (samplesOut != null && (cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || step == 1))) {
-            for (int i = 0; i < Math.min(4, n); i++) {
-                samplesOut.add(new Sample(step, ro.prompts().get(i), ro.text()[i], scores[i],
-                        goldScores == null ? Double.NaN : goldScores[i]));
-            }
-        }
-        Map<String, Number> row = new LinkedHashMap<>();
-        row.put("step", step);
-        row.put("episode", (long) step * n);
-        row.put("objective/kl", meanKl);
-        row.put("objective/entropy", entropySum / n);
-        row.put("objective/non_score_reward", meanNonScore);
-        row.put("objective/rlhf_reward", meanScore + meanNonScore);
-        row.put("objective/scores", meanScore);
-        row.put("objective/gold", goldScores == null ? Double.NaN : Arrays.stream(goldScores).average().orElse(0));
-        row.put("policy/approxkl_avg", approxKlSum / updates);
-        row.put("policy/clipfrac_avg", clipFracSum / updates);
-        row.put("policy/entropy_avg", entAvgSum / updates);
-        row.put("loss/policy_avg", pgLossSum / updates);
-        row.put("loss/value_avg", vfLossSum / updates);
-        row.put("val/clipfrac_avg", vfClipFracSum / updates);
-        row.put("val/ratio", ratioSum / updates);
-        row.put("val/num_eos_tokens", eosCount);
-        row.put("response_length", Arrays.stream(length).average().orElse(0));
-        row.put("kl_coef", beta);
-        row.put("lr", lr);
-        row.put("time/rollout", ro.rolloutSeconds());
-        row.put("time/score", ro.scoreSeconds());
+        ro.sampleInto(samplesOut, step, cfg.sampleEvery());
+        Map<String, Number> row = StepMetrics.objectives(step, ro, meanKl, meanNonScore, ro.meanScore() + meanNonScore);
+        row.put("policy/approxkl_avg", avg[2]);
+        row.put("policy/clipfrac_avg", avg[3]);
+        row.put("policy/entropy_avg", avg[6]);
+        row.put("loss/policy_avg", avg[0]);
+        row.put("loss/value_avg", avg[1]);
+        row.put("val/clipfrac_avg", avg[4]);
+        row.put("val/ratio", avg[5]);
+        StepMetrics.rollout(row, ro, beta, lr);
         row.put("time/ref_value", ro.refSeconds() + (t3 - t2) / 1e9);
         row.put("time/update", (t4 - t3) / 1e9);
         return row;
@@ -275,9 +233,9 @@ public final class PpoTrainer implements PolicyGradientTrainer {
 
     /** Runs {@code cfg.steps()} iterations (from the current step), logging every row. */
     @Override
-    public void train(MetricsLog log, List<Sample> samples, java.util.function.IntConsumer afterStep) {
+    public void train(MetricsLog log, List<Sample> samples, IntConsumer afterStep) {
         KlWatch watch = KlWatch.of(cfg);
-        StepLoop.run("ppo", cfg.steps(), () -> step, () -> step(samples), log, afterStep, watch == null ? null : watch::check);
+        StepLoop.run("ppo", policy, cfg.steps(), () -> step, () -> step(samples), log, afterStep, watch == null ? null : watch::check);
     }
 
     private static float[][] padRows(float[][] x, int width) {

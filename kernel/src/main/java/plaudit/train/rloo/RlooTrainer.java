@@ -1,27 +1,25 @@
 package plaudit.train.rloo;
 
-import plaudit.train.pg.Sample;
-
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import plaudit.data.RewardFunction;
 import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
-import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
-import plaudit.train.Permutation;
 import plaudit.train.TrainStep;
+import plaudit.train.pg.Minibatches;
 import plaudit.train.pg.PolicyCheckpoint;
 import plaudit.train.pg.PolicyGradientTrainer;
 import plaudit.train.pg.PpoLoss;
-import plaudit.train.pg.ResponseBatch;
 import plaudit.train.pg.Rollout;
+import plaudit.train.pg.Sample;
 import plaudit.train.pg.StepLoop;
+import plaudit.train.pg.StepMetrics;
+import plaudit.train.pg.Whiten;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -98,71 +96,36 @@ public final class RlooTrainer implements PolicyGradientTrainer {
         TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step);
 
         // 3. advantages: leave-one-out baseline within each prompt's k samples
-        double[] advantages = LeaveOneOut.advantages(rlhf, k);
-        if (cfg.normalizeAdvantages()) advantages = whiten(advantages);
+        double[] leaveOneOut = LeaveOneOut.advantages(rlhf, k);
+        double[] advantages = cfg.normalizeAdvantages() ? Whiten.apply(leaveOneOut) : leaveOneOut;
         double[] oldLogp = new double[n];
         for (int i = 0; i < n; i++) for (int t = 0; t < ro.length()[i]; t++) oldLogp[i] += ro.logp()[i][t];
 
         // 4. REINFORCE on the response's log-prob, through the clipped ratio when the policy has moved
-        double pgLossSum = 0, approxKlSum = 0, clipFracSum = 0, ratioSum = 0;
-        int updates = 0;
-        for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
-            int[] order = Permutation.of(n, rng);
-            for (int from = 0; from < n; from += cfg.miniBatchSize()) {
-                int[] mb = Arrays.copyOfRange(order, from, from + cfg.miniBatchSize());
-                double[] stats = new double[4];
-                double[] adv = advantages;
-                try (NDManager scope = policy.manager().newSubManager(policy.device())) {
-                    ResponseBatch b = ResponseBatch.of(scope, ro.promptIds(), ro.response(), mb);
-                    NDArray old = b.pick(scope, oldLogp);
-                    NDArray a = b.pick(scope, adv);
-                    NDArray rows = scope.ones(old.getShape());
-                    TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step, micro -> {
-                        NDArray logp = b.logProbs(policy, cfg.temperature()).mul(b.responseMask()).sum(new int[] {1});
-                        PpoLoss.Terms pg = PpoLoss.policy(logp, old, a, rows, cfg.clipRange());
-                        stats[0] = pg.loss().getFloat();
-                        stats[1] = pg.approxKl();
-                        stats[2] = pg.clipFrac();
-                        stats[3] = pg.ratio();
-                        return pg.loss();
-                    });
-                }
-                pgLossSum += stats[0];
-                approxKlSum += stats[1];
-                clipFracSum += stats[2];
-                ratioSum += stats[3];
-                updates++;
-            }
-        }
+        double[] avg = Minibatches.run(policy, ro, cfg.epochs(), cfg.miniBatchSize(), rng, 4, (scope, b, stats) -> {
+            NDArray old = b.pick(scope, oldLogp);
+            NDArray a = b.pick(scope, advantages);
+            NDArray rows = scope.ones(old.getShape());
+            TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step, micro -> {
+                NDArray logp = b.logProbs(policy, cfg.temperature()).mul(b.responseMask()).sum(new int[] {1});
+                PpoLoss.Terms pg = PpoLoss.policy(logp, old, a, rows, cfg.clipRange());
+                stats[0] = pg.loss().getFloat();
+                stats[1] = pg.approxKl();
+                stats[2] = pg.clipFrac();
+                stats[3] = pg.ratio();
+                return pg.loss();
+            });
+        });
         long t4 = System.nanoTime();
         step++;
 
-        if (samplesOut != null && cfg.sampleEvery() > 0 && (step % cfg.sampleEvery() == 0 || step == 1)) {
-            for (int i = 0; i < Math.min(4, n); i++) {
-                samplesOut.add(new Sample(step, ro.prompts().get(i), ro.text()[i], ro.scores()[i],
-                        ro.goldScores() == null ? Double.NaN : ro.goldScores()[i]));
-            }
-        }
-        double meanScore = mean(ro.scores());
-        Map<String, Number> row = new LinkedHashMap<>();
-        row.put("step", step);
-        row.put("episode", (long) step * n);
-        row.put("objective/kl", meanKl);
-        row.put("objective/entropy", ro.entropy());
-        row.put("objective/non_score_reward", -cfg.klCoef() * meanKl);
-        row.put("objective/rlhf_reward", mean(rlhf));
-        row.put("objective/scores", meanScore);
-        row.put("objective/gold", ro.goldMean());
-        row.put("policy/approxkl_avg", approxKlSum / updates);
-        row.put("policy/clipfrac_avg", clipFracSum / updates);
-        row.put("loss/policy_avg", pgLossSum / updates);
-        row.put("val/ratio", ratioSum / updates);
-        row.put("val/num_eos_tokens", ro.eosCount());
-        row.put("response_length", Arrays.stream(ro.length()).average().orElse(0));
-        row.put("kl_coef", cfg.klCoef());
-        row.put("lr", cfg.lr());
-        row.put("time/rollout", ro.rolloutSeconds());
-        row.put("time/score", ro.scoreSeconds());
+        ro.sampleInto(samplesOut, step, cfg.sampleEvery());
+        Map<String, Number> row = StepMetrics.objectives(step, ro, meanKl, -cfg.klCoef() * meanKl, mean(rlhf));
+        row.put("policy/approxkl_avg", avg[1]);
+        row.put("policy/clipfrac_avg", avg[2]);
+        row.put("loss/policy_avg", avg[0]);
+        row.put("val/ratio", avg[3]);
+        StepMetrics.rollout(row, ro, cfg.klCoef(), cfg.lr());
         row.put("time/ref", ro.refSeconds());
         row.put("time/update", (t4 - t3) / 1e9);
         return row;
@@ -171,20 +134,10 @@ public final class RlooTrainer implements PolicyGradientTrainer {
     /** Runs {@code cfg.steps()} iterations, logging every row. */
     @Override
     public void train(MetricsLog log, List<Sample> samples, IntConsumer afterStep) {
-        StepLoop.run("rloo", cfg.steps(), () -> step, () -> step(samples), log, afterStep, null);
-        policy.setTrainable(false);
+        StepLoop.run("rloo", policy, cfg.steps(), () -> step, () -> step(samples), log, afterStep, null);
     }
 
     private static double mean(double[] xs) {
         return Arrays.stream(xs).average().orElse(Double.NaN);
-    }
-
-    private static double[] whiten(double[] xs) {
-        double m = mean(xs), var = 0;
-        for (double x : xs) var += (x - m) * (x - m);
-        double sd = Math.sqrt(var / Math.max(1, xs.length - 1)) + 1e-8;
-        double[] out = new double[xs.length];
-        for (int i = 0; i < xs.length; i++) out[i] = (xs[i] - m) / sd;
-        return out;
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import plaudit.UserError;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.Progress;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Greedy coordinate gradient (Zou et al. 2023, "GCG"): a readable k-token prefix that makes the target likelier.
@@ -133,7 +135,7 @@ public final class GreedyCoordinateGradient {
 
     /** Up to {@code topK} allowed tokens other than {@code current} with the smallest gradient, best first. */
     private static int[] mostNegative(float[] grad, int offset, int vocab, boolean[] allowed, int current, int topK) {
-        return java.util.stream.IntStream.range(0, vocab).filter(t -> allowed[t] && t != current).boxed()
+        return IntStream.range(0, vocab).filter(t -> allowed[t] && t != current).boxed()
                 .sorted((a, b) -> Float.compare(grad[offset + a], grad[offset + b])).limit(topK)
                 .mapToInt(Integer::intValue).toArray();
     }
@@ -159,7 +161,7 @@ public final class GreedyCoordinateGradient {
             if (allowed[t] && tok.decode(new int[] {t}).matches(" [a-z]+")) start = t;
         }
         for (int t = 0; t < allowed.length && start < 0; t++) if (allowed[t]) start = t;
-        if (start < 0) throw new plaudit.UserError("steer: the tokenizer has no readable token to build a prefix from");
+        if (start < 0) throw new UserError("steer: the tokenizer has no readable token to build a prefix from");
         int[] p = new int[k];
         Arrays.fill(p, start);
         return p;

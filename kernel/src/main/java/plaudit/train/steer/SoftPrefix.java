@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
 
+import java.util.Locale;
+
 /**
  * Places k prefix vectors in each prompt of a left-padded batch, in front of the prompt or after it: the slot positions
  * get the prefix vectors instead of token embeddings, whatever token ids they hold. Because the slots are found from
@@ -25,7 +27,7 @@ public final class SoftPrefix {
         BEFORE, AFTER;
 
         public String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -63,10 +63,6 @@ public record SteerBatch(NDArray ids, NDArray mask, NDArray targets, int slots, 
         return prompt.length <= room ? prompt : Arrays.copyOfRange(prompt, prompt.length - room, prompt.length);
     }
 
-    public int rows() {
-        return Math.toIntExact(ids.getShape().get(0));
-    }
-
     /**
      * {@code log p(target | prefix, prompt)} per row, {@code [B]}, in {@code ids}' manager (no dropout).
      *

@@ -2,6 +2,7 @@ package plaudit.train.steer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import plaudit.UserError;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
@@ -55,7 +56,7 @@ public record SteeredSamples(double perplexity, double kl, double gold, List<Str
                 : prefix instanceof Prefix.Tokens t ? t.ids().length : 0;
         int room = model.config().blockSize() - maxNewTokens - k;
         if (room < 1) {
-            throw new plaudit.UserError("steer: a prefix of " + k + " tokens and " + maxNewTokens
+            throw new UserError("steer: a prefix of " + k + " tokens and " + maxNewTokens
                     + " new tokens leave no room for a prompt in block_size " + model.config().blockSize());
         }
         List<int[]> bare = new ArrayList<>(), steered = new ArrayList<>();

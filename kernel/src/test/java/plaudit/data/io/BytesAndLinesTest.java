@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -66,7 +67,7 @@ class BytesAndLinesTest {
         try (var out = Files.newOutputStream(f)) {
             out.write("short\n".getBytes(StandardCharsets.US_ASCII));
             byte[] block = new byte[1 << 20];
-            java.util.Arrays.fill(block, (byte) 'z');
+            Arrays.fill(block, (byte) 'z');
             for (int i = 0; i < 33; i++) out.write(block);
             out.write("\nafter\n".getBytes(StandardCharsets.US_ASCII));
         }

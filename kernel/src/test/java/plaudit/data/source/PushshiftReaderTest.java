@@ -9,6 +9,7 @@ import plaudit.data.DataStats;
 import plaudit.data.Fixtures;
 import plaudit.data.Post;
 import plaudit.data.SkipReason;
+import plaudit.data.io.InputFile;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,7 +115,7 @@ class PushshiftReaderTest {
         Fixtures.Collected got = new Fixtures.Collected();
         DataStats stats = new DataStats();
         UserError e = assertThrows(UserError.class, () -> {
-            try (var in = plaudit.data.io.InputFile.open(cut)) {
+            try (var in = InputFile.open(cut)) {
                 reader.read(in, got, stats);
             }
         });

@@ -2,6 +2,9 @@ package plaudit.train.ppo;
 
 import plaudit.text.Tokenizer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -49,9 +52,9 @@ public final class CharTokenizer implements Tokenizer {
     @Override
     public void save(Path tokenizerJson) {
         try {
-            java.nio.file.Files.writeString(tokenizerJson, "{\"test-alphabet\": \"" + ALPHABET + "\"}");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.writeString(tokenizerJson, "{\"test-alphabet\": \"" + ALPHABET + "\"}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

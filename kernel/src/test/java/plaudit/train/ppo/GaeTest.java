@@ -1,9 +1,7 @@
 package plaudit.train.ppo;
 
-import plaudit.train.pg.KlController;
-import plaudit.train.pg.Whiten;
-
 import org.junit.jupiter.api.Test;
+import plaudit.train.pg.KlController;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,16 +29,6 @@ class GaeTest {
         // R2 = 3, R1 = 2 + 0.5·3 = 3.5, R0 = 1 + 0.5·3.5 = 2.75
         assertArrayEquals(new float[] {2.75f, 3.5f, 3f}, r.returns()[0], 1e-6f);
         assertEquals(2.75f, r.advantages()[0][0], 1e-6f);
-    }
-
-    @Test
-    void whitenUsesOnlyRealTokens() {
-        float[][] w = Whiten.apply(new float[][] {{1, 3, 100}, {5, 100, 100}}, new int[] {2, 1}, true);
-        // real entries 1, 3, 5: mean 3, unbiased std 2
-        assertArrayEquals(new float[] {-1f, 0f, 0f}, w[0], 1e-4f);
-        assertArrayEquals(new float[] {1f, 0f, 0f}, w[1], 1e-4f);
-        float[][] keep = Whiten.apply(new float[][] {{1, 3, 5}}, new int[] {3}, false);
-        assertArrayEquals(new float[] {2f, 3f, 4f}, keep[0], 1e-4f);
     }
 
     @Test

@@ -2,7 +2,9 @@ package plaudit.train.steer;
 
 import plaudit.text.Tokenizer;
 
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Token i is the word "w{i}"; no end-of-text. Enough for sampling and prefix search on a random model. */
@@ -40,12 +42,12 @@ class FakeTokenizer implements Tokenizer {
     }
 
     @Override
-    public java.util.List<String> specialTokens() {
-        return java.util.List.of();
+    public List<String> specialTokens() {
+        return List.of();
     }
 
     @Override
-    public void save(java.nio.file.Path tokenizerJson) {
+    public void save(Path tokenizerJson) {
         throw new UnsupportedOperationException("a test tokenizer is not saved");
     }
 }

@@ -2,6 +2,7 @@ package plaudit.train.steer;
 
 import org.junit.jupiter.api.Test;
 import plaudit.model.Gpt;
+import plaudit.text.Tokenizer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +42,7 @@ class GreedyCoordinateGradientTest {
     @Test
     void onlyReadableTokensAreCandidates() {
         String[] text = {"\n", " ok", "<|endoftext|>", " caf\u00e9", "\t", ", then"};
-        plaudit.text.Tokenizer tok = new FakeTokenizer(text.length) {
+        Tokenizer tok = new FakeTokenizer(text.length) {
             @Override
             public String decode(int[] ids) {
                 return text[ids[0]];

@@ -6,11 +6,14 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
+import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SoftPrefixTest {
     private static final int[] TARGET = {5, 17, 9};
@@ -40,7 +43,7 @@ class SoftPrefixTest {
         try (Gpt model = SteerModels.lively(8); NDManager m = model.manager().newSubManager()) {
             List<int[]> prompts = SteerModels.prompts(3, 5);
             List<String> texts = List.of("a", "b", "c");
-            plaudit.text.Tokenizer tok = new FakeTokenizer(SteerModels.CONFIG.vocabSize());
+            Tokenizer tok = new FakeTokenizer(SteerModels.CONFIG.vocabSize());
             SteeredSamples none = SteeredSamples.sample(model, tok, prompts, texts, SteeredSamples.NONE,
                     SoftPrefix.Position.BEFORE, 2, 6, 3, null);
             assertEquals(0, none.kl(), 1e-3, "the model against itself");
@@ -48,12 +51,12 @@ class SoftPrefixTest {
             SteeredSamples steered = SteeredSamples.sample(model, tok, prompts, texts, new SteeredSamples.Prefix.Soft(soft),
                     SoftPrefix.Position.AFTER, 2, 6, 3, null);
             assertEquals(6, steered.responses().size());
-            org.junit.jupiter.api.Assertions.assertTrue(steered.kl() > 0.01, "a random soft prompt moves the samples: " + steered.kl());
+            assertTrue(steered.kl() > 0.01, "a random soft prompt moves the samples: " + steered.kl());
         }
     }
 
     private static int[] concat(int[] a, int[] b) {
-        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

@@ -3,6 +3,7 @@ package plaudit.train.steer;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class SoftPromptTuningTest {
             Map<String, float[]> before = SteerModels.snapshot(model);
             List<int[]> prompts = SteerModels.prompts(6, 1);
             model.setTrainable(false);
-            NDArray soft = m.randomNormal(new ai.djl.ndarray.types.Shape(4, SteerModels.CONFIG.nEmbd()));
+            NDArray soft = m.randomNormal(new Shape(4, SteerModels.CONFIG.nEmbd()));
             soft.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray loss = SteerBatch.of(m, prompts, TARGET, 4, SoftPrefix.Position.BEFORE, SteerModels.CONFIG.blockSize())
