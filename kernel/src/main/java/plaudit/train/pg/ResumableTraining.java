@@ -1,11 +1,10 @@
 package plaudit.train.pg;
 
 
-import plaudit.model.Checkpoint;
 import plaudit.report.MetricsLog;
+import plaudit.train.TrainingCheckpoint;
 import tech.tablesaw.api.Table;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -37,7 +36,7 @@ public final class ResumableTraining {
      */
     public static int resume(PolicyGradientTrainer trainer, Path dir, List<Sample> samples) {
         Path ckpt = checkpoint(dir);
-        if (!Files.isRegularFile(ckpt.resolve(Checkpoint.CONFIG))) return 0;
+        if (!TrainingCheckpoint.exists(ckpt)) return 0;
         trainer.resume(ckpt);
         for (Sample x : SamplesCsv.read(samplesFile(dir))) if (x.step() <= trainer.step()) samples.add(x);
         return trainer.step();

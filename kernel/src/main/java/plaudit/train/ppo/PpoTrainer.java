@@ -11,11 +11,11 @@ import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.TrainStep;
+import plaudit.train.TrainingCheckpoint;
 import plaudit.train.WeightAverage;
 import plaudit.train.pg.KlController;
 import plaudit.train.pg.KlEstimator;
 import plaudit.train.pg.Minibatches;
-import plaudit.train.pg.PolicyCheckpoint;
 import plaudit.train.pg.PolicyGradientTrainer;
 import plaudit.train.pg.PpoLoss;
 import plaudit.train.pg.ResponseBatch;
@@ -114,18 +114,18 @@ public final class PpoTrainer implements PolicyGradientTrainer {
     }
 
     /**
-     * Writes the run's state atomically ({@link PolicyCheckpoint}): policy, value function, optimizer, weight average,
+     * Writes the run's state atomically ({@link TrainingCheckpoint}): policy, value function, optimizer, weight average,
      * step, β.
      */
     @Override
     public void save(Path dir) {
-        PolicyCheckpoint.save(dir, policy, tok, opt, trainedBesidesPolicy(), step, cfg.seed(), Map.of("kl_coef", kl.value()));
+        TrainingCheckpoint.save(dir, policy, tok, opt, trainedBesidesPolicy(), step, cfg.seed(), Map.of("kl_coef", kl.value()));
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        JsonNode state = PolicyCheckpoint.resume(dir, cfg.seed(), policy, opt, trainedBesidesPolicy());
+        JsonNode state = TrainingCheckpoint.resume(dir, cfg.seed(), policy, opt, trainedBesidesPolicy());
         step = state.get("step").asInt();
         kl.set(state.get("kl_coef").asDouble());
         if (average != null) average.resumeAt(Math.max(0, step - cfg.averageFrom()));

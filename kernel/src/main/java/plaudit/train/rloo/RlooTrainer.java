@@ -7,8 +7,8 @@ import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
 import plaudit.train.TrainStep;
+import plaudit.train.TrainingCheckpoint;
 import plaudit.train.pg.Minibatches;
-import plaudit.train.pg.PolicyCheckpoint;
 import plaudit.train.pg.PolicyGradientTrainer;
 import plaudit.train.pg.PpoLoss;
 import plaudit.train.pg.Rollout;
@@ -64,16 +64,16 @@ public final class RlooTrainer implements PolicyGradientTrainer {
         return step;
     }
 
-    /** Writes the run's state atomically ({@link PolicyCheckpoint}): policy, optimizer, step. */
+    /** Writes the run's state atomically ({@link TrainingCheckpoint}): policy, optimizer, step. */
     @Override
     public void save(Path dir) {
-        PolicyCheckpoint.save(dir, policy, tok, opt, Map.of(), step, cfg.seed(), Map.of());
+        TrainingCheckpoint.save(dir, policy, tok, opt, Map.of(), step, cfg.seed(), Map.of());
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        step = PolicyCheckpoint.resume(dir, cfg.seed(), policy, opt, Map.of()).get("step").asInt();
+        step = TrainingCheckpoint.resume(dir, cfg.seed(), policy, opt, Map.of()).get("step").asInt();
     }
 
     /** One RLOO iteration; returns its metrics row (TRL names). */
