@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the PyTorch side of `plaudit bench --against pytorch` on Debian/Ubuntu (idempotent; quick when present):
-# Debian's python3-torch (no PyPI needed) and the OpenMP build of OpenBLAS — Debian's default reference BLAS is ~20x
-# slower and would make the comparison meaningless.
+# Debian's python3-torch (no PyPI needed) and the OpenMP build of OpenBLAS: Debian's default is the reference BLAS,
+# far slower than an optimised one, which would make the comparison meaningless (docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

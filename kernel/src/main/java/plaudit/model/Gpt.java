@@ -330,8 +330,8 @@ public final class Gpt implements AutoCloseable {
     /**
      * One block, {@code x + attn(ln_1(x))} then {@code + mlp(ln_2(·))}, in its own scope: its intermediates are
      * released when it is done, as PyTorch eager frees them (autograd keeps what backward needs), instead of living
-     * until the caller's step scope closes. Without this a forward holds every block's temporaries at once (a
-     * full-scale PPO run peaked at 7 GB RSS). Only the output joins {@code m}.
+     * until the caller's step scope closes. Without this a forward holds every block's temporaries at once (for
+     * its effect on peak memory see docs/benchmarks.md). Only the output joins {@code m}.
      */
     private NDArray block(Block b, NDArray x, NDArray bias, KvCache cache, int layer, boolean train, NDManager m) {
         try (NDManager scope = m.newSubManager()) {

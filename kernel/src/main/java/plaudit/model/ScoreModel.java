@@ -37,7 +37,7 @@ public final class ScoreModel implements AutoCloseable {
      * <li>{@code MEAN}: the mean of the scores at every position up to the last real token, i.e. the head on the mean
      * hidden state. What a reply has more or less of (topic words, helpful phrases) becomes linear in the
      * hidden states; on the synthetic forum a small reward model ranks SFT's samples by gold markedly better this way
-     * (README, "What bounds it"). Prompt positions add the same amount to every reply to one prompt, so they change
+     * (docs/evidence.md, "What bounds it"). Prompt positions add the same amount to every reply to one prompt, so they change
      * no comparison.</li>
      * </ul>
      */

@@ -23,8 +23,7 @@ import plaudit.UserError;
  * @param voteNoise        voters' mean temperature: utility is divided by it before the logistic vote noise; larger
  *                         means noisier votes; default 1.5
  * @param charm            sd of each comment's charm, a utility shift all its readers share and gold ignores; the
- *                         main lever on the noise ceiling (0 → about 0.84, 1 → about 0.77, 1.5 → about 0.71);
- *                         default 1.0
+ *                         main lever on the noise ceiling (docs/data.md); default 1.0
  * @param lengthBias       voters' mean extra utility per 30 words of a comment (gold has a sweet spot instead);
  *                         default 1.5
  * @param hypeBias         voters' mean extra utility per hype word (up to 3; gold penalises hype); default 0.8

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The worker's HTTP API, version 1 (the table is in the README):
+ * The worker's HTTP API, version 1 (the table is in docs/worker.md):
  * <pre>
  * GET    /v1/health                        no token: {"status":"ok"}
  * POST   /v1/jobs                          {"experiment":{…}, "reward":"Kotlin source"?} → 201 the job

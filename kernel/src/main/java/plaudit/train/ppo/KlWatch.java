@@ -8,8 +8,7 @@ import java.util.Map;
  * Notices when the adaptive KL controller has lost the KL, and says so once. The failure it is for: with a target the
  * policy cannot get back to, the controller keeps raising β; with the value head on the policy's trunk, the large
  * per-token penalties blow up the value loss, whose gradients then move the policy further, and KL and β climb
- * together (measured: KL 3 → 344 nats within 40 steps once β reached 10× its start; a separate value network held the
- * same target). Rule: over the last {@link #WINDOW} steps the mean {@code objective/kl} is above twice the target while
+ * together (docs/evidence.md has the run where it happened). Rule: over the last {@link #WINDOW} steps the mean {@code objective/kl} is above twice the target while
  * β has grown tenfold, or above ten times the target whatever β did.
  */
 public final class KlWatch {
