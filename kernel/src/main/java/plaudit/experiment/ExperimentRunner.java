@@ -149,15 +149,24 @@ public final class ExperimentRunner implements Runner {
         /**
          * One PPO run from SFT against the experiment's reward, the value function initialised from the reward
          * model. Writes {@code NAME/metrics.csv}, {@code NAME/samples.csv} and {@code plots/NAME.svg}. With
-         * {@code compareWithSft}, also measures the trained policy on the held-out prompts ({@link #measure}).
+         * {@code compareWithSft}, also measures the trained policy on the held-out prompts under its own name
+         * ({@code NAME_kl}, {@code NAME_gold_winrate_vs_sft}, …; see {@link #measure}).
          */
         public Table ppo(String name, PpoConfig cfg, boolean compareWithSft) {
-            return runs.ppo(name, cfg, compareWithSft ? "ppo" : null, reward);
+            return ppo(name, cfg, compareWithSft ? name : null);
+        }
+
+        /**
+         * A PPO run whose trained policy is measured under the summary prefix {@code measuredAs} ({@link #measure}),
+         * e.g. a study's run reported as {@code ppo_*} whatever its folder is called; null = not measured.
+         */
+        public Table ppo(String name, PpoConfig cfg, String measuredAs) {
+            return runs.ppo(name, cfg, measuredAs, reward);
         }
 
         /** A PPO run against another reward made from the same reward model (e.g. to compare rewards side by side). */
         public Table ppo(String name, PpoConfig cfg, boolean compareWithSft, UnaryOperator<RewardFunction> rewardOf) {
-            return runs.ppo(name, cfg, compareWithSft ? "ppo" : null, rewardOf(rewardOf));
+            return runs.ppo(name, cfg, compareWithSft ? name : null, rewardOf(rewardOf));
         }
 
         /**

@@ -168,7 +168,7 @@ final class PolicyRuns {
         Table t = Steering.table(target, r);
         try {
             Files.createDirectories(s.out.resolve(name));
-            t.write().csv(s.out.resolve(name + "/steer.csv").toFile());
+            Steering.writeCsv(t, s.out.resolve(name + "/steer.csv"));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
