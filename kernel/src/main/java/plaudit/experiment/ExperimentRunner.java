@@ -2,6 +2,7 @@ package plaudit.experiment;
 
 import ai.djl.Device;
 import plaudit.data.RewardFunction;
+import plaudit.eval.WinRate;
 import plaudit.model.Devices;
 import plaudit.model.Gpt;
 import plaudit.report.Plot;
@@ -190,7 +191,7 @@ public final class ExperimentRunner implements Runner {
          * Samples {@code policy} on the held-out evaluation prompts, {@code evaluation.samples} per prompt as for SFT,
          * and records {@code NAME_kl} (mean summed-k1 KL from SFT of those samples), {@code NAME_proxy} (mean reward),
          * and with gold {@code NAME_gold}, {@code NAME_gold_winrate_vs_sft} and its standard error
-         * {@code NAME_gold_winrate_se} (see {@link plaudit.eval.WinRate}).
+         * {@code NAME_gold_winrate_se} (see {@link WinRate}).
          */
         public void measure(String name, Gpt policy) {
             runs.measure(name, policy);

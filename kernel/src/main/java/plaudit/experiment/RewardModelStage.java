@@ -1,6 +1,5 @@
 package plaudit.experiment;
 
-import ai.djl.Device;
 import plaudit.data.Comparison;
 import plaudit.data.ComparisonsJsonl;
 import plaudit.data.RewardFunction;
