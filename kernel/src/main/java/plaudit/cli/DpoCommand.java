@@ -51,7 +51,7 @@ public final class DpoCommand implements Callable<Integer> {
         PairsInput data = PairsInput.read(pairs);
         try (Gpt ref = sftCkpt.model(dev); Gpt policy = sftCkpt.model(dev);
              MetricsLog log = new MetricsLog("dpo", out.resolve("metrics.csv"))) {
-            new DpoTrainer(policy, ref, tok, data.train(), data.heldOut(), cfg).train(log);
+            new DpoTrainer(policy, ref, tok, data.train(), data.splits().validation(), cfg).train(log);
             Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
                     .write(out.resolve("checkpoint"));
             Plot.lines(log.table(), "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()

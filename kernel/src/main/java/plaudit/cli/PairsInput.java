@@ -4,6 +4,7 @@ import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.data.ComparisonsJsonl;
 import plaudit.data.Split;
+import plaudit.experiment.Splits;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,8 @@ record PairsInput(List<Comparison> train, List<Comparison> val, List<Comparison>
         return Files.isRegularFile(f) ? ComparisonsJsonl.read(f) : List.of();
     }
 
-    /** Held-out comparisons: validation, else test, else training (tiny data sets). */
-    List<Comparison> heldOut() {
-        return !val.isEmpty() ? val : !test.isEmpty() ? test : train;
+    /** The comparisons as the experiment's stages split them (validation and held-out sets alike). */
+    Splits splits() {
+        return Splits.of(train, val, test);
     }
 }

@@ -9,7 +9,7 @@ import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
-import plaudit.reward.RewardModelScorer;
+import plaudit.experiment.Recipe;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoTrainer;
 
@@ -83,7 +83,7 @@ public final class PpoCommand implements Callable<Integer> {
              Gpt policy = sftCkpt.model(dev);
              ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev);
              ScoreModel value = sharedTrunk ? null : ScoreModel.load(Checkpoint.read(rm), dev)) {
-            PpoTrainer ppo = new PpoTrainer(policy, ref, value, new RewardModelScorer(reward, tok, responseLength, 32),
+            PpoTrainer ppo = new PpoTrainer(policy, ref, value, Recipe.scorer(reward, tok, responseLength),
                     gold ? new GoldPreference() : null, tok, prompts, cfg);
             PolicyRunCli.train("ppo", "PPO: reward, KL and gold", ppo, out, cfg.steps(), checkpointEvery, resume);
         }

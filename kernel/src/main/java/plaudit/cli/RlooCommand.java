@@ -9,7 +9,7 @@ import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
-import plaudit.reward.RewardModelScorer;
+import plaudit.experiment.Recipe;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.rloo.RlooTrainer;
 
@@ -73,7 +73,7 @@ public final class RlooCommand implements Callable<Integer> {
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
              ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev)) {
-            RlooTrainer rloo = new RlooTrainer(policy, ref, new RewardModelScorer(reward, tok, responseLength, 32),
+            RlooTrainer rloo = new RlooTrainer(policy, ref, Recipe.scorer(reward, tok, responseLength),
                     gold ? new GoldPreference() : null, tok, promptList, cfg);
             PolicyRunCli.train("rloo", "RLOO: reward, KL and gold", rloo, out, cfg.steps(), checkpointEvery, resume);
         }

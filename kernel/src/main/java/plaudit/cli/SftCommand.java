@@ -3,12 +3,14 @@ package plaudit.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import plaudit.experiment.Experiment;
+import plaudit.experiment.SftStage;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.report.Tables;
 import plaudit.text.Tokenizer;
-import plaudit.train.SftTrainer;
+import tech.tablesaw.api.Table;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,14 +43,12 @@ public final class SftCommand implements Callable<Integer> {
         PairsInput data = PairsInput.read(pairs);
         Checkpoint ckpt = Checkpoint.read(init);
         Tokenizer tok = ckpt.tokenizer();
-        try (Gpt model = ckpt.model(run.device());
-             MetricsLog log = new MetricsLog("sft", out.resolve("metrics.csv"))) {
-            SftTrainer.train(model, tok, SftTrainer.topReplies(data.train()), SftTrainer.topReplies(data.heldOut()),
-                    new SftTrainer.Config(steps, batch, lr, Math.max(1, steps / 10), 0.0, 1.0, maxResponse,
-                            Math.max(1, steps / 10), run.seed()), log);
-            Checkpoint.writer().config(model.config()).parameters(model.parameters()).tokenizer(tok)
-                    .write(out.resolve("checkpoint"));
-            System.out.println(Tables.readable(log.summary()).print());
+        try (Gpt model = ckpt.model(run.device())) {
+            // the experiment's SFT stage and recipe: the same pairs, init and seed train the same model
+            Table metrics = SftStage.train(model, tok, data.splits(), new Experiment.Training(steps, batch, lr),
+                    maxResponse, run.seed(), out.resolve("metrics.csv"));
+            SftStage.write(model, tok, out.resolve("checkpoint"));
+            System.out.println(Tables.readable(MetricsLog.summary(metrics)).print());
         }
         System.out.println("checkpoint: " + out.resolve("checkpoint"));
         return 0;

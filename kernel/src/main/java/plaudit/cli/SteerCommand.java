@@ -16,7 +16,6 @@ import plaudit.train.steer.SteerPrompts;
 import plaudit.train.steer.SteerResult;
 import plaudit.train.steer.Steering;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.io.csv.CsvWriteOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,9 +90,7 @@ public final class SteerCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         Table t = Steering.table(target, results);
-        // keep the leading spaces of targets and prefixes: " the" and "the" are different tokens
-        t.write().csv(CsvWriteOptions.builder(out.resolve("steer.csv").toFile()).ignoreLeadingWhitespaces(false)
-                .ignoreTrailingWhitespaces(false).build());
+        Steering.writeCsv(t, out.resolve("steer.csv"));
         System.out.println(Tables.readable(t).print());
         System.out.println("wrote " + out.resolve("steer.csv"));
         return 0;

@@ -3,7 +3,10 @@ package plaudit.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import plaudit.data.Comparison;
+import plaudit.experiment.Experiment;
+import plaudit.experiment.Recipe;
+import plaudit.experiment.RewardModelStage;
+import plaudit.experiment.Splits;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
@@ -12,7 +15,6 @@ import plaudit.report.Tables;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
 import plaudit.train.Completions;
-import plaudit.reward.RewardModelScorer;
 import plaudit.train.RewardTrainer;
 
 import java.nio.file.Path;
@@ -56,27 +58,28 @@ public final class TrainRmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ScoreModel.Readout how = ScoreModel.Readout.parse(readout); // before anything slow
-        PairsInput data = PairsInput.read(pairs);
+        Splits data = PairsInput.read(pairs).splits();
         Checkpoint init = Checkpoint.read(sft);
         Tokenizer tok = init.tokenizer();
         var dev = run.device();
-        RewardTrainer.Config cfg = new RewardTrainer.Config(steps, batch, lr, Math.max(1, steps / 10), 0.0, 1.0,
-                maxResponse, margin, centerCoef, Math.max(1, steps / 10), run.seed());
-        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), how);
-             MetricsLog log = new MetricsLog("reward model", out.resolve("metrics.csv"))) {
-            RewardTrainer.Evaluation ev = RewardTrainer.train(rm, tok, data.train(), data.heldOut(),
-                    gold ? new GoldPreference() : null, cfg, log);
-            ev.accuracyByRatio().write().csv(out.resolve("calibration.csv").toFile());
+        // the experiment's reward-model stage and recipe, with this command's margin and centring options
+        RewardTrainer.Config cfg = Recipe.rewardModel(new Experiment.Training(steps, batch, lr), maxResponse, margin,
+                centerCoef, run.seed());
+        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), how)) {
+            RewardModelStage.Trained t = RewardModelStage.train(rm, tok, data.train(), data.validation(),
+                    gold ? new GoldPreference() : null, cfg, out);
+            RewardTrainer.Evaluation ev = t.evaluation();
             if (recenterPrompts > 0) {
+                // as the experiment re-centres: SFT's samples on the held-out prompts, evaluation.samples per prompt
                 try (Gpt policy = init.model(dev)) {
-                    Completions samples = Completions.sample(policy, tok,
-                            Comparison.prompts(data.heldOut(), recenterPrompts), 1, maxResponse, 1.0, run.seed());
-                    double shift = new RewardModelScorer(rm, tok, maxResponse, 32).recenterOn(samples);
+                    Completions samples = RewardModelStage.sftSamples(policy, tok, data.heldOutPrompts(recenterPrompts),
+                            Experiment.defaults().evaluation().samples(), maxResponse, run.seed());
+                    double shift = Recipe.scorer(rm, tok, maxResponse).recenterOn(samples);
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
             }
             rm.save(out.resolve("checkpoint"), tok);
-            System.out.println(Tables.readable(log.summary()).print());
+            System.out.println(Tables.readable(MetricsLog.summary(t.metrics())).print());
             System.out.println(Tables.readable(ev.accuracyByRatio()).print());
             System.out.printf("held-out accuracy %.4f%s%n", ev.accuracy(),
                     gold ? String.format(", agreement with gold %.4f", ev.goldAgreement()) : "");

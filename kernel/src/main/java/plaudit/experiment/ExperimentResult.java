@@ -2,6 +2,7 @@ package plaudit.experiment;
 
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
+import plaudit.report.RunPlots;
 import plaudit.train.pg.SamplesCsv;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
@@ -71,14 +72,14 @@ public record ExperimentResult(Table summary, Table data, Map<String, Table> met
             if (Files.isDirectory(dir.resolve("checkpoint"))) checkpoints.put(name, dir.resolve("checkpoint"));
             if (name.equals("rm") && Files.exists(dir.resolve("calibration.csv"))) {
                 double gold = partial.value("rm_gold_agreement"), ceiling = partial.value("noise_ceiling");
-                plots.put("reward_model", ExperimentRunner.rewardModelPlot(Table.read().csv(dir.resolve("calibration.csv").toFile()),
+                plots.put("reward_model", RunPlots.rewardModel(Table.read().csv(dir.resolve("calibration.csv").toFile()),
                         partial.value("rm_val_accuracy"), Double.isNaN(gold) ? null : gold, Double.isNaN(ceiling) ? null : ceiling));
             }
             if (Files.exists(dir.resolve("samples.csv"))) {
                 samples.put(name, SamplesCsv.table(SamplesCsv.read(dir.resolve("samples.csv"))));
                 Table t = metrics.get(name);
                 boolean gold = t.columnNames().contains("objective/gold") && !t.doubleColumn("objective/gold").removeMissing().isEmpty();
-                plots.put(name, ExperimentRunner.ppoPlot(name, t, gold));
+                plots.put(name, RunPlots.policyGradient(name, t, gold));
             }
         }
         Table bestOfN = Files.exists(out.resolve("best_of_n.csv"))

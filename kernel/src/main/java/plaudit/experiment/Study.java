@@ -10,6 +10,7 @@ import tech.tablesaw.api.Table;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,7 +30,7 @@ public final class Study {
         /** {@code tiny}, {@code small} or {@code full}, any case; anything else fails naming the three. */
         public static Scale parse(String s) {
             try {
-                return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+                return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new plaudit.UserError("--scale " + s + " is unknown; use tiny, small or full");
             }
@@ -123,7 +124,8 @@ public final class Study {
         Experiment e = experiment(s, forum, deviceSpec(device), seed);
         try (ExperimentRunner.Session session = new ExperimentRunner(out, "study").train(e, null)) {
             // PPO with the adaptive KL controller, and with β = 0 (over-optimisation: the live policy, not averaged)
-            Table adaptive = session.ppo("ppo_adaptive", e.ppo(), true);
+            // measured as "ppo": summary.csv reports the study's PPO as ppo_kl, ppo_gold_winrate_vs_sft, ...
+            Table adaptive = session.ppo("ppo_adaptive", e.ppo(), "ppo");
             Table beta0 = session.ppo("ppo_beta0", e.ppo().toBuilder().fixedKl(0).averageTail(0).steps(s.beta0Steps())
                     .sampleEvery(Math.max(1, s.beta0Steps() / 5)).build(), false);
             DoubleColumn g0 = beta0.doubleColumn("objective/gold");

@@ -11,7 +11,9 @@ import plaudit.text.Tokenizer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvWriteOptions;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -190,6 +192,15 @@ public final class Steering {
         add(t, "kl", results.stream().mapToDouble(SteerResult::kl).toArray());
         add(t, "seconds", results.stream().mapToDouble(SteerResult::seconds).toArray());
         return t;
+    }
+
+    /**
+     * Writes a {@link #table} to {@code file}, keeping the leading and trailing spaces of targets and prefixes:
+     * {@code " the"} and {@code "the"} are different tokens.
+     */
+    public static void writeCsv(Table t, Path file) {
+        t.write().csv(CsvWriteOptions.builder(file.toFile()).ignoreLeadingWhitespaces(false)
+                .ignoreTrailingWhitespaces(false).build());
     }
 
     private static void add(Table t, String name, double[] values) {

@@ -1,0 +1,62 @@
+package plaudit.experiment;
+
+import ai.djl.Device;
+import plaudit.data.Comparison;
+import plaudit.model.Gpt;
+import plaudit.model.GptConfig;
+import plaudit.report.MetricsLog;
+import plaudit.text.BpeTrainer;
+import plaudit.text.ByteLevelBpe;
+import plaudit.train.LmTrainer;
+import plaudit.train.TokenCorpus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * The tokenizer (trained on the corpus, or read from a file) and pretraining on the corpus: the forum's text, or the
+ * comparisons' texts for real data. Writes {@code pretrain/metrics.csv} and records {@code pretrain_val_loss}. Its
+ * result lives on in SFT's checkpoint (model and tokenizer), from which {@link SftStage} resumes both.
+ */
+final class PretrainStage {
+    record Result(ByteLevelBpe tokenizer, Gpt model) {
+    }
+
+    private PretrainStage() {
+    }
+
+    static Result run(Experiment e, RunState s, DataStage.Result data, Device device) throws IOException {
+        s.stage("tokenizer + pretraining");
+        List<String> docs = data.corpus() != null ? TokenCorpus.documents(Files.readString(data.corpus()))
+                : texts(data.splits().train());
+        ByteLevelBpe tok = e.tokenizer().file() != null ? ByteLevelBpe.load(Path.of(e.tokenizer().file()))
+                : BpeTrainer.train(docs, BpeTrainer.Config.of(e.tokenizer().vocabSize()));
+        GptConfig cfg = e.model().withVocabSize(tok.vocabSize());
+        Gpt model = Gpt.init(cfg, device, e.seed());
+        Experiment.Training pt = e.pretrain();
+        if (pt.steps() > 0) {
+            try (MetricsLog log = new MetricsLog("pretrain", s.out.resolve("pretrain/metrics.csv"))) {
+                LmTrainer.train(model, TokenCorpus.of(docs, tok, Recipe.PRETRAIN_VAL_EVERY),
+                        Recipe.pretrain(pt, cfg.blockSize(), e.seed()), log, 0, null);
+                s.summary.put("pretrain_val_loss", SftStage.last(log.table(), "val_loss"));
+                s.metrics.put("pretrain", log.table());
+            }
+        }
+        return new Result(tok, model);
+    }
+
+    /** The distinct texts of the comparisons: the pretraining corpus when the data has no corpus of its own. */
+    private static List<String> texts(List<Comparison> pairs) {
+        LinkedHashSet<String> set = new LinkedHashSet<>();
+        for (Comparison c : pairs) {
+            set.add(c.prompt());
+            set.add(c.chosen());
+            set.add(c.rejected());
+        }
+        return new ArrayList<>(set);
+    }
+}

@@ -1,0 +1,102 @@
+package plaudit.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import plaudit.model.Checkpoint;
+import plaudit.report.MetricsLog;
+import plaudit.report.Plot;
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What the stages of one run share: its folder, whether it resumes an earlier run's checkpoints, its cancellation,
+ * and everything recorded so far (headline numbers, metrics, samples, plots, checkpoints).
+ */
+final class RunState {
+    /** Where a resumable run keeps the summary measured up to a stage's checkpoint ({@code NAME/summary-so-far.json}). */
+    private static final String SUMMARY_SO_FAR = "summary-so-far.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path out;
+    final String label;
+    final boolean resume;
+    private final BooleanSupplier cancelled;
+    final Map<String, Double> summary = new LinkedHashMap<>();
+    final Map<String, Table> metrics = new LinkedHashMap<>();
+    final Map<String, Table> samples = new LinkedHashMap<>();
+    final Map<String, Plot> plots = new LinkedHashMap<>();
+    final Map<String, Path> checkpoints = new LinkedHashMap<>();
+
+    RunState(Path out, String label, boolean resume, BooleanSupplier cancelled) {
+        this.out = out;
+        this.label = label;
+        this.resume = resume;
+        this.cancelled = cancelled;
+    }
+
+    /** Announces a stage on standard error, or stops the run if it was cancelled. */
+    void stage(String what) {
+        if (cancelled()) throw new CancellationException(label + ": cancelled before " + what);
+        System.err.println(label + ": " + what);
+    }
+
+    boolean cancelled() {
+        return cancelled.getAsBoolean();
+    }
+
+    /** Whether an earlier run of a resumable runner finished stage {@code name} (checkpoints are written atomically). */
+    boolean completed(String name) {
+        return resume && Files.isRegularFile(out.resolve(name + "/checkpoint/" + Checkpoint.CONFIG));
+    }
+
+    /**
+     * Takes over a completed stage: its checkpoint, the metrics of {@code metricsOf} that exist and the headline
+     * numbers measured up to it, as {@link #checkpoint} saved them.
+     *
+     * @param what the stages the checkpoint stands for, as announced
+     */
+    Path resumed(String name, String what, List<String> metricsOf) throws IOException {
+        Path dir = out.resolve(name + "/checkpoint");
+        stage(what + ": resumed from " + dir);
+        for (String stage : metricsOf) {
+            Path csv = out.resolve(stage + "/metrics.csv");
+            if (Files.exists(csv)) metrics.put(stage, MetricsLog.read(stage, csv));
+        }
+        checkpoints.put(name, dir);
+        Map<?, ?> saved = JSON.readValue(out.resolve(name + "/" + SUMMARY_SO_FAR).toFile(), Map.class);
+        saved.forEach((k, v) -> summary.putIfAbsent((String) k, ((Number) v).doubleValue()));
+        return dir;
+    }
+
+    /** Writes a stage's checkpoint, after the headline numbers so far, which a resumed run reads back. */
+    void checkpoint(String name, CheckpointWrite write) throws IOException {
+        Path dir = out.resolve(name + "/checkpoint");
+        if (resume) {
+            Path tmp = out.resolve(name + "/" + SUMMARY_SO_FAR + ".tmp");
+            JSON.writeValue(tmp.toFile(), summary);
+            Files.move(tmp, out.resolve(name + "/" + SUMMARY_SO_FAR), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        }
+        write.to(dir);
+        checkpoints.put(name, dir);
+    }
+
+    /** Adds a plot to the result and writes it to {@code plots/NAME.svg}. */
+    void plot(String name, Plot plot) {
+        plot.write(out.resolve("plots/" + name + ".svg"));
+        plots.put(name, plot);
+    }
+
+    @FunctionalInterface
+    interface CheckpointWrite {
+        void to(Path dir) throws IOException;
+    }
+}

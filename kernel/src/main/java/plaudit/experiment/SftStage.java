@@ -1,0 +1,81 @@
+package plaudit.experiment;
+
+import ai.djl.Device;
+import plaudit.model.Checkpoint;
+import plaudit.model.Gpt;
+import plaudit.report.MetricsLog;
+import plaudit.text.ByteLevelBpe;
+import plaudit.text.Tokenizer;
+import plaudit.train.SftTrainer;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Supervised fine-tuning on (post → top-voted reply), after the tokenizer and pretraining ({@link PretrainStage}).
+ * Writes {@code sft/metrics.csv} and {@code sft/checkpoint} (model and tokenizer), records {@code sft_val_loss}; a
+ * resumable run that finds the checkpoint skips tokenizer, pretraining and SFT. {@code plaudit sft} runs
+ * {@link #train} with the same recipe.
+ */
+public final class SftStage {
+    /** The SFT model and its tokenizer. */
+    record Result(ByteLevelBpe tokenizer, Gpt model) {
+    }
+
+    private SftStage() {
+    }
+
+    static Result run(Experiment e, RunState s, DataStage.Result data, Device device) throws IOException {
+        if (s.completed("sft")) {
+            Checkpoint c = Checkpoint.read(s.out.resolve("sft/checkpoint"));
+            ByteLevelBpe tok = ByteLevelBpe.fromTokenizerJson(c.tokenizerFiles().tokenizerJson());
+            Gpt sft = c.model(device);
+            s.resumed("sft", "tokenizer, pretraining and sft", List.of("pretrain", "sft"));
+            return new Result(tok, sft);
+        }
+        PretrainStage.Result pre = PretrainStage.run(e, s, data, device);
+        Gpt sft = pre.model();
+        ByteLevelBpe tok = pre.tokenizer();
+        try {
+            s.stage("sft");
+            Table t = train(sft, tok, data.splits(), e.sft(), e.ppo().responseLength(), e.seed(),
+                    s.out.resolve("sft/metrics.csv"));
+            s.summary.put("sft_val_loss", last(t, "val_loss"));
+            s.metrics.put("sft", t);
+            s.checkpoint("sft", dir -> write(sft, tok, dir));
+            return new Result(tok, sft);
+        } catch (IOException | RuntimeException | Error ex) {
+            sft.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Fine-tunes {@code model} in place on the top-voted replies of {@code splits}' training comparisons, validated on
+     * its validation comparisons, keeping {@code responseLength} reply tokens; writes {@code metricsCsv}.
+     *
+     * @return the metrics by step
+     */
+    public static Table train(Gpt model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
+                              long seed, Path metricsCsv) {
+        try (MetricsLog log = new MetricsLog("sft", metricsCsv)) {
+            SftTrainer.train(model, tok, SftTrainer.topReplies(splits.train()),
+                    SftTrainer.topReplies(splits.validation()), Recipe.sft(st, responseLength, seed), log);
+            return log.table();
+        }
+    }
+
+    /** The SFT checkpoint: model and tokenizer. */
+    public static void write(Gpt model, Tokenizer tok, Path dir) {
+        Checkpoint.writer().config(model.config()).parameters(model.parameters()).tokenizer(tok).write(dir);
+    }
+
+    /** The last value of a column that is not missing (NaN if none). */
+    static double last(Table t, String col) {
+        DoubleColumn c = t.doubleColumn(col).removeMissing();
+        return c.isEmpty() ? Double.NaN : c.get(c.size() - 1);
+    }
+}
