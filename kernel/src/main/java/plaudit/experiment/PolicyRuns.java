@@ -11,6 +11,7 @@ import plaudit.report.Plot;
 import plaudit.report.RunPlots;
 import plaudit.text.Tokenizer;
 import plaudit.train.DpoTrainer;
+import plaudit.train.SupervisedLoop;
 import plaudit.train.pg.PolicyGradientTrainer;
 import plaudit.train.pg.ResumableTraining;
 import plaudit.train.pg.Sample;
@@ -30,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 /**
  * The policy runs from SFT: PPO, DPO, RLOO and goal steering, each into {@code NAME/}, each measured on the held-out
@@ -92,9 +92,11 @@ final class PolicyRuns {
     Table dpo(String name, DpoTrainer.Config cfg) {
         s.stage(name + " (β = " + cfg.beta() + ")");
         List<Comparison> heldOut = data.splits().heldOut();
-        try (Gpt policy = RewardModelStage.copy(sft); MetricsLog log = new MetricsLog(name, s.out.resolve(name + "/metrics.csv"))) {
+        SupervisedLoop.Control control = s.control(name, cfg.steps());
+        try (Gpt policy = RewardModelStage.copy(sft);
+             MetricsLog log = RunState.metricsLog(name, s.out.resolve(name + "/metrics.csv"), control)) {
             new DpoTrainer(policy, sft, tok, data.splits().train(),
-                    heldOut.subList(0, Math.min(Recipe.DPO_VAL_PAIRS, heldOut.size())), cfg).train(log);
+                    heldOut.subList(0, Math.min(Recipe.DPO_VAL_PAIRS, heldOut.size())), cfg).train(log, control);
             Table t = log.table();
             s.metrics.put(name, t);
             s.plot(name, Plot.lines(t, "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
@@ -128,10 +130,8 @@ final class PolicyRuns {
             int at = ResumableTraining.resume(trainer, dir, rows);
             if (at > 0) s.stage(name + ": resumed at step " + at + " of " + steps);
         }
-        int every = s.resume ? Math.max(1, steps / Recipe.CHECKPOINTS_PER_RUN) : 0;
-        Table t = ResumableTraining.run(name, trainer, dir, steps, every, rows, step -> {
-            if (s.cancelled()) throw new CancellationException(s.label + ": cancelled at " + name + " step " + step);
-        });
+        int every = s.resume ? Recipe.checkpointEvery(steps) : 0;
+        Table t = ResumableTraining.run(name, trainer, dir, steps, every, rows, s.cancelAt(name));
         s.samples.put(name, SamplesCsv.table(rows));
         s.metrics.put(name, t);
         s.plot(name, RunPlots.policyGradient(name, t, data.gold() != null));

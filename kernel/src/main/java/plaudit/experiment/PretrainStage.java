@@ -8,6 +8,7 @@ import plaudit.report.MetricsLog;
 import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
 import plaudit.train.LmTrainer;
+import plaudit.train.SupervisedLoop;
 import plaudit.train.TokenCorpus;
 
 import java.io.IOException;
@@ -39,10 +40,12 @@ final class PretrainStage {
         Gpt model = Gpt.init(cfg, device, e.seed());
         Experiment.Training pt = e.pretrain();
         if (pt.steps() > 0) {
-            try (MetricsLog log = new MetricsLog("pretrain", s.out.resolve("pretrain/metrics.csv"))) {
-                LmTrainer.train(model, TokenCorpus.of(docs, tok, Recipe.PRETRAIN_VAL_EVERY),
-                        Recipe.pretrain(pt, cfg.blockSize(), e.seed()), log, 0, null);
-                s.summary.put("pretrain_val_loss", SftStage.last(log.table(), "val_loss"));
+            SupervisedLoop.Control control = s.control("pretrain", pt.steps());
+            try (MetricsLog log = RunState.metricsLog("pretrain", s.out.resolve("pretrain/metrics.csv"), control)) {
+                // the trainer's value, not the log's: rows a resumed stage read back from metrics.csv are rounded
+                double valLoss = LmTrainer.train(model, TokenCorpus.of(docs, tok, Recipe.PRETRAIN_VAL_EVERY),
+                        Recipe.pretrain(pt, cfg.blockSize(), e.seed()), log, control);
+                s.summary.put("pretrain_val_loss", valLoss);
                 s.metrics.put("pretrain", log.table());
             }
         }

@@ -50,10 +50,15 @@ public final class Recipe {
     public static final int DPO_VAL_PAIRS = 512;
     /** Training prompts goal steering fits its soft prompt on, at most: steering converges on few prompts. */
     public static final int STEER_TRAIN_PROMPTS = 64;
-    /** A resumable runner checkpoints a policy-gradient run this many times per run: little lost to a restart. */
+    /** A resumable runner checkpoints every training stage this many times per run: little lost to a restart. */
     public static final int CHECKPOINTS_PER_RUN = 20;
 
     private Recipe() {
+    }
+
+    /** Checkpoint interval of a resumable run of {@code steps} steps ({@link #CHECKPOINTS_PER_RUN} per run). */
+    public static int checkpointEvery(int steps) {
+        return Math.max(1, steps / CHECKPOINTS_PER_RUN);
     }
 
     /** Warm-up steps of a supervised stage of {@code steps} steps. */

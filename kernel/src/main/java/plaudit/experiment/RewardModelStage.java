@@ -14,6 +14,7 @@ import plaudit.sim.ReplyVotes;
 import plaudit.text.Tokenizer;
 import plaudit.train.Completions;
 import plaudit.train.RewardTrainer;
+import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class RewardModelStage {
         try {
             Trained t = train(rm, tok, rmTrain, data.splits().validation(), gold, Recipe.rewardModel(
                     new Experiment.Training(rt.steps(), rt.batchSize(), rt.lr()), responseLength, Recipe.RM_USE_MARGIN,
-                    Recipe.RM_CENTER_COEF, e.seed()), s.out.resolve("rm"));
+                    Recipe.RM_CENTER_COEF, e.seed()), s.out.resolve("rm"), s.control("rm", rt.steps()));
             RewardTrainer.Evaluation ev = t.evaluation();
             s.metrics.put("rm", t.metrics());
             s.summary.put("rm_val_accuracy", ev.accuracy());
@@ -81,6 +82,7 @@ public final class RewardModelStage {
             s.summary.put("rm_shift", proxy.recenterOn(samples));
             if (gold != null) s.summary.put("sft_gold", Measurement.mean(sftGold));
             s.checkpoint("rm", dir -> rm.save(dir, tok));
+            s.dropProgress("rm");
             return new Result(rm, proxy, samples, sftGold);
         } catch (IOException | RuntimeException | Error ex) {
             rm.close();
@@ -96,8 +98,14 @@ public final class RewardModelStage {
      */
     public static Trained train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
                                 RewardFunction gold, RewardTrainer.Config cfg, Path dir) {
-        try (MetricsLog log = new MetricsLog("reward model", dir.resolve("metrics.csv"))) {
-            RewardTrainer.Evaluation ev = RewardTrainer.train(rm, tok, train, val, gold, cfg, log);
+        return train(rm, tok, train, val, gold, cfg, dir, SupervisedLoop.Control.NONE);
+    }
+
+    /** As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, RewardTrainer.Config, Path)}, under {@code control}. */
+    static Trained train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
+                         RewardFunction gold, RewardTrainer.Config cfg, Path dir, SupervisedLoop.Control control) {
+        try (MetricsLog log = RunState.metricsLog("reward model", dir.resolve("metrics.csv"), control)) {
+            RewardTrainer.Evaluation ev = RewardTrainer.train(rm, tok, train, val, gold, cfg, log, control);
             ev.accuracyByRatio().write().csv(dir.resolve("calibration.csv").toFile());
             return new Trained(ev, log.table());
         }

@@ -4,17 +4,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import plaudit.model.Checkpoint;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
+import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
 
 /**
  * What the stages of one run share: its folder, whether it resumes an earlier run's checkpoints, its cancellation,
@@ -23,6 +27,8 @@ import java.util.function.BooleanSupplier;
 final class RunState {
     /** Where a resumable run keeps the summary measured up to a stage's checkpoint ({@code NAME/summary-so-far.json}). */
     private static final String SUMMARY_SO_FAR = "summary-so-far.json";
+    /** Where a resumable run keeps a training stage's checkpoint while the stage runs ({@code NAME/resume}). */
+    private static final String RESUME = "resume";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Path out;
@@ -50,6 +56,40 @@ final class RunState {
 
     boolean cancelled() {
         return cancelled.getAsBoolean();
+    }
+
+    /** A step hook that stops the run after step {@code n} of training {@code name} once it is cancelled. */
+    IntConsumer cancelAt(String name) {
+        return n -> {
+            if (cancelled()) throw new CancellationException(label + ": cancelled at " + name + " step " + n);
+        };
+    }
+
+    /**
+     * The per-step control of supervised stage {@code name} of {@code steps} steps: cancellation after every step
+     * and, in a resumable run, a checkpoint in {@code NAME/resume} {@link Recipe#CHECKPOINTS_PER_RUN} times per
+     * run, which a restarted run continues from (the stage's own {@code NAME/checkpoint} means "finished").
+     */
+    SupervisedLoop.Control control(String name, int steps) {
+        return resume ? new SupervisedLoop.Control(out.resolve(name + "/" + RESUME), Recipe.checkpointEvery(steps),
+                cancelAt(name)) : new SupervisedLoop.Control(null, 0, cancelAt(name));
+    }
+
+    /** The metrics log of a stage under {@code control}: a resumed stage keeps the rows its checkpoint covers. */
+    static MetricsLog metricsLog(String name, Path csv, SupervisedLoop.Control control) {
+        int done = control.stepsDone();
+        return done > 0 ? MetricsLog.resume(name, csv, done) : new MetricsLog(name, csv);
+    }
+
+    /** Deletes the in-progress checkpoints of {@code stages} once a finished stage's checkpoint stands for them. */
+    void dropProgress(String... stages) throws IOException {
+        for (String stage : stages) {
+            Path dir = out.resolve(stage + "/" + RESUME);
+            if (!Files.exists(dir)) continue;
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
     }
 
     /** Whether an earlier run of a resumable runner finished stage {@code name} (checkpoints are written atomically). */

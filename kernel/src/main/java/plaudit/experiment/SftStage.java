@@ -7,7 +7,7 @@ import plaudit.report.MetricsLog;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
 import plaudit.train.SftTrainer;
-import tech.tablesaw.api.DoubleColumn;
+import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
@@ -41,11 +41,12 @@ public final class SftStage {
         ByteLevelBpe tok = pre.tokenizer();
         try {
             s.stage("sft");
-            Table t = train(sft, tok, data.splits(), e.sft(), e.ppo().responseLength(), e.seed(),
-                    s.out.resolve("sft/metrics.csv"));
-            s.summary.put("sft_val_loss", last(t, "val_loss"));
-            s.metrics.put("sft", t);
+            Trained t = train(sft, tok, data.splits(), e.sft(), e.ppo().responseLength(), e.seed(),
+                    s.out.resolve("sft/metrics.csv"), s.control("sft", e.sft().steps()));
+            s.summary.put("sft_val_loss", t.valLoss());
+            s.metrics.put("sft", t.metrics());
             s.checkpoint("sft", dir -> write(sft, tok, dir));
+            s.dropProgress("pretrain", "sft");
             return new Result(tok, sft);
         } catch (IOException | RuntimeException | Error ex) {
             sft.close();
@@ -61,21 +62,28 @@ public final class SftStage {
      */
     public static Table train(Gpt model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
                               long seed, Path metricsCsv) {
-        try (MetricsLog log = new MetricsLog("sft", metricsCsv)) {
-            SftTrainer.train(model, tok, SftTrainer.topReplies(splits.train()),
-                    SftTrainer.topReplies(splits.validation()), Recipe.sft(st, responseLength, seed), log);
-            return log.table();
+        return train(model, tok, splits, st, responseLength, seed, metricsCsv, SupervisedLoop.Control.NONE).metrics();
+    }
+
+    /**
+     * @param valLoss the final held-out loss, as the trainer computed it (rows a resumed stage read back from
+     *                metrics.csv are rounded)
+     */
+    record Trained(double valLoss, Table metrics) {
+    }
+
+    /** As {@link #train(Gpt, Tokenizer, Splits, Experiment.Training, int, long, Path)}, under {@code control}. */
+    static Trained train(Gpt model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
+                         long seed, Path metricsCsv, SupervisedLoop.Control control) {
+        try (MetricsLog log = RunState.metricsLog("sft", metricsCsv, control)) {
+            double valLoss = SftTrainer.train(model, tok, SftTrainer.topReplies(splits.train()),
+                    SftTrainer.topReplies(splits.validation()), Recipe.sft(st, responseLength, seed), log, control);
+            return new Trained(valLoss, log.table());
         }
     }
 
     /** The SFT checkpoint: model and tokenizer. */
     public static void write(Gpt model, Tokenizer tok, Path dir) {
         Checkpoint.writer().config(model.config()).parameters(model.parameters()).tokenizer(tok).write(dir);
-    }
-
-    /** The last value of a column that is not missing (NaN if none). */
-    static double last(Table t, String col) {
-        DoubleColumn c = t.doubleColumn(col).removeMissing();
-        return c.isEmpty() ? Double.NaN : c.get(c.size() - 1);
     }
 }

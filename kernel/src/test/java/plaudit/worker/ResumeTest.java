@@ -2,10 +2,14 @@ package plaudit.worker;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import plaudit.experiment.Experiment;
 import plaudit.experiment.ExperimentResult;
 import plaudit.experiment.ExperimentRunner;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
@@ -19,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The in-process variant of the kill-and-restart test: a resumable run stopped in the middle of PPO, run again on
  * its folder, skips the finished stages, continues PPO from its checkpoint, and ends with the metrics, samples and
  * summary of a run that was never stopped. The fixture's PPO averages its weights from step 2 on ({@code averageTail}
- * 0.75 of 6 steps), so the stop falls inside the averaged tail and the checkpoint must carry the average.
+ * 0.75 of 6 steps), so the stop falls inside the averaged tail and the checkpoint must carry the average. A run
+ * stopped inside a supervised stage (pretraining, SFT, the reward model) continues that stage from its last step.
  */
 class ResumeTest {
 
@@ -57,5 +62,43 @@ class ResumeTest {
         assertEquals(resumed.plots().keySet(), read.plots().keySet());
         assertEquals(resumed.samples().get("ppo").stringColumn("response").asList(),
                 read.samples().get("ppo").stringColumn("response").asList());
+    }
+
+    /** Stopped after step 2 of {@code stage}'s 4: the stage continues from its step-2 checkpoint, not from scratch. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pretrain", "sft", "rm"})
+    void runStoppedInsideASupervisedStageResumesThatStage(String stage, @TempDir Path tmp) throws Exception {
+        Experiment e = Experiment.fromJson(WorkerFixture.tinyExperiment());
+        new ExperimentRunner(tmp.resolve("straight")).run(e, null);
+
+        Path out = tmp.resolve("stopped");
+        Path csv = out.resolve(stage + "/metrics.csv");
+        assertThrows(CancellationException.class, () -> new ExperimentRunner(out).resumable(() ->
+                Files.exists(csv) && lines(csv) > 2).run(e, null));
+        assertEquals(3, Files.readAllLines(csv).size(), "stopped after the stage's second step");
+        assertTrue(Files.isRegularFile(out.resolve(stage + "/resume/config.json")), "the stage checkpoints as it goes");
+
+        // asked after every step: had the stage started again from step 0, its metrics would have shrunk to one row
+        AtomicInteger fewestLines = new AtomicInteger(Integer.MAX_VALUE);
+        new ExperimentRunner(out).resumable(() -> {
+            fewestLines.accumulateAndGet(lines(csv), Math::min);
+            return false;
+        }).run(e, null);
+        assertEquals(3, fewestLines.get(), "the stage went on from its second step");
+
+        for (String s : new String[] {"pretrain", "sft", "rm", "ppo"}) {
+            assertEquals(WorkerFixture.metricsWithoutTimes(tmp.resolve("straight/" + s + "/metrics.csv")),
+                    WorkerFixture.metricsWithoutTimes(out.resolve(s + "/metrics.csv")), s);
+        }
+        assertEquals(Files.readAllLines(tmp.resolve("straight/summary.csv")), Files.readAllLines(out.resolve("summary.csv")));
+        assertTrue(Files.notExists(out.resolve(stage + "/resume")), "a finished stage's in-progress checkpoint is removed");
+    }
+
+    private static int lines(Path csv) {
+        try {
+            return Files.readAllLines(csv).size();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 }
