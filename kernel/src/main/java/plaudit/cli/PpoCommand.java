@@ -2,6 +2,7 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
@@ -34,32 +35,10 @@ public final class PpoCommand implements Callable<Integer> {
     Path pairs;
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
-    @Option(names = "--steps", defaultValue = "100", description = "PPO iterations (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--batch", defaultValue = "32", description = "Episodes per rollout (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--mini-batch", defaultValue = "8", description = "Episodes per gradient step (default: ${DEFAULT-VALUE}).")
-    int miniBatch;
-    @Option(names = "--epochs", defaultValue = "4", description = "PPO epochs per rollout (default: ${DEFAULT-VALUE}).")
-    int epochs;
-    @Option(names = "--lr", defaultValue = "5e-5", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--anneal-lr", description = "Decay the learning rate linearly to 0 over the run (CleanRL's anneal_lr).")
-    boolean annealLr;
-    @Option(names = "--average-tail", defaultValue = "0", description = "The run's policy is the mean of its weights over this last fraction of the steps; 0 = the last iterate (default: ${DEFAULT-VALUE}).")
-    double averageTail;
-    @Option(names = "--response-length", defaultValue = "48", description = "Most tokens per response (default: ${DEFAULT-VALUE}).")
-    int responseLength;
-    @Option(names = "--kl-coef", defaultValue = "0.05", description = "β, the KL penalty coefficient (initial value when adaptive) (default: ${DEFAULT-VALUE}).")
-    double klCoef;
-    @Option(names = "--adaptive-kl", description = "Target KL in nats: adapt β towards it (Ziegler et al.).")
-    Double targetKl;
-    @Option(names = "--kl-horizon", defaultValue = "10000", description = "Adaptive controller horizon in episodes (default: ${DEFAULT-VALUE}).")
-    double klHorizon;
-    @Option(names = "--missing-eos-penalty", defaultValue = "0", description = "Subtracted from the score of responses without EOS (default: ${DEFAULT-VALUE}).")
-    double missingEosPenalty;
-    @Option(names = "--shared-trunk", description = "Value head on the policy's own trunk instead of a separate value network initialised from the reward model: about half the update's compute, one model less in memory.")
-    boolean sharedTrunk;
+    private final SettingOptions<PpoConfig> settings = new SettingOptions<>(PpoConfig.SETTINGS);
+    /** One option per PPO setting that has one (--steps, --batch, --lr, --adaptive-kl, …), defaults from PpoConfig. */
+    @Mixin
+    CommandSpec ppoOptions = settings.spec();
     @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
     boolean gold;
     @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
@@ -69,11 +48,7 @@ public final class PpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PpoConfig.Builder b = PpoConfig.builder().steps(steps).batchSize(batch).miniBatchSize(miniBatch)
-                .ppoEpochs(epochs).lr(lr).annealLr(annealLr).averageTail(averageTail).responseLength(responseLength).klCoef(klCoef)
-                .missingEosPenalty(missingEosPenalty).sharedTrunk(sharedTrunk).seed(run.seed());
-        if (targetKl != null) b.adaptiveKl(targetKl, klHorizon);
-        PpoConfig cfg = b.build();
+        PpoConfig cfg = config();
         var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
@@ -82,11 +57,16 @@ public final class PpoCommand implements Callable<Integer> {
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
              ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev);
-             ScoreModel value = sharedTrunk ? null : ScoreModel.load(Checkpoint.read(rm), dev)) {
-            PpoTrainer ppo = new PpoTrainer(policy, ref, value, new RewardModelScorer(reward, tok, responseLength, 32),
+             ScoreModel value = cfg.sharedTrunk() ? null : ScoreModel.load(Checkpoint.read(rm), dev)) {
+            PpoTrainer ppo = new PpoTrainer(policy, ref, value, new RewardModelScorer(reward, tok, cfg.responseLength(), 32),
                     gold ? new GoldPreference() : null, tok, prompts, cfg);
             PolicyRunCli.train("ppo", "PPO: reward, KL and gold", ppo, out, cfg.steps(), checkpointEvery, resume);
         }
         return 0;
+    }
+
+    /** The PPO config the options give (the seed from --seed). */
+    public PpoConfig config() {
+        return settings.config(PpoConfig.builder().set(PpoConfig.SEED, run.seed()));
     }
 }

@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * stages (pretraining, SFT, reward model, PPO), the evaluation, the device and the seed. Immutable and JSON
  * serialisable ({@link #toJson()}, {@link #fromJson(String)}), so the same description can be run here
  * ({@link ExperimentRunner}) or sent elsewhere; reward functions written as code are not part of it (they are
- * passed to the runner). Every field has a default ({@link #defaults()}: a tiny run on the synthetic forum).
+ * passed to the runner). Every field has a default ({@link #defaults()}: a tiny run on the synthetic forum; PPO at
+ * {@link PpoConfig}'s defaults, which {@code plaudit ppo} and the DSL's {@code ppo { }} share).
  *
  * @param data        the comparisons
  * @param tokenizer   trained on the corpus, or read from a file
@@ -216,7 +217,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
         }
     }
 
-    /** A tiny run on the synthetic forum (a few minutes on a laptop CPU). */
+    /** A tiny run on the synthetic forum (a few minutes on a laptop CPU), with PPO at its defaults. */
     public static Experiment defaults() {
         return new Experiment(
                 new Data(SYNTHETIC, List.of(), Forum.defaults(), null, Rules.defaults()),
@@ -225,8 +226,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
                 new Training(120, 16, 1e-3),
                 new Training(60, 16, 3e-4),
                 RewardModel.of(80, 16, 1e-4),
-                PpoConfig.builder().steps(16).batchSize(16).miniBatchSize(8).lr(1e-4).responseLength(32).klCoef(0.1)
-                        .sampleEvery(4).build(),
+                PpoConfig.defaults(),
                 new Evaluation(true, 48, 2, List.of(1, 2, 4, 8), 16),
                 "cpu", 1);
     }

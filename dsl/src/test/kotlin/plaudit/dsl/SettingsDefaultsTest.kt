@@ -1,0 +1,48 @@
+package plaudit.dsl
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Test
+import plaudit.Settings
+import plaudit.cli.PlauditCli
+import plaudit.experiment.Experiment
+import plaudit.train.ppo.PpoConfig
+
+/**
+ * Every setting has one default: what `plaudit ppo` parses with no options, what the DSL's builder holds with
+ * nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting by setting.
+ */
+class SettingsDefaultsTest {
+    private val required = arrayOf("--sft", "s", "--rm", "r", "--pairs", "p", "--out", "o")
+
+    private fun <C : Record> assertAgree(section: String, settings: Settings<C>, copies: Map<String, Map<String, Any?>>) {
+        for (s in settings.list()) {
+            val seen = copies.mapValues { (_, values) -> values[s.name()] }
+            for ((where, value) in seen) {
+                assertEquals(s.defaultValue(), value, "$section.${s.dslName()}: the default seen by $where; all: $seen")
+            }
+        }
+    }
+
+    /** The DSL builder's properties, read through their getters, by component name (dotted DSL names from build()). */
+    private fun <C : Record> dslValues(builder: Any, settings: Settings<C>, built: C): Map<String, Any?> {
+        val fromBuild = settings.values(built)
+        return settings.list().associate { s ->
+            s.name() to if (s.dslName().contains('.') || s.dslName() == "adaptiveKl") fromBuild[s.name()]
+            else builder.javaClass.getMethod("get" + s.dslName().replaceFirstChar { it.uppercase() }).invoke(builder)
+        }
+    }
+
+    @Test
+    fun `PPO's defaults agree in the CLI, the DSL and the JSON spec`() {
+        val cli = (PlauditCli.commandLine().parseArgs("ppo", *required).subcommand().commandSpec().userObject()
+                as plaudit.cli.PpoCommand).config()
+        val dsl = PpoBuilder()
+        val inExperiment = experiment { ppo { } }.experiment.ppo()
+        assertAgree("ppo", PpoConfig.SETTINGS, mapOf(
+            "the CLI (plaudit ppo)" to PpoConfig.SETTINGS.values(cli),
+            "the DSL (ppo { })" to dslValues(dsl, PpoConfig.SETTINGS, dsl.build()),
+            "the DSL's experiment { }" to PpoConfig.SETTINGS.values(inExperiment),
+            "the JSON spec ({})" to PpoConfig.SETTINGS.values(Experiment.fromJson("{}").ppo()),
+        ))
+    }
+}
