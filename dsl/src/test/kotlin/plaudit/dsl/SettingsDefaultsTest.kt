@@ -6,10 +6,12 @@ import plaudit.Settings
 import plaudit.cli.PlauditCli
 import plaudit.experiment.Experiment
 import plaudit.train.ppo.PpoConfig
+import plaudit.train.rloo.RlooConfig
 
 /**
- * Every setting has one default: what `plaudit ppo` parses with no options, what the DSL's builder holds with
- * nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting by setting.
+ * Every setting has one default: what `plaudit ppo` (`plaudit rloo`) parses with no options, what the DSL's builder
+ * holds with nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting
+ * by setting.
  */
 class SettingsDefaultsTest {
     private val required = arrayOf("--sft", "s", "--rm", "r", "--pairs", "p", "--out", "o")
@@ -43,6 +45,17 @@ class SettingsDefaultsTest {
             "the DSL (ppo { })" to dslValues(dsl, PpoConfig.SETTINGS, dsl.build()),
             "the DSL's experiment { }" to PpoConfig.SETTINGS.values(inExperiment),
             "the JSON spec ({})" to PpoConfig.SETTINGS.values(Experiment.fromJson("{}").ppo()),
+        ))
+    }
+
+    @Test
+    fun `RLOO's defaults agree in the CLI and the DSL`() {
+        val cli = (PlauditCli.commandLine().parseArgs("rloo", *required).subcommand().commandSpec().userObject()
+                as plaudit.cli.RlooCommand).config()
+        val dsl = RlooBuilder()
+        assertAgree("rloo", RlooConfig.SETTINGS, mapOf(
+            "the CLI (plaudit rloo)" to RlooConfig.SETTINGS.values(cli),
+            "the DSL (rloo { })" to dslValues(dsl, RlooConfig.SETTINGS, dsl.build()),
         ))
     }
 }

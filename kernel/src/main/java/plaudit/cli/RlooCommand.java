@@ -2,6 +2,7 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
@@ -34,24 +35,10 @@ public final class RlooCommand implements Callable<Integer> {
     Path pairs;
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
-    @Option(names = "--steps", defaultValue = "100", description = "Iterations (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--prompts", defaultValue = "8", description = "Distinct prompts per rollout (default: ${DEFAULT-VALUE}).")
-    int prompts;
-    @Option(names = "-k", defaultValue = "4", description = "Samples per prompt (default: ${DEFAULT-VALUE}).")
-    int k;
-    @Option(names = "--epochs", defaultValue = "1", description = "Passes over each rollout; > 1 uses the clipped ratio (default: ${DEFAULT-VALUE}).")
-    int epochs;
-    @Option(names = "--mini-batch", defaultValue = "16", description = "Episodes per gradient step (default: ${DEFAULT-VALUE}).")
-    int miniBatch;
-    @Option(names = "--lr", defaultValue = "3e-5", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--response-length", defaultValue = "48", description = "Most tokens per response (default: ${DEFAULT-VALUE}).")
-    int responseLength;
-    @Option(names = "--kl-coef", defaultValue = "0.05", description = "β of the KL in the reward (default: ${DEFAULT-VALUE}).")
-    double klCoef;
-    @Option(names = "--missing-eos-penalty", defaultValue = "0", description = "Subtracted from the score of responses without EOS (default: ${DEFAULT-VALUE}).")
-    double missingEosPenalty;
+    private final SettingOptions<RlooConfig> settings = new SettingOptions<>(RlooConfig.SETTINGS);
+    /** One option per RLOO setting that has one (--steps, --prompts, -k, --lr, …), defaults from RlooConfig. */
+    @Mixin
+    CommandSpec rlooOptions = settings.spec();
     @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
@@ -61,10 +48,7 @@ public final class RlooCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RlooConfig d = RlooConfig.defaults();
-        RlooConfig cfg = new RlooConfig(steps, prompts, k, epochs, miniBatch, lr, responseLength, d.temperature(),
-                klCoef, d.clipRange(), d.normalizeAdvantages(), d.rewardClip(), missingEosPenalty, d.gradClip(),
-                d.sampleEvery(), run.seed());
+        RlooConfig cfg = config();
         var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
@@ -73,10 +57,15 @@ public final class RlooCommand implements Callable<Integer> {
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
              ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev)) {
-            RlooTrainer rloo = new RlooTrainer(policy, ref, new RewardModelScorer(reward, tok, responseLength, 32),
+            RlooTrainer rloo = new RlooTrainer(policy, ref, new RewardModelScorer(reward, tok, cfg.responseLength(), 32),
                     gold ? new GoldPreference() : null, tok, promptList, cfg);
             PolicyRunCli.train("rloo", "RLOO: reward, KL and gold", rloo, out, cfg.steps(), checkpointEvery, resume);
         }
         return 0;
+    }
+
+    /** The RLOO config the options give (the seed from --seed). */
+    public RlooConfig config() {
+        return settings.config(RlooConfig.builder().set(RlooConfig.SEED, run.seed()));
     }
 }

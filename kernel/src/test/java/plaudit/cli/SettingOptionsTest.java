@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import plaudit.UserError;
 import plaudit.train.ppo.PpoConfig;
+import plaudit.train.rloo.RlooConfig;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -45,6 +46,17 @@ class SettingOptionsTest {
         assertTrue(cfg.adaptiveKl());
         assertEquals(3.0, cfg.targetKl());
         assertEquals(320.0, cfg.klHorizon());
+    }
+
+    @Test
+    void rlooOptionsToo() {
+        String[] args = {"rloo", "--sft", "s", "--rm", "r", "--pairs", "p", "--out", "o", "-k", "2", "--prompts", "4", "--mini-batch", "8"};
+        RlooCommand rloo = (RlooCommand) PlauditCli.commandLine().parseArgs(args).subcommand().commandSpec().userObject();
+        assertEquals(RlooConfig.defaults().toBuilder().set(RlooConfig.K, 2).set(RlooConfig.PROMPTS, 4)
+                .set(RlooConfig.MINI_BATCH_SIZE, 8).build(), rloo.config());
+        StringWriter help = new StringWriter();
+        PlauditCli.commandLine().getSubcommands().get("rloo").usage(new PrintWriter(help));
+        assertTrue(help.toString().replaceAll("\\s+", " ").contains("-k=<k> " + RlooConfig.K.doc() + " (default: 4)."), help.toString());
     }
 
     @Test
