@@ -126,7 +126,14 @@ internal fun <C : Record> settingsText(
     settings: Settings<C>,
     values: Map<String, Any?>,
     write: (name: String, value: Any?) -> String? = { name, value -> "$name = ${dslLiteral(value)}" },
-): String = settings.list().mapNotNull { write(it.dslName(), values[it.dslName()]) }.joinToString("; ", "$block { ", " }")
+): String = "$block { ${settingsBody(settings, values, write)} }"
+
+/** `name = value; …` from [values] by the DSL's names, each setting written by [write] (null: left out). */
+internal fun <C : Record> settingsBody(
+    settings: Settings<C>,
+    values: Map<String, Any?>,
+    write: (name: String, value: Any?) -> String? = { name, value -> "$name = ${dslLiteral(value)}" },
+): String = settings.list().mapNotNull { write(it.dslName(), values[it.dslName()]) }.joinToString("; ")
 
 /** A value as Kotlin source: strings and choices quoted. */
 internal fun dslLiteral(value: Any?): String = when (value) {

@@ -7,9 +7,11 @@ import plaudit.cli.PlauditCli
 import plaudit.experiment.Experiment
 import plaudit.train.ppo.PpoConfig
 import plaudit.train.rloo.RlooConfig
+import plaudit.train.steer.SteerConfig
+import plaudit.train.steer.SteerRun
 
 /**
- * Every setting has one default: what `plaudit ppo` (`plaudit rloo`) parses with no options, what the DSL's builder
+ * Every setting has one default: what `plaudit ppo` (`rloo`, `steer`) parses with no options, what the DSL's builder
  * holds with nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting
  * by setting.
  */
@@ -31,6 +33,7 @@ class SettingsDefaultsTest {
         return settings.list().associate { s ->
             s.name() to if (s.dslName().contains('.') || s.dslName() == "adaptiveKl") fromBuild[s.name()]
             else builder.javaClass.getMethod("get" + s.dslName().replaceFirstChar { it.uppercase() }).invoke(builder)
+                .let { if (s.type().isEnum && it is String) s.parse(it) else it }
         }
     }
 
@@ -56,6 +59,21 @@ class SettingsDefaultsTest {
         assertAgree("rloo", RlooConfig.SETTINGS, mapOf(
             "the CLI (plaudit rloo)" to RlooConfig.SETTINGS.values(cli),
             "the DSL (rloo { })" to dslValues(dsl, RlooConfig.SETTINGS, dsl.build()),
+        ))
+    }
+
+    @Test
+    fun `steering's defaults agree in the CLI and the DSL`() {
+        val cli = PlauditCli.commandLine().parseArgs("steer", "--checkpoint", "c", "--target", "t", "--out", "o")
+            .subcommand().commandSpec().userObject() as plaudit.cli.SteerCommand
+        val dsl = SteerBuilder()
+        assertAgree("steer", SteerConfig.SETTINGS, mapOf(
+            "the CLI (plaudit steer)" to SteerConfig.SETTINGS.values(cli.config()),
+            "the DSL (steer { })" to dslValues(dsl, SteerConfig.SETTINGS, dsl.config()),
+        ))
+        assertAgree("steer", SteerRun.SETTINGS, mapOf(
+            "the CLI (plaudit steer)" to SteerRun.SETTINGS.values(cli.steerRun()),
+            "the DSL (steer { })" to dslValues(dsl, SteerRun.SETTINGS, SteerRun.SETTINGS.defaults()),
         ))
     }
 }

@@ -1,9 +1,11 @@
 package plaudit.cli;
 
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.OptionSpec;
 import plaudit.Setting;
 import plaudit.Settings;
+import plaudit.UserError;
 
 import java.util.Locale;
 
@@ -39,9 +41,18 @@ final class SettingOptions<C extends Record> {
                     .description(s.doc() + ".").build();
         }
         b.type(s.type());
-        if (s.type().isEnum()) b.converters(s::parse).completionCandidates(s.choices());
+        if (s.type().isEnum()) b.converters(text -> parse(s, text)).completionCandidates(s.choices());
         if (s.enables() != null) return b.description(s.doc() + " (default: off).").build();
         return b.defaultValue(Setting.text(s.defaultValue())).description(s.doc() + " (default: ${DEFAULT-VALUE}).").build();
+    }
+
+    /** A choice by name; picocli reports a bad one as a usage error with the setting's message. */
+    private static Object parse(Setting<?> s, String text) {
+        try {
+            return s.parse(text);
+        } catch (UserError e) {
+            throw new TypeConversionException(e.getMessage());
+        }
     }
 
     /** {@code --mini-batch} → {@code miniBatch}: the label picocli gave the annotated field of the same name. */
