@@ -408,7 +408,7 @@ public final class PytorchBench {
         double pythonPeakRssMb = Double.NaN;
 
         Ppo() {
-            PpoConfig pc = PpoConfig.builder().set(STEPS, 1_000_000).set(BATCH_SIZE, z.ppoBatch).set(MINI_BATCH_SIZE, z.ppoBatch / 4)
+            PpoConfig pc = PpoConfig.SETTINGS.builder().set(STEPS, 1_000_000).set(BATCH_SIZE, z.ppoBatch).set(MINI_BATCH_SIZE, z.ppoBatch / 4)
                     .set(PPO_EPOCHS, z.ppoEpochs).set(RESPONSE_LENGTH, z.ppoResponse).set(LR, 3e-5).set(SEED, 3L).set(SAMPLE_EVERY, 0).build();
             PpoBench.NumberTokenizer tok = new PpoBench.NumberTokenizer(z.cfg.vocabSize());
             List<String> prompts = new ArrayList<>();

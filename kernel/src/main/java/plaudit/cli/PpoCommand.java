@@ -3,8 +3,6 @@ package plaudit.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
@@ -14,7 +12,6 @@ import plaudit.reward.RewardModelScorer;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoTrainer;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -27,46 +24,34 @@ import java.util.concurrent.Callable;
 public final class PpoCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
-    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
-    Path sft;
-    @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm); also initialises the value function.")
-    Path rm;
-    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: rollouts use its training prompts.")
-    Path pairs;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
+    @Mixin
+    PolicyRunOptions io;
     private final SettingOptions<PpoConfig> settings = new SettingOptions<>(PpoConfig.SETTINGS);
     /** One option per PPO setting that has one (--steps, --batch, --lr, --adaptive-kl, …), defaults from PpoConfig. */
     @Mixin
     CommandSpec ppoOptions = settings.spec();
-    @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
-    boolean gold;
-    @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-    @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
-    boolean resume;
 
     @Override
     public Integer call() throws Exception {
         PpoConfig cfg = config();
         var dev = run.device();
-        Checkpoint sftCkpt = Checkpoint.read(sft);
+        Checkpoint sftCkpt = Checkpoint.read(io.sft);
         Tokenizer tok = sftCkpt.tokenizer();
-        List<String> prompts = Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
-        PolicyRunCli.checkResumable(out, resume);
+        List<String> prompts = io.trainPrompts();
+        PolicyRunCli.checkResumable(io);
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
-             ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev);
-             ScoreModel value = cfg.sharedTrunk() ? null : ScoreModel.load(Checkpoint.read(rm), dev)) {
+             ScoreModel reward = ScoreModel.load(Checkpoint.read(io.rm), dev);
+             ScoreModel value = cfg.sharedTrunk() ? null : ScoreModel.load(Checkpoint.read(io.rm), dev)) {
             PpoTrainer ppo = new PpoTrainer(policy, ref, value, new RewardModelScorer(reward, tok, cfg.responseLength(), 32),
-                    gold ? new GoldPreference() : null, tok, prompts, cfg);
-            PolicyRunCli.train("ppo", "PPO: reward, KL and gold", ppo, out, cfg.steps(), checkpointEvery, resume);
+                    io.gold ? new GoldPreference() : null, tok, prompts, cfg);
+            PolicyRunCli.train("ppo", "PPO: reward, KL and gold", ppo, io, cfg.steps());
         }
         return 0;
     }
 
     /** The PPO config the options give (the seed from --seed). */
     public PpoConfig config() {
-        return settings.config(PpoConfig.builder().set(PpoConfig.SEED, run.seed()));
+        return settings.config(PpoConfig.SETTINGS.builder().set(PpoConfig.SEED, run.seed()));
     }
 }

@@ -85,7 +85,7 @@ public final class SteerCommand implements Callable<Integer> {
 
     /** The steering config the options give (the seed from --seed). */
     public SteerConfig config() {
-        return settings.config(SteerConfig.builder().set(SteerConfig.SEED, run.seed()));
+        return settings.config(SteerConfig.SETTINGS.builder().set(SteerConfig.SEED, run.seed()));
     }
 
     /** The methods and the prompt limit the options give. */

@@ -112,7 +112,7 @@ public final class Methods {
             rows.add(measured("rloo", sum, secs[0]));
 
             // frozen weights: a soft prompt, between post and reply, towards a phrase gold counts as helpful
-            timed(() -> session.steer("steer", STEER_TARGET, SteerConfig.builder().set(SteerConfig.SEED, seed)
+            timed(() -> session.steer("steer", STEER_TARGET, SteerConfig.SETTINGS.builder().set(SteerConfig.SEED, seed)
                     .set(SteerConfig.POSITION, SoftPrefix.Position.AFTER).build()), secs);
             rows.add(new Row("steer (soft prompt)", sum.get("steer_kl"), sum.getOrDefault("steer_gold", Double.NaN),
                     Double.NaN, Double.NaN, secs[0]));

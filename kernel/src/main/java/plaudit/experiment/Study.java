@@ -76,7 +76,7 @@ public final class Study {
          * five times per run; every other setting at {@link PpoConfig}'s default.
          */
         private static PpoConfig ppo(int steps, int batchSize, int responseLength, double lr, double targetKl) {
-            return PpoConfig.builder().set(PpoConfig.STEPS, steps).set(PpoConfig.BATCH_SIZE, batchSize)
+            return PpoConfig.SETTINGS.builder().set(PpoConfig.STEPS, steps).set(PpoConfig.BATCH_SIZE, batchSize)
                     .set(PpoConfig.MINI_BATCH_SIZE, 8).set(PpoConfig.LR, lr).set(PpoConfig.AVERAGE_TAIL, 0.5)
                     .set(PpoConfig.RESPONSE_LENGTH, responseLength).set(PpoConfig.KL_COEF, 0.1)
                     .set(PpoConfig.SHARED_TRUNK, true).set(PpoConfig.SAMPLE_EVERY, Math.max(1, steps / 5)).build()

@@ -37,7 +37,7 @@ class ExperimentTest {
                 new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
                 new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
-                PpoConfig.builder().set(STEPS, 2).set(BATCH_SIZE, 4).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 1).set(RESPONSE_LENGTH, 8).set(SAMPLE_EVERY, 1).build(),
+                PpoConfig.SETTINGS.builder().set(STEPS, 2).set(BATCH_SIZE, 4).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 1).set(RESPONSE_LENGTH, 8).set(SAMPLE_EVERY, 1).build(),
                 new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
     }
 

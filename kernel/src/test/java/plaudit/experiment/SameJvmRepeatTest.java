@@ -40,7 +40,7 @@ class SameJvmRepeatTest {
                 new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
                 new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
-                PpoConfig.builder().set(STEPS, 12).set(BATCH_SIZE, 8).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 2).set(RESPONSE_LENGTH, 8)
+                PpoConfig.SETTINGS.builder().set(STEPS, 12).set(BATCH_SIZE, 8).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 2).set(RESPONSE_LENGTH, 8)
                         .set(ADAPTIVE_KL, true).set(TARGET_KL, 2.0).set(KL_HORIZON, 80.0).set(SAMPLE_EVERY, 1).build(),
                 new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
         try (ExperimentRunner.Session s = new ExperimentRunner(dir).train(e, null)) {

@@ -96,12 +96,7 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
         return SETTINGS.defaults();
     }
 
-    /** A builder at the defaults: {@code PpoConfig.builder().set(STEPS, 40).build()}. */
-    public static Settings.Builder<PpoConfig> builder() {
-        return SETTINGS.builder();
-    }
-
-    /** A builder starting from this config. */
+    /** A builder starting from this config ({@code SETTINGS.builder()} starts from the defaults). */
     public Settings.Builder<PpoConfig> toBuilder() {
         return SETTINGS.builder(this);
     }

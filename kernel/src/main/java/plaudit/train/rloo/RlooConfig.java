@@ -67,12 +67,7 @@ public record RlooConfig(int steps, int prompts, int k, int epochs, int miniBatc
         return SETTINGS.defaults();
     }
 
-    /** A builder at the defaults: {@code RlooConfig.builder().set(K, 2).build()}. */
-    public static Settings.Builder<RlooConfig> builder() {
-        return SETTINGS.builder();
-    }
-
-    /** A builder starting from this config. */
+    /** A builder starting from this config ({@code SETTINGS.builder()} starts from the defaults). */
     public Settings.Builder<RlooConfig> toBuilder() {
         return SETTINGS.builder(this);
     }

@@ -58,12 +58,7 @@ public record SteerConfig(int softTokens, int steps, double lr, int prefixTokens
         return SETTINGS.defaults();
     }
 
-    /** A builder at the defaults: {@code SteerConfig.builder().set(SOFT_TOKENS, 4).build()}. */
-    public static Settings.Builder<SteerConfig> builder() {
-        return SETTINGS.builder();
-    }
-
-    /** A builder starting from this config. */
+    /** A builder starting from this config ({@code SETTINGS.builder()} starts from the defaults). */
     public Settings.Builder<SteerConfig> toBuilder() {
         return SETTINGS.builder(this);
     }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PpoConfigTest {
 
     private static <T> String error(Setting<T> s, T value) {
-        return assertThrows(UserError.class, () -> PpoConfig.builder().set(s, value).build()).getMessage();
+        return assertThrows(UserError.class, () -> PpoConfig.SETTINGS.builder().set(s, value).build()).getMessage();
     }
 
     @Test

@@ -44,7 +44,7 @@ class PpoSmokeTest {
             response.isEmpty() ? 0 : response.chars().filter(c -> c == 'x').count() / (double) response.length();
 
     static PpoConfig config(int steps) {
-        return PpoConfig.builder().set(STEPS, steps).set(BATCH_SIZE, 16).set(MINI_BATCH_SIZE, 8).set(PPO_EPOCHS, 4).set(LR, 3e-3)
+        return PpoConfig.SETTINGS.builder().set(STEPS, steps).set(BATCH_SIZE, 16).set(MINI_BATCH_SIZE, 8).set(PPO_EPOCHS, 4).set(LR, 3e-3)
                 .set(RESPONSE_LENGTH, 8).set(KL_COEF, 0.01).set(SEED, 7L).set(SAMPLE_EVERY, 0).build();
     }
 

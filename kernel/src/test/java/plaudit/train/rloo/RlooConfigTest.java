@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class RlooConfigTest {
 
     private static <T> String error(Setting<T> s, T value) {
-        return assertThrows(UserError.class, () -> RlooConfig.builder().set(s, value).build()).getMessage();
+        return assertThrows(UserError.class, () -> RlooConfig.SETTINGS.builder().set(s, value).build()).getMessage();
     }
 
     @Test

@@ -30,7 +30,7 @@ class SteeringTest {
 
     @Test
     void configRejectsNonsense() {
-        assertThrows(UserError.class, () -> SteerConfig.builder().set(SteerConfig.LR, Double.NaN).build());
-        assertThrows(UserError.class, () -> SteerConfig.builder().set(SteerConfig.SOFT_TOKENS, 0).build());
+        assertThrows(UserError.class, () -> SteerConfig.SETTINGS.builder().set(SteerConfig.LR, Double.NaN).build());
+        assertThrows(UserError.class, () -> SteerConfig.SETTINGS.builder().set(SteerConfig.SOFT_TOKENS, 0).build());
     }
 }
