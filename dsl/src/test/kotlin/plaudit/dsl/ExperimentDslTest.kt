@@ -80,7 +80,7 @@ class ExperimentDslTest {
         assertTrue(!PpoBuilder().toString().contains("adaptiveKl"), "a fixed β prints as klCoef alone")
         // the printed form is the DSL: run as a block, it gives the same config
         val printed = PpoBuilder(exp.experiment.ppo()).toString()
-        assertTrue(printed.startsWith("ppo { steps = 100; batchSize = 32; miniBatchSize = 8; epochs = 2; lr = 3.0E-5;"), printed)
+        assertTrue(printed.startsWith("ppo { steps = 100; batchSize = 32; miniBatchSize = 8; epochs = 2; lr = 5.0E-5;"), printed)
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static plaudit.train.ppo.PpoConfig.BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.LR;
 import static plaudit.train.ppo.PpoConfig.MINI_BATCH_SIZE;
 import static plaudit.train.ppo.PpoConfig.RESPONSE_LENGTH;
 import static plaudit.train.ppo.PpoConfig.SAMPLE_EVERY;
@@ -41,7 +42,7 @@ public final class PpoBench {
     public static Table run(ModelBench.Scale scale, Device device) {
         GptConfig cfg = ModelBench.config(scale);
         int batch = scale == ModelBench.Scale.FULL ? 32 : 8;
-        PpoConfig pc = PpoConfig.SETTINGS.builder().set(STEPS, 3).set(BATCH_SIZE, batch).set(MINI_BATCH_SIZE, batch / 4)
+        PpoConfig pc = PpoConfig.SETTINGS.builder().set(STEPS, 3).set(BATCH_SIZE, batch).set(MINI_BATCH_SIZE, batch / 4).set(LR, 3e-5)
                 .set(RESPONSE_LENGTH, scale == ModelBench.Scale.FULL ? 48 : 16).set(SEED, 3L).set(SAMPLE_EVERY, 0).build();
         Tokenizer tok = new NumberTokenizer(cfg.vocabSize());
         SplittableRandom rng = new SplittableRandom(5);

@@ -71,7 +71,7 @@ class SettingOptionsTest {
         CommandLine ppo = PlauditCli.commandLine().getSubcommands().get("ppo");
         ppo.usage(new PrintWriter(help));
         String text = help.toString().replaceAll("\\s+", " ");
-        assertTrue(text.contains("--lr=<lr> " + PpoConfig.LR.doc() + " (default: 3e-5)."), text);
+        assertTrue(text.contains("--lr=<lr> " + PpoConfig.LR.doc() + " (default: 5e-5)."), text);
         assertTrue(text.contains("--mini-batch=<miniBatch> " + PpoConfig.MINI_BATCH_SIZE.doc() + " (default: 8)."), text);
         assertTrue(text.contains("--adaptive-kl=<targetKl> " + PpoConfig.TARGET_KL.doc() + " (default: off)."), text);
         assertTrue(text.contains("--anneal-lr " + PpoConfig.ANNEAL_LR.doc() + "."), text);

@@ -32,7 +32,7 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
                     all -> "a divisor of batch_size " + all.get("batchSize")).option("--mini-batch");
     public static final Setting<Integer> PPO_EPOCHS = Setting.of("ppoEpochs", 4, "PPO epochs: passes over each rollout batch")
             .check(v -> v > 0, "> 0").dsl("epochs").option("--epochs");
-    public static final Setting<Double> LR = Setting.of("lr", 3e-5, "AdamW learning rate (the first step's, when annealed)")
+    public static final Setting<Double> LR = Setting.of("lr", 5e-5, "AdamW learning rate (the first step's, when annealed)")
             .check(v -> v > 0, "> 0").option("--lr");
     /** CleanRL's {@code anneal_lr}, TRL's default linear schedule: the last steps refine the policy instead of moving it. */
     public static final Setting<Boolean> ANNEAL_LR = Setting.of("annealLr", false,

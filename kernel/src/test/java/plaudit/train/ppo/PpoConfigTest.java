@@ -25,7 +25,7 @@ class PpoConfigTest {
         assertEquals(0.05, d.klCoef());
         assertEquals(6.0, d.targetKl());
         assertEquals(10_000.0, d.klHorizon());
-        assertEquals(3e-5, d.lr());
+        assertEquals(5e-5, d.lr());
         assertEquals(24, d.responseLength());
     }
 
