@@ -19,7 +19,6 @@ import java.util.Map;
  * @param <C> the config record
  */
 public final class Settings<C extends Record> {
-    private final Class<C> type;
     private final String what;
     private final List<Setting<?>> list = new ArrayList<>();
     private final Map<String, Setting<?>> byDsl = new LinkedHashMap<>();
@@ -27,7 +26,6 @@ public final class Settings<C extends Record> {
     private final Constructor<C> constructor;
 
     private Settings(Class<C> type, String what) {
-        this.type = type;
         this.what = what;
         this.components = type.getRecordComponents();
         Map<String, Setting<?>> declared = new HashMap<>();

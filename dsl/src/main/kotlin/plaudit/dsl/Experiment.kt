@@ -2,6 +2,7 @@ package plaudit.dsl
 
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.ObjectMapper
+import plaudit.UserError
 import plaudit.data.RewardFunction
 import plaudit.experiment.Experiment
 import plaudit.experiment.ExperimentResult
@@ -144,7 +145,7 @@ class PlauditExperiment(
      * which more PPO runs share the same SFT and reward model: `exp.train().use { s -> s.ppo("beta0") { fixedKl(0.0) } }`.
      */
     fun train(): ExperimentRunner.Session {
-        val local = runner as? LocalRunner ?: throw plaudit.UserError("train() needs runner = local(…)")
+        val local = runner as? LocalRunner ?: throw UserError("train() needs runner = local(…)")
         return local.train(experiment, reward())
     }
 

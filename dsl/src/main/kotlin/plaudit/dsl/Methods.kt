@@ -1,5 +1,6 @@
 package plaudit.dsl
 
+import plaudit.UserError
 import plaudit.model.Devices
 import plaudit.report.Plot
 import plaudit.experiment.ExperimentRunner
@@ -101,7 +102,7 @@ fun ExperimentRunner.Session.rloo(name: String = "rloo", block: RlooBuilder.() -
  */
 fun methods(out: String, scale: String = "tiny", device: String = "cpu", seed: Long = 1): Table {
     val sc = Study.Scale.values().firstOrNull { it.name.equals(scale, ignoreCase = true) }
-        ?: throw plaudit.UserError("methods: scale \"$scale\" is unknown; use tiny, small or full")
+        ?: throw UserError("methods: scale \"$scale\" is unknown; use tiny, small or full")
     return Methods(Path.of(out), Methods.Settings.of(sc), Devices.parse(device), seed).run()
 }
 

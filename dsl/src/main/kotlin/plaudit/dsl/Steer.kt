@@ -1,6 +1,7 @@
 package plaudit.dsl
 
 import plaudit.Setting
+import plaudit.UserError
 import plaudit.model.Checkpoint
 import plaudit.model.Devices
 import plaudit.sim.GoldPreference
@@ -61,7 +62,7 @@ class SteerBuilder(from: SteerConfig = SteerConfig.defaults()) {
 
     /** Runs the methods on the checkpoint's model. */
     fun run(): SteeringResult {
-        if (checkpoint.isEmpty()) throw plaudit.UserError("steer: set checkpoint = \"DIR\" (a model checkpoint)")
+        if (checkpoint.isEmpty()) throw UserError("steer: set checkpoint = \"DIR\" (a model checkpoint)")
         val cfg = config()
         val what = SteerRun.SETTINGS.fromDsl(r)
         val ckpt = Checkpoint.read(Path.of(checkpoint))

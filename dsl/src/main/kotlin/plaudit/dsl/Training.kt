@@ -60,7 +60,7 @@ class TokenizerBuilder(from: Experiment.Tokenizer) {
 
 /**
  * PPO's hyperparameters: `ppo { steps = 40; klCoef = 0.05; adaptiveKl(target = 6.0); epochs = 4 }`. Each property
- * reads and writes its [plaudit.Setting] in [PpoConfig.SETTINGS], where its default, meaning and validation are
+ * reads and writes its [Setting] in [PpoConfig.SETTINGS], where its default, meaning and validation are
  * defined once (the same as `plaudit ppo`'s); [toString] prints them as the DSL, [help] explains them.
  */
 @PlauditDsl

@@ -2,8 +2,12 @@ package plaudit.dsl
 
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.fail
 import plaudit.Settings
 import plaudit.cli.PlauditCli
+import plaudit.cli.PpoCommand
+import plaudit.cli.RlooCommand
+import plaudit.cli.SteerCommand
 import plaudit.experiment.Experiment
 import plaudit.train.ppo.PpoConfig
 import plaudit.train.rloo.RlooConfig
@@ -27,20 +31,24 @@ class SettingsDefaultsTest {
         }
     }
 
+    /** A new setting needs its one-line property in the DSL builder; this says which. */
+    private fun getter(builder: Any, name: String) = builder.javaClass.methods
+        .firstOrNull { it.name == "get" + name.replaceFirstChar { c -> c.uppercase() } && it.parameterCount == 0 }
+        ?: fail("${builder.javaClass.simpleName} has no property $name: add `var $name: … by v` for the new setting")
+
     /** The DSL builder's properties, read through their getters, by component name (dotted DSL names from build()). */
     private fun <C : Record> dslValues(builder: Any, settings: Settings<C>, built: C): Map<String, Any?> {
         val fromBuild = settings.values(built)
         return settings.list().associate { s ->
             s.name() to if (s.dslName().contains('.') || s.dslName() == "adaptiveKl") fromBuild[s.name()]
-            else builder.javaClass.getMethod("get" + s.dslName().replaceFirstChar { it.uppercase() }).invoke(builder)
-                .let { if (s.type().isEnum && it is String) s.parse(it) else it }
+            else getter(builder, s.dslName()).invoke(builder).let { if (s.type().isEnum && it is String) s.parse(it) else it }
         }
     }
 
     @Test
     fun `PPO's defaults agree in the CLI, the DSL and the JSON spec`() {
         val cli = (PlauditCli.commandLine().parseArgs("ppo", *required).subcommand().commandSpec().userObject()
-                as plaudit.cli.PpoCommand).config()
+                as PpoCommand).config()
         val dsl = PpoBuilder()
         val inExperiment = experiment { ppo { } }.experiment.ppo()
         assertAgree("ppo", PpoConfig.SETTINGS, mapOf(
@@ -54,7 +62,7 @@ class SettingsDefaultsTest {
     @Test
     fun `RLOO's defaults agree in the CLI and the DSL`() {
         val cli = (PlauditCli.commandLine().parseArgs("rloo", *required).subcommand().commandSpec().userObject()
-                as plaudit.cli.RlooCommand).config()
+                as RlooCommand).config()
         val dsl = RlooBuilder()
         assertAgree("rloo", RlooConfig.SETTINGS, mapOf(
             "the CLI (plaudit rloo)" to RlooConfig.SETTINGS.values(cli),
@@ -65,7 +73,7 @@ class SettingsDefaultsTest {
     @Test
     fun `steering's defaults agree in the CLI and the DSL`() {
         val cli = PlauditCli.commandLine().parseArgs("steer", "--checkpoint", "c", "--target", "t", "--out", "o")
-            .subcommand().commandSpec().userObject() as plaudit.cli.SteerCommand
+            .subcommand().commandSpec().userObject() as SteerCommand
         val dsl = SteerBuilder()
         assertAgree("steer", SteerConfig.SETTINGS, mapOf(
             "the CLI (plaudit steer)" to SteerConfig.SETTINGS.values(cli.config()),

@@ -2,6 +2,7 @@ package plaudit.experiment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,6 +13,7 @@ import plaudit.data.PairRules;
 import plaudit.data.Source;
 import plaudit.data.SplitRule;
 import plaudit.model.GptConfig;
+import plaudit.model.ScoreModel;
 import plaudit.sim.ForumConfig;
 import plaudit.train.ppo.PpoConfig;
 
@@ -170,7 +172,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
      * @param batchSize    comparisons per step
      * @param lr           peak learning rate (warm-up over the first tenth, then cosine)
      * @param readout      {@code last} (the score at the last token, the published recipe) or {@code mean} (the mean
-     *                     score over positions); see {@link plaudit.model.ScoreModel.Readout}
+     *                     score over positions); see {@link ScoreModel.Readout}
      * @param sftReplies   synthetic forum only: the SFT model writes this many replies to each training prompt, the
      *                     forum's readers vote on them, and every two with unequal votes become one more training
      *                     comparison ({@link plaudit.sim.ReplyVotes}); 0 = none, else at least 2
@@ -185,7 +187,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
             require(batchSize > 0, "rewardModel.batchSize must be > 0, got " + batchSize);
             require(lr > 0 && Double.isFinite(lr), "rewardModel.lr must be a positive number, got " + lr);
             require(readout != null, "rewardModel.readout is missing (last or mean)");
-            plaudit.model.ScoreModel.Readout.parse(readout);
+            ScoreModel.Readout.parse(readout);
             require(sftReplies == 0 || sftReplies >= 2, "rewardModel.sftReplies must be 0 or >= 2, got " + sftReplies);
             require(replyReaders >= 1, "rewardModel.replyReaders must be >= 1, got " + replyReaders);
         }
@@ -195,8 +197,8 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
             return new RewardModel(steps, batchSize, lr, "last", 0, REPLY_READERS);
         }
 
-        public plaudit.model.ScoreModel.Readout scoreReadout() {
-            return plaudit.model.ScoreModel.Readout.parse(readout);
+        public ScoreModel.Readout scoreReadout() {
+            return ScoreModel.Readout.parse(readout);
         }
     }
 
@@ -278,7 +280,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
     }
 
     private static String path(JsonProcessingException e) {
-        if (!(e instanceof com.fasterxml.jackson.databind.JsonMappingException m)) return "";
+        if (!(e instanceof JsonMappingException m)) return "";
         return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
     }

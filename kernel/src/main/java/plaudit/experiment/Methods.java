@@ -80,8 +80,13 @@ public final class Methods {
         PpoConfig ppo = s.study().ppo();
         int prompts = Math.max(1, ppo.batchSize() / s.rlooK());
         int mini = Math.min(ppo.miniBatchSize(), prompts * s.rlooK());
-        return new RlooConfig(ppo.steps(), prompts, s.rlooK(), 4, mini, ppo.lr(), ppo.responseLength(), 1.0,
-                ppo.klCoef(), 0.2, false, 0, 0, 1.0, Math.max(1, ppo.steps() / 5), seed);
+        return RlooConfig.SETTINGS.builder().set(RlooConfig.STEPS, ppo.steps()).set(RlooConfig.PROMPTS, prompts)
+                .set(RlooConfig.K, s.rlooK()).set(RlooConfig.EPOCHS, 4).set(RlooConfig.MINI_BATCH_SIZE, mini)
+                .set(RlooConfig.LR, ppo.lr()).set(RlooConfig.RESPONSE_LENGTH, ppo.responseLength())
+                .set(RlooConfig.TEMPERATURE, 1.0).set(RlooConfig.KL_COEF, ppo.klCoef()).set(RlooConfig.CLIP_RANGE, 0.2)
+                .set(RlooConfig.NORMALIZE_ADVANTAGES, false).set(RlooConfig.REWARD_CLIP, 0.0)
+                .set(RlooConfig.MISSING_EOS_PENALTY, 0.0).set(RlooConfig.GRAD_CLIP, 1.0)
+                .set(RlooConfig.SAMPLE_EVERY, Math.max(1, ppo.steps() / 5)).set(RlooConfig.SEED, seed).build();
     }
 
     /** Runs every method; returns the methods table (also written to {@code methods.csv}). */

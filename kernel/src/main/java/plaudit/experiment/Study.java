@@ -1,6 +1,7 @@
 package plaudit.experiment;
 
 import ai.djl.Device;
+import plaudit.UserError;
 import plaudit.model.GptConfig;
 import plaudit.report.Plot;
 import plaudit.train.ppo.PpoConfig;
@@ -10,6 +11,7 @@ import tech.tablesaw.api.Table;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,9 +31,9 @@ public final class Study {
         /** {@code tiny}, {@code small} or {@code full}, any case; anything else fails naming the three. */
         public static Scale parse(String s) {
             try {
-                return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+                return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new plaudit.UserError("--scale " + s + " is unknown; use tiny, small or full");
+                throw new UserError("--scale " + s + " is unknown; use tiny, small or full");
             }
         }
     }
