@@ -14,7 +14,7 @@ val result = plaudit {
     pretrain { steps = 120 }
     sft { steps = 60 }
     rewardModel { steps = 80 }
-    ppo { steps = 16; batchSize = 16; miniBatchSize = 8; lr = 1e-4; responseLength = 32; klCoef = 0.1; adaptiveKl(target = 4.0, horizon = 128.0); sharedTrunk = true }
+    ppo { steps = 16; batchSize = 16; miniBatchSize = 8; lr = 1e-4; responseLength = 32; klCoef = 0.1; adaptiveKl(target = 4.0, horizon = 128.0); sharedTrunk = true; sampleEvery = 4 }
     evaluation { bestOfN(1, 2, 4, 8); bestOfNPrompts = 16 }
     reward { rm -> rm + concise }
     runner = local("target/runs/quickstart")

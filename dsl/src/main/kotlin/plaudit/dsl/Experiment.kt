@@ -2,11 +2,13 @@ package plaudit.dsl
 
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.ObjectMapper
+import plaudit.UserError
 import plaudit.data.RewardFunction
 import plaudit.experiment.Experiment
 import plaudit.experiment.ExperimentResult
 import plaudit.experiment.ExperimentRunner
 import plaudit.experiment.Runner
+import plaudit.train.ppo.PpoConfig
 import plaudit.worker.RewardSource
 import tech.tablesaw.api.StringColumn
 import tech.tablesaw.api.Table
@@ -143,7 +145,7 @@ class PlauditExperiment(
      * which more PPO runs share the same SFT and reward model: `exp.train().use { s -> s.ppo("beta0") { fixedKl(0.0) } }`.
      */
     fun train(): ExperimentRunner.Session {
-        val local = runner as? LocalRunner ?: throw plaudit.UserError("train() needs runner = local(…)")
+        val local = runner as? LocalRunner ?: throw UserError("train() needs runner = local(…)")
         return local.train(experiment, reward())
     }
 
@@ -153,12 +155,18 @@ class PlauditExperiment(
     /** The experiment as JSON (what a remote runner receives). */
     fun toJson(): String = experiment.toJson()
 
-    /** Every effective setting, defaults included, as a (setting, value) table. */
+    /**
+     * Every effective setting, defaults included, as a (setting, value) table named as the DSL names them
+     * (`ppo.epochs`, `ppo.adaptiveKl.target`).
+     */
     fun settings(): Table {
         val key = StringColumn.create("setting")
         val value = StringColumn.create("value")
+        val dslNames = mapOf("ppo" to PpoConfig.SETTINGS)
         fun walk(prefix: String, n: JsonNode) {
-            if (n.isObject) n.fields().forEach { (k, v) -> walk(if (prefix.isEmpty()) k else "$prefix.$k", v) }
+            if (n.isObject) n.fields().forEach { (k, v) ->
+                walk(if (prefix.isEmpty()) k else "$prefix.${dslNames[prefix]?.dslNameOf(k) ?: k}", v)
+            }
             else { key.append(prefix); value.append(if (n.isTextual) n.asText() else n.toString()) }
         }
         walk("", ObjectMapper().readTree(toJson()))

@@ -1,5 +1,6 @@
 package plaudit.dsl
 
+import plaudit.UserError
 import plaudit.model.Devices
 import plaudit.report.Plot
 import plaudit.experiment.ExperimentRunner
@@ -43,54 +44,37 @@ class DpoBuilder(from: DpoTrainer.Config = DpoTrainer.Config.defaults()) {
 }
 
 /**
- * RLOO's hyperparameters; defaults and sources on [RlooConfig] (k = 4, Ahmadian et al. 2024; β = 0.05, TRL):
- * ```
- * s.rloo("rloo") { k = 4; steps = 40 }
- * ```
+ * RLOO's hyperparameters: `s.rloo("rloo") { k = 4; steps = 40 }`. Each property reads and writes its
+ * [plaudit.Setting] in [RlooConfig.SETTINGS], where its default, meaning and validation are defined once (the same as
+ * `plaudit rloo`'s); [toString] prints them as the DSL, [help] explains them.
  */
 @PlauditDsl
 class RlooBuilder(from: RlooConfig = RlooConfig.defaults()) {
-    /** Iterations (rollout + optimisation). */
-    var steps: Int = from.steps()
-    /** Distinct prompts per rollout; each is sampled [k] times. */
-    var prompts: Int = from.prompts()
-    /** Samples per prompt (≥ 2): the leave-one-out baseline is the mean of the other k − 1. */
-    var k: Int = from.k()
-    /** Passes over each rollout (1 = REINFORCE; more = PPO-clipped ratio, like TRL). */
-    var epochs: Int = from.epochs()
-    /** Episodes per gradient step; must divide prompts·k. */
-    var miniBatchSize: Int = from.miniBatchSize()
-    /** AdamW learning rate (constant). */
-    var lr: Double = from.lr()
-    /** Most tokens per response. */
-    var responseLength: Int = from.responseLength()
-    /** Rollout sampling temperature. */
-    var temperature: Double = from.temperature()
-    /** β of reward = score − β·KL(response ‖ SFT). */
-    var klCoef: Double = from.klCoef()
-    /** ε of the clipped ratio. */
-    var clipRange: Double = from.clipRange()
-    /** Whiten the advantages per batch. */
-    var normalizeAdvantages: Boolean = from.normalizeAdvantages()
-    /** Clip scores to ± this before use; 0 = off. */
-    var rewardClip: Double = from.rewardClip()
-    /** Subtracted from the score of a response that did not end with end-of-text; 0 = off. */
-    var missingEosPenalty: Double = from.missingEosPenalty()
-    /** Max global gradient norm. */
-    var gradClip: Double = from.gradClip()
-    /** Keep a table of samples every this many steps. */
-    var sampleEvery: Int = from.sampleEvery()
-    /** Seeds prompts, sampling and minibatch order. */
-    var seed: Long = from.seed()
+    private val v: MutableMap<String, Any?> = RlooConfig.SETTINGS.dslValues(from)
 
-    fun build(): RlooConfig = RlooConfig(steps, prompts, k, epochs, miniBatchSize, lr, responseLength, temperature,
-        klCoef, clipRange, normalizeAdvantages, rewardClip, missingEosPenalty, gradClip, sampleEvery, seed)
+    var steps: Int by v
+    var prompts: Int by v
+    var k: Int by v
+    var epochs: Int by v
+    var miniBatchSize: Int by v
+    var lr: Double by v
+    var responseLength: Int by v
+    var temperature: Double by v
+    var klCoef: Double by v
+    var clipRange: Double by v
+    var normalizeAdvantages: Boolean by v
+    var rewardClip: Double by v
+    var missingEosPenalty: Double by v
+    var gradClip: Double by v
+    var sampleEvery: Int by v
+    var seed: Long by v
 
-    override fun toString(): String =
-        "rloo { steps = $steps; prompts = $prompts; k = $k; epochs = $epochs; miniBatchSize = $miniBatchSize; " +
-            "lr = $lr; responseLength = $responseLength; temperature = $temperature; klCoef = $klCoef; " +
-            "clipRange = $clipRange; normalizeAdvantages = $normalizeAdvantages; rewardClip = $rewardClip; " +
-            "missingEosPenalty = $missingEosPenalty; gradClip = $gradClip; sampleEvery = $sampleEvery; seed = $seed }"
+    fun build(): RlooConfig = RlooConfig.SETTINGS.fromDsl(v)
+
+    /** Every setting with its default and meaning. */
+    fun help(): String = settingsHelp(RlooConfig.SETTINGS)
+
+    override fun toString(): String = settingsText("rloo", RlooConfig.SETTINGS, v)
 }
 
 /**
@@ -118,7 +102,7 @@ fun ExperimentRunner.Session.rloo(name: String = "rloo", block: RlooBuilder.() -
  */
 fun methods(out: String, scale: String = "tiny", device: String = "cpu", seed: Long = 1): Table {
     val sc = Study.Scale.values().firstOrNull { it.name.equals(scale, ignoreCase = true) }
-        ?: throw plaudit.UserError("methods: scale \"$scale\" is unknown; use tiny, small or full")
+        ?: throw UserError("methods: scale \"$scale\" is unknown; use tiny, small or full")
     return Methods(Path.of(out), Methods.Settings.of(sc), Devices.parse(device), seed).run()
 }
 

@@ -1,5 +1,7 @@
 package plaudit.dsl
 
+import plaudit.Setting
+import plaudit.Settings
 import plaudit.experiment.Experiment
 import plaudit.train.ppo.PpoConfig
 
@@ -57,88 +59,92 @@ class TokenizerBuilder(from: Experiment.Tokenizer) {
 }
 
 /**
- * PPO's hyperparameters; defaults and sources on [PpoConfig]:
- * ```
- * ppo { steps = 40; klCoef = 0.05; adaptiveKl(target = 6.0); epochs = 4 }
- * ```
+ * PPO's hyperparameters: `ppo { steps = 40; klCoef = 0.05; adaptiveKl(target = 6.0); epochs = 4 }`. Each property
+ * reads and writes its [Setting] in [PpoConfig.SETTINGS], where its default, meaning and validation are
+ * defined once (the same as `plaudit ppo`'s); [toString] prints them as the DSL, [help] explains them.
  */
 @PlauditDsl
 class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
-    /** PPO iterations (rollout + optimisation). */
-    var steps: Int = from.steps()
-    /** Prompts (episodes) per rollout. */
-    var batchSize: Int = from.batchSize()
-    /** Episodes per gradient step; must divide [batchSize]. */
-    var miniBatchSize: Int = from.miniBatchSize()
-    /** Passes over each rollout batch. */
-    var epochs: Int = from.ppoEpochs()
-    /** AdamW learning rate (the first step's when [annealLr] is on). */
-    var lr: Double = from.lr()
-    /** Decay the learning rate linearly to 0 over [steps] (CleanRL's `anneal_lr`). */
-    var annealLr: Boolean = from.annealLr()
-    /** The run's policy is the mean of its weights over this last fraction of [steps] (0 = the last iterate). */
-    var averageTail: Double = from.averageTail()
-    /** Most tokens per response (also used by SFT, the reward model and the evaluation). */
-    var responseLength: Int = from.responseLength()
-    /** Rollout sampling temperature. */
-    var temperature: Double = from.temperature()
-    /** β of the per-token KL penalty (initial β when [adaptiveKl] is on). */
-    var klCoef: Double = from.klCoef()
-    /** ε of the clipped surrogate. */
-    var clipRange: Double = from.clipRange()
-    /** ε of the clipped value loss. */
-    var clipRangeValue: Double = from.clipRangeValue()
-    /** Weight of the value loss. */
-    var vfCoef: Double = from.vfCoef()
-    /** Weight of the entropy bonus (0 = off). */
-    var entCoef: Double = from.entCoef()
-    /** Discount. */
-    var gamma: Double = from.gamma()
-    /** GAE λ. */
-    var lam: Double = from.lam()
-    /** Whiten per-token rewards before GAE. */
-    var whitenRewards: Boolean = from.whitenRewards()
-    /** Clip scores to ± this before use; 0 = off. */
-    var rewardClip: Double = from.rewardClip()
-    /** Subtracted from the score of a response that did not end with end-of-text; 0 = off. */
-    var missingEosPenalty: Double = from.missingEosPenalty()
-    /** Max global gradient norm. */
-    var gradClip: Double = from.gradClip()
-    /** Value head on the policy's own trunk instead of a separate value network (faster, one model less). */
-    var sharedTrunk: Boolean = from.sharedTrunk()
-    /** Keep a table of samples every this many steps. */
-    var sampleEvery: Int = from.sampleEvery()
-    /** Seeds prompts, sampling and minibatch order. */
-    var seed: Long = from.seed()
-    private var adaptive: Boolean = from.adaptiveKl()
-    private var targetKl: Double = from.targetKl()
-    private var klHorizon: Double = from.klHorizon()
+    private val v: MutableMap<String, Any?> = PpoConfig.SETTINGS.dslValues(from)
+
+    var steps: Int by v
+    var batchSize: Int by v
+    var miniBatchSize: Int by v
+    var epochs: Int by v
+    var lr: Double by v
+    var annealLr: Boolean by v
+    var averageTail: Double by v
+    /** Also the length of SFT's, the reward model's and the evaluation's responses in an experiment. */
+    var responseLength: Int by v
+    var temperature: Double by v
+    var klCoef: Double by v
+    var clipRange: Double by v
+    var clipRangeValue: Double by v
+    var vfCoef: Double by v
+    var entCoef: Double by v
+    var gamma: Double by v
+    var lam: Double by v
+    var whitenRewards: Boolean by v
+    var rewardClip: Double by v
+    var missingEosPenalty: Double by v
+    var gradClip: Double by v
+    var sharedTrunk: Boolean by v
+    var sampleEvery: Int by v
+    var seed: Long by v
 
     /** Ziegler et al.'s adaptive KL controller, starting at [klCoef], aiming at [target] nats per response. */
-    fun adaptiveKl(target: Double = 6.0, horizon: Double = 10_000.0) {
-        adaptive = true
-        targetKl = target
-        klHorizon = horizon
+    fun adaptiveKl(target: Double = PpoConfig.TARGET_KL.defaultValue(), horizon: Double = PpoConfig.KL_HORIZON.defaultValue()) {
+        v["adaptiveKl"] = true
+        v["adaptiveKl.target"] = target
+        v["adaptiveKl.horizon"] = horizon
     }
 
     /** A fixed KL coefficient β (0 = no KL penalty: the policy is free to over-optimise). */
     fun fixedKl(beta: Double) {
-        adaptive = false
+        v["adaptiveKl"] = false
         klCoef = beta
     }
 
-    fun build(): PpoConfig = PpoConfig(steps, batchSize, miniBatchSize, epochs, lr, annealLr, averageTail, responseLength, temperature, klCoef,
-        adaptive, targetKl, klHorizon, clipRange, clipRangeValue, vfCoef, entCoef, gamma, lam, whitenRewards, rewardClip,
-        missingEosPenalty, gradClip, sharedTrunk, sampleEvery, seed)
+    fun build(): PpoConfig = PpoConfig.SETTINGS.fromDsl(v)
 
-    override fun toString(): String =
-        "ppo { steps = $steps; batchSize = $batchSize; miniBatchSize = $miniBatchSize; epochs = $epochs; lr = $lr; annealLr = $annealLr; averageTail = $averageTail; " +
-            "responseLength = $responseLength; temperature = $temperature; klCoef = $klCoef; " +
-            (if (adaptive) "adaptiveKl(target = $targetKl, horizon = $klHorizon); " else "") +
-            "clipRange = $clipRange; clipRangeValue = $clipRangeValue; vfCoef = $vfCoef; entCoef = $entCoef; " +
-            "gamma = $gamma; lam = $lam; whitenRewards = $whitenRewards; rewardClip = $rewardClip; " +
-            "missingEosPenalty = $missingEosPenalty; gradClip = $gradClip; sharedTrunk = $sharedTrunk; sampleEvery = $sampleEvery; seed = $seed }"
+    /** Every setting with its default and meaning. */
+    fun help(): String = settingsHelp(PpoConfig.SETTINGS)
+
+    /** The settings as the DSL writes them; the adaptive controller as its call, only when it is on. */
+    override fun toString(): String = settingsText("ppo", PpoConfig.SETTINGS, v) { name, value ->
+        when {
+            name == "adaptiveKl" -> if (value == true) "adaptiveKl(target = ${v["adaptiveKl.target"]}, horizon = ${v["adaptiveKl.horizon"]})" else null
+            name.startsWith("adaptiveKl.") -> null
+            else -> "$name = ${dslLiteral(value)}"
+        }
+    }
 }
+
+/** `block { name = value; … }` from [values] by the DSL's names, each setting written by [write] (null: left out). */
+internal fun <C : Record> settingsText(
+    block: String,
+    settings: Settings<C>,
+    values: Map<String, Any?>,
+    write: (name: String, value: Any?) -> String? = { name, value -> "$name = ${dslLiteral(value)}" },
+): String = "$block { ${settingsBody(settings, values, write)} }"
+
+/** `name = value; …` from [values] by the DSL's names, each setting written by [write] (null: left out). */
+internal fun <C : Record> settingsBody(
+    settings: Settings<C>,
+    values: Map<String, Any?>,
+    write: (name: String, value: Any?) -> String? = { name, value -> "$name = ${dslLiteral(value)}" },
+): String = settings.list().mapNotNull { write(it.dslName(), values[it.dslName()]) }.joinToString("; ")
+
+/** A value as Kotlin source: strings and choices quoted. */
+internal fun dslLiteral(value: Any?): String = when (value) {
+    is String -> "\"$value\""
+    is Enum<*> -> "\"${Setting.text(value)}\""
+    else -> value.toString()
+}
+
+/** One line per setting: the DSL's name, the default and the meaning. */
+internal fun <C : Record> settingsHelp(settings: Settings<C>): String =
+    settings.list().joinToString("\n") { "${it.dslName()} = ${dslLiteral(it.defaultValue())}: ${it.doc()}" }
 
 /** What is measured after training: `evaluation { prompts = 64; bestOfN(1, 2, 4, 8, 16) }`. */
 @PlauditDsl

@@ -61,10 +61,28 @@ class ExperimentDslTest {
     fun `defaults are visible as the DSL and as a table`() {
         val exp = experiment { syntheticForum { threads = 77 } }
         val text = exp.toString()
-        assertTrue(text.contains("threads = 77") && text.contains("ppo { steps = 16") && text.contains("minScoreRatio = 2.0"), text)
+        assertTrue(text.contains("threads = 77") && text.contains("ppo { steps = 100; batchSize = 32") && text.contains("minScoreRatio = 2.0"), text)
         val settings = exp.settings()
         val row = settings.stringColumn("setting").asList().indexOf("ppo.klCoef")
-        assertEquals("0.1", settings.stringColumn("value").get(row))
+        assertEquals("0.05", settings.stringColumn("value").get(row))
+    }
+
+    @Test
+    fun `the settings table and the printed form use the DSL's names`() {
+        val exp = experiment { ppo { epochs = 2; adaptiveKl(target = 4.0, horizon = 320.0) } }
+        val names = exp.settings().stringColumn("setting").asList()
+        val value = { name: String -> exp.settings().stringColumn("value").get(names.indexOf(name)) }
+        assertEquals("2", value("ppo.epochs"))
+        assertEquals("true", value("ppo.adaptiveKl"))
+        assertEquals("4.0", value("ppo.adaptiveKl.target"))
+        assertEquals("320.0", value("ppo.adaptiveKl.horizon"))
+        assertTrue(names.none { it == "ppo.ppoEpochs" || it == "ppo.targetKl" || it == "ppo.klHorizon" }, names.toString())
+        val text = exp.toString()
+        assertTrue(text.contains("epochs = 2;") && text.contains("klCoef = 0.05; adaptiveKl(target = 4.0, horizon = 320.0); clipRange = 0.2"), text)
+        assertTrue(!PpoBuilder().toString().contains("adaptiveKl"), "a fixed β prints as klCoef alone")
+        // the printed form is the DSL: run as a block, it gives the same config
+        val printed = PpoBuilder(exp.experiment.ppo()).toString()
+        assertTrue(printed.startsWith("ppo { steps = 100; batchSize = 32; miniBatchSize = 8; epochs = 2; lr = 5.0E-5;"), printed)
     }
 
     @Test

@@ -6,7 +6,11 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
+import picocli.CommandLine
 import plaudit.UserError
+import plaudit.cli.PlauditCli
+import plaudit.cli.SteerCommand
+import plaudit.train.steer.SoftPrefix
 import plaudit.model.Checkpoint
 import plaudit.model.Gpt
 import plaudit.model.GptConfig
@@ -37,5 +41,26 @@ class SteerDslTest {
     fun `missing checkpoint is a user error and defaults are visible`() {
         assertThrows<UserError> { steer { target = " try" } }
         assertTrue(SteerBuilder().toString().contains("softTokens = 8"), SteerBuilder().toString())
+    }
+
+    @Test
+    fun `steer { } and plaudit steer reject a bad setting with the same message`() {
+        fun cli(vararg options: String) = PlauditCli.commandLine()
+            .parseArgs("steer", "--checkpoint", "c", "--target", "t", "--out", "o", *options)
+            .subcommand().commandSpec().userObject() as SteerCommand
+        val maxPrompts = assertThrows<UserError> { steer { checkpoint = "c"; target = " t"; maxPrompts = 0 } }.message
+        assertEquals("steer: max_prompts = 0 is invalid; expected at least 1", maxPrompts)
+        assertEquals(maxPrompts, assertThrows<UserError> { cli("--max-prompts", "0").steerRun() }.message)
+        val steps = assertThrows<UserError> { steer { checkpoint = "c"; steps = 0 } }.message
+        assertEquals("steer config: steps = 0 is invalid; expected a positive number of Adam steps", steps)
+        assertEquals(steps, assertThrows<UserError> { cli("--steps", "0").config() }.message)
+        val method = assertThrows<UserError> { steer { checkpoint = "c"; method = "magic" } }.message
+        assertEquals(method, assertThrows<UserError> { cli("--method", "magic").steerRun() }.message)
+        val position = assertThrows<UserError> { SteerBuilder().position = "middle" }.message!!
+        assertEquals("position 'middle' is unknown; use before or after", position)
+        val usage = assertThrows<CommandLine.ParameterException> { cli("--position", "middle") }.message!!
+        assertTrue(usage.endsWith(position), usage)
+        assertEquals(SoftPrefix.Position.BEFORE, cli("--position", " Before").config().position())
+        assertEquals(SoftPrefix.Position.BEFORE, SteerBuilder().also { it.position = " Before" }.config().position())
     }
 }

@@ -22,6 +22,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static plaudit.train.ppo.PpoConfig.BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.LR;
+import static plaudit.train.ppo.PpoConfig.MINI_BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.RESPONSE_LENGTH;
+import static plaudit.train.ppo.PpoConfig.SAMPLE_EVERY;
+import static plaudit.train.ppo.PpoConfig.SEED;
+import static plaudit.train.ppo.PpoConfig.SHARED_TRUNK;
+import static plaudit.train.ppo.PpoConfig.STEPS;
+
 /**
  * One PPO step broken down (rollout / scoring / reference + value forward / update) on the model benchmark's config,
  * with the memory of the models (policy, reference, reward model, and a value network unless the value head shares
@@ -35,14 +44,14 @@ public final class PpoBench {
     public static Table run(ModelBench.Scale scale, Device device) {
         GptConfig cfg = ModelBench.config(scale);
         int batch = scale == ModelBench.Scale.FULL ? 32 : 8;
-        PpoConfig pc = PpoConfig.builder().steps(3).batchSize(batch).miniBatchSize(batch / 4)
-                .responseLength(scale == ModelBench.Scale.FULL ? 48 : 16).seed(3).sampleEvery(0).build();
+        PpoConfig pc = PpoConfig.SETTINGS.builder().set(STEPS, 3).set(BATCH_SIZE, batch).set(MINI_BATCH_SIZE, batch / 4).set(LR, 3e-5)
+                .set(RESPONSE_LENGTH, scale == ModelBench.Scale.FULL ? 48 : 16).set(SEED, 3L).set(SAMPLE_EVERY, 0).build();
         Tokenizer tok = new NumberTokenizer(cfg.vocabSize());
         SplittableRandom rng = new SplittableRandom(5);
         List<String> prompts = new ArrayList<>();
         for (int i = 0; i < 64; i++) prompts.add(NumberTokenizer.text(rng.ints(64, 0, cfg.vocabSize() - 1).toArray()));
         // the shared trunk first: peak RSS is a high-water mark, so the run with one model less must not follow the other
-        Table shared = steps(cfg, pc.toBuilder().sharedTrunk(true).build(), tok, prompts, device);
+        Table shared = steps(cfg, pc.toBuilder().set(SHARED_TRUNK, true).build(), tok, prompts, device);
         long sharedPeak = peakRssBytes();
         Table separate = steps(cfg, pc, tok, prompts, device);
         long params = cfg.parameterCount();

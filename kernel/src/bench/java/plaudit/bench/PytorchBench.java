@@ -38,6 +38,15 @@ import java.util.Map;
 import java.util.function.DoubleSupplier;
 import java.util.function.UnaryOperator;
 
+import static plaudit.train.ppo.PpoConfig.BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.LR;
+import static plaudit.train.ppo.PpoConfig.MINI_BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.PPO_EPOCHS;
+import static plaudit.train.ppo.PpoConfig.RESPONSE_LENGTH;
+import static plaudit.train.ppo.PpoConfig.SAMPLE_EVERY;
+import static plaudit.train.ppo.PpoConfig.SEED;
+import static plaudit.train.ppo.PpoConfig.STEPS;
+
 /**
  * Plaudit side by side with PyTorch eager in Python ({@code bench/pytorch_gpt.py}) on the same GPT-2: same config,
  * same initial weights (written here as safetensors, read there), same batches, fp32, same AdamW hyper-parameters,
@@ -401,8 +410,8 @@ public final class PytorchBench {
         double pythonPeakRssMb = Double.NaN;
 
         Ppo() {
-            PpoConfig pc = PpoConfig.builder().steps(1_000_000).batchSize(z.ppoBatch).miniBatchSize(z.ppoBatch / 4)
-                    .ppoEpochs(z.ppoEpochs).responseLength(z.ppoResponse).lr(3e-5).seed(3).sampleEvery(0).build();
+            PpoConfig pc = PpoConfig.SETTINGS.builder().set(STEPS, 1_000_000).set(BATCH_SIZE, z.ppoBatch).set(MINI_BATCH_SIZE, z.ppoBatch / 4)
+                    .set(PPO_EPOCHS, z.ppoEpochs).set(RESPONSE_LENGTH, z.ppoResponse).set(LR, 3e-5).set(SEED, 3L).set(SAMPLE_EVERY, 0).build();
             PpoBench.NumberTokenizer tok = new PpoBench.NumberTokenizer(z.cfg.vocabSize());
             List<String> prompts = new ArrayList<>();
             long[] ids = batchIds(z.ppoBatch, z.ppoPrompt, z.cfg.vocabSize() - 1, 4); // the last id is EOS

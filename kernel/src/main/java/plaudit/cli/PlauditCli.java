@@ -34,10 +34,15 @@ public final class PlauditCli {
         System.exit(run(args));
     }
 
+    /** The command line, unparsed: {@code commandLine().parseArgs(…)} reads options without running anything. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new PlauditCli());
+    }
+
     public static int run(String... args) {
         // DJL must never phone home or download; set before anything touches the Engine.
         System.setProperty("ai.djl.offline", "true");
-        CommandLine cli = new CommandLine(new PlauditCli());
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable cause = ex;
             while (!(cause instanceof UserError) && cause.getCause() != null) cause = cause.getCause();

@@ -25,24 +25,24 @@ final class PolicyRunCli {
     private PolicyRunCli() {}
 
     /** Fails naming the missing checkpoint when {@code --resume} has nothing to resume; call before loading models. */
-    static void checkResumable(Path out, boolean resume) {
-        Path ckptDir = ResumableTraining.checkpoint(out);
-        if (resume && !Files.isDirectory(ckptDir)) {
+    static void checkResumable(PolicyRunOptions io) {
+        Path ckptDir = ResumableTraining.checkpoint(io.out);
+        if (io.resume && !Files.isDirectory(ckptDir)) {
             throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
         }
     }
 
     /**
-     * Runs {@code trainer} to {@code steps} in {@code out} (resuming from its checkpoint when asked), writes
+     * Runs {@code trainer} to {@code steps} in {@code --out} (resuming from its checkpoint when asked), writes
      * {@code OUT/NAME.svg} titled {@code title}, prints the metrics summary and the paths.
      */
-    static void train(String name, String title, PolicyGradientTrainer trainer, Path out, int steps,
-                      int checkpointEvery, boolean resume) {
+    static void train(String name, String title, PolicyGradientTrainer trainer, PolicyRunOptions io, int steps) {
+        Path out = io.out;
         List<Sample> kept = new ArrayList<>();
-        if (resume) {
+        if (io.resume) {
             System.err.println(name + ": resumed at step " + ResumableTraining.resume(trainer, out, kept) + " of " + steps);
         }
-        Table t = ResumableTraining.run(name, trainer, out, steps, checkpointEvery, kept, null);
+        Table t = ResumableTraining.run(name, trainer, out, steps, io.checkpointEvery, kept, null);
         plot(t, title).write(out.resolve(name + ".svg"));
         System.out.println(Tables.readable(MetricsLog.summary(t)).print());
         System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + ResumableTraining.checkpoint(out));

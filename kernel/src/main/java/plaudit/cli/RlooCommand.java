@@ -2,8 +2,7 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import plaudit.data.Comparison;
+import picocli.CommandLine.Model.CommandSpec;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
@@ -13,7 +12,6 @@ import plaudit.experiment.Recipe;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.rloo.RlooTrainer;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -26,57 +24,33 @@ import java.util.concurrent.Callable;
 public final class RlooCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
-    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
-    Path sft;
-    @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm).")
-    Path rm;
-    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: rollouts use its training prompts.")
-    Path pairs;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
-    @Option(names = "--steps", defaultValue = "100", description = "Iterations (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--prompts", defaultValue = "8", description = "Distinct prompts per rollout (default: ${DEFAULT-VALUE}).")
-    int prompts;
-    @Option(names = "-k", defaultValue = "4", description = "Samples per prompt (default: ${DEFAULT-VALUE}).")
-    int k;
-    @Option(names = "--epochs", defaultValue = "1", description = "Passes over each rollout; > 1 uses the clipped ratio (default: ${DEFAULT-VALUE}).")
-    int epochs;
-    @Option(names = "--mini-batch", defaultValue = "16", description = "Episodes per gradient step (default: ${DEFAULT-VALUE}).")
-    int miniBatch;
-    @Option(names = "--lr", defaultValue = "3e-5", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--response-length", defaultValue = "48", description = "Most tokens per response (default: ${DEFAULT-VALUE}).")
-    int responseLength;
-    @Option(names = "--kl-coef", defaultValue = "0.05", description = "β of the KL in the reward (default: ${DEFAULT-VALUE}).")
-    double klCoef;
-    @Option(names = "--missing-eos-penalty", defaultValue = "0", description = "Subtracted from the score of responses without EOS (default: ${DEFAULT-VALUE}).")
-    double missingEosPenalty;
-    @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-    @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
-    boolean resume;
-    @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
-    boolean gold;
+    @Mixin
+    PolicyRunOptions io;
+    private final SettingOptions<RlooConfig> settings = new SettingOptions<>(RlooConfig.SETTINGS);
+    /** One option per RLOO setting that has one (--steps, --prompts, -k, --lr, …), defaults from RlooConfig. */
+    @Mixin
+    CommandSpec rlooOptions = settings.spec();
 
     @Override
     public Integer call() throws Exception {
-        RlooConfig d = RlooConfig.defaults();
-        RlooConfig cfg = new RlooConfig(steps, prompts, k, epochs, miniBatch, lr, responseLength, d.temperature(),
-                klCoef, d.clipRange(), d.normalizeAdvantages(), d.rewardClip(), missingEosPenalty, d.gradClip(),
-                d.sampleEvery(), run.seed());
+        RlooConfig cfg = config();
         var dev = run.device();
-        Checkpoint sftCkpt = Checkpoint.read(sft);
+        Checkpoint sftCkpt = Checkpoint.read(io.sft);
         Tokenizer tok = sftCkpt.tokenizer();
-        List<String> promptList = Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
-        PolicyRunCli.checkResumable(out, resume);
+        List<String> promptList = io.trainPrompts();
+        PolicyRunCli.checkResumable(io);
         try (Gpt ref = sftCkpt.model(dev);
              Gpt policy = sftCkpt.model(dev);
-             ScoreModel reward = ScoreModel.load(Checkpoint.read(rm), dev)) {
-            RlooTrainer rloo = new RlooTrainer(policy, ref, Recipe.scorer(reward, tok, responseLength),
-                    gold ? new GoldPreference() : null, tok, promptList, cfg);
-            PolicyRunCli.train("rloo", "RLOO: reward, KL and gold", rloo, out, cfg.steps(), checkpointEvery, resume);
+             ScoreModel reward = ScoreModel.load(Checkpoint.read(io.rm), dev)) {
+            RlooTrainer rloo = new RlooTrainer(policy, ref, Recipe.scorer(reward, tok, cfg.responseLength()),
+                    io.gold ? new GoldPreference() : null, tok, promptList, cfg);
+            PolicyRunCli.train("rloo", "RLOO: reward, KL and gold", rloo, io, cfg.steps());
         }
         return 0;
+    }
+
+    /** The RLOO config the options give (the seed from --seed). */
+    public RlooConfig config() {
+        return settings.config(RlooConfig.SETTINGS.builder().set(RlooConfig.SEED, run.seed()));
     }
 }

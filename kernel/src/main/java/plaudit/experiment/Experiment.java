@@ -2,6 +2,7 @@ package plaudit.experiment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,6 +13,7 @@ import plaudit.data.PairRules;
 import plaudit.data.Source;
 import plaudit.data.SplitRule;
 import plaudit.model.GptConfig;
+import plaudit.model.ScoreModel;
 import plaudit.sim.ForumConfig;
 import plaudit.train.ppo.PpoConfig;
 
@@ -25,7 +27,8 @@ import java.util.stream.Collectors;
  * stages (pretraining, SFT, reward model, PPO), the evaluation, the device and the seed. Immutable and JSON
  * serialisable ({@link #toJson()}, {@link #fromJson(String)}), so the same description can be run here
  * ({@link ExperimentRunner}) or sent elsewhere; reward functions written as code are not part of it (they are
- * passed to the runner). Every field has a default ({@link #defaults()}: a tiny run on the synthetic forum).
+ * passed to the runner). Every field has a default ({@link #defaults()}: a tiny run on the synthetic forum; PPO at
+ * {@link PpoConfig}'s defaults, which {@code plaudit ppo} and the DSL's {@code ppo { }} share).
  *
  * @param data        the comparisons
  * @param tokenizer   trained on the corpus, or read from a file
@@ -169,7 +172,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
      * @param batchSize    comparisons per step
      * @param lr           peak learning rate (warm-up over the first tenth, then cosine)
      * @param readout      {@code last} (the score at the last token, the published recipe) or {@code mean} (the mean
-     *                     score over positions); see {@link plaudit.model.ScoreModel.Readout}
+     *                     score over positions); see {@link ScoreModel.Readout}
      * @param sftReplies   synthetic forum only: the SFT model writes this many replies to each training prompt, the
      *                     forum's readers vote on them, and every two with unequal votes become one more training
      *                     comparison ({@link plaudit.sim.ReplyVotes}); 0 = none, else at least 2
@@ -184,7 +187,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
             require(batchSize > 0, "rewardModel.batchSize must be > 0, got " + batchSize);
             require(lr > 0 && Double.isFinite(lr), "rewardModel.lr must be a positive number, got " + lr);
             require(readout != null, "rewardModel.readout is missing (last or mean)");
-            plaudit.model.ScoreModel.Readout.parse(readout);
+            ScoreModel.Readout.parse(readout);
             require(sftReplies == 0 || sftReplies >= 2, "rewardModel.sftReplies must be 0 or >= 2, got " + sftReplies);
             require(replyReaders >= 1, "rewardModel.replyReaders must be >= 1, got " + replyReaders);
         }
@@ -194,8 +197,8 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
             return new RewardModel(steps, batchSize, lr, "last", 0, REPLY_READERS);
         }
 
-        public plaudit.model.ScoreModel.Readout scoreReadout() {
-            return plaudit.model.ScoreModel.Readout.parse(readout);
+        public ScoreModel.Readout scoreReadout() {
+            return ScoreModel.Readout.parse(readout);
         }
     }
 
@@ -216,7 +219,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
         }
     }
 
-    /** A tiny run on the synthetic forum (a few minutes on a laptop CPU). */
+    /** A tiny run on the synthetic forum (a few minutes on a laptop CPU), with PPO at its defaults. */
     public static Experiment defaults() {
         return new Experiment(
                 new Data(SYNTHETIC, List.of(), Forum.defaults(), null, Rules.defaults()),
@@ -225,8 +228,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
                 new Training(120, 16, 1e-3),
                 new Training(60, 16, 3e-4),
                 RewardModel.of(80, 16, 1e-4),
-                PpoConfig.builder().steps(16).batchSize(16).miniBatchSize(8).lr(1e-4).responseLength(32).klCoef(0.1)
-                        .sampleEvery(4).build(),
+                PpoConfig.defaults(),
                 new Evaluation(true, 48, 2, List.of(1, 2, 4, 8), 16),
                 "cpu", 1);
     }
@@ -278,7 +280,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
     }
 
     private static String path(JsonProcessingException e) {
-        if (!(e instanceof com.fasterxml.jackson.databind.JsonMappingException m)) return "";
+        if (!(e instanceof JsonMappingException m)) return "";
         return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
     }

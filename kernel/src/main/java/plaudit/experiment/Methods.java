@@ -4,6 +4,7 @@ import ai.djl.Device;
 import plaudit.report.Plot;
 import plaudit.report.Tables;
 import plaudit.train.DpoTrainer;
+import plaudit.train.ppo.PpoConfig;
 import plaudit.train.rloo.RlooConfig;
 import plaudit.train.steer.SoftPrefix;
 import plaudit.train.steer.SteerConfig;
@@ -67,7 +68,7 @@ public final class Methods {
 
     /** DPO at the preset's size: β = 0.1 (Rafailov et al.; TRL), responses cut like the reward model's. */
     public static DpoTrainer.Config dpoConfig(Settings s, long seed) {
-        return new DpoTrainer.Config(s.dpoSteps(), s.dpoBatch(), s.dpoLr(), 0.1, 1.0, s.study().responseLength(),
+        return new DpoTrainer.Config(s.dpoSteps(), s.dpoBatch(), s.dpoLr(), 0.1, 1.0, s.study().ppo().responseLength(),
                 Math.max(1, s.dpoSteps() / 4), seed);
     }
 
@@ -76,11 +77,16 @@ public final class Methods {
      * minibatch and epochs, and β equal to PPO's initial KL coefficient.
      */
     public static RlooConfig rlooConfig(Settings s, long seed) {
-        Study.Settings st = s.study();
-        int prompts = Math.max(1, st.ppoBatch() / s.rlooK());
-        int mini = Math.min(st.ppoMiniBatch(), prompts * s.rlooK());
-        return new RlooConfig(st.ppoSteps(), prompts, s.rlooK(), 4, mini, st.ppoLr(), st.responseLength(), 1.0,
-                st.klCoef(), 0.2, false, 0, 0, 1.0, Math.max(1, st.ppoSteps() / 5), seed);
+        PpoConfig ppo = s.study().ppo();
+        int prompts = Math.max(1, ppo.batchSize() / s.rlooK());
+        int mini = Math.min(ppo.miniBatchSize(), prompts * s.rlooK());
+        return RlooConfig.SETTINGS.builder().set(RlooConfig.STEPS, ppo.steps()).set(RlooConfig.PROMPTS, prompts)
+                .set(RlooConfig.K, s.rlooK()).set(RlooConfig.EPOCHS, 4).set(RlooConfig.MINI_BATCH_SIZE, mini)
+                .set(RlooConfig.LR, ppo.lr()).set(RlooConfig.RESPONSE_LENGTH, ppo.responseLength())
+                .set(RlooConfig.TEMPERATURE, 1.0).set(RlooConfig.KL_COEF, ppo.klCoef()).set(RlooConfig.CLIP_RANGE, 0.2)
+                .set(RlooConfig.NORMALIZE_ADVANTAGES, false).set(RlooConfig.REWARD_CLIP, 0.0)
+                .set(RlooConfig.MISSING_EOS_PENALTY, 0.0).set(RlooConfig.GRAD_CLIP, 1.0)
+                .set(RlooConfig.SAMPLE_EVERY, Math.max(1, ppo.steps() / 5)).set(RlooConfig.SEED, seed).build();
     }
 
     /** Runs every method; returns the methods table (also written to {@code methods.csv}). */
@@ -111,8 +117,8 @@ public final class Methods {
             rows.add(measured("rloo", sum, secs[0]));
 
             // frozen weights: a soft prompt, between post and reply, towards a phrase gold counts as helpful
-            timed(() -> session.steer("steer", STEER_TARGET, SteerConfig.defaults().withSeed(seed)
-                    .withPosition(SoftPrefix.Position.AFTER)), secs);
+            timed(() -> session.steer("steer", STEER_TARGET, SteerConfig.SETTINGS.builder().set(SteerConfig.SEED, seed)
+                    .set(SteerConfig.POSITION, SoftPrefix.Position.AFTER).build()), secs);
             rows.add(new Row("steer (soft prompt)", sum.get("steer_kl"), sum.getOrDefault("steer_gold", Double.NaN),
                     Double.NaN, Double.NaN, secs[0]));
 

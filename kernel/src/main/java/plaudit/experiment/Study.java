@@ -1,6 +1,7 @@
 package plaudit.experiment;
 
 import ai.djl.Device;
+import plaudit.UserError;
 import plaudit.model.GptConfig;
 import plaudit.report.Plot;
 import plaudit.train.ppo.PpoConfig;
@@ -32,7 +33,7 @@ public final class Study {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new plaudit.UserError("--scale " + s + " is unknown; use tiny, small or full");
+                throw new UserError("--scale " + s + " is unknown; use tiny, small or full");
             }
         }
     }
@@ -43,7 +44,7 @@ public final class Study {
      * samples are half word salad, which PPO fixes (length, helpful phrases) on its way to the reward model's biases;
      * at 1200 steps (loss 1.04) SFT writes like the forum (gold −0.24 → 1.46), and PPO against the same upvote-trained
      * reward model then loses to SFT by gold at a KL of 5–8 nats (hype words, repeated templates) while best-of-n
-     * still wins (README, "The evidence"). {@code ppoSteps} is the adaptive-KL run's length,
+     * still wins (README, "The evidence"). {@code ppo} is the adaptive-KL run's (its seed is the study's),
      * {@code beta0Steps} the β = 0 run's (over-optimisation shows within ~100 steps). The value function is a head on
      * the policy's trunk: the same or better gold than a separate value network at about half the update's cost.
      * {@code evalSamples} responses per held-out prompt and policy: the full forum has only ~74 held-out prompts, and
@@ -58,19 +59,30 @@ public final class Study {
      * evidence").
      */
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,
-                           int ppoSteps, int beta0Steps, int ppoBatch, int ppoMiniBatch, int responseLength,
-                           double ppoLr, double averageTail, double klCoef, double targetKl, boolean sharedTrunk,
-                           int evalPrompts, int evalSamples, int bonPrompts, int bonMaxN, String rmReadout,
-                           int sftReplies) {
+                           PpoConfig ppo, int beta0Steps, int evalPrompts, int evalSamples, int bonPrompts, int bonMaxN,
+                           String rmReadout, int sftReplies) {
         public static Settings of(Scale scale) {
             return switch (scale) {
                 case TINY -> new Settings(500, 512, new GptConfig(2, 2, 64, 128, 512, 0.0),
-                        120, 60, 80, 16, 16, 16, 8, 32, 1e-4, 0.5, 0.1, 4.0, true, 48, 2, 16, 8, "mean", 2);
+                        120, 60, 80, ppo(16, 16, 32, 1e-4, 4.0), 16, 48, 2, 16, 8, "mean", 2);
                 case SMALL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        300, 150, 200, 100, 50, 32, 8, 48, 5e-5, 0.5, 0.1, 8.0, true, 128, 8, 48, 32, "mean", 2);
+                        300, 150, 200, ppo(100, 32, 48, 5e-5, 8.0), 50, 128, 8, 48, 32, "mean", 2);
                 case FULL -> new Settings(3000, 1024, new GptConfig(4, 4, 128, 192, 1024, 0.0),
-                        400, 200, 300, 300, 100, 32, 8, 48, 5e-5, 0.5, 0.1, 8.0, true, 256, 16, 64, 64, "mean", 2);
+                        400, 200, 300, ppo(300, 32, 48, 5e-5, 8.0), 100, 256, 16, 64, 64, "mean", 2);
             };
+        }
+
+        /**
+         * The presets' PPO: minibatches of 8, the weights averaged over the second half, the adaptive controller from
+         * β = 0.1 with a horizon of {@link #KL_HORIZON_BATCHES} batches, the value head on the policy's trunk, samples
+         * five times per run; every other setting at {@link PpoConfig}'s default.
+         */
+        private static PpoConfig ppo(int steps, int batchSize, int responseLength, double lr, double targetKl) {
+            return PpoConfig.SETTINGS.builder().set(PpoConfig.STEPS, steps).set(PpoConfig.BATCH_SIZE, batchSize)
+                    .set(PpoConfig.MINI_BATCH_SIZE, 8).set(PpoConfig.LR, lr).set(PpoConfig.AVERAGE_TAIL, 0.5)
+                    .set(PpoConfig.RESPONSE_LENGTH, responseLength).set(PpoConfig.KL_COEF, 0.1)
+                    .set(PpoConfig.SHARED_TRUNK, true).set(PpoConfig.SAMPLE_EVERY, Math.max(1, steps / 5)).build()
+                    .withAdaptiveKl(targetKl, KL_HORIZON_BATCHES * batchSize);
         }
     }
 
@@ -101,10 +113,7 @@ public final class Study {
      */
     public static Experiment experiment(Settings s, Path forum, String device, long seed) {
         Experiment d = Experiment.defaults();
-        PpoConfig ppo = PpoConfig.builder().steps(s.ppoSteps()).batchSize(s.ppoBatch())
-                .miniBatchSize(s.ppoMiniBatch()).lr(s.ppoLr()).averageTail(s.averageTail()).responseLength(s.responseLength())
-                .klCoef(s.klCoef()).sharedTrunk(s.sharedTrunk()).sampleEvery(Math.max(1, s.ppoSteps() / 5)).seed(seed)
-                .adaptiveKl(s.targetKl(), KL_HORIZON_BATCHES * s.ppoBatch()).build();
+        PpoConfig ppo = s.ppo().toBuilder().set(PpoConfig.SEED, seed).build();
         List<Integer> ns = new ArrayList<>();
         for (int n = 1; n <= s.bonMaxN(); n *= 2) ns.add(n);
         Experiment.Data data = new Experiment.Data(Experiment.SYNTHETIC,
@@ -126,8 +135,9 @@ public final class Study {
             // PPO with the adaptive KL controller, and with β = 0 (over-optimisation: the live policy, not averaged)
             // measured as "ppo": summary.csv reports the study's PPO as ppo_kl, ppo_gold_winrate_vs_sft, ...
             Table adaptive = session.ppo("ppo_adaptive", e.ppo(), "ppo");
-            Table beta0 = session.ppo("ppo_beta0", e.ppo().toBuilder().fixedKl(0).averageTail(0).steps(s.beta0Steps())
-                    .sampleEvery(Math.max(1, s.beta0Steps() / 5)).build(), false);
+            Table beta0 = session.ppo("ppo_beta0", e.ppo().withFixedKl(0).toBuilder().set(PpoConfig.AVERAGE_TAIL, 0.0)
+                    .set(PpoConfig.STEPS, s.beta0Steps()).set(PpoConfig.SAMPLE_EVERY, Math.max(1, s.beta0Steps() / 5))
+                    .build(), false);
             DoubleColumn g0 = beta0.doubleColumn("objective/gold");
             session.put("beta0_proxy_final", ExperimentRunner.lastMean(beta0, "objective/scores"));
             session.put("beta0_gold_peak", g0.max());

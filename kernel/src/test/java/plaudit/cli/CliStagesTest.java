@@ -41,7 +41,8 @@ class CliStagesTest {
                 new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
                 new Experiment.Training(0, 8, 1e-3), new Experiment.Training(8, 4, 3e-4),
                 Experiment.RewardModel.of(8, 4, 1e-4),
-                PpoConfig.builder().steps(1).batchSize(4).miniBatchSize(2).ppoEpochs(1).responseLength(8).build(),
+                PpoConfig.SETTINGS.builder().set(PpoConfig.STEPS, 1).set(PpoConfig.BATCH_SIZE, 4)
+                        .set(PpoConfig.MINI_BATCH_SIZE, 2).set(PpoConfig.PPO_EPOCHS, 1).set(PpoConfig.RESPONSE_LENGTH, 8).build(),
                 new Experiment.Evaluation(false, 3, d.evaluation().samples(), List.of(), 1), "cpu", seed);
         Path run = dir.resolve("run");
         new ExperimentRunner(run).train(e, null).close();

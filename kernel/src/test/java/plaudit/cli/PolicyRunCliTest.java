@@ -21,13 +21,21 @@ class PolicyRunCliTest {
     /** A run without gold logs {@code objective/gold} as NaN: its plot has no gold line; a run with gold keeps it. */
     @Test
     void plotsGoldOnlyWhenTheRunHasIt(@TempDir Path dir) throws IOException {
-        PolicyRunCli.train("run", "no gold", new Logging(Double.NaN), dir.resolve("a"), 3, 0, false);
+        PolicyRunCli.train("run", "no gold", new Logging(Double.NaN), into(dir.resolve("a")), 3);
         String noGold = Files.readString(dir.resolve("a/run.svg"));
         assertTrue(noGold.contains("objective/scores") && noGold.contains("objective/kl"), noGold);
         assertFalse(noGold.contains("objective/gold"), "a gold line without gold");
 
-        PolicyRunCli.train("run", "gold", new Logging(0.5), dir.resolve("b"), 3, 0, false);
+        PolicyRunCli.train("run", "gold", new Logging(0.5), into(dir.resolve("b")), 3);
         assertTrue(Files.readString(dir.resolve("b/run.svg")).contains("objective/gold"), "the gold line is missing");
+    }
+
+    /** Options writing to {@code out}, without checkpoints or resume. */
+    private static PolicyRunOptions into(Path out) {
+        PolicyRunOptions io = new PolicyRunOptions();
+        io.out = out;
+        io.checkpointEvery = 0;
+        return io;
     }
 
     /** Logs the columns the plot reads, {@code gold} as the gold score, without a model. */

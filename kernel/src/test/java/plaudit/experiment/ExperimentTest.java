@@ -22,6 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static plaudit.train.ppo.PpoConfig.BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.MINI_BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.PPO_EPOCHS;
+import static plaudit.train.ppo.PpoConfig.RESPONSE_LENGTH;
+import static plaudit.train.ppo.PpoConfig.SAMPLE_EVERY;
+import static plaudit.train.ppo.PpoConfig.STEPS;
+
 class ExperimentTest {
 
     /** A run of seconds: a small forum, a one-layer model, a few steps per stage. */
@@ -34,7 +41,7 @@ class ExperimentTest {
                 new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
                 new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
-                PpoConfig.builder().steps(2).batchSize(4).miniBatchSize(2).ppoEpochs(1).responseLength(8).sampleEvery(1).build(),
+                PpoConfig.SETTINGS.builder().set(STEPS, 2).set(BATCH_SIZE, 4).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 1).set(RESPONSE_LENGTH, 8).set(SAMPLE_EVERY, 1).build(),
                 new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
     }
 

@@ -11,6 +11,16 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static plaudit.train.ppo.PpoConfig.ADAPTIVE_KL;
+import static plaudit.train.ppo.PpoConfig.BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.KL_HORIZON;
+import static plaudit.train.ppo.PpoConfig.MINI_BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.PPO_EPOCHS;
+import static plaudit.train.ppo.PpoConfig.RESPONSE_LENGTH;
+import static plaudit.train.ppo.PpoConfig.SAMPLE_EVERY;
+import static plaudit.train.ppo.PpoConfig.STEPS;
+import static plaudit.train.ppo.PpoConfig.TARGET_KL;
+
 /**
  * Seeded PPO runs repeat bit for bit within one JVM, as notebook cells need: the first run of a session, run while
  * the JIT is still compiling the Java side, must equal the later ones. (HotSpot's Math intrinsics once made it
@@ -30,8 +40,8 @@ class SameJvmRepeatTest {
                 new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
                 new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
-                PpoConfig.builder().steps(12).batchSize(8).miniBatchSize(2).ppoEpochs(2).responseLength(8)
-                        .adaptiveKl(2, 80).sampleEvery(1).build(),
+                PpoConfig.SETTINGS.builder().set(STEPS, 12).set(BATCH_SIZE, 8).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 2).set(RESPONSE_LENGTH, 8)
+                        .set(ADAPTIVE_KL, true).set(TARGET_KL, 2.0).set(KL_HORIZON, 80.0).set(SAMPLE_EVERY, 1).build(),
                 new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
         try (ExperimentRunner.Session s = new ExperimentRunner(dir).train(e, null)) {
             Table first = s.ppo("run0", e.ppo(), false);

@@ -20,7 +20,8 @@ class SessionTest {
     @Test
     void steerCsvKeepsTheTargetsLeadingSpace(@TempDir Path out) throws Exception {
         try (ExperimentRunner.Session s = new ExperimentRunner(out).train(ExperimentTest.micro(), null)) {
-            s.steer("steer", " in my experience", SteerConfig.defaults().withSteps(2).withSoftTokens(2).withSeed(3));
+            s.steer("steer", " in my experience", SteerConfig.SETTINGS.builder().set(SteerConfig.STEPS, 2).set(SteerConfig.SOFT_TOKENS, 2)
+                    .set(SteerConfig.SEED, 3L).build());
         }
         List<String> lines = Files.readAllLines(out.resolve("steer/steer.csv"));
         assertTrue(lines.get(1).contains(", in my experience,"), "the target keeps its leading space: " + lines);
@@ -31,7 +32,7 @@ class SessionTest {
         Experiment e = ExperimentTest.micro();
         try (ExperimentRunner.Session s = new ExperimentRunner(out).train(e, null)) {
             s.ppo("ppo_a", e.ppo(), true);
-            s.ppo("ppo_b", e.ppo().toBuilder().fixedKl(0).build(), true);
+            s.ppo("ppo_b", e.ppo().withFixedKl(0), true);
             s.ppo("ppo_c", e.ppo(), "ppo");
             Map<String, Double> m = s.summary();
             for (String run : List.of("ppo_a", "ppo_b", "ppo")) {

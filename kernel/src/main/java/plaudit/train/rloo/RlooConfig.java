@@ -1,6 +1,7 @@
 package plaudit.train.rloo;
 
-import plaudit.UserError;
+import plaudit.Setting;
+import plaudit.Settings;
 
 /**
  * RLOO hyperparameters. Defaults: k = 4 samples per prompt (Ahmadian et al. 2024, who report k = 4 beating k = 2;
@@ -9,47 +10,66 @@ import plaudit.UserError;
  * TRL's PPO-clipped variant with clip 0.2), rollout temperature 1. Batch and learning rate are scaled for CPU-sized
  * models like PPO's.
  *
- * @param steps             iterations (rollout + optimisation)
- * @param prompts           distinct prompts per rollout; each is sampled {@code k} times
- * @param k                 samples per prompt (≥ 2)
- * @param epochs            passes over each rollout (1 = REINFORCE; more = clipped ratio, like TRL)
- * @param miniBatchSize     episodes per gradient step; must divide {@code prompts·k}
- * @param lr                AdamW learning rate (constant)
- * @param responseLength    most tokens per response
- * @param temperature       rollout sampling temperature
- * @param klCoef            β of {@code reward = score − β·KL(sequence)}
- * @param clipRange         ε of the clipped ratio (only matters once the policy has moved within a rollout)
- * @param normalizeAdvantages whiten the advantages per batch (TRL's {@code normalize_advantage}, off by default)
- * @param rewardClip        clip scores to ±this before use; ≤ 0 = off
- * @param missingEosPenalty subtracted from the score of a response without EOS; 0 = off
- * @param gradClip          max global gradient norm
- * @param sampleEvery       keep sample rows every this many steps (0 = none)
- * @param seed              seeds prompts, sampling and minibatch order (per step)
+ * <p>Each component is defined once, by its {@link Setting} constant below: default, documentation, validation and
+ * the {@code plaudit rloo} option. {@link #SETTINGS} is what the CLI and the DSL read.
  */
 public record RlooConfig(int steps, int prompts, int k, int epochs, int miniBatchSize, double lr, int responseLength,
                          double temperature, double klCoef, double clipRange, boolean normalizeAdvantages,
                          double rewardClip, double missingEosPenalty, double gradClip, int sampleEvery, long seed) {
 
-    public RlooConfig {
-        require(steps > 0, "steps", steps);
-        require(prompts > 0, "prompts", prompts);
-        require(k >= 2, "k", k + " (the leave-one-out baseline needs at least 2 samples per prompt)");
-        require(epochs > 0, "epochs", epochs);
-        require(miniBatchSize > 0 && (prompts * k) % miniBatchSize == 0, "mini_batch_size",
-                miniBatchSize + " (must divide prompts·k = " + prompts * k + ")");
-        require(lr > 0, "lr", lr);
-        require(responseLength > 0, "response_length", responseLength);
-        require(temperature > 0, "temperature", temperature);
-        require(klCoef >= 0, "kl_coef", klCoef);
-        require(clipRange > 0, "cliprange", clipRange);
-    }
+    public static final Setting<Integer> STEPS = Setting.of("steps", 100, "Iterations (rollout + optimisation)")
+            .check(v -> v > 0, "> 0").option("--steps");
+    public static final Setting<Integer> PROMPTS = Setting.of("prompts", 8,
+            "Distinct prompts per rollout; each is sampled k times").check(v -> v > 0, "> 0").option("--prompts");
+    public static final Setting<Integer> K = Setting.of("k", 4,
+                    "Samples per prompt: the leave-one-out baseline is the mean of the other k − 1")
+            .check(v -> v >= 2, ">= 2 (the leave-one-out baseline needs at least 2 samples per prompt)").option("-k");
+    public static final Setting<Integer> EPOCHS = Setting.of("epochs", 1,
+                    "Passes over each rollout: 1 = REINFORCE, more use the clipped ratio (like TRL)")
+            .check(v -> v > 0, "> 0").option("--epochs");
+    public static final Setting<Integer> MINI_BATCH_SIZE = Setting.of("miniBatchSize", 16,
+                    "Episodes per gradient step; must divide prompts·k")
+            .check((v, all) -> v > 0 && (int) all.get("prompts") * (int) all.get("k") % v == 0,
+                    all -> "a divisor of prompts·k = " + (int) all.get("prompts") * (int) all.get("k"))
+            .option("--mini-batch");
+    public static final Setting<Double> LR = Setting.of("lr", 3e-5, "AdamW learning rate (constant)")
+            .check(v -> v > 0, "> 0").option("--lr");
+    public static final Setting<Integer> RESPONSE_LENGTH = Setting.of("responseLength", 24, "Most tokens per response")
+            .check(v -> v > 0, "> 0").option("--response-length");
+    public static final Setting<Double> TEMPERATURE = Setting.of("temperature", 1.0, "Rollout sampling temperature")
+            .check(v -> v > 0, "> 0");
+    public static final Setting<Double> KL_COEF = Setting.of("klCoef", 0.05,
+            "β of the KL in the reward: reward = score − β·KL(response ‖ SFT)").check(v -> v >= 0, ">= 0").option("--kl-coef");
+    public static final Setting<Double> CLIP_RANGE = Setting.of("clipRange", 0.2,
+                    "ε of the clipped ratio (only matters once the policy has moved within a rollout)")
+            .check(v -> v > 0, "> 0").key("cliprange");
+    public static final Setting<Boolean> NORMALIZE_ADVANTAGES = Setting.of("normalizeAdvantages", false,
+            "Whiten the advantages per batch (TRL's normalize_advantage)");
+    public static final Setting<Double> REWARD_CLIP = Setting.of("rewardClip", 0.0,
+            "Clip scores to ± this before use; <= 0 = off");
+    public static final Setting<Double> MISSING_EOS_PENALTY = Setting.of("missingEosPenalty", 0.0,
+            "Subtracted from the score of a response that did not end with EOS; 0 = off").option("--missing-eos-penalty");
+    public static final Setting<Double> GRAD_CLIP = Setting.of("gradClip", 1.0, "Max global gradient norm");
+    public static final Setting<Integer> SAMPLE_EVERY = Setting.of("sampleEvery", 10,
+            "Keep sample rows every this many steps (0 = none)");
+    public static final Setting<Long> SEED = Setting.of("seed", 1L,
+            "Seeds prompts, sampling and minibatch order (per step)");
 
-    private static void require(boolean ok, String key, Object value) {
-        if (!ok) throw new UserError("rloo config: " + key + " = " + value + " is invalid");
+    /** Every RLOO setting, in component order. */
+    public static final Settings<RlooConfig> SETTINGS = Settings.of(RlooConfig.class, "rloo config");
+
+    public RlooConfig {
+        SETTINGS.validate(steps, prompts, k, epochs, miniBatchSize, lr, responseLength, temperature, klCoef, clipRange,
+                normalizeAdvantages, rewardClip, missingEosPenalty, gradClip, sampleEvery, seed);
     }
 
     public static RlooConfig defaults() {
-        return new RlooConfig(100, 8, 4, 1, 16, 3e-5, 24, 1.0, 0.05, 0.2, false, 0.0, 0.0, 1.0, 10, 1);
+        return SETTINGS.defaults();
+    }
+
+    /** A builder starting from this config ({@code SETTINGS.builder()} starts from the defaults). */
+    public Settings.Builder<RlooConfig> toBuilder() {
+        return SETTINGS.builder(this);
     }
 
     /** Episodes per rollout. */

@@ -1,79 +1,65 @@
 package plaudit.train.steer;
 
-import plaudit.UserError;
+import plaudit.Setting;
+import plaudit.Settings;
 
 /**
- * Settings of goal steering.
+ * Settings of goal steering. Defaults: 8 soft vectors for 100 steps at lr 0.01; 8 prefix tokens for 30 GCG
+ * iterations of 64 swaps among the top 32; after the prompt, right before the reply: in front of a ~50-token prompt
+ * the models Plaudit trains on a CPU barely attend to a prefix (README, "Goal steering").
  *
- * @param softTokens       k, the soft prompt's number of trained vectors
- * @param steps            Adam steps on the soft prompt
- * @param lr               Adam's learning rate for the soft prompt
- * @param prefixTokens     length of the discrete (readable) prefix that greedy coordinate gradient searches
- * @param gcgSteps         greedy coordinate gradient iterations
- * @param gcgTopK          candidate tokens per prefix position (the most negative one-hot gradients)
- * @param gcgCandidates    single-token swaps evaluated per iteration
- * @param batchSize        training prompts per step (all of them when fewer)
- * @param samplesPerPrompt steered samples per held-out prompt, for perplexity, KL and gold
- * @param maxNewTokens     most tokens per sample
- * @param seed             seed of initialisation, batches, candidates and sampling
- * @param position         where the prefix goes: before the prompt (a prefix proper) or after it, before the reply
+ * <p>Each component is defined once, by its {@link Setting} constant below: default, documentation, validation and
+ * the {@code plaudit steer} option. {@link #SETTINGS} is what the CLI and the DSL's {@code steer { }} read.
  */
 public record SteerConfig(int softTokens, int steps, double lr, int prefixTokens, int gcgSteps, int gcgTopK,
                           int gcgCandidates, int batchSize, int samplesPerPrompt, int maxNewTokens, long seed,
                           SoftPrefix.Position position) {
 
+    public static final Setting<Integer> SOFT_TOKENS = Setting.of("softTokens", 8, "Soft prompt vectors")
+            .check(v -> v > 0, "a positive number of vectors").option("--soft-tokens");
+    public static final Setting<Integer> STEPS = Setting.of("steps", 100, "Adam steps on the soft prompt")
+            .check(v -> v > 0, "a positive number of Adam steps").option("--steps");
+    public static final Setting<Double> LR = Setting.of("lr", 0.01, "Adam learning rate of the soft prompt")
+            .check(v -> v > 0 && Double.isFinite(v), "a finite learning rate > 0").option("--lr");
+    public static final Setting<Integer> PREFIX_TOKENS = Setting.of("prefixTokens", 8,
+                    "Tokens of the discrete prefix that greedy coordinate gradient searches")
+            .check(v -> v > 0, "a positive number of tokens").option("--prefix-tokens");
+    public static final Setting<Integer> GCG_STEPS = Setting.of("gcgSteps", 30, "Greedy coordinate gradient iterations")
+            .check(v -> v > 0, "a positive number of iterations").option("--gcg-steps");
+    public static final Setting<Integer> GCG_TOP_K = Setting.of("gcgTopK", 32,
+                    "Candidate tokens per prefix position (the most negative one-hot gradients)")
+            .check(v -> v > 0, "a positive number of tokens");
+    public static final Setting<Integer> GCG_CANDIDATES = Setting.of("gcgCandidates", 64,
+            "Single-token swaps evaluated per GCG iteration").check(v -> v > 0, "a positive number of swaps");
+    public static final Setting<Integer> BATCH_SIZE = Setting.of("batchSize", 16,
+                    "Training prompts per step (all of them when fewer)")
+            .check(v -> v > 0, "a positive number of prompts").option("--batch");
+    public static final Setting<Integer> SAMPLES_PER_PROMPT = Setting.of("samplesPerPrompt", 2,
+                    "Samples per held-out prompt for perplexity, KL and gold")
+            .check(v -> v > 0, "a positive number of samples").option("--samples");
+    public static final Setting<Integer> MAX_NEW_TOKENS = Setting.of("maxNewTokens", 24, "Most tokens per sample")
+            .check(v -> v > 0, "a positive number of tokens").option("--max-tokens");
+    public static final Setting<Long> SEED = Setting.of("seed", 1L,
+            "Seed of initialisation, batches, candidates and sampling");
+    public static final Setting<SoftPrefix.Position> POSITION = Setting.of("position", SoftPrefix.Position.AFTER,
+                    "Where the prefix goes: after the prompt (right before the reply), or before it; small models "
+                            + "barely attend to a prefix in front of the prompt")
+            .check(v -> v != null, "before or after").option("--position");
+
+    /** Every steering setting, in component order. */
+    public static final Settings<SteerConfig> SETTINGS = Settings.of(SteerConfig.class, "steer config");
+
     public SteerConfig {
-        require(softTokens > 0, "soft_tokens", softTokens, "a positive number of vectors");
-        require(steps > 0, "steps", steps, "a positive number of Adam steps");
-        require(lr > 0 && Double.isFinite(lr), "lr", lr, "a finite learning rate > 0");
-        require(prefixTokens > 0, "prefix_tokens", prefixTokens, "a positive number of tokens");
-        require(gcgSteps > 0, "gcg_steps", gcgSteps, "a positive number of iterations");
-        require(gcgTopK > 0, "gcg_top_k", gcgTopK, "a positive number of tokens");
-        require(gcgCandidates > 0, "gcg_candidates", gcgCandidates, "a positive number of swaps");
-        require(batchSize > 0, "batch_size", batchSize, "a positive number of prompts");
-        require(samplesPerPrompt > 0, "samples_per_prompt", samplesPerPrompt, "a positive number of samples");
-        require(maxNewTokens > 0, "max_new_tokens", maxNewTokens, "a positive number of tokens");
-        require(position != null, "position", position, "before or after");
+        SETTINGS.validate(softTokens, steps, lr, prefixTokens, gcgSteps, gcgTopK, gcgCandidates, batchSize,
+                samplesPerPrompt, maxNewTokens, seed, position);
     }
 
-    private static void require(boolean ok, String key, Object value, String expected) {
-        if (!ok) throw new UserError("steer config: " + key + " = " + value + " is invalid; expected " + expected);
-    }
-
-    /**
-     * 8 soft vectors for 100 steps at lr 0.01; 8 prefix tokens for 30 GCG iterations of 64 swaps among the top 32;
-     * after the prompt, right before the reply: in front of a ~50-token prompt the models Plaudit trains on a CPU
-     * barely attend to a prefix (README, "Goal steering": 1.5× there against 8.5× after the prompt, tiny model).
-     */
     public static SteerConfig defaults() {
-        return new SteerConfig(8, 100, 0.01, 8, 30, 32, 64, 16, 2, 24, 1L, SoftPrefix.Position.AFTER);
+        return SETTINGS.defaults();
     }
 
-    public SteerConfig withSoftTokens(int k) {
-        return new SteerConfig(k, steps, lr, prefixTokens, gcgSteps, gcgTopK, gcgCandidates, batchSize, samplesPerPrompt, maxNewTokens, seed, position);
-    }
-
-    public SteerConfig withSteps(int n) {
-        return new SteerConfig(softTokens, n, lr, prefixTokens, gcgSteps, gcgTopK, gcgCandidates, batchSize, samplesPerPrompt, maxNewTokens, seed, position);
-    }
-
-    public SteerConfig withLr(double x) {
-        return new SteerConfig(softTokens, steps, x, prefixTokens, gcgSteps, gcgTopK, gcgCandidates, batchSize, samplesPerPrompt, maxNewTokens, seed, position);
-    }
-
-    public SteerConfig withPrefixTokens(int k) {
-        return new SteerConfig(softTokens, steps, lr, k, gcgSteps, gcgTopK, gcgCandidates, batchSize, samplesPerPrompt, maxNewTokens, seed, position);
-    }
-
-    public SteerConfig withGcgSteps(int n) {
-        return new SteerConfig(softTokens, steps, lr, prefixTokens, n, gcgTopK, gcgCandidates, batchSize, samplesPerPrompt, maxNewTokens, seed, position);
-    }
-
-    public SteerConfig withPosition(SoftPrefix.Position p) {
-        return new SteerConfig(softTokens, steps, lr, prefixTokens, gcgSteps, gcgTopK, gcgCandidates, batchSize, samplesPerPrompt, maxNewTokens, seed, p);
-    }
-
-    public SteerConfig withSeed(long s) {
-        return new SteerConfig(softTokens, steps, lr, prefixTokens, gcgSteps, gcgTopK, gcgCandidates, batchSize, samplesPerPrompt, maxNewTokens, s, position);
+    /** A builder starting from this config ({@code SETTINGS.builder()} starts from the defaults). */
+    public Settings.Builder<SteerConfig> toBuilder() {
+        return SETTINGS.builder(this);
     }
 }

@@ -28,8 +28,9 @@ class TrainedPolicyTest {
 
     @Test
     void ppoAndRlooLeaveThePolicyFrozen() {
-        PpoConfig ppo = PpoConfig.builder().steps(1).batchSize(4).miniBatchSize(4).ppoEpochs(1).responseLength(4)
-                .seed(7).sampleEvery(0).build();
+        PpoConfig ppo = PpoConfig.SETTINGS.builder().set(PpoConfig.STEPS, 1).set(PpoConfig.BATCH_SIZE, 4)
+                .set(PpoConfig.MINI_BATCH_SIZE, 4).set(PpoConfig.PPO_EPOCHS, 1).set(PpoConfig.RESPONSE_LENGTH, 4)
+                .set(PpoConfig.SEED, 7L).set(PpoConfig.SAMPLE_EVERY, 0).build();
         RlooConfig rloo = new RlooConfig(1, 2, 2, 1, 4, 1e-3, 4, 1.0, 0.01, 0.2, false, 0, 0, 1.0, 0, 7);
         assertEquals(List.of(false), trainableAfter((policy, ref) -> {
             Gpt trunk = Gpt.fromParameters(MODEL, policy.parameters(), Device.cpu());

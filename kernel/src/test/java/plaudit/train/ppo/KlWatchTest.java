@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static plaudit.train.ppo.PpoConfig.ADAPTIVE_KL;
+import static plaudit.train.ppo.PpoConfig.KL_COEF;
+import static plaudit.train.ppo.PpoConfig.KL_HORIZON;
+import static plaudit.train.ppo.PpoConfig.SHARED_TRUNK;
+import static plaudit.train.ppo.PpoConfig.TARGET_KL;
+
 class KlWatchTest {
 
     private static Map<String, Number> row(int step, double kl, double beta) {
@@ -20,7 +26,7 @@ class KlWatchTest {
      */
     @Test
     void warnsOnceWhenBetaHasGrownTenfoldAndKlStaysAboveTwiceTheTarget() {
-        KlWatch watch = KlWatch.of(PpoConfig.builder().klCoef(0.2).adaptiveKl(3, 320).sharedTrunk(true).build());
+        KlWatch watch = KlWatch.of(PpoConfig.SETTINGS.builder().set(KL_COEF, 0.2).set(ADAPTIVE_KL, true).set(TARGET_KL, 3.0).set(KL_HORIZON, 320.0).set(SHARED_TRUNK, true).build());
         int step = 0;
         for (; step < 20; step++) assertNull(watch.check(row(step, 8, 0.2 + 0.08 * step)), "β below 2 at step " + step);
         String warning = null;
@@ -35,7 +41,7 @@ class KlWatchTest {
     /** KL near the target never warns, however large β has become; nor does anything before a full window. */
     @Test
     void klNearTheTargetNeverWarns() {
-        PpoConfig cfg = PpoConfig.builder().klCoef(0.1).adaptiveKl(3, 320).build();
+        PpoConfig cfg = PpoConfig.SETTINGS.builder().set(KL_COEF, 0.1).set(ADAPTIVE_KL, true).set(TARGET_KL, 3.0).set(KL_HORIZON, 320.0).build();
         KlWatch early = KlWatch.of(cfg);
         for (int step = 0; step < 9; step++) assertNull(early.check(row(step, 100, 5.0)), "fewer than 10 steps");
         KlWatch watch = KlWatch.of(cfg);
@@ -45,7 +51,7 @@ class KlWatchTest {
     /** A KL ten times the target warns whatever β did; with a separate value network the advice differs. */
     @Test
     void aKlTenTimesTheTargetWarnsEvenWithoutBetaGrowth() {
-        KlWatch watch = KlWatch.of(PpoConfig.builder().klCoef(0.1).adaptiveKl(3, 320).build());
+        KlWatch watch = KlWatch.of(PpoConfig.SETTINGS.builder().set(KL_COEF, 0.1).set(ADAPTIVE_KL, true).set(TARGET_KL, 3.0).set(KL_HORIZON, 320.0).build());
         String warning = null;
         int step = 0;
         for (; warning == null && step < 30; step++) warning = watch.check(row(step, 31, 0.1));
@@ -55,6 +61,6 @@ class KlWatchTest {
 
     @Test
     void aFixedBetaHasNoControllerToWatch() {
-        assertNull(KlWatch.of(PpoConfig.builder().fixedKl(0.05).build()));
+        assertNull(KlWatch.of(PpoConfig.SETTINGS.builder().set(ADAPTIVE_KL, false).set(KL_COEF, 0.05).build()));
     }
 }

@@ -21,6 +21,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static plaudit.train.ppo.PpoConfig.ANNEAL_LR;
+import static plaudit.train.ppo.PpoConfig.AVERAGE_TAIL;
+import static plaudit.train.ppo.PpoConfig.BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.KL_COEF;
+import static plaudit.train.ppo.PpoConfig.LR;
+import static plaudit.train.ppo.PpoConfig.MINI_BATCH_SIZE;
+import static plaudit.train.ppo.PpoConfig.PPO_EPOCHS;
+import static plaudit.train.ppo.PpoConfig.RESPONSE_LENGTH;
+import static plaudit.train.ppo.PpoConfig.SAMPLE_EVERY;
+import static plaudit.train.ppo.PpoConfig.SEED;
+import static plaudit.train.ppo.PpoConfig.SHARED_TRUNK;
+import static plaudit.train.ppo.PpoConfig.STEPS;
+
 /**
  * End-to-end PPO on a tiny random model with a trivial reward ("say x"): the fraction of 'x' in the response must
  * climb from chance (~1/29) well above it within a few dozen steps, and the KL to the reference must grow from 0.
@@ -31,8 +44,8 @@ class PpoSmokeTest {
             response.isEmpty() ? 0 : response.chars().filter(c -> c == 'x').count() / (double) response.length();
 
     static PpoConfig config(int steps) {
-        return PpoConfig.builder().steps(steps).batchSize(16).miniBatchSize(8).ppoEpochs(4).lr(3e-3)
-                .responseLength(8).klCoef(0.01).seed(7).sampleEvery(0).build();
+        return PpoConfig.SETTINGS.builder().set(STEPS, steps).set(BATCH_SIZE, 16).set(MINI_BATCH_SIZE, 8).set(PPO_EPOCHS, 4).set(LR, 3e-3)
+                .set(RESPONSE_LENGTH, 8).set(KL_COEF, 0.01).set(SEED, 7L).set(SAMPLE_EVERY, 0).build();
     }
 
     static MetricsLog run(PpoConfig cfg) {
@@ -46,7 +59,7 @@ class PpoSmokeTest {
     /** With annealing, step k (0-based) of n updates at lr·(1 − k/n): the logged lr is the one the optimiser used. */
     @Test
     void annealedLearningRateDecaysLinearlyToZero() {
-        PpoConfig cfg = config(4).toBuilder().annealLr(true).build();
+        PpoConfig cfg = config(4).toBuilder().set(ANNEAL_LR, true).build();
         Table t = run(cfg).table();
         double[] lr = t.doubleColumn("lr").asDoubleArray();
         assertEquals(4, lr.length);
@@ -58,7 +71,7 @@ class PpoSmokeTest {
     @ParameterizedTest(name = "shared trunk: {0}")
     @ValueSource(booleans = {false, true})
     void resumeContinuesToTheSameMetrics(boolean sharedTrunk, @TempDir Path dir) {
-        PpoConfig cfg = config(6).toBuilder().sharedTrunk(sharedTrunk).build();
+        PpoConfig cfg = config(6).toBuilder().set(SHARED_TRUNK, sharedTrunk).build();
         Table straight = run(cfg).table();
         CharTokenizer tok = new CharTokenizer();
         GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
@@ -69,7 +82,7 @@ class PpoSmokeTest {
              Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
              ScoreModel value = sharedTrunk ? null
                      : ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
-            PpoTrainer first = new PpoTrainer(policy, ref, value, SAY_X, null, tok, prompts, cfg.toBuilder().steps(3).build());
+            PpoTrainer first = new PpoTrainer(policy, ref, value, SAY_X, null, tok, prompts, cfg.toBuilder().set(STEPS, 3).build());
             first.train(new MetricsLog("ppo", null), new ArrayList<>(), null);
             first.save(ckpt);
         }
@@ -103,7 +116,7 @@ class PpoSmokeTest {
         try (Fixture plain = new Fixture(); Fixture avg = new Fixture()) {
             PpoTrainer a = plain.trainer(config(4));
             a.train(new MetricsLog("ppo", null), null, step -> last[step] = plain.policy.parameters().get(PROBE).toFloatArray());
-            avg.trainer(config(4).toBuilder().averageTail(0.5).build()).train(new MetricsLog("ppo", null), null, null);
+            avg.trainer(config(4).toBuilder().set(AVERAGE_TAIL, 0.5).build()).train(new MetricsLog("ppo", null), null, null);
             averaged = avg.policy.parameters().get(PROBE).toFloatArray();
         }
         float[] expected = new float[averaged.length];
@@ -115,7 +128,7 @@ class PpoSmokeTest {
     /** A run averaging steps 2–6, killed after step 3 and resumed, ends on the same weights as an uninterrupted run. */
     @Test
     void resumedAveragedRunEndsOnTheSameWeights(@TempDir Path dir) {
-        PpoConfig cfg = config(6).toBuilder().averageTail(0.75).build(); // averages after step 1: 2 iterates at the kill
+        PpoConfig cfg = config(6).toBuilder().set(AVERAGE_TAIL, 0.75).build(); // averages after step 1: 2 iterates at the kill
         float[] straight, resumed;
         try (Fixture f = new Fixture()) {
             f.trainer(cfg).train(new MetricsLog("ppo", null), null, null);
@@ -193,7 +206,7 @@ class PpoSmokeTest {
     @ParameterizedTest(name = "shared trunk: {0}")
     @ValueSource(booleans = {false, true})
     void learnsToSayX(boolean sharedTrunk) {
-        Table t = run(config(40).toBuilder().sharedTrunk(sharedTrunk).build()).table();
+        Table t = run(config(40).toBuilder().set(SHARED_TRUNK, sharedTrunk).build()).table();
         double first = t.doubleColumn("objective/scores").get(0);
         double last = t.doubleColumn("objective/scores").where(t.doubleColumn("step").isGreaterThan(35)).mean();
         assertTrue(first < 0.15, "starts near chance, got " + first);
@@ -209,7 +222,7 @@ class PpoSmokeTest {
         try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
              Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
              ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
-            PpoConfig shared = config(1).toBuilder().sharedTrunk(true).build();
+            PpoConfig shared = config(1).toBuilder().set(SHARED_TRUNK, true).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say "), shared));
             assertTrue(e.getMessage().contains("pass no value network"), e.getMessage());
@@ -226,7 +239,7 @@ class PpoSmokeTest {
         try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
              Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu())) {
             PpoTrainer ppo = new PpoTrainer(policy, ref, null, SAY_X, null, tok, List.of("say "),
-                    config(1).toBuilder().sharedTrunk(true).build());
+                    config(1).toBuilder().set(SHARED_TRUNK, true).build());
             ppo.train(new MetricsLog("ppo", null), null, null);
             var state = ppo.optimizer().state();
             // AdamW keeps two moments per tensor: for the value function, the head's weight and bias only

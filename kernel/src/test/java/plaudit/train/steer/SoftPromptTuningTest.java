@@ -38,7 +38,8 @@ class SoftPromptTuningTest {
             assertTrue(Arrays.stream(toDouble(g)).map(Math::abs).sum() > 0, "the soft prompt gets a gradient");
             model.parameters().forEach((k, v) -> assertFalse(v.hasGradient(), k + " must not take a gradient"));
 
-            SteerConfig cfg = SteerConfig.defaults().withSoftTokens(4).withSteps(20).withLr(0.1);
+            SteerConfig cfg = SteerConfig.SETTINGS.builder().set(SteerConfig.SOFT_TOKENS, 4).set(SteerConfig.STEPS, 20)
+                    .set(SteerConfig.LR, 0.1).build();
             SoftPromptTuning.train(model, prompts, TARGET, cfg, m);
             Map<String, float[]> after = SteerModels.snapshot(model);
             before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k + " changed"));
@@ -52,7 +53,8 @@ class SoftPromptTuningTest {
         try (Gpt model = SteerModels.lively(5); NDManager m = model.manager().newSubManager()) {
             List<int[]> prompts = SteerModels.prompts(8, 2);
             double before = Steering.meanTargetProb(model, prompts, TARGET, null, position);
-            SteerConfig cfg = SteerConfig.defaults().withSoftTokens(4).withSteps(60).withLr(0.1).withPosition(position);
+            SteerConfig cfg = SteerConfig.SETTINGS.builder().set(SteerConfig.SOFT_TOKENS, 4).set(SteerConfig.STEPS, 60)
+                    .set(SteerConfig.LR, 0.1).set(SteerConfig.POSITION, position).build();
             NDArray soft = SoftPromptTuning.train(model, prompts, TARGET, cfg, m);
             double after = Steering.meanTargetProb(model, prompts, TARGET, soft, position);
             System.out.printf("p(target) %.3g -> %.3g (x%.1f)%n", before, after, after / before);

@@ -30,7 +30,7 @@ class SteeringTest {
 
     @Test
     void configRejectsNonsense() {
-        assertThrows(UserError.class, () -> SteerConfig.defaults().withLr(Double.NaN));
-        assertThrows(UserError.class, () -> SteerConfig.defaults().withSoftTokens(0));
+        assertThrows(UserError.class, () -> SteerConfig.SETTINGS.builder().set(SteerConfig.LR, Double.NaN).build());
+        assertThrows(UserError.class, () -> SteerConfig.SETTINGS.builder().set(SteerConfig.SOFT_TOKENS, 0).build());
     }
 }

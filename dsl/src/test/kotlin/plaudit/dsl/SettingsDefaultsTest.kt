@@ -1,0 +1,87 @@
+package plaudit.dsl
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.fail
+import plaudit.Settings
+import plaudit.cli.PlauditCli
+import plaudit.cli.PpoCommand
+import plaudit.cli.RlooCommand
+import plaudit.cli.SteerCommand
+import plaudit.experiment.Experiment
+import plaudit.train.ppo.PpoConfig
+import plaudit.train.rloo.RlooConfig
+import plaudit.train.steer.SteerConfig
+import plaudit.train.steer.SteerRun
+
+/**
+ * Every setting has one default: what `plaudit ppo` (`rloo`, `steer`) parses with no options, what the DSL's builder
+ * holds with nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting
+ * by setting.
+ */
+class SettingsDefaultsTest {
+    private val required = arrayOf("--sft", "s", "--rm", "r", "--pairs", "p", "--out", "o")
+
+    private fun <C : Record> assertAgree(section: String, settings: Settings<C>, copies: Map<String, Map<String, Any?>>) {
+        for (s in settings.list()) {
+            val seen = copies.mapValues { (_, values) -> values[s.name()] }
+            for ((where, value) in seen) {
+                assertEquals(s.defaultValue(), value, "$section.${s.dslName()}: the default seen by $where; all: $seen")
+            }
+        }
+    }
+
+    /** A new setting needs its one-line property in the DSL builder; this says which. */
+    private fun getter(builder: Any, name: String) = builder.javaClass.methods
+        .firstOrNull { it.name == "get" + name.replaceFirstChar { c -> c.uppercase() } && it.parameterCount == 0 }
+        ?: fail("${builder.javaClass.simpleName} has no property $name: add `var $name: … by v` for the new setting")
+
+    /** The DSL builder's properties, read through their getters, by component name (dotted DSL names from build()). */
+    private fun <C : Record> dslValues(builder: Any, settings: Settings<C>, built: C): Map<String, Any?> {
+        val fromBuild = settings.values(built)
+        return settings.list().associate { s ->
+            s.name() to if (s.dslName().contains('.') || s.dslName() == "adaptiveKl") fromBuild[s.name()]
+            else getter(builder, s.dslName()).invoke(builder).let { if (s.type().isEnum && it is String) s.parse(it) else it }
+        }
+    }
+
+    @Test
+    fun `PPO's defaults agree in the CLI, the DSL and the JSON spec`() {
+        val cli = (PlauditCli.commandLine().parseArgs("ppo", *required).subcommand().commandSpec().userObject()
+                as PpoCommand).config()
+        val dsl = PpoBuilder()
+        val inExperiment = experiment { ppo { } }.experiment.ppo()
+        assertAgree("ppo", PpoConfig.SETTINGS, mapOf(
+            "the CLI (plaudit ppo)" to PpoConfig.SETTINGS.values(cli),
+            "the DSL (ppo { })" to dslValues(dsl, PpoConfig.SETTINGS, dsl.build()),
+            "the DSL's experiment { }" to PpoConfig.SETTINGS.values(inExperiment),
+            "the JSON spec ({})" to PpoConfig.SETTINGS.values(Experiment.fromJson("{}").ppo()),
+        ))
+    }
+
+    @Test
+    fun `RLOO's defaults agree in the CLI and the DSL`() {
+        val cli = (PlauditCli.commandLine().parseArgs("rloo", *required).subcommand().commandSpec().userObject()
+                as RlooCommand).config()
+        val dsl = RlooBuilder()
+        assertAgree("rloo", RlooConfig.SETTINGS, mapOf(
+            "the CLI (plaudit rloo)" to RlooConfig.SETTINGS.values(cli),
+            "the DSL (rloo { })" to dslValues(dsl, RlooConfig.SETTINGS, dsl.build()),
+        ))
+    }
+
+    @Test
+    fun `steering's defaults agree in the CLI and the DSL`() {
+        val cli = PlauditCli.commandLine().parseArgs("steer", "--checkpoint", "c", "--target", "t", "--out", "o")
+            .subcommand().commandSpec().userObject() as SteerCommand
+        val dsl = SteerBuilder()
+        assertAgree("steer", SteerConfig.SETTINGS, mapOf(
+            "the CLI (plaudit steer)" to SteerConfig.SETTINGS.values(cli.config()),
+            "the DSL (steer { })" to dslValues(dsl, SteerConfig.SETTINGS, dsl.config()),
+        ))
+        assertAgree("steer", SteerRun.SETTINGS, mapOf(
+            "the CLI (plaudit steer)" to SteerRun.SETTINGS.values(cli.steerRun()),
+            "the DSL (steer { })" to dslValues(dsl, SteerRun.SETTINGS, SteerRun.SETTINGS.defaults()),
+        ))
+    }
+}

@@ -1,0 +1,160 @@
+package plaudit;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * One hyperparameter, defined once: its record component (and JSON) name, the name the DSL spells it with, the key
+ * errors name it by (the papers' and TRL's, {@code kl_coef}), the command-line option, the type, the default, one
+ * line of documentation and its validation. A config record declares one constant per component and a
+ * {@link Settings} over them; the record's defaults and checks, the CLI options, the DSL builder, its printed form
+ * and the settings table all derive from these.
+ *
+ * @param <T> the boxed type of the component ({@code Integer} for {@code int})
+ */
+public final class Setting<T> {
+    private final String name;
+    private final Class<T> type;
+    private final T defaultValue;
+    private final String doc;
+    private String dsl;
+    private String key;
+    private String option;
+    private Setting<Boolean> enables;
+    private BiPredicate<T, Map<String, Object>> valid = (v, all) -> true;
+    private Function<Map<String, Object>, String> expected = all -> "";
+
+    private Setting(String name, Class<T> type, T defaultValue, String doc) {
+        this.name = name;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.doc = doc;
+        this.dsl = name;
+        this.key = name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    /** The setting of component {@code name}, typed by its default (an {@code int} literal makes an {@code Integer}). */
+    @SuppressWarnings("unchecked")
+    public static <T> Setting<T> of(String name, T defaultValue, String doc) {
+        return new Setting<>(name, (Class<T>) defaultValue.getClass(), defaultValue, doc);
+    }
+
+    /** The name the DSL spells it with, when it differs from the component's ({@code epochs} for {@code ppoEpochs}). */
+    public Setting<T> dsl(String name) {
+        this.dsl = name;
+        return this;
+    }
+
+    /** The key errors name it by, when it is not the component's name in snake case ({@code cliprange}). */
+    public Setting<T> key(String key) {
+        this.key = key;
+        return this;
+    }
+
+    /** Its command-line option ({@code --mini-batch}); a setting without one is not on the command line. */
+    public Setting<T> option(String option) {
+        this.option = option;
+        return this;
+    }
+
+    /**
+     * Giving the option also turns {@code flag} on ({@code --adaptive-kl 6} sets the target and the adaptive
+     * controller); the option then has no default of its own on the command line.
+     */
+    public Setting<T> enables(Setting<Boolean> flag) {
+        this.enables = flag;
+        return this;
+    }
+
+    /** Valid values; {@code expected} says what they are in the error. */
+    public Setting<T> check(Predicate<T> ok, String expected) {
+        return check((v, all) -> ok.test(v), all -> expected);
+    }
+
+    /** Valid values given the other settings (keyed by component name); {@code expected} may name them. */
+    public Setting<T> check(BiPredicate<T, Map<String, Object>> ok, Function<Map<String, Object>, String> expected) {
+        this.valid = ok;
+        this.expected = expected;
+        return this;
+    }
+
+    /** Fails with a {@link UserError} naming this setting unless {@code value} is valid among {@code all}. */
+    void validate(String what, T value, Map<String, Object> all) {
+        if (!valid.test(value, all)) {
+            throw new UserError(what + ": " + key + " = " + value + " is invalid; expected " + expected.apply(all));
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    public T defaultValue() {
+        return defaultValue;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    public String dslName() {
+        return dsl;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** The command-line option, or null. */
+    public String option() {
+        return option;
+    }
+
+    /** The flag giving the option turns on, or null. */
+    public Setting<Boolean> enables() {
+        return enables;
+    }
+
+    /**
+     * The value of an enum setting from its name in any case ({@code after} → {@code AFTER}); anything else fails
+     * naming the setting and the choices.
+     */
+    public T parse(String text) {
+        if (!type.isEnum()) throw new IllegalStateException(name + " is not a choice");
+        for (T c : type.getEnumConstants()) if (text(c).equals(text.trim().toLowerCase(Locale.ROOT))) return c;
+        throw new UserError(key + " '" + text + "' is unknown; use " + String.join(" or ", choices()));
+    }
+
+    /** An enum setting's choices as a user writes them. */
+    public List<String> choices() {
+        return type.isEnum() ? Arrays.stream(type.getEnumConstants()).map(Setting::text).toList() : List.of();
+    }
+
+    /** A value as a user writes it: {@code 3e-5}, {@code 0.05}, {@code 10000}, {@code true}, {@code after}. */
+    public static String text(Object value) {
+        if (value instanceof Double d && Double.isFinite(d)) {
+            if (d == Math.rint(d) && Math.abs(d) < 1e7) return Long.toString((long) (double) d);
+            String s = Double.toString(d);
+            int e = s.indexOf('E');
+            if (e < 0) return s;
+            String mantissa = s.substring(0, e).replaceAll("\\.0$", "");
+            return mantissa + "e" + s.substring(e + 1);
+        }
+        if (value instanceof Enum<?> en) return en.name().toLowerCase(Locale.ROOT);
+        return String.valueOf(value);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

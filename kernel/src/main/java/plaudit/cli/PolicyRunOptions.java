@@ -1,0 +1,34 @@
+package plaudit.cli;
+
+import picocli.CommandLine.Option;
+import plaudit.data.Comparison;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@code plaudit ppo} and {@code plaudit rloo} both read and write (a picocli mixin): the SFT and reward model
+ * checkpoints, the prompts, the output folder and its checkpoints.
+ */
+public final class PolicyRunOptions {
+    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
+    Path sft;
+    @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm); PPO also "
+            + "initialises its value function from it.")
+    Path rm;
+    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: rollouts use its training prompts.")
+    Path pairs;
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+    @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
+    boolean gold;
+    @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
+    boolean resume;
+
+    /** The distinct training prompts of the pairs. */
+    List<String> trainPrompts() {
+        return Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
+    }
+}
