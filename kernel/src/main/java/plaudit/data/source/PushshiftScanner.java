@@ -86,11 +86,7 @@ final class PushshiftScanner {
                     ws();
                     if (key < 0) skipValue(0);
                     else field(key, f);
-                    ws();
-                    byte c = next();
-                    if (c == '}') break;
-                    if (c != ',') throw Fallback.INSTANCE;
-                    ws();
+                    if (closes('}')) break;
                 }
             }
             ws();
@@ -243,11 +239,9 @@ final class PushshiftScanner {
         int start = pos;
         boolean ascii = true;
         while (true) {
-            pos = Bytes.indexOfStringSpecial(b, pos, end);
-            int c = peek() & 0xff;
+            int c = toStringSpecial();
             if (c == '"') break;
             if (c == '\\') return escapedString(start);
-            if (c < 0x20) throw Fallback.INSTANCE;
             ascii = false; // c >= 0x80
             pos++;
         }
@@ -261,15 +255,13 @@ final class PushshiftScanner {
         text.setLength(0);
         int run = start;
         while (true) {
-            pos = Bytes.indexOfStringSpecial(b, pos, end);
-            int c = peek() & 0xff;
+            int c = toStringSpecial();
             if (c == '"') {
                 if (pos - start > MAX_STRING) throw Fallback.INSTANCE;
                 text.append(utf8(run, pos));
                 pos++;
                 return text.toString();
             }
-            if (c < 0x20) throw Fallback.INSTANCE;
             if (c != '\\') {
                 pos++;
                 continue;
@@ -323,40 +315,19 @@ final class PushshiftScanner {
         switch (c) {
             case '"' -> skipString();
             case '{' -> {
-                pos++;
-                ws();
-                if (peek() == '}') {
-                    pos++;
-                    return;
-                }
-                while (true) {
+                if (opensEmpty('}')) return;
+                do {
                     skipString();
                     ws();
                     expect(':');
                     ws();
                     skipValue(depth + 1);
-                    ws();
-                    byte d = next();
-                    if (d == '}') return;
-                    if (d != ',') throw Fallback.INSTANCE;
-                    ws();
-                }
+                } while (!closes('}'));
             }
             case '[' -> {
-                pos++;
-                ws();
-                if (peek() == ']') {
-                    pos++;
-                    return;
-                }
-                while (true) {
-                    skipValue(depth + 1);
-                    ws();
-                    byte d = next();
-                    if (d == ']') return;
-                    if (d != ',') throw Fallback.INSTANCE;
-                    ws();
-                }
+                if (opensEmpty(']')) return;
+                do skipValue(depth + 1);
+                while (!closes(']'));
             }
             default -> {
                 if (literal("true") || literal("false") || literal("null")) return;
@@ -365,16 +336,41 @@ final class PushshiftScanner {
         }
     }
 
+    /** Steps over the opening bracket at pos; true when the bracket {@code close} follows at once (an empty one). */
+    private boolean opensEmpty(char close) throws Fallback {
+        pos++;
+        ws();
+        if (peek() != close) return false;
+        pos++;
+        return true;
+    }
+
+    /** After a member of an object or array: true at its closing bracket {@code close}, false after a comma. */
+    private boolean closes(char close) throws Fallback {
+        ws();
+        byte c = next();
+        if (c == close) return true;
+        if (c != ',') throw Fallback.INSTANCE;
+        ws();
+        return false;
+    }
+
+    /** Moves pos to the next quote, backslash or non-ASCII byte in a string and returns it; control bytes are not JSON. */
+    private int toStringSpecial() throws Fallback {
+        pos = Bytes.indexOfStringSpecial(b, pos, end);
+        int c = peek() & 0xff;
+        if (c < 0x20) throw Fallback.INSTANCE;
+        return c;
+    }
+
     /** Skips a string, validating escapes and (where present) UTF-8, as the full parser would. */
     private void skipString() throws Fallback {
         expect('"');
         int start = pos;
         boolean ascii = true;
         while (true) {
-            pos = Bytes.indexOfStringSpecial(b, pos, end);
-            int c = peek() & 0xff;
+            int c = toStringSpecial();
             if (c == '"') break;
-            if (c < 0x20) throw Fallback.INSTANCE;
             if (c >= 0x80) ascii = false;
             if (c == '\\') {
                 pos++;
