@@ -237,14 +237,8 @@ final class PushshiftScanner {
     private String string() throws Fallback {
         expect('"');
         int start = pos;
-        boolean ascii = true;
-        while (true) {
-            int c = toStringSpecial();
-            if (c == '"') break;
-            if (c == '\\') return escapedString(start);
-            ascii = false; // c >= 0x80
-            pos++;
-        }
+        boolean ascii = plainBytes();
+        if (peek() == '\\') return escapedString(start);
         if (pos - start > MAX_STRING) throw Fallback.INSTANCE;
         String s = ascii ? new String(b, start, pos - start, StandardCharsets.ISO_8859_1) : utf8(start, pos);
         pos++;
@@ -255,16 +249,12 @@ final class PushshiftScanner {
         text.setLength(0);
         int run = start;
         while (true) {
-            int c = toStringSpecial();
-            if (c == '"') {
+            plainBytes();
+            if (peek() == '"') {
                 if (pos - start > MAX_STRING) throw Fallback.INSTANCE;
                 text.append(utf8(run, pos));
                 pos++;
                 return text.toString();
-            }
-            if (c != '\\') {
-                pos++;
-                continue;
             }
             text.append(utf8(run, pos));
             pos++;
@@ -355,36 +345,35 @@ final class PushshiftScanner {
         return false;
     }
 
-    /** Moves pos to the next quote, backslash or non-ASCII byte in a string and returns it; control bytes are not JSON. */
-    private int toStringSpecial() throws Fallback {
-        pos = Bytes.indexOfStringSpecial(b, pos, end);
-        int c = peek() & 0xff;
-        if (c < 0x20) throw Fallback.INSTANCE;
-        return c;
+    /**
+     * Moves pos over a string's plain bytes, to its next quote or backslash; false if it passed a non-ASCII byte (whose
+     * UTF-8 the caller still has to check). Control bytes are not JSON.
+     */
+    private boolean plainBytes() throws Fallback {
+        boolean ascii = true;
+        while (true) {
+            pos = Bytes.indexOfStringSpecial(b, pos, end);
+            int c = peek() & 0xff;
+            if (c == '"' || c == '\\') return ascii;
+            if (c < 0x20) throw Fallback.INSTANCE;
+            ascii = false; // c >= 0x80
+            pos++;
+        }
     }
 
     /** Skips a string, validating escapes and (where present) UTF-8, as the full parser would. */
     private void skipString() throws Fallback {
         expect('"');
         int start = pos;
-        boolean ascii = true;
-        while (true) {
-            int c = toStringSpecial();
-            if (c == '"') break;
-            if (c >= 0x80) ascii = false;
-            if (c == '\\') {
-                pos++;
-                byte e = peek();
-                if (e == 'u') {
-                    pos++;
-                    hex4();
-                    continue;
-                }
-                if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
-                    throw Fallback.INSTANCE;
-                }
-            }
+        boolean ascii = plainBytes();
+        while (peek() == '\\') {
             pos++;
+            byte e = next();
+            if (e == 'u') hex4();
+            else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
+                throw Fallback.INSTANCE;
+            }
+            ascii &= plainBytes();
         }
         if (!ascii) utf8(start, pos);
         pos++;
