@@ -4,6 +4,7 @@
 # (runs the notebooks headless, see scripts/run-notebooks.sh), then the GPT-2 files.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/apt-install.sh
 
 need=()
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
@@ -11,11 +12,6 @@ command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 # Debian's package, not PyPI: it brings its own python modules (the default python3 may be a pyenv one without them)
 command -v jupyter-nbconvert >/dev/null 2>&1 || need+=(jupyter-nbconvert)
-if ((${#need[@]})); then
-  echo "setup: installing ${need[*]} with apt-get" >&2
-  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+apt_install setup "${need[@]}"
 
 bash scripts/gpt2-files.sh

@@ -120,20 +120,13 @@ class ExperimentDslTest {
     fun `a small experiment runs through the DSL with a custom reward`(@TempDir dir: Path) {
         val short = reward("short") { _, r -> -r.length / 10.0 }
         val result = plaudit {
-            syntheticForum { threads = 120 }
-            tokenizer { vocabSize = 300 }
-            model { nLayer = 1; nHead = 2; nEmbd = 32; blockSize = 64 }
-            pretrain { steps = 3; batchSize = 8 }
-            sft { steps = 3; batchSize = 8 }
-            rewardModel { steps = 3; batchSize = 8 }
-            ppo { steps = 2; batchSize = 4; miniBatchSize = 2; epochs = 1; responseLength = 8; sampleEvery = 1 }
-            evaluation { prompts = 4; samples = 2; bestOfN(1, 2); bestOfNPrompts = 3 }
+            tinySizes()
             reward { rm -> rm + 0.5 * short }
             runner = local(dir.toString())
         }
         assertTrue(result.value("ppo_gold").isFinite())
         assertEquals(listOf("step", "prompt", "response", "score", "gold"), result.ppoSamples().columnNames())
-        assertTrue(result.metrics("ppo").rowCount() == 2)
+        assertEquals(3, result.metrics("ppo").rowCount(), "a row per PPO step")
         val cmp = compare("a" to result, "b" to result)
         assertEquals(result.value("sft_gold"), cmp.doubleColumn("b").get(cmp.stringColumn("metric").indexOf("sft_gold")))
         assertTrue(compareCurves("objective/kl", "a" to result).toSvg().contains("<svg"))

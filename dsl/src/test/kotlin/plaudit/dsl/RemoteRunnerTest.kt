@@ -40,15 +40,7 @@ class RemoteRunnerTest {
     }
 
     private fun tiny(runner: Runner, reward: ExperimentBuilder.() -> Unit) = experiment {
-        syntheticForum { threads = 120 }
-        tokenizer { vocabSize = 300 }
-        model { nLayer = 1; nHead = 2; nEmbd = 16; blockSize = 64 }
-        pretrain { steps = 3; batchSize = 4 }
-        sft { steps = 3; batchSize = 4 }
-        rewardModel { steps = 3; batchSize = 4 }
-        ppo { steps = 3; batchSize = 4; miniBatchSize = 2; epochs = 1; responseLength = 8; sampleEvery = 1 }
-        evaluation { prompts = 4; bestOfN(1, 2); bestOfNPrompts = 2 }
-        seed = 3
+        tinySizes()
         reward()
         this.runner = runner
     }

@@ -7,6 +7,7 @@ import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.data.RewardFunction;
 import plaudit.reward.RewardModelScorer;
+import plaudit.text.PlainTokenizer;
 import plaudit.text.Tokenizer;
 import plaudit.train.ppo.PpoConfig;
 import plaudit.train.ppo.PpoTrainer;
@@ -112,7 +113,7 @@ public final class PpoBench {
     }
 
     /** Ids written as numbers: prompts of random ids without a trained tokenizer. The last id is EOS. */
-    record NumberTokenizer(int vocab) implements Tokenizer {
+    record NumberTokenizer(int vocab) implements PlainTokenizer {
         static String text(int[] ids) {
             StringBuilder sb = new StringBuilder();
             for (int id : ids) sb.append(id).append(' ');
@@ -123,11 +124,6 @@ public final class PpoBench {
         public int[] encode(String text) {
             String s = text.strip();
             return s.isEmpty() ? new int[0] : Arrays.stream(s.split(" +")).mapToInt(Integer::parseInt).toArray();
-        }
-
-        @Override
-        public int[] encode(String text, boolean allowSpecial) {
-            return encode(text);
         }
 
         @Override
@@ -143,16 +139,6 @@ public final class PpoBench {
         @Override
         public int eosId() {
             return vocab - 1;
-        }
-
-        @Override
-        public List<String> specialTokens() {
-            return List.of();
-        }
-
-        @Override
-        public void save(Path tokenizerJson) {
-            throw new UnsupportedOperationException("benchmark tokenizer");
         }
     }
 }

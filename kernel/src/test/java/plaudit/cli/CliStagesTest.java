@@ -6,11 +6,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import plaudit.experiment.Experiment;
 import plaudit.experiment.ExperimentRunner;
+import plaudit.experiment.MicroExperiments;
 import plaudit.experiment.Recipe;
 import plaudit.experiment.SftStage;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
-import plaudit.model.GptConfig;
 import plaudit.model.ScoreModel;
 import plaudit.text.Tokenizer;
 import plaudit.train.ppo.PpoConfig;
@@ -30,20 +30,14 @@ class CliStagesTest {
 
     @Test
     void cliAndRunnerTrainTheSameModels(@TempDir Path dir) throws Exception {
-        Experiment d = Experiment.defaults();
-        Experiment.Forum f = d.data().forum();
         long seed = 5;
         // no pretraining, so the runner's SFT starts from the seeded initial model; 8 steps, where a warm-up of
         // steps/10 and one of max(1, steps/10) differ; train-rm re-centres with the spec's default samples per prompt
-        Experiment e = new Experiment(
-                new Experiment.Data(Experiment.SYNTHETIC, List.of(), new Experiment.Forum(120, 500, f.voteNoise(),
-                        f.charm(), f.lengthBias(), f.hypeBias(), f.herding()), null, d.data().rules()),
-                new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
-                new Experiment.Training(0, 8, 1e-3), new Experiment.Training(8, 4, 3e-4),
+        Experiment e = MicroExperiments.micro(new Experiment.Training(0, 8, 1e-3), new Experiment.Training(8, 4, 3e-4),
                 Experiment.RewardModel.of(8, 4, 1e-4),
                 PpoConfig.SETTINGS.builder().set(PpoConfig.STEPS, 1).set(PpoConfig.BATCH_SIZE, 4)
                         .set(PpoConfig.MINI_BATCH_SIZE, 2).set(PpoConfig.PPO_EPOCHS, 1).set(PpoConfig.RESPONSE_LENGTH, 8).build(),
-                new Experiment.Evaluation(false, 3, d.evaluation().samples(), List.of(), 1), "cpu", seed);
+                new Experiment.Evaluation(false, 3, Experiment.defaults().evaluation().samples(), List.of(), 1), seed);
         Path run = dir.resolve("run");
         new ExperimentRunner(run).train(e, null).close();
 

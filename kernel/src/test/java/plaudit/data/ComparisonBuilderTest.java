@@ -1,9 +1,8 @@
 package plaudit.data;
 
 import org.junit.jupiter.api.Test;
-import plaudit.text.Tokenizer;
+import plaudit.text.PlainTokenizer;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,15 +29,10 @@ class ComparisonBuilderTest {
     }
 
     /** One token per character: enough to show that limits are counted in the given tokenizer's tokens. */
-    private static final class CharTokenizer implements Tokenizer {
+    private static final class CharTokenizer implements PlainTokenizer {
         @Override
         public int[] encode(String text) {
             return text.chars().toArray();
-        }
-
-        @Override
-        public int[] encode(String text, boolean allowSpecial) {
-            return encode(text);
         }
 
         @Override
@@ -54,16 +48,6 @@ class ComparisonBuilderTest {
         @Override
         public int eosId() {
             return -1;
-        }
-
-        @Override
-        public List<String> specialTokens() {
-            return List.of();
-        }
-
-        @Override
-        public void save(Path tokenizerJson) {
-            throw new UnsupportedOperationException("not needed here");
         }
     }
 

@@ -27,11 +27,30 @@ public final class Fixtures {
         }
     }
 
-    /** Everything a reader delivered. */
+    /** Everything a reader delivered, and the counts it kept. */
     public static final class Collected implements RecordSink {
         public final List<Post> posts = new ArrayList<>();
         public final List<Comment> comments = new ArrayList<>();
         public final List<PreferencePair> pairs = new ArrayList<>();
+        public final DataStats stats;
+
+        public Collected() {
+            this(new DataStats());
+        }
+
+        Collected(DataStats stats) {
+            this.stats = stats;
+        }
+
+        /** Records read, skipped ones included. */
+        public long records() {
+            return stats.read(DataStats.Unit.RECORDS);
+        }
+
+        /** Records skipped for {@code reason}. */
+        public long skipped(SkipReason reason) {
+            return stats.skipped(DataStats.Unit.RECORDS, reason);
+        }
 
         @Override
         public void post(Post post) {
@@ -61,8 +80,13 @@ public final class Fixtures {
         }
     }
 
+    /** What {@code reader} delivers from {@code file}, counted in {@link Collected#stats}. */
+    public static Collected read(SourceReader reader, Path file) {
+        return read(reader, file, new DataStats());
+    }
+
     public static Collected read(SourceReader reader, Path file, DataStats stats) {
-        Collected c = new Collected();
+        Collected c = new Collected(stats);
         try (InputFile in = InputFile.open(file)) {
             reader.read(in, c, stats);
         }

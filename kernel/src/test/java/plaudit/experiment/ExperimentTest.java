@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.UserError;
 import plaudit.data.Fixtures;
-import plaudit.model.GptConfig;
 import plaudit.model.ScoreModel;
 import plaudit.reward.Rewards;
 import plaudit.train.ppo.PpoConfig;
@@ -33,16 +32,11 @@ class ExperimentTest {
 
     /** A run of seconds: a small forum, a one-layer model, a few steps per stage. */
     static Experiment micro() {
-        Experiment d = Experiment.defaults();
-        Experiment.Forum f = d.data().forum();
-        return new Experiment(
-                new Experiment.Data(Experiment.SYNTHETIC, List.of(), new Experiment.Forum(120, 500, f.voteNoise(),
-                        f.charm(), f.lengthBias(), f.hypeBias(), f.herding()), null, d.data().rules()),
-                new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
-                new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
+        return MicroExperiments.micro(new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
-                PpoConfig.SETTINGS.builder().set(STEPS, 2).set(BATCH_SIZE, 4).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 1).set(RESPONSE_LENGTH, 8).set(SAMPLE_EVERY, 1).build(),
-                new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
+                PpoConfig.SETTINGS.builder().set(STEPS, 2).set(BATCH_SIZE, 4).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 1)
+                        .set(RESPONSE_LENGTH, 8).set(SAMPLE_EVERY, 1).build(),
+                new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), 3);
     }
 
     @Test

@@ -2,7 +2,6 @@ package plaudit.experiment;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import plaudit.model.GptConfig;
 import plaudit.train.ppo.PpoConfig;
 import tech.tablesaw.api.Table;
 
@@ -32,17 +31,12 @@ class SameJvmRepeatTest {
 
     @Test
     void threeSeededPpoRunsInOneSessionAreIdentical(@TempDir Path dir) {
-        Experiment d = Experiment.defaults();
-        Experiment.Forum f = d.data().forum();
-        Experiment e = new Experiment(
-                new Experiment.Data(Experiment.SYNTHETIC, List.of(), new Experiment.Forum(120, 500, f.voteNoise(),
-                        f.charm(), f.lengthBias(), f.hypeBias(), f.herding()), null, d.data().rules()),
-                new Experiment.Tokenizer(300, null), new GptConfig(1, 2, 32, 64, 300, 0.0),
-                new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
+        Experiment e = MicroExperiments.micro(new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
-                PpoConfig.SETTINGS.builder().set(STEPS, 12).set(BATCH_SIZE, 8).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 2).set(RESPONSE_LENGTH, 8)
-                        .set(ADAPTIVE_KL, true).set(TARGET_KL, 2.0).set(KL_HORIZON, 80.0).set(SAMPLE_EVERY, 1).build(),
-                new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), "cpu", 3);
+                PpoConfig.SETTINGS.builder().set(STEPS, 12).set(BATCH_SIZE, 8).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 2)
+                        .set(RESPONSE_LENGTH, 8).set(ADAPTIVE_KL, true).set(TARGET_KL, 2.0).set(KL_HORIZON, 80.0)
+                        .set(SAMPLE_EVERY, 1).build(),
+                new Experiment.Evaluation(true, 4, 2, List.of(1, 2), 3), 3);
         try (ExperimentRunner.Session s = new ExperimentRunner(dir).train(e, null)) {
             Table first = s.ppo("run0", e.ppo(), false);
             for (int i = 1; i < 3; i++) {

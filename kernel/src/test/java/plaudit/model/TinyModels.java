@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * Tiny GPT-2 models for tests, with "lively" parameters: GPT-2's init (std 0.02, zero biases, unit gains) makes the
  * logits nearly constant, so comparisons against it would pass for almost any bug. These weights give logits of order 1.
  */
-final class TinyModels {
+public final class TinyModels {
 
     static final GptConfig CONFIG = new GptConfig(2, 4, 32, 24, 97, 0.0);
 
@@ -45,7 +45,12 @@ final class TinyModels {
     }
 
     static Gpt lively(long seed) {
-        return fromValues(CONFIG, livelyValues(CONFIG, seed));
+        return lively(CONFIG, seed);
+    }
+
+    /** A model of {@code cfg} with lively parameters drawn from {@code seed}. */
+    public static Gpt lively(GptConfig cfg, long seed) {
+        return fromValues(cfg, livelyValues(cfg, seed));
     }
 
     static double maxAbsDiff(float[] a, float[] b) {

@@ -76,14 +76,7 @@ class NotebookReplTest {
         val html = display(
             """
             plaudit {
-                syntheticForum { threads = 120 }
-                tokenizer { vocabSize = 300 }
-                model { nLayer = 1; nHead = 2; nEmbd = 32; blockSize = 64 }
-                pretrain { steps = 2; batchSize = 8 }
-                sft { steps = 2; batchSize = 8 }
-                rewardModel { steps = 2; batchSize = 8 }
-                ppo { steps = 2; batchSize = 4; miniBatchSize = 2; epochs = 1; responseLength = 8 }
-                evaluation { prompts = 4; bestOfN(1, 2); bestOfNPrompts = 2 }
+                tinySizes()
                 reward { rm -> 0.5 * rm + brief }
                 runner = local("$dir")
             }

@@ -86,11 +86,7 @@ final class PushshiftScanner {
                     ws();
                     if (key < 0) skipValue(0);
                     else field(key, f);
-                    ws();
-                    byte c = next();
-                    if (c == '}') break;
-                    if (c != ',') throw Fallback.INSTANCE;
-                    ws();
+                    if (closes('}')) break;
                 }
             }
             ws();
@@ -241,16 +237,8 @@ final class PushshiftScanner {
     private String string() throws Fallback {
         expect('"');
         int start = pos;
-        boolean ascii = true;
-        while (true) {
-            pos = Bytes.indexOfStringSpecial(b, pos, end);
-            int c = peek() & 0xff;
-            if (c == '"') break;
-            if (c == '\\') return escapedString(start);
-            if (c < 0x20) throw Fallback.INSTANCE;
-            ascii = false; // c >= 0x80
-            pos++;
-        }
+        boolean ascii = plainBytes();
+        if (peek() == '\\') return escapedString(start);
         if (pos - start > MAX_STRING) throw Fallback.INSTANCE;
         String s = ascii ? new String(b, start, pos - start, StandardCharsets.ISO_8859_1) : utf8(start, pos);
         pos++;
@@ -261,18 +249,12 @@ final class PushshiftScanner {
         text.setLength(0);
         int run = start;
         while (true) {
-            pos = Bytes.indexOfStringSpecial(b, pos, end);
-            int c = peek() & 0xff;
-            if (c == '"') {
+            plainBytes();
+            if (peek() == '"') {
                 if (pos - start > MAX_STRING) throw Fallback.INSTANCE;
                 text.append(utf8(run, pos));
                 pos++;
                 return text.toString();
-            }
-            if (c < 0x20) throw Fallback.INSTANCE;
-            if (c != '\\') {
-                pos++;
-                continue;
             }
             text.append(utf8(run, pos));
             pos++;
@@ -323,40 +305,19 @@ final class PushshiftScanner {
         switch (c) {
             case '"' -> skipString();
             case '{' -> {
-                pos++;
-                ws();
-                if (peek() == '}') {
-                    pos++;
-                    return;
-                }
-                while (true) {
+                if (opensEmpty('}')) return;
+                do {
                     skipString();
                     ws();
                     expect(':');
                     ws();
                     skipValue(depth + 1);
-                    ws();
-                    byte d = next();
-                    if (d == '}') return;
-                    if (d != ',') throw Fallback.INSTANCE;
-                    ws();
-                }
+                } while (!closes('}'));
             }
             case '[' -> {
-                pos++;
-                ws();
-                if (peek() == ']') {
-                    pos++;
-                    return;
-                }
-                while (true) {
-                    skipValue(depth + 1);
-                    ws();
-                    byte d = next();
-                    if (d == ']') return;
-                    if (d != ',') throw Fallback.INSTANCE;
-                    ws();
-                }
+                if (opensEmpty(']')) return;
+                do skipValue(depth + 1);
+                while (!closes(']'));
             }
             default -> {
                 if (literal("true") || literal("false") || literal("null")) return;
@@ -365,30 +326,54 @@ final class PushshiftScanner {
         }
     }
 
-    /** Skips a string, validating escapes and (where present) UTF-8, as the full parser would. */
-    private void skipString() throws Fallback {
-        expect('"');
-        int start = pos;
+    /** Steps over the opening bracket at pos; true when the bracket {@code close} follows at once (an empty one). */
+    private boolean opensEmpty(char close) throws Fallback {
+        pos++;
+        ws();
+        if (peek() != close) return false;
+        pos++;
+        return true;
+    }
+
+    /** After a member of an object or array: true at its closing bracket {@code close}, false after a comma. */
+    private boolean closes(char close) throws Fallback {
+        ws();
+        byte c = next();
+        if (c == close) return true;
+        if (c != ',') throw Fallback.INSTANCE;
+        ws();
+        return false;
+    }
+
+    /**
+     * Moves pos over a string's plain bytes, to its next quote or backslash; false if it passed a non-ASCII byte (whose
+     * UTF-8 the caller still has to check). Control bytes are not JSON.
+     */
+    private boolean plainBytes() throws Fallback {
         boolean ascii = true;
         while (true) {
             pos = Bytes.indexOfStringSpecial(b, pos, end);
             int c = peek() & 0xff;
-            if (c == '"') break;
+            if (c == '"' || c == '\\') return ascii;
             if (c < 0x20) throw Fallback.INSTANCE;
-            if (c >= 0x80) ascii = false;
-            if (c == '\\') {
-                pos++;
-                byte e = peek();
-                if (e == 'u') {
-                    pos++;
-                    hex4();
-                    continue;
-                }
-                if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
-                    throw Fallback.INSTANCE;
-                }
-            }
+            ascii = false; // c >= 0x80
             pos++;
+        }
+    }
+
+    /** Skips a string, validating escapes and (where present) UTF-8, as the full parser would. */
+    private void skipString() throws Fallback {
+        expect('"');
+        int start = pos;
+        boolean ascii = plainBytes();
+        while (peek() == '\\') {
+            pos++;
+            byte e = next();
+            if (e == 'u') hex4();
+            else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
+                throw Fallback.INSTANCE;
+            }
+            ascii &= plainBytes();
         }
         if (!ascii) utf8(start, pos);
         pos++;

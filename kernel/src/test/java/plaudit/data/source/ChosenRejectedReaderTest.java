@@ -1,7 +1,6 @@
 package plaudit.data.source;
 
 import org.junit.jupiter.api.Test;
-import plaudit.data.DataStats;
 import plaudit.data.Fixtures;
 import plaudit.data.Hash64;
 import plaudit.data.PreferencePair;
@@ -15,11 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChosenRejectedReaderTest {
     @Test
     void sharedPrefixBecomesThePrompt() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(new ChosenRejectedReader(), Fixtures.path("pairs/hh.jsonl"), stats);
-        assertEquals(5, stats.read(DataStats.Unit.RECORDS));
+        Fixtures.Collected got = Fixtures.read(new ChosenRejectedReader(), Fixtures.path("pairs/hh.jsonl"));
+        assertEquals(5, got.records());
         assertEquals(4, got.pairs.size());
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.DIFFERS_BEFORE_LAST_TURN));
+        assertEquals(1, got.skipped(SkipReason.DIFFERS_BEFORE_LAST_TURN));
 
         PreferencePair single = got.pairs.get(0);
         assertEquals("Human: How do I boil an egg?\n\nAssistant:", single.prompt());

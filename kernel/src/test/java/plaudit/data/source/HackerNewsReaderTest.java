@@ -23,12 +23,11 @@ class HackerNewsReaderTest {
 
     @Test
     void apiItemsAsJsonLines() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("hn/items.jsonl"), stats);
-        assertEquals(10, stats.read(DataStats.Unit.RECORDS));
+        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("hn/items.jsonl"));
+        assertEquals(10, got.records());
         assertEquals(2, got.posts.size());
         assertEquals(7, got.comments.size());
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.UNKNOWN_RECORD), "the job item");
+        assertEquals(1, got.skipped(SkipReason.UNKNOWN_RECORD), "the job item");
 
         Post story = got.post("hn/100");
         assertEquals(List.of("hn/101", "hn/102", "hn/103", "hn/104", "hn/105"), story.rankedReplies());
@@ -47,9 +46,8 @@ class HackerNewsReaderTest {
 
     @Test
     void crawlWrapperDocument() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("hn/thread.json"), stats);
-        assertEquals(4, stats.read(DataStats.Unit.RECORDS));
+        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("hn/thread.json"));
+        assertEquals(4, got.records());
         assertEquals(List.of("hn/502", "hn/501", "hn/503"), got.post("hn/500").rankedReplies());
         assertEquals(3, got.comments.size());
         assertEquals(2, got.post("hn/500").line(), "the line where the item starts");
@@ -60,11 +58,10 @@ class HackerNewsReaderTest {
     void arrayDocumentAndBrokenDocument(@TempDir Path dir) throws IOException {
         Path array = Files.writeString(dir.resolve("items.json"), "[\n {\"id\": 1, \"type\": \"story\", \"title\": \"t\", \"time\": 5,\n  \"kids\": [2]},\n"
                 + " {\"id\": 2, \"type\": \"comment\", \"parent\": 1, \"text\": \"hi\", \"time\": 6},\n 7\n]\n");
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, array, stats);
+        Fixtures.Collected got = Fixtures.read(reader, array);
         assertEquals(1, got.posts.size());
         assertEquals(1, got.comments.size());
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT), "the 7");
+        assertEquals(1, got.skipped(SkipReason.NOT_AN_OBJECT), "the 7");
 
         Path broken = Files.writeString(dir.resolve("broken.json"), "{\n \"post\": {\"id\": 1, \"type\": \"story\",\n");
         UserError e = assertThrows(UserError.class, () -> Fixtures.read(reader, broken, new DataStats()));

@@ -21,12 +21,11 @@ class MappedReaderTest {
 
     @Test
     void csvRowsBecomePostsAndComments() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(new MappedReader(MAP), Fixtures.path("csv/threads.csv"), stats);
-        assertEquals(7, stats.read(DataStats.Unit.RECORDS));
+        Fixtures.Collected got = Fixtures.read(new MappedReader(MAP), Fixtures.path("csv/threads.csv"));
+        assertEquals(7, got.records());
         assertEquals(1, got.posts.size());
         assertEquals(5, got.comments.size());
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE), "score 'abc'");
+        assertEquals(1, got.skipped(SkipReason.WRONG_TYPE), "score 'abc'");
 
         assertEquals("TITLE: Cold brew at home\nPOST: How do I make cold brew, and how long should it steep?\nREPLY:",
                 got.post("t1").prompt());

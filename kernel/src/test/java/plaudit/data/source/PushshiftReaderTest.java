@@ -29,9 +29,8 @@ class PushshiftReaderTest {
 
     @Test
     void submissionsAcrossSchemaEras() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("reddit/RS_fixture.ndjson"), stats);
-        assertEquals(7, stats.read(DataStats.Unit.RECORDS));
+        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("reddit/RS_fixture.ndjson"));
+        assertEquals(7, got.records());
         assertEquals(7, got.posts.size());
         assertEquals(0, got.comments.size());
 
@@ -62,10 +61,9 @@ class PushshiftReaderTest {
 
     @Test
     void commentsWithTypeDriftAndDeletedMarkers() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("reddit/RC_fixture.ndjson"), stats);
+        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("reddit/RC_fixture.ndjson"));
         assertEquals(19, got.comments.size(), "the last line has no newline and still counts");
-        assertEquals(0, stats.skipped(DataStats.Unit.RECORDS));
+        assertEquals(0, got.stats.skipped(DataStats.Unit.RECORDS));
 
         Comment c1 = got.comment("t1_c1");
         assertEquals("t3_p1abc", c1.threadId());
@@ -95,8 +93,7 @@ class PushshiftReaderTest {
         try (InputStream in = new ZstdInputStream(Files.newInputStream(zst))) {
             assertThrows(IOException.class, in::readAllBytes, "a default decoder refuses a 2 GiB window");
         }
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, zst, stats);
+        Fixtures.Collected got = Fixtures.read(reader, zst);
         assertEquals(19, got.comments.size());
         assertEquals("RC_fixture.zst", got.comments.get(0).file());
     }
@@ -135,16 +132,15 @@ class PushshiftReaderTest {
                 "{\"id\":\"d\",\"link_id\":\"x\",\"parent_id\":\"t3_x\",\"body\":\"ok\",\"score\":\"many\",\"created_utc\":1}",
                 "{\"id\":\"e\",\"link_id\":\"x\",\"parent_id\":\"t3_x\",\"body\":\"ok\",\"score\":7,\"created_utc\":1,\"author\":null}",
                 ""));
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, f, stats);
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.UNKNOWN_RECORD));
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.MISSING_FIELD));
-        assertEquals(2, stats.skipped(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE));
+        Fixtures.Collected got = Fixtures.read(reader, f);
+        assertEquals(1, got.skipped(SkipReason.UNKNOWN_RECORD));
+        assertEquals(1, got.skipped(SkipReason.MISSING_FIELD));
+        assertEquals(2, got.skipped(SkipReason.WRONG_TYPE));
         assertEquals("RC_odd.ndjson:3 (score: expected a number, got start_object)",
-                stats.examples(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE).get(0));
+                got.stats.examples(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE).get(0));
         Comment e = got.comment("t1_e");
         assertEquals("t3_x", e.threadId(), "a bare link_id gets its t3_ prefix");
         assertNull(e.author());
-        assertArrayEquals(new long[] {5, 1}, new long[] {stats.read(DataStats.Unit.RECORDS), got.delivered()});
+        assertArrayEquals(new long[] {5, 1}, new long[] {got.records(), got.delivered()});
     }
 }

@@ -1,7 +1,6 @@
 package plaudit.data.source;
 
 import org.junit.jupiter.api.Test;
-import plaudit.data.DataStats;
 import plaudit.data.Fixtures;
 import plaudit.data.PreferencePair;
 import plaudit.data.SkipReason;
@@ -11,12 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ShpReaderTest {
     @Test
     void labelsPickTheChosenSide() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(new ShpReader(), Fixtures.path("shp/askculinary_train.jsonl"), stats);
-        assertEquals(6, stats.read(DataStats.Unit.RECORDS));
+        Fixtures.Collected got = Fixtures.read(new ShpReader(), Fixtures.path("shp/askculinary_train.jsonl"));
+        assertEquals(6, got.records());
         assertEquals(4, got.pairs.size());
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.MISSING_FIELD), "score_B absent");
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE), "labels is not 0/1");
+        assertEquals(1, got.skipped(SkipReason.MISSING_FIELD), "score_B absent");
+        assertEquals(1, got.skipped(SkipReason.WRONG_TYPE), "labels is not 0/1");
 
         PreferencePair a = got.pairs.get(0); // labels 1: A preferred
         assertEquals("r/askculinary\nPOST: Why does my garlic burn? I keep burning garlic in the pan, what am I doing wrong?\nREPLY:", a.prompt());

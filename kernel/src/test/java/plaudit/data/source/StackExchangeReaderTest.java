@@ -21,13 +21,12 @@ class StackExchangeReaderTest {
 
     @Test
     void questionsAnswersAndStructureOfADumpFile() {
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("stackexchange/coffee.stackexchange.com/Posts.xml"), stats);
+        Fixtures.Collected got = Fixtures.read(reader, Fixtures.path("stackexchange/coffee.stackexchange.com/Posts.xml"));
         // BOM, XML declaration, <posts> and </posts> are structure, not records; CRLF line ends are accepted
-        assertEquals(11, stats.read(DataStats.Unit.RECORDS));
+        assertEquals(11, got.records());
         assertEquals(2, got.posts.size());
         assertEquals(7, got.comments.size());
-        assertEquals(2, stats.skipped(DataStats.Unit.RECORDS, SkipReason.UNKNOWN_RECORD), "tag wiki rows (types 4, 5)");
+        assertEquals(2, got.skipped(SkipReason.UNKNOWN_RECORD), "tag wiki rows (types 4, 5)");
 
         Post q = got.post("coffee.stackexchange.com/1");
         assertEquals("coffee.stackexchange.com\nTITLE: Grind size for a French press & why?\n"
@@ -67,13 +66,12 @@ class StackExchangeReaderTest {
                 "  <row Id=\"4\" PostTypeId=\"2\" ParentId=\"1\" CreationDate=\"2020-01-02T00:00:00.000\" Score=\"3\" Body=\"fine\" />",
                 "  <row Id=\"5\" PostTypeId=\"1\" CreationDate=\"2020-01-02T00:00:00.000\" Score=\"3\" Body=\"no title\" />",
                 "</posts>"));
-        DataStats stats = new DataStats();
-        Fixtures.Collected got = Fixtures.read(reader, f, stats);
-        assertEquals(5, stats.read(DataStats.Unit.RECORDS));
-        assertEquals(2, stats.skipped(DataStats.Unit.RECORDS, SkipReason.INVALID_XML), "undefined entity, truncated row");
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE));
-        assertEquals(1, stats.skipped(DataStats.Unit.RECORDS, SkipReason.MISSING_FIELD));
+        Fixtures.Collected got = Fixtures.read(reader, f);
+        assertEquals(5, got.records());
+        assertEquals(2, got.skipped(SkipReason.INVALID_XML), "undefined entity, truncated row");
+        assertEquals(1, got.skipped(SkipReason.WRONG_TYPE));
+        assertEquals(1, got.skipped(SkipReason.MISSING_FIELD));
         assertEquals(1, got.comments.size());
-        assertEquals("bad_Posts.xml:3", stats.examples(DataStats.Unit.RECORDS, SkipReason.INVALID_XML).get(0).split(" ")[0]);
+        assertEquals("bad_Posts.xml:3", got.stats.examples(DataStats.Unit.RECORDS, SkipReason.INVALID_XML).get(0).split(" ")[0]);
     }
 }

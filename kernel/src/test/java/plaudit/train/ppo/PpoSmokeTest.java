@@ -176,7 +176,11 @@ class PpoSmokeTest {
         }
 
         PpoTrainer trainer(PpoConfig cfg) {
-            return new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say ", "hello ", "the cat ", "a dog "), cfg);
+            return trainer(cfg, List.of("say ", "hello ", "the cat ", "a dog "));
+        }
+
+        PpoTrainer trainer(PpoConfig cfg, List<String> prompts) {
+            return new PpoTrainer(policy, ref, value, SAY_X, null, tok, prompts, cfg);
         }
 
         @Override
@@ -190,15 +194,11 @@ class PpoSmokeTest {
     /** Ten PPO steps leave the policy's and value network's managers with the arrays they started with. */
     @Test
     void nativeMemoryStaysFlatAcrossSteps() {
-        CharTokenizer tok = new CharTokenizer();
-        GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
-        try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
-             Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
-             ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
-            PpoTrainer ppo = new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say "), config(10));
+        try (Fixture f = new Fixture()) {
+            PpoTrainer ppo = f.trainer(config(10), List.of("say "));
             int[] counts = new int[11];
-            ppo.train(new MetricsLog("ppo", null), null, step -> counts[step] = policy.manager().getManagedArrays().size()
-                    + value.manager().getManagedArrays().size() + ref.manager().getManagedArrays().size());
+            ppo.train(new MetricsLog("ppo", null), null, step -> counts[step] = f.policy.manager().getManagedArrays().size()
+                    + f.value.manager().getManagedArrays().size() + f.ref.manager().getManagedArrays().size());
             assertEquals(counts[2], counts[10], "arrays accumulated across PPO steps");
         }
     }
@@ -217,29 +217,22 @@ class PpoSmokeTest {
     /** The value function's source must match the config: a second network with a shared trunk is a mistake. */
     @Test
     void sharedTrunkRefusesASeparateValueNetwork() {
-        CharTokenizer tok = new CharTokenizer();
-        GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
-        try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
-             Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu());
-             ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(gc, policy.parameters(), Device.cpu()), 5)) {
+        try (Fixture f = new Fixture()) {
             PpoConfig shared = config(1).toBuilder().set(SHARED_TRUNK, true).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new PpoTrainer(policy, ref, value, SAY_X, null, tok, List.of("say "), shared));
+                    () -> f.trainer(shared, List.of("say ")));
             assertTrue(e.getMessage().contains("pass no value network"), e.getMessage());
-            assertThrows(IllegalArgumentException.class,
-                    () -> new PpoTrainer(policy, ref, null, SAY_X, null, tok, List.of("say "), config(1)));
+        }
+        try (Fixture f = new Fixture(true)) {
+            assertThrows(IllegalArgumentException.class, () -> f.trainer(config(1), List.of("say ")));
         }
     }
 
     /** With a shared trunk the value function adds only a head to the policy, and the first update trains it. */
     @Test
     void sharedTrunkAddsOnlyAHead() {
-        CharTokenizer tok = new CharTokenizer();
-        GptConfig gc = new GptConfig(1, 2, 32, 24, tok.vocabSize(), 0.0);
-        try (Gpt policy = Gpt.init(gc, Device.cpu(), 3);
-             Gpt ref = Gpt.fromParameters(gc, policy.parameters(), Device.cpu())) {
-            PpoTrainer ppo = new PpoTrainer(policy, ref, null, SAY_X, null, tok, List.of("say "),
-                    config(1).toBuilder().set(SHARED_TRUNK, true).build());
+        try (Fixture f = new Fixture(true)) {
+            PpoTrainer ppo = f.trainer(config(1).toBuilder().set(SHARED_TRUNK, true).build(), List.of("say "));
             ppo.train(new MetricsLog("ppo", null), null, null);
             var state = ppo.optimizer().state();
             // AdamW keeps two moments per tensor: for the value function, the head's weight and bias only

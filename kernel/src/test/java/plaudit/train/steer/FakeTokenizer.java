@@ -1,14 +1,12 @@
 package plaudit.train.steer;
 
-import plaudit.text.Tokenizer;
+import plaudit.text.PlainTokenizer;
 
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Collectors;
 
 /** Token i is the word "w{i}"; no end-of-text. Enough for sampling and prefix search on a random model. */
-class FakeTokenizer implements Tokenizer {
+class FakeTokenizer implements PlainTokenizer {
     private final int vocab;
 
     FakeTokenizer(int vocab) {
@@ -19,11 +17,6 @@ class FakeTokenizer implements Tokenizer {
     public int[] encode(String text) {
         return Arrays.stream(text.trim().split("\\s+")).filter(s -> !s.isEmpty())
                 .mapToInt(s -> Integer.parseInt(s.substring(1))).toArray();
-    }
-
-    @Override
-    public int[] encode(String text, boolean allowSpecial) {
-        return encode(text);
     }
 
     @Override
@@ -39,15 +32,5 @@ class FakeTokenizer implements Tokenizer {
     @Override
     public int eosId() {
         return -1;
-    }
-
-    @Override
-    public List<String> specialTokens() {
-        return List.of();
-    }
-
-    @Override
-    public void save(Path tokenizerJson) {
-        throw new UnsupportedOperationException("a test tokenizer is not saved");
     }
 }

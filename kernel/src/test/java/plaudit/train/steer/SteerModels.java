@@ -1,11 +1,8 @@
 package plaudit.train.steer;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
+import plaudit.model.TinyModels;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +11,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A tiny GPT-2 with "lively" random weights for steering tests: GPT-2's own init gives nearly constant logits, on
- * which any prefix would look useless and any bug harmless.
+ * A tiny GPT-2 with "lively" random weights ({@link TinyModels}) for steering tests: GPT-2's own init gives nearly
+ * constant logits, on which any prefix would look useless and any bug harmless.
  */
 final class SteerModels {
     static final GptConfig CONFIG = new GptConfig(2, 4, 32, 48, 61, 0.0);
@@ -24,19 +21,7 @@ final class SteerModels {
     }
 
     static Gpt lively(long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        try (NDManager tmp = NDManager.newBaseManager("PyTorch")) {
-            Map<String, NDArray> arrays = new LinkedHashMap<>();
-            for (Map.Entry<String, Shape> e : Gpt.parameterShapes(CONFIG).entrySet()) {
-                String name = e.getKey();
-                float[] v = new float[(int) e.getValue().size()];
-                boolean gain = name.contains(".ln_") && name.endsWith(".weight");
-                double std = name.endsWith(".bias") ? 0.1 : name.contains("wte") || name.contains("wpe") ? 0.5 : 0.2;
-                for (int i = 0; i < v.length; i++) v[i] = (float) ((gain ? 1 : 0) + rng.nextGaussian() * (gain ? 0.1 : std));
-                arrays.put(name, tmp.create(v, e.getValue()));
-            }
-            return Gpt.fromParameters(CONFIG, arrays, Device.cpu());
-        }
+        return TinyModels.lively(CONFIG, seed);
     }
 
     /** {@code n} random prompts of 3 to 8 token ids. */
