@@ -256,7 +256,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
             JsonNode given = JSON.readTree(json);
             if (given == null || !given.isObject()) throw new UserError("experiment JSON must be an object");
             ObjectNode merged = JSON.valueToTree(defaults());
-            merge(merged, given, "");
+            merge(merged, given);
             return JSON.treeToValue(merged, Experiment.class);
         } catch (UnrecognizedPropertyException e) {
             throw new UserError("experiment JSON: unknown field '" + path(e) + "'; known fields here: "
@@ -270,11 +270,11 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
     }
 
     /** Overlays {@code given} on {@code base}; objects merge field by field, anything else replaces. */
-    private static void merge(ObjectNode base, JsonNode given, String where) {
+    private static void merge(ObjectNode base, JsonNode given) {
         for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode old = base.get(e.getKey());
-            if (old instanceof ObjectNode o && e.getValue().isObject()) merge(o, e.getValue(), where + e.getKey() + ".");
+            if (old instanceof ObjectNode o && e.getValue().isObject()) merge(o, e.getValue());
             else base.set(e.getKey(), e.getValue());
         }
     }

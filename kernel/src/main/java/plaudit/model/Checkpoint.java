@@ -12,18 +12,11 @@ import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +32,7 @@ import java.util.stream.Stream;
  * Plaudit keeps its own state beside them: named safetensors files ({@code optimizer.safetensors},
  * {@code value_head.safetensors}) and named JSON files ({@code trainer_state.json}).
  *
- * <p>Writing is atomic: everything is written and fsynced in a hidden sibling directory, which then takes the place of
- * the old checkpoint by rename. A crash leaves either the old or the new checkpoint, never a mixture; the hidden
- * leftovers of an interrupted write are removed by the next write to the same place.
+ * <p>Writing is atomic ({@link AtomicDirectory}): a crash leaves either the old or the new checkpoint, never a mixture.
  *
  * <pre>{@code
  * Checkpoint.writer().config(cfg).parameters(model.parameters()).tokenizer(tok)
@@ -62,7 +53,6 @@ public final class Checkpoint {
     private static final Set<String> HF_JSON = Set.of("config", "tokenizer", "tokenizer_config", "vocab",
             "special_tokens_map", "generation_config", "added_tokens", "model.safetensors.index");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dir;
     private final GptConfig config;
@@ -111,7 +101,7 @@ public final class Checkpoint {
     public static Checkpoint read(Path dir) {
         if (!Files.isDirectory(dir)) {
             if (Files.exists(dir)) throw new UserError(dir + ": is a file, not a checkpoint directory");
-            String hint = leftovers(dir, ".old-").stream().findFirst()
+            String hint = AtomicDirectory.leftovers(dir, AtomicDirectory.OLD).stream().findFirst()
                     .map(old -> "; a write was interrupted while replacing it: the previous checkpoint is in " + old
                             + ", rename it to " + dir.getFileName())
                     .orElse("");
@@ -133,7 +123,7 @@ public final class Checkpoint {
             if (file.endsWith(".safetensors") && !file.equals(WEIGHTS)) tensors.add(stem(file, ".safetensors"));
             if (file.endsWith(".json") && !HF_JSON.contains(stem(file, ".json"))) jsons.add(stem(file, ".json"));
         }
-        return new Checkpoint(dir, config, eosTokenId(configFile), tokenizerFiles(dir),
+        return new Checkpoint(dir, config, HfGpt2.readEosTokenId(configFile), tokenizerFiles(dir),
                 Collections.unmodifiableSet(tensors), Collections.unmodifiableSet(jsons));
     }
 
@@ -149,16 +139,6 @@ public final class Checkpoint {
                     + " Convert with GPT2LMHeadModel.from_pretrained(dir).save_pretrained(dir, safe_serialization=True)");
         }
         throw new UserError(dir + ": " + WEIGHTS + " is missing (found: " + listing(dir) + ")");
-    }
-
-    private static OptionalInt eosTokenId(Path configFile) {
-        try {
-            JsonNode eos = JSON.readTree(configFile.toFile()).get("eos_token_id");
-            return eos != null && eos.canConvertToInt() && eos.isIntegralNumber() ? OptionalInt.of(eos.intValue())
-                    : OptionalInt.empty();
-        } catch (IOException e) {
-            throw new UserError(configFile + ": cannot read (" + e + ")", e);
-        }
     }
 
     private static TokenizerFiles tokenizerFiles(Path dir) {
@@ -350,23 +330,8 @@ public final class Checkpoint {
             }
             Map<String, NDArray> params = HfGpt2.canonicalParameters(parameters, config, "parameters for " + dir);
             Path target = dir.toAbsolutePath().normalize();
-            Path parent = target.getParent();
             try {
-                Files.createDirectories(parent);
-                checkReplaceable(target);
-                for (Path stale : leftovers(target, ".tmp-")) deleteRecursively(stale);
-                if (Files.isDirectory(target)) {
-                    for (Path stale : leftovers(target, ".old-")) deleteRecursively(stale);
-                }
-                Path tmp = freshDirectory(parent, "." + target.getFileName() + ".tmp-");
-                try {
-                    writeInto(tmp, params);
-                    fsyncDirectory(tmp);
-                    replace(tmp, target);
-                } catch (Throwable t) {
-                    deleteRecursively(tmp);
-                    throw t;
-                }
+                AtomicDirectory.write(target, CONFIG, "a checkpoint", tmp -> writeInto(tmp, params));
             } catch (IOException e) {
                 throw new UserError("cannot write checkpoint " + dir + " (" + e + "); check free disk space and"
                         + " permissions", e);
@@ -387,7 +352,7 @@ public final class Checkpoint {
             if (tokenizer != null) {
                 Path file = tmp.resolve(TOKENIZER);
                 tokenizer.save(file);
-                fsync(file);
+                AtomicDirectory.fsync(file);
                 if (tokenizer.eosId() >= 0) eos = tokenizer.eosId();
             }
             if (tokenizerFiles != null) {
@@ -395,7 +360,7 @@ public final class Checkpoint {
                     if (source == null) continue;
                     Path copy = tmp.resolve(source.getFileName());
                     Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
-                    fsync(copy);
+                    AtomicDirectory.fsync(copy);
                 }
             }
             writeJson(tmp.resolve(CONFIG), HfGpt2.configJson(config, eos, weightsType));
@@ -403,70 +368,9 @@ public final class Checkpoint {
 
         private static void writeJson(Path file, JsonNode value) throws IOException {
             Files.write(file, JSON.writeValueAsBytes(value));
-            fsync(file);
+            AtomicDirectory.fsync(file);
         }
 
-        private static void checkReplaceable(Path target) throws IOException {
-            if (!Files.exists(target)) return;
-            if (!Files.isDirectory(target)) throw new UserError(target + ": exists and is not a directory; choose another path");
-            if (!Files.exists(target.resolve(CONFIG)) && !list(target).isEmpty()) {
-                throw new UserError(target + ": exists and is not a checkpoint (no " + CONFIG + "); refusing to"
-                        + " replace it. Choose an empty or new directory");
-            }
-        }
-
-        /** Renames {@code tmp} to {@code target}; an existing target is first renamed aside, then deleted. */
-        private static void replace(Path tmp, Path target) throws IOException {
-            Path parent = target.getParent();
-            if (!Files.exists(target)) {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                fsyncDirectory(parent);
-                return;
-            }
-            // POSIX rename cannot replace a non-empty directory, so there are two renames; between them only the
-            // hidden .old- copy exists, and read() points to it if a crash happens right there.
-            Path old = freshDirectory(parent, "." + target.getFileName() + ".old-");
-            Files.delete(old);
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-                throw e;
-            }
-            fsyncDirectory(parent);
-            deleteRecursively(old);
-        }
-    }
-
-    // ---------------------------------------------------------------- file helpers
-
-    /**
-     * A new directory {@code prefix<random>}. Unlike {@code Files.createTempDirectory} (always rwx------) it gets the
-     * usual permissions, which the checkpoint keeps after the rename.
-     */
-    private static Path freshDirectory(Path parent, String prefix) throws IOException {
-        while (true) {
-            try {
-                return Files.createDirectory(parent.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36)));
-            } catch (FileAlreadyExistsException e) {
-                // taken: draw another name
-            }
-        }
-    }
-
-    /** Hidden siblings {@code .<name><kind>*} that an interrupted write left behind. */
-    private static List<Path> leftovers(Path dir, String kind) {
-        Path abs = dir.toAbsolutePath().normalize();
-        Path parent = abs.getParent();
-        List<Path> found = new ArrayList<>();
-        if (parent == null || !Files.isDirectory(parent)) return found;
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(parent, "." + abs.getFileName() + kind + "*")) {
-            s.forEach(found::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return found;
     }
 
     private static List<String> list(Path dir) {
@@ -484,25 +388,5 @@ public final class Checkpoint {
 
     private static String stem(String file, String extension) {
         return file.substring(0, file.length() - extension.length());
-    }
-
-    private static void fsync(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
-
-    /** Makes renames and new entries in a directory durable. Linux allows fsync on a directory opened read-only. */
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 }

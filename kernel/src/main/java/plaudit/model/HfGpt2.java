@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -186,6 +187,17 @@ public final class HfGpt2 {
     }
 
     // ---------------------------------------------------------------- config.json
+
+    /** {@code eos_token_id} of a config.json, when it has an integer one. */
+    public static OptionalInt readEosTokenId(Path configJson) {
+        try {
+            JsonNode eos = JSON.readTree(configJson.toFile()).get("eos_token_id");
+            return eos != null && eos.canConvertToInt() && eos.isIntegralNumber() ? OptionalInt.of(eos.intValue())
+                    : OptionalInt.empty();
+        } catch (IOException e) {
+            throw new UserError(configJson + ": cannot read (" + e + ")", e);
+        }
+    }
 
     /** Reads an HF GPT2Config {@code config.json}. */
     public static GptConfig readConfig(Path configJson) {

@@ -25,10 +25,10 @@ public final class HtmlTable {
         int head = rows <= maxRows ? rows : (maxRows + 1) / 2, tail = rows <= maxRows ? 0 : maxRows / 2;
         StringBuilder h = new StringBuilder(1024);
         h.append("<table class=\"plaudit-table\">\n");
-        if (!t.name().isEmpty()) h.append("<caption>").append(Plot.escape(t.name())).append("</caption>\n");
+        if (!t.name().isEmpty()) h.append("<caption>").append(XmlText.escape(t.name())).append("</caption>\n");
         h.append("<thead><tr>");
         for (Column<?> c : t.columns()) {
-            h.append("<th style=\"text-align:").append(align(c)).append("\">").append(Plot.escape(c.name())).append("</th>");
+            h.append("<th style=\"text-align:").append(align(c)).append("\">").append(XmlText.escape(c.name())).append("</th>");
         }
         h.append("</tr></thead>\n<tbody>\n");
         for (int r = 0; r < head; r++) row(h, t, r);
@@ -45,7 +45,7 @@ public final class HtmlTable {
     private static void row(StringBuilder h, Table t, int r) {
         h.append("<tr>");
         for (Column<?> c : t.columns()) {
-            h.append("<td style=\"text-align:").append(align(c)).append("\">").append(Plot.escape(cell(c, r))).append("</td>");
+            h.append("<td style=\"text-align:").append(align(c)).append("\">").append(XmlText.escape(cell(c, r))).append("</td>");
         }
         h.append("</tr>\n");
     }

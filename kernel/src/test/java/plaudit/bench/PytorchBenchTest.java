@@ -4,12 +4,9 @@ import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import plaudit.cli.PlauditCli;
+import plaudit.cli.CliRun.Result;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static plaudit.cli.CliRun.run;
 
 /**
  * {@code plaudit bench --against pytorch} through the real command line. The comparison itself needs Debian's
@@ -26,23 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PytorchBenchTest {
     @TempDir
     Path dir;
-
-    record Result(int status, String out, String err) {
-    }
-
-    static synchronized Result run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int status = PlauditCli.run(args);
-            return new Result(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     static boolean torchPresent() throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of("/usr/bin/python3"))) return false;

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import plaudit.cli.CliRun.Result;
 import plaudit.data.Fixtures;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +19,7 @@ import java.util.TreeSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static plaudit.cli.CliRun.run;
 
 /** {@code plaudit pairs} as a user runs it: exit codes, output files, the printed statistics. */
 class PairsCommandTest {
@@ -28,25 +27,6 @@ class PairsCommandTest {
     private static final Path RC = Fixtures.path("reddit/RC_fixture.ndjson");
     private static final Set<String> FIELDS = Set.of("prompt", "chosen", "rejected", "score_chosen", "score_rejected",
             "thread_id", "source", "split");
-
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = PlauditCli.run(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static List<JsonNode> lines(Path dir) throws IOException {
         List<JsonNode> all = new ArrayList<>();
@@ -70,9 +50,9 @@ class PairsCommandTest {
     @Test
     void redditDumpsToSplitFiles(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("reddit");
-        Run r = cli("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", RC.toString(),
+        Result r = run("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", RC.toString(),
                 "--out", out.toString(), "--quiet");
-        assertEquals(0, r.status, r.err);
+        assertEquals(0, r.status(), r.err());
         List<JsonNode> all = lines(out);
         assertEquals(4, all.size());
         for (JsonNode n : all) {
@@ -85,72 +65,72 @@ class PairsCommandTest {
         assertEquals("section,name,count,first_lines", stats.get(0));
         assertTrue(stats.contains("kept,total,4,"), String.join("\n", stats));
         assertTrue(stats.contains("skipped_comments,orphan_comment,1,RC_fixture.ndjson:16"), String.join("\n", stats));
-        assertTrue(r.out.contains("skipped comments bot: 1"), r.out);
-        assertTrue(r.out.contains("first at RC_fixture.ndjson:6"), "line numbers of skipped records are printed: " + r.out);
-        assertTrue(r.out.contains("wrote 4 comparisons"), r.out);
-        assertFalse(r.out.contains("first_lines"), "the printed table stays narrow");
+        assertTrue(r.out().contains("skipped comments bot: 1"), r.out());
+        assertTrue(r.out().contains("first at RC_fixture.ndjson:6"), "line numbers of skipped records are printed: " + r.out());
+        assertTrue(r.out().contains("wrote 4 comparisons"), r.out());
+        assertFalse(r.out().contains("first_lines"), "the printed table stays narrow");
     }
 
     @Test
     void ruleOptions(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("o");
-        Run r = cli("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", RC.toString(),
+        Result r = run("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", RC.toString(),
                 "--out", out.toString(), "--quiet", "--no-later-rule", "--split", "100,0,0", "--margin");
-        assertEquals(0, r.status, r.err);
+        assertEquals(0, r.status(), r.err());
         List<JsonNode> all = lines(out);
         assertEquals(8, all.size(), "7 pairs on p1abc without the later rule, 1 on p2def");
         assertTrue(all.stream().allMatch(n -> n.get("split").asText().equals("train")));
         assertTrue(all.stream().allMatch(n -> n.get("margin").asDouble() >= Math.log(2) - 1e-12));
 
-        r = cli("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", RC.toString(),
+        r = run("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", RC.toString(),
                 "--out", out.toString(), "--quiet", "--no-later-rule", "--max-pairs-per-post", "3", "--min-score-ratio", "3",
                 "--examples", "1");
-        assertEquals(0, r.status, r.err);
+        assertEquals(0, r.status(), r.err());
         assertEquals(4, lines(out).size(), "ratio >= 3 leaves 4 on p1abc, capped at 3; 1 on p2def");
-        assertTrue(r.out.contains("skipped comments deleted_text: 2 (text is [deleted]/[removed] (or deleted/dead on HN));"
-                + " first at RC_fixture.ndjson:5" + System.lineSeparator()), r.out);
+        assertTrue(r.out().contains("skipped comments deleted_text: 2 (text is [deleted]/[removed] (or deleted/dead on HN));"
+                + " first at RC_fixture.ndjson:5" + System.lineSeparator()), r.out());
     }
 
     @Test
     void stackExchangeSource(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("se");
-        Run r = cli("pairs", "--source", "stackexchange", "--input",
+        Result r = run("pairs", "--source", "stackexchange", "--input",
                 Fixtures.path("stackexchange/coffee.stackexchange.com/Posts.xml").toString(), "--out", out.toString(), "--quiet");
-        assertEquals(0, r.status, r.err);
+        assertEquals(0, r.status(), r.err());
         List<JsonNode> all = lines(out);
         assertEquals(2, all.size());
         assertTrue(all.stream().allMatch(n -> n.get("thread_id").asText().equals("coffee.stackexchange.com/1")));
-        assertTrue(r.out.contains("coffee.stackexchange.com"), "per-site counts are printed");
+        assertTrue(r.out().contains("coffee.stackexchange.com"), "per-site counts are printed");
     }
 
     @Test
     void inputThatCannotBeReadIsANonZeroExitWithAClearMessage(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("x");
-        Run missing = cli("pairs", "--source", "reddit", "--comments", dir.resolve("RC_nope.zst").toString(), "--out", out.toString(), "--quiet");
-        assertEquals(2, missing.status);
-        assertTrue(missing.err.contains("RC_nope.zst: no such file"), missing.err);
+        Result missing = run("pairs", "--source", "reddit", "--comments", dir.resolve("RC_nope.zst").toString(), "--out", out.toString(), "--quiet");
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().contains("RC_nope.zst: no such file"), missing.err());
 
-        Run unknown = cli("pairs", "--source", "myspace", "--input", RS.toString(), "--out", out.toString());
-        assertEquals(2, unknown.status);
-        assertTrue(unknown.err.contains("unknown source 'myspace': expected one of reddit, shp, stackexchange, hn, pairs, csv"), unknown.err);
+        Result unknown = run("pairs", "--source", "myspace", "--input", RS.toString(), "--out", out.toString());
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("unknown source 'myspace': expected one of reddit, shp, stackexchange, hn, pairs, csv"), unknown.err());
 
-        Run badMap = cli("pairs", "--source", "csv", "--input", Fixtures.path("csv/threads.csv").toString(), "--map", "thread=post_id,txt=body",
+        Result badMap = run("pairs", "--source", "csv", "--input", Fixtures.path("csv/threads.csv").toString(), "--map", "thread=post_id,txt=body",
                 "--out", out.toString());
-        assertEquals(2, badMap.status);
-        assertTrue(badMap.err.contains("--map: unknown key 'txt'"), badMap.err);
+        assertEquals(2, badMap.status());
+        assertTrue(badMap.err().contains("--map: unknown key 'txt'"), badMap.err());
 
-        Run noTime = cli("pairs", "--source", "csv", "--input", Fixtures.path("csv/threads.csv").toString(),
+        Result noTime = run("pairs", "--source", "csv", "--input", Fixtures.path("csv/threads.csv").toString(),
                 "--map", "thread=post_id,parent=parent_id,text=body,score=score", "--out", out.toString(), "--quiet");
-        assertEquals(2, noTime.status);
-        assertTrue(noTime.err.contains("--no-later-rule"), noTime.err);
+        assertEquals(2, noTime.status());
+        assertTrue(noTime.err().contains("--no-later-rule"), noTime.err());
 
         Path zst = Fixtures.zstd(RC, dir.resolve("RC_cut.zst"), 31);
         byte[] bytes = Files.readAllBytes(zst);
         Files.write(zst, Arrays.copyOf(bytes, bytes.length / 2));
-        Run cut = cli("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", zst.toString(),
+        Result cut = run("pairs", "--source", "reddit", "--submissions", RS.toString(), "--comments", zst.toString(),
                 "--out", out.toString(), "--quiet");
-        assertEquals(2, cut.status);
-        assertTrue(cut.err.contains("RC_cut.zst: truncated or corrupt zstd data at compressed byte"), cut.err);
+        assertEquals(2, cut.status());
+        assertTrue(cut.err().contains("RC_cut.zst: truncated or corrupt zstd data at compressed byte"), cut.err());
         assertFalse(Files.exists(out.resolve("train.jsonl")), "no partial output");
         assertFalse(Files.exists(out.resolve("train.jsonl.partial")));
     }
@@ -158,10 +138,10 @@ class PairsCommandTest {
     @Test
     void csvSourceWithAMapping(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("csv");
-        Run r = cli("pairs", "--source", "csv", "--input", Fixtures.path("csv/threads.csv").toString(),
+        Result r = run("pairs", "--source", "csv", "--input", Fixtures.path("csv/threads.csv").toString(),
                 "--map", "thread=post_id,parent=parent_id,text=body,score=score,time=created", "--out", out.toString(), "--quiet");
-        assertEquals(0, r.status, r.err);
+        assertEquals(0, r.status(), r.err());
         assertEquals(3, lines(out).size());
-        assertTrue(r.out.contains("skipped records wrong_type: 1"), r.out);
+        assertTrue(r.out().contains("skipped records wrong_type: 1"), r.out());
     }
 }

@@ -2,13 +2,10 @@ package plaudit.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import plaudit.cli.CliRun.Result;
 import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,37 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static plaudit.cli.CliRun.withStdin;
 
 /** {@code plaudit tokenize} and {@code plaudit train-tokenizer} through the real command line, with stdin/stdout swapped. */
 class TokenizeCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int status, byte[] out, String err) {
-        String text() {
-            return new String(out, StandardCharsets.UTF_8);
-        }
-    }
-
-    static synchronized Result run(byte[] stdin, String... args) {
-        InputStream in = System.in;
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream(), errBytes = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin));
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int status = PlauditCli.run(args);
-            return new Result(status, outBytes.toByteArray(), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setIn(in);
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    static Result run(String stdin, String... args) {
-        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    private static Result run(String stdin, String... args) {
+        return withStdin(stdin.getBytes(StandardCharsets.UTF_8), args);
     }
 
     private static String[] gpt2(String... more) {
@@ -92,7 +67,7 @@ class TokenizeCommandTest {
         assertOut("", run("[]", small("--decode")));
         String text = "Mixed: caf\u00e9 \uD83D\uDC4D\uD83C\uDFFD \u6771\u4eac\t\r\n";
         Result encoded = run(text, small());
-        assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), run(encoded.out(), small("--decode")).out());
+        assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), withStdin(encoded.stdout(), small("--decode")).stdout());
     }
 
     @Test
@@ -101,7 +76,7 @@ class TokenizeCommandTest {
         assertOut("a<|endoftext|>b", run("[64, 50256, 65]", gpt2("--decode")));
         String eos = "[" + ByteLevelBpe.fromTokenizerJson(Path.of(small()[2])).eosId() + "]\n";
         assertOut(eos, run("<|endoftext|>", small("--allow-special")));
-        assertTrue(!run("<|endoftext|>", small()).text().equals(eos));
+        assertTrue(!run("<|endoftext|>", small()).out().equals(eos));
     }
 
     @Test
@@ -123,7 +98,7 @@ class TokenizeCommandTest {
         assertUserError(run("[1.5]", small("--decode")), "element 0");
         assertUserError(run("15496 995", small("--decode")), "JSON array");
         assertUserError(run("[15496,", small("--decode")), "not JSON");
-        assertUserError(run(new byte[] {'a', (byte) 0xC3}, small()), "not valid UTF-8");
+        assertUserError(withStdin(new byte[] {'a', (byte) 0xC3}, small()), "not valid UTF-8");
     }
 
     @Test
@@ -134,13 +109,13 @@ class TokenizeCommandTest {
         Path out = dir.resolve("out/tokenizer.json");
         Result trained = run("", "train-tokenizer", "--corpus", text.toString(), "--vocab-size", "300", "--out", out.toString());
         assertEquals(0, trained.status(), trained.err());
-        assertTrue(trained.text().contains("300 tokens"), trained.text());
+        assertTrue(trained.out().contains("300 tokens"), trained.out());
         assertTrue(trained.err().contains("merges"), "progress bar on stderr: " + trained.err());
 
         Result ids = run("the reward model\n", "tokenize", "--tokenizer", out.toString());
         assertEquals(0, ids.status(), ids.err());
-        assertTrue(ids.text().split(",").length < 6, "learned words are single tokens: " + ids.text());
-        assertOut("the reward model\n", run(ids.out(), "tokenize", "--tokenizer", out.toString(), "--decode"));
+        assertTrue(ids.out().split(",").length < 6, "learned words are single tokens: " + ids.out());
+        assertOut("the reward model\n", withStdin(ids.stdout(), "tokenize", "--tokenizer", out.toString(), "--decode"));
 
         assertUserError(run("", "train-tokenizer", "--corpus", dir.resolve("no.txt").toString(), "--vocab-size", "300",
                 "--out", out.toString()), "no.txt", "no such file");
@@ -150,7 +125,7 @@ class TokenizeCommandTest {
 
     private static void assertOut(String expected, Result result) {
         assertEquals(0, result.status(), result.err());
-        assertEquals(expected, result.text());
+        assertEquals(expected, result.out());
     }
 
     private static void assertUserError(Result result, String... fragments) {
