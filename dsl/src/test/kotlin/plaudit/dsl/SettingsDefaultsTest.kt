@@ -4,18 +4,20 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.fail
 import plaudit.Settings
+import plaudit.cli.DpoCommand
 import plaudit.cli.PlauditCli
 import plaudit.cli.PpoCommand
 import plaudit.cli.RlooCommand
 import plaudit.cli.SteerCommand
 import plaudit.experiment.Experiment
+import plaudit.train.DpoTrainer
 import plaudit.train.ppo.PpoConfig
 import plaudit.train.rloo.RlooConfig
 import plaudit.train.steer.SteerConfig
 import plaudit.train.steer.SteerRun
 
 /**
- * Every setting has one default: what `plaudit ppo` (`rloo`, `steer`) parses with no options, what the DSL's builder
+ * Every setting has one default: what `plaudit ppo` (`rloo`, `dpo`, `steer`) parses with no options, what the DSL's builder
  * holds with nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting
  * by setting.
  */
@@ -67,6 +69,17 @@ class SettingsDefaultsTest {
         assertAgree("rloo", RlooConfig.SETTINGS, mapOf(
             "the CLI (plaudit rloo)" to RlooConfig.SETTINGS.values(cli),
             "the DSL (rloo { })" to dslValues(dsl, RlooConfig.SETTINGS, dsl.build()),
+        ))
+    }
+
+    @Test
+    fun `DPO's defaults agree in the CLI and the DSL`() {
+        val cli = (PlauditCli.commandLine().parseArgs("dpo", "--sft", "s", "--pairs", "p", "--out", "o").subcommand()
+                .commandSpec().userObject() as DpoCommand).config()
+        val dsl = DpoBuilder()
+        assertAgree("dpo", DpoTrainer.Config.SETTINGS, mapOf(
+            "the CLI (plaudit dpo)" to DpoTrainer.Config.SETTINGS.values(cli),
+            "the DSL (dpo { })" to dslValues(dsl, DpoTrainer.Config.SETTINGS, dsl.build()),
         ))
     }
 

@@ -2,6 +2,7 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
@@ -29,22 +30,14 @@ public final class DpoCommand implements Callable<Integer> {
     Path pairs;
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
-    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--batch", defaultValue = "16", description = "Comparisons per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--beta", defaultValue = "0.1", description = "β, strength of the implicit KL constraint (default: ${DEFAULT-VALUE}).")
-    double beta;
-    @Option(names = "--max-response", defaultValue = "64", description = "Most tokens kept per reply (default: ${DEFAULT-VALUE}).")
-    int maxResponse;
-    @Option(names = "--eval-every", defaultValue = "25", description = "Validation interval in steps (default: ${DEFAULT-VALUE}).")
-    int evalEvery;
+    private final SettingOptions<DpoTrainer.Config> settings = new SettingOptions<>(DpoTrainer.Config.SETTINGS);
+    /** One option per DPO setting that has one (--steps, --batch, --lr, --beta, …), defaults from DpoTrainer.Config. */
+    @Mixin
+    CommandSpec dpoOptions = settings.spec();
 
     @Override
     public Integer call() throws Exception {
-        DpoTrainer.Config cfg = new DpoTrainer.Config(steps, batch, lr, beta, 1.0, maxResponse, evalEvery, run.seed());
+        DpoTrainer.Config cfg = config();
         var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
@@ -60,5 +53,10 @@ public final class DpoCommand implements Callable<Integer> {
         }
         System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + out.resolve("checkpoint"));
         return 0;
+    }
+
+    /** The DPO config the options give (the seed from --seed). */
+    public DpoTrainer.Config config() {
+        return settings.config(DpoTrainer.Config.SETTINGS.builder().set(DpoTrainer.Config.SEED, run.seed()));
     }
 }
