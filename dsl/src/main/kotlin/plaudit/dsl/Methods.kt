@@ -16,25 +16,12 @@ import java.nio.file.Path
  * [plaudit.Setting] in [DpoTrainer.Config.SETTINGS], where its default, meaning and validation are defined once (the
  * same as `plaudit dpo`'s; β = 0.1, Rafailov et al. 2023 / TRL); [toString] prints them as the DSL, [help] explains them.
  */
-@PlauditDsl
-class DpoBuilder(from: DpoTrainer.Config = DpoTrainer.Config.defaults()) {
-    private val v: MutableMap<String, Any?> = DpoTrainer.Config.SETTINGS.dslValues(from)
-
-    var steps: Int by v
-    var batchSize: Int by v
-    var lr: Double by v
+class DpoBuilder(from: DpoTrainer.Config = DpoTrainer.Config.defaults()) :
+    SettingsBuilder<DpoTrainer.Config>("dpo", DpoTrainer.Config.SETTINGS, from) {
+    var steps: Int by v; var batchSize: Int by v; var lr: Double by v
     var beta: Double by v
-    var gradClip: Double by v
-    var maxResponse: Int by v
-    var evalEvery: Int by v
-    var seed: Long by v
-
-    fun build(): DpoTrainer.Config = DpoTrainer.Config.SETTINGS.fromDsl(v)
-
-    /** Every setting with its default and meaning. */
-    fun help(): String = settingsHelp(DpoTrainer.Config.SETTINGS)
-
-    override fun toString(): String = settingsText("dpo", DpoTrainer.Config.SETTINGS, v)
+    var gradClip: Double by v; var maxResponse: Int by v
+    var evalEvery: Int by v; var seed: Long by v
 }
 
 /**
@@ -42,33 +29,15 @@ class DpoBuilder(from: DpoTrainer.Config = DpoTrainer.Config.defaults()) {
  * [plaudit.Setting] in [RlooConfig.SETTINGS], where its default, meaning and validation are defined once (the same as
  * `plaudit rloo`'s); [toString] prints them as the DSL, [help] explains them.
  */
-@PlauditDsl
-class RlooBuilder(from: RlooConfig = RlooConfig.defaults()) {
-    private val v: MutableMap<String, Any?> = RlooConfig.SETTINGS.dslValues(from)
-
-    var steps: Int by v
-    var prompts: Int by v
-    var k: Int by v
-    var epochs: Int by v
-    var miniBatchSize: Int by v
+class RlooBuilder(from: RlooConfig = RlooConfig.defaults()) : SettingsBuilder<RlooConfig>("rloo", RlooConfig.SETTINGS, from) {
+    var steps: Int by v; var prompts: Int by v; var k: Int by v
+    var epochs: Int by v; var miniBatchSize: Int by v
     var lr: Double by v
-    var responseLength: Int by v
-    var temperature: Double by v
-    var klCoef: Double by v
-    var clipRange: Double by v
-    var normalizeAdvantages: Boolean by v
-    var rewardClip: Double by v
-    var missingEosPenalty: Double by v
+    var responseLength: Int by v; var temperature: Double by v
+    var klCoef: Double by v; var clipRange: Double by v
+    var normalizeAdvantages: Boolean by v; var rewardClip: Double by v; var missingEosPenalty: Double by v
     var gradClip: Double by v
-    var sampleEvery: Int by v
-    var seed: Long by v
-
-    fun build(): RlooConfig = RlooConfig.SETTINGS.fromDsl(v)
-
-    /** Every setting with its default and meaning. */
-    fun help(): String = settingsHelp(RlooConfig.SETTINGS)
-
-    override fun toString(): String = settingsText("rloo", RlooConfig.SETTINGS, v)
+    var sampleEvery: Int by v; var seed: Long by v
 }
 
 /**

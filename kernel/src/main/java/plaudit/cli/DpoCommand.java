@@ -24,12 +24,10 @@ import java.util.concurrent.Callable;
 public final class DpoCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
+    @Mixin
+    StageOptions stage;
     @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
     Path sft;
-    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: train on its training comparisons, validate on its validation (else test) ones.")
-    Path pairs;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
     private final SettingOptions<DpoTrainer.Config> settings = new SettingOptions<>(DpoTrainer.Config.SETTINGS);
     /** One option per DPO setting that has one (--steps, --batch, --lr, --beta, …), defaults from DpoTrainer.Config. */
     @Mixin
@@ -41,17 +39,17 @@ public final class DpoCommand implements Callable<Integer> {
         var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
-        PairsInput data = PairsInput.read(pairs);
+        PairsInput data = stage.read();
         try (Gpt ref = sftCkpt.model(dev); Gpt policy = sftCkpt.model(dev);
-             MetricsLog log = new MetricsLog("dpo", out.resolve("metrics.csv"))) {
+             MetricsLog log = new MetricsLog("dpo", stage.out("metrics.csv"))) {
             new DpoTrainer(policy, ref, tok, data.train(), data.splits().validation(), cfg).train(log);
             Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
-                    .write(out.resolve("checkpoint"));
+                    .write(stage.out("checkpoint"));
             Plot.lines(log.table(), "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
-                    .title("DPO: implicit rewards of chosen and rejected replies").build().write(out.resolve("dpo.svg"));
+                    .title("DPO: implicit rewards of chosen and rejected replies").build().write(stage.out("dpo.svg"));
             System.out.println(Tables.readable(log.summary()).print());
         }
-        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + out.resolve("checkpoint"));
+        System.out.println("metrics: " + stage.out("metrics.csv") + "\ncheckpoint: " + stage.out("checkpoint"));
         return 0;
     }
 

@@ -38,7 +38,7 @@ public final class DpoTrainer {
                 .check(v -> v > 0, "> 0").option("--steps");
         public static final Setting<Integer> BATCH_SIZE = Setting.of("batchSize", 16, "Comparisons per step")
                 .check(v -> v > 0, "> 0").option("--batch");
-        public static final Setting<Double> LR = Setting.of("lr", 5e-5, "Peak learning rate (10 % warm-up, cosine to a tenth)")
+        public static final Setting<Double> LR = Setting.of("lr", 5e-5, "Peak learning rate (warm-up over the first tenth of the steps, cosine to a tenth of it)")
                 .check(v -> v > 0, "> 0").option("--lr");
         public static final Setting<Double> BETA = Setting.of("beta", 0.1,
                         "β, strength of the implicit KL constraint to the SFT reference")
