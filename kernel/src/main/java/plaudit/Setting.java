@@ -44,6 +44,16 @@ public final class Setting<T> {
         return new Setting<>(name, (Class<T>) defaultValue.getClass(), defaultValue, doc);
     }
 
+    /**
+     * The same setting (name, check, option) with another default and documentation: the same knob of another stage
+     * ({@code sft}'s steps are pretraining's with a default of their own). Its key starts as this one's.
+     */
+    public Setting<T> withDefault(T value, String doc) {
+        Setting<T> s = new Setting<>(name, type, value, doc).dsl(dsl).key(key).option(option).check(valid, expected);
+        s.enables = enables;
+        return s;
+    }
+
     /** The name the DSL spells it with, when it differs from the component's ({@code epochs} for {@code ppoEpochs}). */
     public Setting<T> dsl(String name) {
         this.dsl = name;

@@ -78,13 +78,13 @@ class ExperimentBuilder {
     }
 
     /** Language-model pretraining on the corpus; `steps = 0` skips it. */
-    fun pretrain(block: TrainingBuilder.() -> Unit) {
-        pretrain = TrainingBuilder("pretrain", pretrain).apply(block).build()
+    fun pretrain(block: TrainingBuilder<Experiment.Pretrain>.() -> Unit) {
+        pretrain = TrainingBuilder("pretrain", Experiment.Pretrain.SETTINGS, pretrain).apply(block).build()
     }
 
     /** Supervised fine-tuning on (prompt, top-voted reply). */
-    fun sft(block: TrainingBuilder.() -> Unit) {
-        sft = TrainingBuilder("sft", sft).apply(block).build()
+    fun sft(block: TrainingBuilder<Experiment.Sft>.() -> Unit) {
+        sft = TrainingBuilder("sft", Experiment.Sft.SETTINGS, sft).apply(block).build()
     }
 
     /** The Bradley–Terry reward model, initialised from the SFT model. */
@@ -185,8 +185,8 @@ class PlauditExperiment(
             "upvotes($data) ${RulesBuilder(e.data().rules())}",
             TokenizerBuilder(e.tokenizer()).toString(),
             "model " + GptBuilder().from(e.model()).toString(),
-            TrainingBuilder("pretrain", e.pretrain()).toString(),
-            TrainingBuilder("sft", e.sft()).toString(),
+            TrainingBuilder("pretrain", Experiment.Pretrain.SETTINGS, e.pretrain()).toString(),
+            TrainingBuilder("sft", Experiment.Sft.SETTINGS, e.sft()).toString(),
             RewardModelBuilder(e.rewardModel()).toString(),
             PpoBuilder(e.ppo()).toString(),
             EvaluationBuilder(e.evaluation()).toString(),

@@ -12,35 +12,16 @@ import tech.tablesaw.api.Table
 import java.nio.file.Path
 
 /**
- * DPO's hyperparameters; defaults and sources on [DpoTrainer.Config] (β = 0.1, Rafailov et al. 2023 / TRL):
- * ```
- * s.dpo("dpo") { beta = 0.1; steps = 100 }
- * ```
+ * DPO's hyperparameters: `s.dpo("dpo") { beta = 0.1; steps = 100 }`. Each property reads and writes its
+ * [plaudit.Setting] in [DpoTrainer.Config.SETTINGS], where its default, meaning and validation are defined once (the
+ * same as `plaudit dpo`'s; β = 0.1, Rafailov et al. 2023 / TRL); [toString] prints them as the DSL, [help] explains them.
  */
-@PlauditDsl
-class DpoBuilder(from: DpoTrainer.Config = DpoTrainer.Config.defaults()) {
-    /** Optimizer steps. */
-    var steps: Int = from.steps()
-    /** Comparisons per step. */
-    var batchSize: Int = from.batchSize()
-    /** Peak learning rate (10 % warm-up, cosine to a tenth). */
-    var lr: Double = from.lr()
-    /** β: strength of the implicit KL constraint to the SFT reference. */
-    var beta: Double = from.beta()
-    /** Max global gradient norm. */
-    var gradClip: Double = from.gradClip()
-    /** Most tokens kept per reply. */
-    var maxResponse: Int = from.maxResponse()
-    /** Validation interval in steps (and at the end). */
-    var evalEvery: Int = from.evalEvery()
-    /** Seeds the batch order. */
-    var seed: Long = from.seed()
-
-    fun build(): DpoTrainer.Config = DpoTrainer.Config(steps, batchSize, lr, beta, gradClip, maxResponse, evalEvery, seed)
-
-    override fun toString(): String =
-        "dpo { steps = $steps; batchSize = $batchSize; lr = $lr; beta = $beta; gradClip = $gradClip; " +
-            "maxResponse = $maxResponse; evalEvery = $evalEvery; seed = $seed }"
+class DpoBuilder(from: DpoTrainer.Config = DpoTrainer.Config.defaults()) :
+    SettingsBuilder<DpoTrainer.Config>("dpo", DpoTrainer.Config.SETTINGS, from) {
+    var steps: Int by v; var batchSize: Int by v; var lr: Double by v
+    var beta: Double by v
+    var gradClip: Double by v; var maxResponse: Int by v
+    var evalEvery: Int by v; var seed: Long by v
 }
 
 /**
@@ -48,33 +29,15 @@ class DpoBuilder(from: DpoTrainer.Config = DpoTrainer.Config.defaults()) {
  * [plaudit.Setting] in [RlooConfig.SETTINGS], where its default, meaning and validation are defined once (the same as
  * `plaudit rloo`'s); [toString] prints them as the DSL, [help] explains them.
  */
-@PlauditDsl
-class RlooBuilder(from: RlooConfig = RlooConfig.defaults()) {
-    private val v: MutableMap<String, Any?> = RlooConfig.SETTINGS.dslValues(from)
-
-    var steps: Int by v
-    var prompts: Int by v
-    var k: Int by v
-    var epochs: Int by v
-    var miniBatchSize: Int by v
+class RlooBuilder(from: RlooConfig = RlooConfig.defaults()) : SettingsBuilder<RlooConfig>("rloo", RlooConfig.SETTINGS, from) {
+    var steps: Int by v; var prompts: Int by v; var k: Int by v
+    var epochs: Int by v; var miniBatchSize: Int by v
     var lr: Double by v
-    var responseLength: Int by v
-    var temperature: Double by v
-    var klCoef: Double by v
-    var clipRange: Double by v
-    var normalizeAdvantages: Boolean by v
-    var rewardClip: Double by v
-    var missingEosPenalty: Double by v
+    var responseLength: Int by v; var temperature: Double by v
+    var klCoef: Double by v; var clipRange: Double by v
+    var normalizeAdvantages: Boolean by v; var rewardClip: Double by v; var missingEosPenalty: Double by v
     var gradClip: Double by v
-    var sampleEvery: Int by v
-    var seed: Long by v
-
-    fun build(): RlooConfig = RlooConfig.SETTINGS.fromDsl(v)
-
-    /** Every setting with its default and meaning. */
-    fun help(): String = settingsHelp(RlooConfig.SETTINGS)
-
-    override fun toString(): String = settingsText("rloo", RlooConfig.SETTINGS, v)
+    var sampleEvery: Int by v; var seed: Long by v
 }
 
 /**

@@ -5,44 +5,44 @@ import plaudit.Settings
 import plaudit.experiment.Experiment
 import plaudit.train.ppo.PpoConfig
 
-/** A supervised stage (pretraining, SFT): `sft { steps = 200; lr = 3e-4 }`. */
+/**
+ * A DSL block over one config's [Settings]: each subclass declares a property per setting (`var steps: Int by v`),
+ * which reads and writes [v]; the defaults, meanings and validation are the settings' own, defined once (the same as
+ * the CLI's). [build] validates, [help] explains every setting, [toString] prints the block as the DSL.
+ */
 @PlauditDsl
-class TrainingBuilder(private val stage: String, from: Experiment.Training) {
-    /** Optimiser steps (0 skips pretraining). */
-    var steps: Int = from.steps()
-    /** Sequences (or pairs) per step. */
-    var batchSize: Int = from.batchSize()
-    /** Peak learning rate (warm-up over the first tenth of the steps). */
-    var lr: Double = from.lr()
+abstract class SettingsBuilder<C : Record>(private val block: String, private val settings: Settings<C>, from: C) {
+    /** The values by the DSL's names. */
+    protected val v: MutableMap<String, Any?> = settings.dslValues(from)
 
-    fun build(): Experiment.Training = Experiment.Training(steps, batchSize, lr)
+    fun build(): C = settings.fromDsl(v)
 
-    override fun toString(): String = "$stage { steps = $steps; batchSize = $batchSize; lr = $lr }"
+    /** Every setting with its default and meaning. */
+    fun help(): String = settingsHelp(settings)
+
+    override fun toString(): String = settingsText(block, settings, v)
 }
 
 /**
- * The Bradley–Terry reward model: `rewardModel { steps = 300; readout = "mean"; sftReplies = 2 }`. Meanings on
- * [Experiment.RewardModel].
+ * A supervised stage (pretraining, SFT): `sft { steps = 200; lr = 3e-4 }`, on [Experiment.Pretrain.SETTINGS] or
+ * [Experiment.Sft.SETTINGS] (the same as `plaudit train-lm`'s and `plaudit sft`'s).
  */
-@PlauditDsl
-class RewardModelBuilder(from: Experiment.RewardModel) {
-    /** Optimiser steps. */
-    var steps: Int = from.steps()
-    /** Comparisons per step. */
-    var batchSize: Int = from.batchSize()
-    /** Peak learning rate (warm-up over the first tenth of the steps). */
-    var lr: Double = from.lr()
+class TrainingBuilder<C : Record>(stage: String, settings: Settings<C>, from: C) : SettingsBuilder<C>(stage, settings, from) {
+    var steps: Int by v
+    var batchSize: Int by v; var lr: Double by v
+}
+
+/**
+ * The Bradley–Terry reward model: `rewardModel { steps = 300; readout = "mean"; sftReplies = 2 }`, on
+ * [Experiment.RewardModel.SETTINGS] (the same as `plaudit train-rm`'s).
+ */
+class RewardModelBuilder(from: Experiment.RewardModel = Experiment.RewardModel.SETTINGS.defaults()) :
+    SettingsBuilder<Experiment.RewardModel>("rewardModel", Experiment.RewardModel.SETTINGS, from) {
+    var steps: Int by v; var batchSize: Int by v; var lr: Double by v
     /** `"last"`: the score at the last token (the published recipe); `"mean"`: the mean score over positions. */
-    var readout: String = from.readout()
-    /** Synthetic forum only: SFT replies per training prompt that the forum's readers vote on (0 = none, else >= 2). */
-    var sftReplies: Int = from.sftReplies()
-    /** Readers who vote on each of those replies. */
-    var replyReaders: Int = from.replyReaders()
-
-    fun build(): Experiment.RewardModel = Experiment.RewardModel(steps, batchSize, lr, readout, sftReplies, replyReaders)
-
-    override fun toString(): String = "rewardModel { steps = $steps; batchSize = $batchSize; lr = $lr; " +
-        "readout = \"$readout\"; sftReplies = $sftReplies; replyReaders = $replyReaders }"
+    var readout: String by v
+    /** Synthetic forum only: SFT replies per training prompt that the forum's readers vote on, and by how many. */
+    var sftReplies: Int by v; var replyReaders: Int by v
 }
 
 /** The tokenizer: a byte-level BPE trained on the corpus, or one read from a file. */
@@ -63,34 +63,17 @@ class TokenizerBuilder(from: Experiment.Tokenizer) {
  * reads and writes its [Setting] in [PpoConfig.SETTINGS], where its default, meaning and validation are
  * defined once (the same as `plaudit ppo`'s); [toString] prints them as the DSL, [help] explains them.
  */
-@PlauditDsl
-class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
-    private val v: MutableMap<String, Any?> = PpoConfig.SETTINGS.dslValues(from)
-
-    var steps: Int by v
-    var batchSize: Int by v
-    var miniBatchSize: Int by v
-    var epochs: Int by v
-    var lr: Double by v
-    var annealLr: Boolean by v
-    var averageTail: Double by v
+class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) : SettingsBuilder<PpoConfig>("ppo", PpoConfig.SETTINGS, from) {
+    var steps: Int by v; var batchSize: Int by v; var miniBatchSize: Int by v; var epochs: Int by v
+    var lr: Double by v; var annealLr: Boolean by v; var averageTail: Double by v
     /** Also the length of SFT's, the reward model's and the evaluation's responses in an experiment. */
-    var responseLength: Int by v
-    var temperature: Double by v
+    var responseLength: Int by v; var temperature: Double by v
     var klCoef: Double by v
-    var clipRange: Double by v
-    var clipRangeValue: Double by v
-    var vfCoef: Double by v
-    var entCoef: Double by v
-    var gamma: Double by v
-    var lam: Double by v
-    var whitenRewards: Boolean by v
-    var rewardClip: Double by v
-    var missingEosPenalty: Double by v
-    var gradClip: Double by v
-    var sharedTrunk: Boolean by v
-    var sampleEvery: Int by v
-    var seed: Long by v
+    var clipRange: Double by v; var clipRangeValue: Double by v; var vfCoef: Double by v; var entCoef: Double by v
+    var gamma: Double by v; var lam: Double by v
+    var whitenRewards: Boolean by v; var rewardClip: Double by v; var missingEosPenalty: Double by v
+    var gradClip: Double by v; var sharedTrunk: Boolean by v
+    var sampleEvery: Int by v; var seed: Long by v
 
     /** Ziegler et al.'s adaptive KL controller, starting at [klCoef], aiming at [target] nats per response. */
     fun adaptiveKl(target: Double = PpoConfig.TARGET_KL.defaultValue(), horizon: Double = PpoConfig.KL_HORIZON.defaultValue()) {
@@ -104,11 +87,6 @@ class PpoBuilder(from: PpoConfig = PpoConfig.defaults()) {
         v["adaptiveKl"] = false
         klCoef = beta
     }
-
-    fun build(): PpoConfig = PpoConfig.SETTINGS.fromDsl(v)
-
-    /** Every setting with its default and meaning. */
-    fun help(): String = settingsHelp(PpoConfig.SETTINGS)
 
     /** The settings as the DSL writes them; the adaptive controller as its call, only when it is on. */
     override fun toString(): String = settingsText("ppo", PpoConfig.SETTINGS, v) { name, value ->

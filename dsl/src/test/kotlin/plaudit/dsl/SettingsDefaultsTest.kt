@@ -4,18 +4,23 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.fail
 import plaudit.Settings
+import plaudit.cli.DpoCommand
 import plaudit.cli.PlauditCli
 import plaudit.cli.PpoCommand
 import plaudit.cli.RlooCommand
+import plaudit.cli.SftCommand
 import plaudit.cli.SteerCommand
+import plaudit.cli.TrainLmCommand
+import plaudit.cli.TrainRmCommand
 import plaudit.experiment.Experiment
+import plaudit.train.DpoTrainer
 import plaudit.train.ppo.PpoConfig
 import plaudit.train.rloo.RlooConfig
 import plaudit.train.steer.SteerConfig
 import plaudit.train.steer.SteerRun
 
 /**
- * Every setting has one default: what `plaudit ppo` (`rloo`, `steer`) parses with no options, what the DSL's builder
+ * Every setting has one default: what `plaudit ppo` (`rloo`, `dpo`, `steer`, `train-lm`, `sft`, `train-rm`) parses with no options, what the DSL's builder
  * holds with nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting
  * by setting.
  */
@@ -68,6 +73,44 @@ class SettingsDefaultsTest {
             "the CLI (plaudit rloo)" to RlooConfig.SETTINGS.values(cli),
             "the DSL (rloo { })" to dslValues(dsl, RlooConfig.SETTINGS, dsl.build()),
         ))
+    }
+
+    @Test
+    fun `DPO's defaults agree in the CLI and the DSL`() {
+        val cli = (PlauditCli.commandLine().parseArgs("dpo", "--sft", "s", "--pairs", "p", "--out", "o").subcommand()
+                .commandSpec().userObject() as DpoCommand).config()
+        val dsl = DpoBuilder()
+        assertAgree("dpo", DpoTrainer.Config.SETTINGS, mapOf(
+            "the CLI (plaudit dpo)" to DpoTrainer.Config.SETTINGS.values(cli),
+            "the DSL (dpo { })" to dslValues(dsl, DpoTrainer.Config.SETTINGS, dsl.build()),
+        ))
+    }
+
+    private fun command(vararg args: String): Any =
+        PlauditCli.commandLine().parseArgs(*args).subcommand().commandSpec().userObject()
+
+    /** A stage's defaults as its command parses them, in its DSL block, in the DSL's experiment and in the JSON spec. */
+    private fun <C : Record> assertStageAgrees(settings: Settings<C>, cli: C, dsl: SettingsBuilder<C>, stage: (Experiment) -> C) {
+        val section = dsl.toString().substringBefore(" ")
+        val inExperiment = experiment { pretrain { }; sft { }; rewardModel { } }.experiment
+        assertAgree(section, settings, mapOf(
+            "the CLI" to settings.values(cli),
+            "the DSL ($section { })" to dslValues(dsl, settings, dsl.build()),
+            "the DSL's experiment { }" to settings.values(stage(inExperiment)),
+            "the JSON spec ({})" to settings.values(stage(Experiment.fromJson("{}"))),
+        ))
+    }
+
+    @Test
+    fun `pretraining's, SFT's and the reward model's defaults agree in the CLI, the DSL and the JSON spec`() {
+        val pretrain = Experiment.Pretrain.SETTINGS
+        assertStageAgrees(pretrain, (command("train-lm", "--corpus", "c", "--out", "o") as TrainLmCommand).config(),
+            TrainingBuilder("pretrain", pretrain, pretrain.defaults())) { it.pretrain() }
+        val sft = Experiment.Sft.SETTINGS
+        assertStageAgrees(sft, (command("sft", "--pairs", "p", "--init", "i", "--out", "o") as SftCommand).config(),
+            TrainingBuilder("sft", sft, sft.defaults())) { it.sft() }
+        val rm = (command("train-rm", "--pairs", "p", "--sft", "s", "--out", "o") as TrainRmCommand).config()
+        assertStageAgrees(Experiment.RewardModel.SETTINGS, rm, RewardModelBuilder()) { it.rewardModel() }
     }
 
     @Test

@@ -2,6 +2,7 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
@@ -23,42 +24,37 @@ import java.util.concurrent.Callable;
 public final class DpoCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
+    @Mixin
+    StageOptions stage;
     @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
     Path sft;
-    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: train on its training comparisons, validate on its validation (else test) ones.")
-    Path pairs;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
-    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--batch", defaultValue = "16", description = "Comparisons per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--beta", defaultValue = "0.1", description = "β, strength of the implicit KL constraint (default: ${DEFAULT-VALUE}).")
-    double beta;
-    @Option(names = "--max-response", defaultValue = "64", description = "Most tokens kept per reply (default: ${DEFAULT-VALUE}).")
-    int maxResponse;
-    @Option(names = "--eval-every", defaultValue = "25", description = "Validation interval in steps (default: ${DEFAULT-VALUE}).")
-    int evalEvery;
+    private final SettingOptions<DpoTrainer.Config> settings = new SettingOptions<>(DpoTrainer.Config.SETTINGS);
+    /** One option per DPO setting that has one (--steps, --batch, --lr, --beta, …), defaults from DpoTrainer.Config. */
+    @Mixin
+    CommandSpec dpoOptions = settings.spec();
 
     @Override
     public Integer call() throws Exception {
-        DpoTrainer.Config cfg = new DpoTrainer.Config(steps, batch, lr, beta, 1.0, maxResponse, evalEvery, run.seed());
+        DpoTrainer.Config cfg = config();
         var dev = run.device();
         Checkpoint sftCkpt = Checkpoint.read(sft);
         Tokenizer tok = sftCkpt.tokenizer();
-        PairsInput data = PairsInput.read(pairs);
+        PairsInput data = stage.read();
         try (Gpt ref = sftCkpt.model(dev); Gpt policy = sftCkpt.model(dev);
-             MetricsLog log = new MetricsLog("dpo", out.resolve("metrics.csv"))) {
+             MetricsLog log = new MetricsLog("dpo", stage.out("metrics.csv"))) {
             new DpoTrainer(policy, ref, tok, data.train(), data.splits().validation(), cfg).train(log);
             Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
-                    .write(out.resolve("checkpoint"));
+                    .write(stage.out("checkpoint"));
             Plot.lines(log.table(), "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
-                    .title("DPO: implicit rewards of chosen and rejected replies").build().write(out.resolve("dpo.svg"));
+                    .title("DPO: implicit rewards of chosen and rejected replies").build().write(stage.out("dpo.svg"));
             System.out.println(Tables.readable(log.summary()).print());
         }
-        System.out.println("metrics: " + out.resolve("metrics.csv") + "\ncheckpoint: " + out.resolve("checkpoint"));
+        System.out.println("metrics: " + stage.out("metrics.csv") + "\ncheckpoint: " + stage.out("checkpoint"));
         return 0;
+    }
+
+    /** The DPO config the options give (the seed from --seed). */
+    public DpoTrainer.Config config() {
+        return settings.config(DpoTrainer.Config.SETTINGS.builder().set(DpoTrainer.Config.SEED, run.seed()));
     }
 }

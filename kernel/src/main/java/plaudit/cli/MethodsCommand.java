@@ -5,9 +5,7 @@ import plaudit.experiment.Study;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code plaudit methods}: SFT, best-of-n, PPO, DPO and RLOO on the same gold-vs-KL axes. */
@@ -19,20 +17,16 @@ import java.util.concurrent.Callable;
                 "Scales: tiny (~3 minutes on 2 cores), small, full."})
 public final class MethodsCommand implements Callable<Integer> {
     @Mixin
-    RunOptions run;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
-    @Option(names = "--scale", defaultValue = "tiny", description = "tiny, small or full (default: ${DEFAULT-VALUE}).")
-    String scale;
+    PresetOptions preset = new PresetOptions("tiny");
 
     @Override
     public Integer call() throws Exception {
-        Study.Scale sc = Study.Scale.parse(scale);
+        Study.Scale sc = preset.scale();
         long t0 = System.nanoTime();
-        var table = new Methods(out, Methods.Settings.of(sc), run.device(), run.seed()).run();
+        var table = new Methods(preset.out, Methods.Settings.of(sc), preset.run.device(), preset.run.seed()).run();
         System.out.println(table.print());
         System.out.printf("methods finished in %.1f min; table: %s, plot: %s%n", (System.nanoTime() - t0) / 6e10,
-                out.resolve("methods.csv"), out.resolve("plots/methods.svg"));
+                preset.out.resolve("methods.csv"), preset.out.resolve("plots/methods.svg"));
         return 0;
     }
 }

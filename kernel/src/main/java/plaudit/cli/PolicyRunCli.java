@@ -26,7 +26,7 @@ final class PolicyRunCli {
 
     /** Fails naming the missing checkpoint when {@code --resume} has nothing to resume; call before loading models. */
     static void checkResumable(PolicyRunOptions io) {
-        Path ckptDir = ResumableTraining.checkpoint(io.out);
+        Path ckptDir = ResumableTraining.checkpoint(io.stage.out);
         if (io.resume && !Files.isDirectory(ckptDir)) {
             throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
         }
@@ -37,7 +37,7 @@ final class PolicyRunCli {
      * {@code OUT/NAME.svg} titled {@code title}, prints the metrics summary and the paths.
      */
     static void train(String name, String title, PolicyGradientTrainer trainer, PolicyRunOptions io, int steps) {
-        Path out = io.out;
+        Path out = io.stage.out;
         List<Sample> kept = new ArrayList<>();
         if (io.resume) {
             System.err.println(name + ": resumed at step " + ResumableTraining.resume(trainer, out, kept) + " of " + steps);

@@ -1,5 +1,6 @@
 package plaudit.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.data.Comparison;
 
@@ -8,7 +9,7 @@ import java.util.List;
 
 /**
  * What {@code plaudit ppo} and {@code plaudit rloo} both read and write (a picocli mixin): the SFT and reward model
- * checkpoints, the prompts, the output folder and its checkpoints.
+ * checkpoints, the prompts and the output folder ({@link StageOptions}), and its checkpoints.
  */
 public final class PolicyRunOptions {
     @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
@@ -16,10 +17,8 @@ public final class PolicyRunOptions {
     @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm); PPO also "
             + "initialises its value function from it.")
     Path rm;
-    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`: rollouts use its training prompts.")
-    Path pairs;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
+    @Mixin
+    StageOptions stage;
     @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
     boolean gold;
     @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")
@@ -29,6 +28,6 @@ public final class PolicyRunOptions {
 
     /** The distinct training prompts of the pairs. */
     List<String> trainPrompts() {
-        return Comparison.prompts(PairsInput.read(pairs).train(), Integer.MAX_VALUE);
+        return Comparison.prompts(stage.read().train(), Integer.MAX_VALUE);
     }
 }

@@ -2,6 +2,7 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.experiment.Experiment;
 import plaudit.experiment.SftStage;
@@ -23,34 +24,35 @@ import java.util.concurrent.Callable;
 public final class SftCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
-    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`.")
-    Path pairs;
+    @Mixin
+    StageOptions stage;
     @Option(names = "--init", required = true, description = "Checkpoint to start from (e.g. train-lm's OUT/checkpoint).")
     Path init;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
-    @Option(names = "--steps", defaultValue = "200", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--batch", defaultValue = "16", description = "Examples per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
+    private final SettingOptions<Experiment.Sft> settings = new SettingOptions<>(Experiment.Sft.SETTINGS);
+    /** --steps, --batch and --lr: the settings of the experiment's SFT stage, with their defaults. */
+    @Mixin
+    CommandSpec sftOptions = settings.spec();
     @Option(names = "--max-response", defaultValue = "64", description = "Reply tokens kept (default: ${DEFAULT-VALUE}).")
     int maxResponse;
 
     @Override
     public Integer call() {
-        PairsInput data = PairsInput.read(pairs);
+        PairsInput data = stage.read();
         Checkpoint ckpt = Checkpoint.read(init);
         Tokenizer tok = ckpt.tokenizer();
         try (Gpt model = ckpt.model(run.device())) {
             // the experiment's SFT stage and recipe: the same pairs, init and seed train the same model
-            Table metrics = SftStage.train(model, tok, data.splits(), new Experiment.Training(steps, batch, lr),
-                    maxResponse, run.seed(), out.resolve("metrics.csv"));
-            SftStage.write(model, tok, out.resolve("checkpoint"));
+            Table metrics = SftStage.train(model, tok, data.splits(), config(),
+                    maxResponse, run.seed(), stage.out("metrics.csv"));
+            SftStage.write(model, tok, stage.out("checkpoint"));
             System.out.println(Tables.readable(MetricsLog.summary(metrics)).print());
         }
-        System.out.println("checkpoint: " + out.resolve("checkpoint"));
+        System.out.println("checkpoint: " + stage.out("checkpoint"));
         return 0;
+    }
+
+    /** The SFT stage's settings the options give. */
+    public Experiment.Sft config() {
+        return settings.config(Experiment.Sft.SETTINGS.builder());
     }
 }

@@ -17,23 +17,19 @@ import java.util.concurrent.Callable;
                 "Scales: tiny (a smoke run, minutes on CI), small (the bundled-sample size), full (~30 minutes)."})
 public final class StudyCommand implements Callable<Integer> {
     @Mixin
-    RunOptions run;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
-    @Option(names = "--scale", defaultValue = "small", description = "tiny, small or full (default: ${DEFAULT-VALUE}).")
-    String scale;
+    PresetOptions preset = new PresetOptions("small");
     @Option(names = "--forum", paramLabel = "DIR", description = "A forum folder written by `plaudit forum`, such as "
             + "the bundled samples/forum (default: generate a forum of the scale's size with --seed).")
     Path forum;
 
     @Override
     public Integer call() throws Exception {
-        Study.Scale sc = Study.Scale.parse(scale);
+        Study.Scale sc = preset.scale();
         long t0 = System.nanoTime();
-        var table = new Study(out, Study.Settings.of(sc), forum, run.device(), run.seed()).run();
+        var table = new Study(preset.out, Study.Settings.of(sc), forum, preset.run.device(), preset.run.seed()).run();
         System.out.println(table.print());
         System.out.printf("study finished in %.1f min; summary: %s, plots: %s%n", (System.nanoTime() - t0) / 6e10,
-                out.resolve("summary.csv"), out.resolve("plots"));
+                preset.out.resolve("summary.csv"), preset.out.resolve("plots"));
         return 0;
     }
 }

@@ -5,8 +5,11 @@ import plaudit.report.Progress;
 import ai.djl.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
+import plaudit.experiment.Experiment;
+import plaudit.experiment.Recipe;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
@@ -59,25 +62,23 @@ public final class TrainLmCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0.0", description = "Dropout while training (default: ${DEFAULT-VALUE}).")
     double dropout;
 
-    @Option(names = "--steps", defaultValue = "300", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--batch", defaultValue = "16", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")
+    private final SettingOptions<Experiment.Pretrain> settings = new SettingOptions<>(Experiment.Pretrain.SETTINGS);
+    /** --steps, --batch and --lr: the settings of the experiment's pretraining stage, with their defaults. */
+    @Mixin
+    CommandSpec pretrainOptions = settings.spec();
+    @Option(names = "--grad-accum", defaultValue = "" + Recipe.PRETRAIN_GRAD_ACCUM, description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
     @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine (default: ${DEFAULT-VALUE}).")
     double minLr;
     @Option(names = "--warmup", defaultValue = "20", description = "Warmup steps (default: ${DEFAULT-VALUE}).")
     int warmup;
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", defaultValue = "" + Recipe.PRETRAIN_WEIGHT_DECAY, description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Max gradient norm; 0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-clip", defaultValue = "" + Recipe.GRAD_CLIP, description = "Max gradient norm; 0 = off (default: ${DEFAULT-VALUE}).")
     double gradClip;
     @Option(names = "--eval-every", defaultValue = "50", description = "Held-out evaluation interval in steps (default: ${DEFAULT-VALUE}).")
     int evalEvery;
-    @Option(names = "--eval-batches", defaultValue = "4", description = "Batches per evaluation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-batches", defaultValue = "" + Recipe.PRETRAIN_EVAL_BATCHES, description = "Batches per evaluation (default: ${DEFAULT-VALUE}).")
     int evalBatches;
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "Checkpoint interval in steps; the last step is always saved (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
@@ -91,8 +92,10 @@ public final class TrainLmCommand implements Callable<Integer> {
         GptConfig cfg = new GptConfig(nLayer, nHead, nEmbd, blockSize, tok.vocabSize(), dropout);
         System.err.printf("train-lm: %d documents, %,d train / %,d held-out tokens; model %,d parameters (%s) on %s%n",
                 data.documents(), data.train().length, data.val().length, cfg.parameterCount(), cfg, dev);
-        LmTrainer.Config tc = new LmTrainer.Config(steps, batch, gradAccum, blockSize,
-                new LrSchedule(lr, minLr, warmup, steps), weightDecay, gradClip, evalEvery, evalBatches, run.seed());
+        Experiment.Pretrain stage = config();
+        int steps = stage.steps();
+        LmTrainer.Config tc = new LmTrainer.Config(steps, stage.batchSize(), gradAccum, blockSize,
+                new LrSchedule(stage.lr(), minLr, warmup, steps), weightDecay, gradClip, evalEvery, evalBatches, run.seed());
         Path ckptDir = out.resolve("checkpoint");
         try (Gpt model = Gpt.init(cfg, dev, run.seed());
              MetricsLog log = new MetricsLog("train-lm", out.resolve("metrics.csv"))) {
@@ -108,6 +111,11 @@ public final class TrainLmCommand implements Callable<Integer> {
         }
         System.out.println("checkpoint: " + ckptDir + "\nmetrics:    " + out.resolve("metrics.csv"));
         return 0;
+    }
+
+    /** The pretraining stage's settings the options give. */
+    public Experiment.Pretrain config() {
+        return settings.config(Experiment.Pretrain.SETTINGS.builder());
     }
 
     private Tokenizer trainTokenizer() {

@@ -2,6 +2,7 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.experiment.Experiment;
 import plaudit.experiment.Recipe;
@@ -29,45 +30,38 @@ import java.util.concurrent.Callable;
 public final class TrainRmCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
-    @Option(names = "--pairs", required = true, description = "Output directory of `plaudit pairs`.")
-    Path pairs;
+    @Mixin
+    StageOptions stage;
     @Option(names = "--sft", required = true, description = "SFT checkpoint: the trunk's initialisation and the re-centring policy.")
     Path sft;
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
-    @Option(names = "--steps", defaultValue = "300", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--batch", defaultValue = "16", description = "Comparisons per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
+    private final SettingOptions<Experiment.RewardModel> settings = new SettingOptions<>(Experiment.RewardModel.SETTINGS);
+    /** --steps, --batch, --lr and --readout: the settings of the experiment's reward-model stage, with their defaults. */
+    @Mixin
+    CommandSpec rmOptions = settings.spec();
     @Option(names = "--margin", description = "Use the log score ratio of each pair as a margin in the loss.")
     boolean margin;
-    @Option(names = "--center-coef", defaultValue = "0.01", description = "Reward-centering term weight; 0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--center-coef", defaultValue = "" + Recipe.RM_CENTER_COEF, description = "Reward-centering term weight; 0 = off (default: ${DEFAULT-VALUE}).")
     double centerCoef;
     @Option(names = "--max-response", defaultValue = "64", description = "Reply tokens kept (default: ${DEFAULT-VALUE}).")
     int maxResponse;
     @Option(names = "--recenter-prompts", defaultValue = "64", description = "Held-out prompts sampled from SFT to re-centre the reward; 0 = skip (default: ${DEFAULT-VALUE}).")
     int recenterPrompts;
-    @Option(names = "--readout", defaultValue = "last", description = "How a sequence's score is read: last (the last "
-            + "token's, as published) or mean (the mean over positions) (default: ${DEFAULT-VALUE}).")
-    String readout;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
     boolean gold;
 
     @Override
     public Integer call() throws Exception {
-        ScoreModel.Readout how = ScoreModel.Readout.parse(readout); // before anything slow
-        Splits data = PairsInput.read(pairs).splits();
+        Experiment.RewardModel rmConfig = config(); // before anything slow
+        Splits data = stage.read().splits();
         Checkpoint init = Checkpoint.read(sft);
         Tokenizer tok = init.tokenizer();
         var dev = run.device();
         // the experiment's reward-model stage and recipe, with this command's margin and centring options
-        RewardTrainer.Config cfg = Recipe.rewardModel(new Experiment.Training(steps, batch, lr), maxResponse, margin,
+        RewardTrainer.Config cfg = Recipe.rewardModel(rmConfig, maxResponse, margin,
                 centerCoef, run.seed());
-        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), how)) {
+        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), rmConfig.scoreReadout())) {
             RewardModelStage.Trained t = RewardModelStage.train(rm, tok, data.train(), data.validation(),
-                    gold ? new GoldPreference() : null, cfg, out);
+                    gold ? new GoldPreference() : null, cfg, stage.out);
             RewardTrainer.Evaluation ev = t.evaluation();
             if (recenterPrompts > 0) {
                 // as the experiment re-centres: SFT's samples on the held-out prompts, evaluation.samples per prompt
@@ -78,13 +72,18 @@ public final class TrainRmCommand implements Callable<Integer> {
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
             }
-            rm.save(out.resolve("checkpoint"), tok);
+            rm.save(stage.out("checkpoint"), tok);
             System.out.println(Tables.readable(MetricsLog.summary(t.metrics())).print());
             System.out.println(Tables.readable(ev.accuracyByRatio()).print());
             System.out.printf("held-out accuracy %.4f%s%n", ev.accuracy(),
                     gold ? String.format(", agreement with gold %.4f", ev.goldAgreement()) : "");
         }
-        System.out.println("checkpoint: " + out.resolve("checkpoint"));
+        System.out.println("checkpoint: " + stage.out("checkpoint"));
         return 0;
+    }
+
+    /** The reward-model stage's settings the options give. */
+    public Experiment.RewardModel config() {
+        return settings.config(Experiment.RewardModel.SETTINGS.builder());
     }
 }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import plaudit.Setting;
+import plaudit.Settings;
 import plaudit.UserError;
 import plaudit.data.PairRules;
 import plaudit.data.Source;
@@ -19,6 +21,7 @@ import plaudit.train.ppo.PpoConfig;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -27,8 +30,8 @@ import java.util.stream.Collectors;
  * stages (pretraining, SFT, reward model, PPO), the evaluation, the device and the seed. Immutable and JSON
  * serialisable ({@link #toJson()}, {@link #fromJson(String)}), so the same description can be run here
  * ({@link ExperimentRunner}) or sent elsewhere; reward functions written as code are not part of it (they are
- * passed to the runner). Every field has a default ({@link #defaults()}: a tiny run on the synthetic forum; PPO at
- * {@link PpoConfig}'s defaults, which {@code plaudit ppo} and the DSL's {@code ppo { }} share).
+ * passed to the runner). Every field has a default ({@link #defaults()}: a tiny model on the synthetic forum; the
+ * training stages at the defaults of their settings, which the CLI commands and the DSL share).
  *
  * @param data        the comparisons
  * @param tokenizer   trained on the corpus, or read from a file
@@ -41,7 +44,7 @@ import java.util.stream.Collectors;
  * @param device      {@code cpu}, {@code gpu} or {@code gpu:N}
  * @param seed        seeds the forum, every stage and the sampling
  */
-public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Training pretrain, Training sft,
+public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretrain pretrain, Sft sft,
                          RewardModel rewardModel, PpoConfig ppo, Evaluation evaluation, String device, long seed) {
 
     /** The synthetic forum's source key; the others are {@link Source}'s keys. */
@@ -150,23 +153,59 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
         }
     }
 
+    /** What every supervised stage's settings have: optimiser steps, batch size and peak learning rate. */
+    public sealed interface Training permits Pretrain, Sft, RewardModel {
+        int steps();
+
+        int batchSize();
+
+        double lr();
+    }
+
     /**
-     * One supervised stage.
+     * Language-model pretraining on the corpus; each setting is defined once, here, for the spec, the DSL's
+     * {@code pretrain { }} and {@code plaudit train-lm}.
      *
-     * @param steps     optimiser steps (0 = skip the stage; not allowed for SFT and the reward model)
-     * @param batchSize sequences (or pairs) per step
+     * @param steps     optimiser steps (0 = skip the stage)
+     * @param batchSize sequences per step
      * @param lr        peak learning rate (warm-up over the first tenth, then cosine)
      */
-    public record Training(int steps, int batchSize, double lr) {
-        public Training {
-            require(steps >= 0, "training steps must be >= 0, got " + steps);
-            require(batchSize > 0, "training batchSize must be > 0, got " + batchSize);
-            require(lr > 0 && Double.isFinite(lr), "training lr must be a positive number, got " + lr);
+    public record Pretrain(int steps, int batchSize, double lr) implements Training {
+        public static final Setting<Integer> STEPS = Setting.of("steps", 300, "Optimizer steps (0 skips pretraining in an experiment)")
+                .check(v -> v >= 0, ">= 0").option("--steps").key("pretrain.steps");
+        public static final Setting<Integer> BATCH_SIZE = Setting.of("batchSize", 16, "Sequences per micro-batch")
+                .check(v -> v > 0, "> 0").option("--batch").key("pretrain.batchSize");
+        public static final Setting<Double> LR = Setting.of("lr", 1e-3, "Peak learning rate")
+                .check(Experiment::positive, "a positive number").option("--lr").key("pretrain.lr");
+        public static final Settings<Pretrain> SETTINGS = Settings.of(Pretrain.class, "experiment");
+
+        public Pretrain {
+            SETTINGS.validate(steps, batchSize, lr);
         }
     }
 
     /**
-     * The reward-model stage.
+     * Supervised fine-tuning on (prompt, top-voted reply); each setting is defined once, here, for the spec, the
+     * DSL's {@code sft { }} and {@code plaudit sft}.
+     *
+     * @param steps     optimiser steps
+     * @param batchSize examples per step
+     * @param lr        peak learning rate (warm-up over the first tenth, then cosine)
+     */
+    public record Sft(int steps, int batchSize, double lr) implements Training {
+        public static final Setting<Integer> STEPS = Pretrain.STEPS.withDefault(200, "Optimizer steps").key("sft.steps");
+        public static final Setting<Integer> BATCH_SIZE = Pretrain.BATCH_SIZE.withDefault(16, "Examples per step").key("sft.batchSize");
+        public static final Setting<Double> LR = Pretrain.LR.withDefault(3e-4, "Peak learning rate").key("sft.lr");
+        public static final Settings<Sft> SETTINGS = Settings.of(Sft.class, "experiment");
+
+        public Sft {
+            SETTINGS.validate(steps, batchSize, lr);
+        }
+    }
+
+    /**
+     * The reward-model stage; each setting is defined once, here, for the spec, the DSL's {@code rewardModel { }}
+     * and {@code plaudit train-rm}.
      *
      * @param steps        optimiser steps (> 0)
      * @param batchSize    comparisons per step
@@ -178,23 +217,33 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
      *                     comparison ({@link plaudit.sim.ReplyVotes}); 0 = none, else at least 2
      * @param replyReaders readers who vote on each of those replies
      */
-    public record RewardModel(int steps, int batchSize, double lr, String readout, int sftReplies, int replyReaders) {
-        /** Default readers per SFT reply: enough that few pairs of replies tie. */
-        public static final int REPLY_READERS = 30;
+    public record RewardModel(int steps, int batchSize, double lr, String readout, int sftReplies, int replyReaders)
+            implements Training {
+        public static final Setting<Integer> STEPS = Setting.of("steps", 300, "Optimizer steps")
+                .check(v -> v > 0, "> 0").option("--steps").key("rewardModel.steps");
+        public static final Setting<Integer> BATCH_SIZE = Pretrain.BATCH_SIZE.withDefault(16, "Comparisons per step")
+                .key("rewardModel.batchSize");
+        public static final Setting<Double> LR = Pretrain.LR.withDefault(1e-4, "Peak learning rate").key("rewardModel.lr");
+        public static final Setting<String> READOUT = Setting.of("readout", "last", "How a sequence's score is read: "
+                        + "last (the last token's, as published) or mean (the mean over positions)")
+                .check(v -> v != null && List.of("last", "mean").contains(v.toLowerCase(Locale.ROOT)), "last or mean")
+                .option("--readout").key("rewardModel.readout");
+        public static final Setting<Integer> SFT_REPLIES = Setting.of("sftReplies", 0,
+                        "Synthetic forum only: SFT replies per training prompt that the forum's readers vote on "
+                                + "(0 = none, else >= 2)")
+                .check(v -> v == 0 || v >= 2, "0 or >= 2").key("rewardModel.sftReplies");
+        /** Enough readers per SFT reply that few pairs of replies tie. */
+        public static final Setting<Integer> REPLY_READERS = Setting.of("replyReaders", 30,
+                "Readers who vote on each of those replies").check(v -> v >= 1, ">= 1").key("rewardModel.replyReaders");
+        public static final Settings<RewardModel> SETTINGS = Settings.of(RewardModel.class, "experiment");
 
         public RewardModel {
-            require(steps > 0, "rewardModel.steps must be > 0, got " + steps);
-            require(batchSize > 0, "rewardModel.batchSize must be > 0, got " + batchSize);
-            require(lr > 0 && Double.isFinite(lr), "rewardModel.lr must be a positive number, got " + lr);
-            require(readout != null, "rewardModel.readout is missing (last or mean)");
-            ScoreModel.Readout.parse(readout);
-            require(sftReplies == 0 || sftReplies >= 2, "rewardModel.sftReplies must be 0 or >= 2, got " + sftReplies);
-            require(replyReaders >= 1, "rewardModel.replyReaders must be >= 1, got " + replyReaders);
+            SETTINGS.validate(steps, batchSize, lr, readout, sftReplies, replyReaders);
         }
 
         /** The published recipe: last-token readout, forum comparisons only. */
         public static RewardModel of(int steps, int batchSize, double lr) {
-            return new RewardModel(steps, batchSize, lr, "last", 0, REPLY_READERS);
+            return new RewardModel(steps, batchSize, lr, "last", 0, REPLY_READERS.defaultValue());
         }
 
         public ScoreModel.Readout scoreReadout() {
@@ -225,9 +274,9 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
                 new Data(SYNTHETIC, List.of(), Forum.defaults(), null, Rules.defaults()),
                 new Tokenizer(512, null),
                 new GptConfig(2, 2, 64, 128, 512, 0.0),
-                new Training(120, 16, 1e-3),
-                new Training(60, 16, 3e-4),
-                RewardModel.of(80, 16, 1e-4),
+                Pretrain.SETTINGS.defaults(),
+                Sft.SETTINGS.defaults(),
+                RewardModel.SETTINGS.defaults(),
                 PpoConfig.defaults(),
                 new Evaluation(true, 48, 2, List.of(1, 2, 4, 8), 16),
                 "cpu", 1);
@@ -283,6 +332,10 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Traini
         if (!(e instanceof JsonMappingException m)) return "";
         return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static boolean positive(double v) {
+        return v > 0 && Double.isFinite(v);
     }
 
     private static void require(boolean ok, String message) {

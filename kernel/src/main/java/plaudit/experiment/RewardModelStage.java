@@ -67,7 +67,7 @@ public final class RewardModelStage {
         ScoreModel rm = ScoreModel.withNewHead(copy(sft), e.seed(), rt.scoreReadout());
         try {
             Trained t = train(rm, tok, rmTrain, data.splits().validation(), gold, Recipe.rewardModel(
-                    new Experiment.Training(rt.steps(), rt.batchSize(), rt.lr()), responseLength, Recipe.RM_USE_MARGIN,
+                    rt, responseLength, Recipe.RM_USE_MARGIN,
                     Recipe.RM_CENTER_COEF, e.seed()), s.out.resolve("rm"), s.control("rm", rt.steps()));
             RewardTrainer.Evaluation ev = t.evaluation();
             s.metrics.put("rm", t.metrics());

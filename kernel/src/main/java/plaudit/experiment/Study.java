@@ -122,9 +122,8 @@ public final class Study {
                         d.data().forum().charm(), d.data().forum().lengthBias(), d.data().forum().hypeBias(),
                         d.data().forum().herding()), null, Experiment.Rules.defaults());
         return new Experiment(data, new Experiment.Tokenizer(s.vocab(), null), s.model(),
-                new Experiment.Training(s.pretrainSteps(), 16, 1e-3), new Experiment.Training(s.sftSteps(), 16, 3e-4),
-                new Experiment.RewardModel(s.rmSteps(), 16, 1e-4, s.rmReadout(), s.sftReplies(),
-                        Experiment.RewardModel.REPLY_READERS), ppo,
+                new Experiment.Pretrain(s.pretrainSteps(), 16, 1e-3), new Experiment.Sft(s.sftSteps(), 16, 3e-4),
+                new Experiment.RewardModel(s.rmSteps(), 16, 1e-4, s.rmReadout(), s.sftReplies(), 30), ppo,
                 new Experiment.Evaluation(true, s.evalPrompts(), s.evalSamples(), ns, s.bonPrompts()), device, seed);
     }
 

@@ -3,6 +3,8 @@ package plaudit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import plaudit.Setting;
+import plaudit.Settings;
 import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.Gpt;
@@ -25,38 +27,38 @@ import java.util.SplittableRandom;
 public final class DpoTrainer {
 
     /**
-     * Defaults: β = 0.1 (Rafailov et al. 2023; TRL's {@code DPOConfig.beta}); learning rate, batch and steps scaled
-     * for CPU-sized models (TRL's 1e-6 is for billion-parameter models fine-tuned for one epoch).
-     *
-     * @param steps       optimizer steps
-     * @param batchSize   comparisons per step
-     * @param lr          peak learning rate (10 % warmup, cosine to lr/10)
-     * @param beta        β: strength of the implicit KL constraint to the reference
-     * @param gradClip    max global gradient norm
-     * @param maxResponse most response tokens kept per reply
-     * @param evalEvery   validation interval in steps (and at the end)
-     * @param seed        batch order and dropout
+     * DPO hyperparameters. Defaults: β = 0.1 (Rafailov et al. 2023; TRL's {@code DPOConfig.beta}); learning rate,
+     * batch and steps scaled for CPU-sized models (TRL's 1e-6 is for billion-parameter models fine-tuned for one
+     * epoch). Each component is defined once, by its {@link Setting} constant: default, documentation, validation and
+     * the {@code plaudit dpo} option; {@link #SETTINGS} is what the CLI and the DSL read.
      */
     public record Config(int steps, int batchSize, double lr, double beta, double gradClip, int maxResponse,
                          int evalEvery, long seed) {
+        public static final Setting<Integer> STEPS = Setting.of("steps", 100, "Optimizer steps")
+                .check(v -> v > 0, "> 0").option("--steps");
+        public static final Setting<Integer> BATCH_SIZE = Setting.of("batchSize", 16, "Comparisons per step")
+                .check(v -> v > 0, "> 0").option("--batch");
+        public static final Setting<Double> LR = Setting.of("lr", 5e-5, "Peak learning rate (warm-up over the first tenth of the steps, cosine to a tenth of it)")
+                .check(v -> v > 0, "> 0").option("--lr");
+        public static final Setting<Double> BETA = Setting.of("beta", 0.1,
+                        "β, strength of the implicit KL constraint to the SFT reference")
+                .check(v -> v > 0, "> 0").option("--beta");
+        public static final Setting<Double> GRAD_CLIP = Setting.of("gradClip", 1.0, "Max global gradient norm");
+        public static final Setting<Integer> MAX_RESPONSE = Setting.of("maxResponse", 64, "Most tokens kept per reply")
+                .check(v -> v > 0, "> 0").option("--max-response");
+        public static final Setting<Integer> EVAL_EVERY = Setting.of("evalEvery", 25,
+                "Validation interval in steps (and at the end)").option("--eval-every");
+        public static final Setting<Long> SEED = Setting.of("seed", 1L, "Seeds the batch order and dropout");
+
+        /** Every DPO setting, in component order. */
+        public static final Settings<Config> SETTINGS = Settings.of(Config.class, "dpo config");
+
         public Config {
-            if (steps <= 0) throw new UserError("dpo config: steps = " + steps + " is invalid (must be > 0)");
-            if (batchSize <= 0) throw new UserError("dpo config: batch_size = " + batchSize + " is invalid (must be > 0)");
-            if (!(lr > 0)) throw new UserError("dpo config: lr = " + lr + " is invalid (must be > 0)");
-            if (!(beta > 0)) throw new UserError("dpo config: beta = " + beta + " is invalid (must be > 0)");
-            if (maxResponse <= 0) throw new UserError("dpo config: max_response = " + maxResponse + " is invalid");
+            SETTINGS.validate(steps, batchSize, lr, beta, gradClip, maxResponse, evalEvery, seed);
         }
 
         public static Config defaults() {
-            return new Config(100, 16, 5e-5, 0.1, 1.0, 64, 25, 1);
-        }
-
-        public Config withSteps(int v) {
-            return new Config(v, batchSize, lr, beta, gradClip, maxResponse, evalEvery, seed);
-        }
-
-        public Config withSeed(long v) {
-            return new Config(steps, batchSize, lr, beta, gradClip, maxResponse, evalEvery, v);
+            return SETTINGS.defaults();
         }
     }
 

@@ -33,7 +33,7 @@ class CliStagesTest {
         long seed = 5;
         // no pretraining, so the runner's SFT starts from the seeded initial model; 8 steps, where a warm-up of
         // steps/10 and one of max(1, steps/10) differ; train-rm re-centres with the spec's default samples per prompt
-        Experiment e = MicroExperiments.micro(new Experiment.Training(0, 8, 1e-3), new Experiment.Training(8, 4, 3e-4),
+        Experiment e = MicroExperiments.micro(new Experiment.Pretrain(0, 8, 1e-3), new Experiment.Sft(8, 4, 3e-4),
                 Experiment.RewardModel.of(8, 4, 1e-4),
                 PpoConfig.SETTINGS.builder().set(PpoConfig.STEPS, 1).set(PpoConfig.BATCH_SIZE, 4)
                         .set(PpoConfig.MINI_BATCH_SIZE, 2).set(PpoConfig.PPO_EPOCHS, 1).set(PpoConfig.RESPONSE_LENGTH, 8).build(),

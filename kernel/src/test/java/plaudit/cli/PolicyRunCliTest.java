@@ -33,7 +33,8 @@ class PolicyRunCliTest {
     /** Options writing to {@code out}, without checkpoints or resume. */
     private static PolicyRunOptions into(Path out) {
         PolicyRunOptions io = new PolicyRunOptions();
-        io.out = out;
+        io.stage = new StageOptions();
+        io.stage.out = out;
         io.checkpointEvery = 0;
         return io;
     }

@@ -32,7 +32,7 @@ class ExperimentTest {
 
     /** A run of seconds: a small forum, a one-layer model, a few steps per stage. */
     static Experiment micro() {
-        return MicroExperiments.micro(new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
+        return MicroExperiments.micro(new Experiment.Pretrain(4, 8, 1e-3), new Experiment.Sft(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
                 PpoConfig.SETTINGS.builder().set(STEPS, 2).set(BATCH_SIZE, 4).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 1)
                         .set(RESPONSE_LENGTH, 8).set(SAMPLE_EVERY, 1).build(),
@@ -76,7 +76,7 @@ class ExperimentTest {
     @Test
     void rewardModelRecipeIsCheckedAndNamed() {
         UserError err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"rewardModel\": {\"readout\": \"max\"}}"));
-        assertTrue(err.getMessage().contains("'max'") && err.getMessage().contains("last or mean"), err.getMessage());
+        assertTrue(err.getMessage().contains("rewardModel.readout = max") && err.getMessage().contains("last or mean"), err.getMessage());
         err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"rewardModel\": {\"sftReplies\": 1}}"));
         assertTrue(err.getMessage().contains("rewardModel.sftReplies"), err.getMessage());
         err = assertThrows(UserError.class, () -> Experiment.fromJson("{\"rewardModel\": {\"sftReplies\": 2}, "
@@ -119,7 +119,7 @@ class ExperimentTest {
         Experiment.Rules all = new Experiment.Rules(2.0, 0, 0, 50, 10, true, true, 0, List.of(1.0, 0.0, 0.0), 0);
         Experiment e = new Experiment(new Experiment.Data("shp",
                 List.of(Fixtures.path("shp/askculinary_train.jsonl").toString()), m.data().forum(), null, all),
-                m.tokenizer(), m.model(), new Experiment.Training(0, 8, 1e-3), m.sft(), m.rewardModel(), m.ppo(),
+                m.tokenizer(), m.model(), new Experiment.Pretrain(0, 8, 1e-3), m.sft(), m.rewardModel(), m.ppo(),
                 m.evaluation(), "cpu", 3);
         ExperimentResult r = new ExperimentRunner(out).run(e, null);
         assertEquals(List.of("sft", "rm", "ppo"), List.copyOf(r.metrics().keySet()), "pretraining skipped at 0 steps");

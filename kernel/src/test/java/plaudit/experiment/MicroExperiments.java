@@ -14,7 +14,7 @@ public final class MicroExperiments {
      * A small synthetic forum (120 threads, 500 voters, the default votes and rules), a 300-token vocabulary and a
      * one-layer model of 32 dimensions, on the CPU; the stages are the caller's.
      */
-    public static Experiment micro(Experiment.Training pretrain, Experiment.Training sft, Experiment.RewardModel rewardModel,
+    public static Experiment micro(Experiment.Pretrain pretrain, Experiment.Sft sft, Experiment.RewardModel rewardModel,
                                    PpoConfig ppo, Experiment.Evaluation evaluation, long seed) {
         Experiment d = Experiment.defaults();
         Experiment.Forum f = d.data().forum();

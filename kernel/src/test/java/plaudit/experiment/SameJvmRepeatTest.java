@@ -31,7 +31,7 @@ class SameJvmRepeatTest {
 
     @Test
     void threeSeededPpoRunsInOneSessionAreIdentical(@TempDir Path dir) {
-        Experiment e = MicroExperiments.micro(new Experiment.Training(4, 8, 1e-3), new Experiment.Training(4, 8, 3e-4),
+        Experiment e = MicroExperiments.micro(new Experiment.Pretrain(4, 8, 1e-3), new Experiment.Sft(4, 8, 3e-4),
                 Experiment.RewardModel.of(4, 8, 1e-4),
                 PpoConfig.SETTINGS.builder().set(STEPS, 12).set(BATCH_SIZE, 8).set(MINI_BATCH_SIZE, 2).set(PPO_EPOCHS, 2)
                         .set(RESPONSE_LENGTH, 8).set(ADAPTIVE_KL, true).set(TARGET_KL, 2.0).set(KL_HORIZON, 80.0)

@@ -99,7 +99,7 @@ class WorkerServerTest {
         Map<String, String> bodies = new LinkedHashMap<>();
         bodies.put("{\"experiment\":{\"ppo\":{\"stepz\":3}}}", "ppo.stepz");
         bodies.put("{\"experiment\":{\"sft\":{\"steps\":\"many\"}}}", "sft.steps");
-        bodies.put("{\"experiment\":{\"sft\":{\"steps\":-1}}}", "steps must be >= 0");
+        bodies.put("{\"experiment\":{\"sft\":{\"steps\":-1}}}", "sft.steps = -1 is invalid");
         bodies.put("{\"experiment\":{\"data\":{\"source\":\"myspace\"}}}", "myspace");
         bodies.put("{\"experiment\":{},\"rewards\":\"x\"}", "'rewards'");
         bodies.put("{\"experiment\":{},\"reward\":\"{ rm -> rm }\"}", "Kotlin compiler"); // none in the kernel
