@@ -15,33 +15,23 @@ import java.util.function.Predicate;
  * {@link Settings} over them; the record's defaults and checks, the CLI options, the DSL builder, its printed form
  * and the settings table all derive from these.
  *
+ * <p>Immutable: each of {@link #dsl}, {@link #key}, {@link #option}, {@link #enables} and {@link #check} returns a
+ * copy, so a constant reads as one chain.
+ *
  * @param <T> the boxed type of the component ({@code Integer} for {@code int})
+ * @param option    the command-line option, or null
+ * @param enables   the flag giving the option turns on, or null
  */
-public final class Setting<T> {
-    private final String name;
-    private final Class<T> type;
-    private final T defaultValue;
-    private final String doc;
-    private String dsl;
-    private String key;
-    private String option;
-    private Setting<Boolean> enables;
-    private BiPredicate<T, Map<String, Object>> valid = (v, all) -> true;
-    private Function<Map<String, Object>, String> expected = all -> "";
-
-    private Setting(String name, Class<T> type, T defaultValue, String doc) {
-        this.name = name;
-        this.type = type;
-        this.defaultValue = defaultValue;
-        this.doc = doc;
-        this.dsl = name;
-        this.key = name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-    }
+public record Setting<T>(String name, Class<T> type, T defaultValue, String doc, String dslName, String key,
+                         String option, Setting<Boolean> enables, BiPredicate<T, Map<String, Object>> valid,
+                         Function<Map<String, Object>, String> expected) {
 
     /** The setting of component {@code name}, typed by its default (an {@code int} literal makes an {@code Integer}). */
     @SuppressWarnings("unchecked")
     public static <T> Setting<T> of(String name, T defaultValue, String doc) {
-        return new Setting<>(name, (Class<T>) defaultValue.getClass(), defaultValue, doc);
+        return new Setting<>(name, (Class<T>) defaultValue.getClass(), defaultValue, doc, name,
+                name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT), null, null, (v, all) -> true,
+                all -> "");
     }
 
     /**
@@ -49,27 +39,22 @@ public final class Setting<T> {
      * ({@code sft}'s steps are pretraining's with a default of their own). Its key starts as this one's.
      */
     public Setting<T> withDefault(T value, String doc) {
-        Setting<T> s = new Setting<>(name, type, value, doc).dsl(dsl).key(key).option(option).check(valid, expected);
-        s.enables = enables;
-        return s;
+        return new Setting<>(name, type, value, doc, dslName, key, option, enables, valid, expected);
     }
 
     /** The name the DSL spells it with, when it differs from the component's ({@code epochs} for {@code ppoEpochs}). */
-    public Setting<T> dsl(String name) {
-        this.dsl = name;
-        return this;
+    public Setting<T> dsl(String dslName) {
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected);
     }
 
     /** The key errors name it by, when it is not the component's name in snake case ({@code cliprange}). */
     public Setting<T> key(String key) {
-        this.key = key;
-        return this;
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected);
     }
 
     /** Its command-line option ({@code --mini-batch}); a setting without one is not on the command line. */
     public Setting<T> option(String option) {
-        this.option = option;
-        return this;
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected);
     }
 
     /**
@@ -77,8 +62,7 @@ public final class Setting<T> {
      * controller); the option then has no default of its own on the command line.
      */
     public Setting<T> enables(Setting<Boolean> flag) {
-        this.enables = flag;
-        return this;
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, flag, valid, expected);
     }
 
     /** Valid values; {@code expected} says what they are in the error. */
@@ -88,9 +72,7 @@ public final class Setting<T> {
 
     /** Valid values given the other settings (keyed by component name); {@code expected} may name them. */
     public Setting<T> check(BiPredicate<T, Map<String, Object>> ok, Function<Map<String, Object>, String> expected) {
-        this.valid = ok;
-        this.expected = expected;
-        return this;
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, ok, expected);
     }
 
     /** Fails with a {@link UserError} naming this setting unless {@code value} is valid among {@code all}. */
@@ -98,40 +80,6 @@ public final class Setting<T> {
         if (!valid.test(value, all)) {
             throw new UserError(what + ": " + key + " = " + value + " is invalid; expected " + expected.apply(all));
         }
-    }
-
-    public String name() {
-        return name;
-    }
-
-    public Class<T> type() {
-        return type;
-    }
-
-    public T defaultValue() {
-        return defaultValue;
-    }
-
-    public String doc() {
-        return doc;
-    }
-
-    public String dslName() {
-        return dsl;
-    }
-
-    public String key() {
-        return key;
-    }
-
-    /** The command-line option, or null. */
-    public String option() {
-        return option;
-    }
-
-    /** The flag giving the option turns on, or null. */
-    public Setting<Boolean> enables() {
-        return enables;
     }
 
     /**
