@@ -11,6 +11,7 @@ import ai.djl.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
+import plaudit.model.Devices;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -64,7 +65,7 @@ public final class WorkerCommand implements Callable<Integer> {
         WorkerServer.Tls tls = keystore == null ? null
                 : new WorkerServer.Tls(keystore, Files.readString(keystorePasswordFile, StandardCharsets.UTF_8).strip());
         String dev = device != null ? device : Engine.getEngine("PyTorch").getGpuCount() > 0 ? "gpu" : "cpu";
-        plaudit.model.Devices.parse(dev); // a GPU that is not there fails now, not in the first job
+        Devices.parse(dev); // a GPU that is not there fails now, not in the first job
         JobStore store = new JobStore(data);
         JobQueue queue = new JobQueue(store, new ExperimentExecution(store, dev));
         WorkerServer server = new WorkerServer(store, queue, auth, bind, port, tls).start();
