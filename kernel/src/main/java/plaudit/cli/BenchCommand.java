@@ -15,6 +15,7 @@ import tech.tablesaw.api.Table;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -74,11 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo or data");
         };
-        System.out.println(Tables.readable(t).print());
-        if (out != null) {
-            Files.createDirectories(out);
-            t.write().csv(out.resolve("bench-" + suite + ".csv").toFile());
-        }
+        print(t, "bench-" + suite + ".csv");
         return 0;
     }
 
@@ -96,19 +93,25 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             deleteTree(work);
         }
-        System.out.println(Tables.readable(t).print());
-        if (out != null) {
-            Files.createDirectories(out);
-            t.write().csv(out.resolve("bench.csv").toFile());
-            System.out.println("wrote " + out.resolve("bench.csv"));
-        }
+        Path csv = print(t, "bench.csv");
+        if (csv != null) System.out.println("wrote " + csv);
         return 0;
+    }
+
+    /** Prints the table and, with --out, writes it as OUT/FILE; the file written, or null without --out. */
+    private Path print(Table t, String file) throws IOException {
+        System.out.println(Tables.readable(t).print());
+        if (out == null) return null;
+        Files.createDirectories(out);
+        Path csv = out.resolve(file);
+        t.write().csv(csv.toFile());
+        return csv;
     }
 
     /** Removes a benchmark's scratch folder and everything in it. */
     private static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 }

@@ -1,5 +1,7 @@
 package plaudit.cli;
 
+import plaudit.experiment.Experiment;
+import plaudit.worker.JobProgress;
 import plaudit.worker.WorkerClient;
 
 import picocli.CommandLine.Option;
@@ -15,5 +17,13 @@ public final class ClientOptions {
 
     WorkerClient client() {
         return new WorkerClient(url, WorkerClient.token(tokenFile));
+    }
+
+    /** Shows job {@code id}'s progress (until it ends, with {@code follow}); 0 if it is done, else 1. */
+    static int follow(WorkerClient client, String id, Experiment e, boolean follow) {
+        try (JobProgress p = new JobProgress(e)) {
+            client.events(id, 0, follow, p);
+            return p.job() != null && "DONE".equals(p.job().get("status").asText()) ? 0 : 1;
+        }
     }
 }

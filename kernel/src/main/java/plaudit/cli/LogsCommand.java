@@ -1,6 +1,5 @@
 package plaudit.cli;
 
-import plaudit.worker.JobProgress;
 import plaudit.worker.WorkerClient;
 
 import picocli.CommandLine.Command;
@@ -31,14 +30,6 @@ public final class LogsCommand implements Callable<Integer> {
             client.events(job, 0, follow, e -> System.out.println(e.toString()));
             return 0;
         }
-        return follow(client, job, Experiment.fromJson(client.spec(job)), follow);
-    }
-
-    /** Shows the job's progress (until it ends, with {@code follow}); 0 if it is done, else 1. */
-    static int follow(WorkerClient client, String id, Experiment e, boolean follow) {
-        try (JobProgress p = new JobProgress(e)) {
-            client.events(id, 0, follow, p);
-            return p.job() != null && "DONE".equals(p.job().get("status").asText()) ? 0 : 1;
-        }
+        return ClientOptions.follow(client, job, Experiment.fromJson(client.spec(job)), follow);
     }
 }

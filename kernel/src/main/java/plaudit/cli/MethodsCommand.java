@@ -1,7 +1,6 @@
 package plaudit.cli;
 
 import plaudit.experiment.Methods;
-import plaudit.experiment.Study;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,12 +20,7 @@ public final class MethodsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Study.Scale sc = preset.scale();
-        long t0 = System.nanoTime();
-        var table = new Methods(preset.out, Methods.Settings.of(sc), preset.run.device(), preset.run.seed()).run();
-        System.out.println(table.print());
-        System.out.printf("methods finished in %.1f min; table: %s, plot: %s%n", (System.nanoTime() - t0) / 6e10,
-                preset.out.resolve("methods.csv"), preset.out.resolve("plots/methods.svg"));
-        return 0;
+        return preset.run("methods", (scale, device, seed) -> new Methods(preset.out, Methods.Settings.of(scale), device, seed)
+                .run(), "table: " + preset.out.resolve("methods.csv") + ", plot: " + preset.out.resolve("plots/methods.svg"));
     }
 }

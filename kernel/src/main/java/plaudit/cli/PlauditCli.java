@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
                 DpoCommand.class, RlooCommand.class, MethodsCommand.class,
                 BenchCommand.class,
                 SteerCommand.class,
-                plaudit.cli.WorkerCommand.class, plaudit.cli.SubmitCommand.class, plaudit.cli.JobsCommand.class, plaudit.cli.LogsCommand.class,
+                WorkerCommand.class, SubmitCommand.class, JobsCommand.class, LogsCommand.class,
         })
 public final class PlauditCli {
 

@@ -24,12 +24,7 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Study.Scale sc = preset.scale();
-        long t0 = System.nanoTime();
-        var table = new Study(preset.out, Study.Settings.of(sc), forum, preset.run.device(), preset.run.seed()).run();
-        System.out.println(table.print());
-        System.out.printf("study finished in %.1f min; summary: %s, plots: %s%n", (System.nanoTime() - t0) / 6e10,
-                preset.out.resolve("summary.csv"), preset.out.resolve("plots"));
-        return 0;
+        return preset.run("study", (scale, device, seed) -> new Study(preset.out, Study.Settings.of(scale), forum, device, seed)
+                .run(), "summary: " + preset.out.resolve("summary.csv") + ", plots: " + preset.out.resolve("plots"));
     }
 }

@@ -37,6 +37,6 @@ public final class SubmitCommand implements Callable<Integer> {
         JsonNode job = client.submit(e.toJson(), reward == null ? null : Files.readString(reward));
         String id = job.get("id").asText();
         System.out.println(id);
-        return follow ? LogsCommand.follow(client, id, e, true) : 0;
+        return follow ? ClientOptions.follow(client, id, e, true) : 0;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.text.ByteLevelBpe;
@@ -13,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,14 +26,8 @@ import java.util.concurrent.Callable;
                 + "one JSON array, e.g. [15496, 995]. With --decode, reads a JSON array of ids and prints the text.",
                 "Give GPT-2's files (--vocab encoder.json --merges vocab.bpe) or a Hugging Face --tokenizer tokenizer.json."})
 public final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = "--vocab", paramLabel = "FILE", description = "GPT-2 encoder.json (token → id); needs --merges")
-    Path vocab;
-
-    @Option(names = "--merges", paramLabel = "FILE", description = "GPT-2 vocab.bpe (one merge per line); needs --vocab")
-    Path merges;
-
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "Hugging Face tokenizer.json (byte-level BPE)")
-    Path tokenizerJson;
+    @Mixin
+    TextTokenizerOptions files;
 
     @Option(names = "--decode", description = "read a JSON array of ids, print the text (without an added newline)")
     boolean decode;
@@ -43,7 +37,7 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ByteLevelBpe tokenizer = openTokenizer();
+        ByteLevelBpe tokenizer = files.open();
         byte[] input = System.in.readAllBytes();
         PrintStream out = System.out;
         if (decode) {
@@ -58,20 +52,6 @@ public final class TokenizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ByteLevelBpe openTokenizer() {
-        boolean gpt2 = vocab != null || merges != null;
-        if (gpt2 == (tokenizerJson != null)) {
-            throw new UserError("give either --tokenizer tokenizer.json, or --vocab encoder.json with --merges vocab.bpe"
-                    + (gpt2 ? ", not both" : ""));
-        }
-        if (!gpt2) return ByteLevelBpe.fromTokenizerJson(tokenizerJson);
-        if (vocab == null || merges == null) {
-            throw new UserError((vocab == null ? "--vocab encoder.json" : "--merges vocab.bpe") + " is missing: GPT-2's "
-                    + "tokenizer needs both files (scripts/gpt2-files.sh fetches them)");
-        }
-        return ByteLevelBpe.fromGpt2Files(vocab, merges);
-    }
-
     private static String utf8(byte[] input) {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(input)).toString();
@@ -81,7 +61,6 @@ public final class TokenizeCommand implements Callable<Integer> {
     }
 
     private int[] readIds(byte[] input, ByteLevelBpe tokenizer) {
-        String source = tokenizerJson != null ? tokenizerJson.toString() : vocab.toString();
         JsonNode array;
         try {
             array = new ObjectMapper().readTree(input);
@@ -98,7 +77,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         for (int i = 0; i < ids.length; i++) {
             JsonNode id = array.get(i);
             if (!id.isIntegralNumber() || !id.canConvertToInt() || !tokenizer.isValidId(id.asInt())) {
-                throw new UserError("element " + i + " of the ids, " + id + ", is not a token id of " + source
+                throw new UserError("element " + i + " of the ids, " + id + ", is not a token id of " + files.source()
                         + " (ids run from 0 to " + (tokenizer.vocabSize() - 1) + "); were the ids made with another tokenizer?");
             }
             ids[i] = id.asInt();
