@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code plaudit steer}: make a target continuation likelier by optimising the input, with the weights frozen. */
 @Command(name = "steer", mixinStandardHelpOptions = true,
@@ -30,10 +29,7 @@ import java.util.concurrent.Callable;
                 + "prefix (greedy coordinate gradient) that make --target likelier after the prompts.",
                 "Writes OUT/steer.csv, one row per method: p_target_before/after on the training prompts, transfer to "
                         + "held-out prompts, perplexity, KL from the unsteered model and gold reward of steered samples."})
-public final class SteerCommand implements Callable<Integer> {
-    @Mixin
-    RunOptions run;
-
+public final class SteerCommand extends ModelCommand<SteerConfig> {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (a Hugging Face GPT-2 folder, e.g. OUT/sft/checkpoint of study).")
     Path checkpoint;
     @Option(names = "--target", required = true, description = "Text to make likelier right after each prompt, e.g. \" in my experience\".")
@@ -49,13 +45,13 @@ public final class SteerCommand implements Callable<Integer> {
     /** --method and --max-prompts, defaults from SteerRun. */
     @Mixin
     CommandSpec runOptions = runSettings.spec();
-    private final SettingOptions<SteerConfig> settings = new SettingOptions<>(SteerConfig.SETTINGS);
-    /** One option per steering setting that has one (--soft-tokens, --steps, --lr, --position, …), defaults from SteerConfig. */
-    @Mixin
-    CommandSpec steerOptions = settings.spec();
     @Option(names = "--gold", description = "Score samples with the synthetic forum's gold preference (default: on when the "
             + "prompts come from a run on the synthetic forum, i.e. a forum/ folder beside pairs/).")
     Boolean gold;
+
+    public SteerCommand() {
+        super(SteerConfig.SETTINGS, SteerConfig.SEED);
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -78,11 +74,6 @@ public final class SteerCommand implements Callable<Integer> {
         System.out.println(Tables.readable(t).print());
         System.out.println("wrote " + out.resolve("steer.csv"));
         return 0;
-    }
-
-    /** The steering config the options give (the seed from --seed). */
-    public SteerConfig config() {
-        return settings.config(SteerConfig.SETTINGS.builder().set(SteerConfig.SEED, run.seed()));
     }
 
     /** The methods and the prompt limit the options give. */

@@ -2,7 +2,6 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.experiment.Experiment;
 import plaudit.experiment.Recipe;
@@ -19,7 +18,6 @@ import plaudit.train.Completions;
 import plaudit.train.RewardTrainer;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code plaudit train-rm}: a Bradley–Terry reward model on upvote comparisons. */
 @Command(name = "train-rm", mixinStandardHelpOptions = true,
@@ -27,17 +25,11 @@ import java.util.concurrent.Callable;
                 "Afterwards shifts the reward so that the SFT model's own samples score mean 0 (Stiennon et al.).",
                 "Writes OUT/checkpoint/ (with score_head.safetensors), OUT/metrics.csv and OUT/calibration.csv "
                         + "(accuracy by score-ratio bucket)."})
-public final class TrainRmCommand implements Callable<Integer> {
-    @Mixin
-    RunOptions run;
+public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     @Mixin
     StageOptions stage;
     @Option(names = "--sft", required = true, description = "SFT checkpoint: the trunk's initialisation and the re-centring policy.")
     Path sft;
-    private final SettingOptions<Experiment.RewardModel> settings = new SettingOptions<>(Experiment.RewardModel.SETTINGS);
-    /** --steps, --batch, --lr and --readout: the settings of the experiment's reward-model stage, with their defaults. */
-    @Mixin
-    CommandSpec rmOptions = settings.spec();
     @Option(names = "--margin", description = "Use the log score ratio of each pair as a margin in the loss.")
     boolean margin;
     @Option(names = "--center-coef", defaultValue = "" + Recipe.RM_CENTER_COEF, description = "Reward-centering term weight; 0 = off (default: ${DEFAULT-VALUE}).")
@@ -48,6 +40,10 @@ public final class TrainRmCommand implements Callable<Integer> {
     int recenterPrompts;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
     boolean gold;
+
+    public TrainRmCommand() {
+        super(Experiment.RewardModel.SETTINGS, null);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -80,10 +76,5 @@ public final class TrainRmCommand implements Callable<Integer> {
         }
         System.out.println("checkpoint: " + stage.out("checkpoint"));
         return 0;
-    }
-
-    /** The reward-model stage's settings the options give. */
-    public Experiment.RewardModel config() {
-        return settings.config(Experiment.RewardModel.SETTINGS.builder());
     }
 }
