@@ -11,7 +11,6 @@ import plaudit.report.Tables;
 import plaudit.text.Tokenizer;
 import plaudit.train.DpoTrainer;
 
-import java.nio.file.Path;
 
 /** {@code plaudit dpo}: Direct Preference Optimization of the SFT policy on the comparisons, no reward model. */
 @Command(name = "dpo", mixinStandardHelpOptions = true,
@@ -22,8 +21,8 @@ import java.nio.file.Path;
 public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
     @Mixin
     StageOptions stage;
-    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
-    Path sft;
+    @Mixin
+    CheckpointSftOptions sft;
 
     public DpoCommand() {
         super(DpoTrainer.Config.SETTINGS, DpoTrainer.Config.SEED);
@@ -33,7 +32,7 @@ public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
     public Integer call() throws Exception {
         DpoTrainer.Config cfg = config();
         var dev = run.device();
-        Checkpoint sftCkpt = Checkpoint.read(sft);
+        Checkpoint sftCkpt = Checkpoint.read(sft.dir);
         Tokenizer tok = sftCkpt.tokenizer();
         PairsInput data = stage.read();
         try (Gpt ref = sftCkpt.model(dev); Gpt policy = sftCkpt.model(dev);

@@ -24,7 +24,7 @@ record PolicyModels(Tokenizer tok, List<String> prompts, Gpt ref, Gpt policy, Sc
      * the models onto {@code dev}; a model that fails to load closes the ones already loaded.
      */
     static PolicyModels load(PolicyRunOptions io, Device dev) {
-        Checkpoint sft = Checkpoint.read(io.sft);
+        Checkpoint sft = Checkpoint.read(io.sft.dir);
         Tokenizer tok = sft.tokenizer();
         List<String> prompts = io.trainPrompts();
         PolicyRunCli.checkResumable(io);

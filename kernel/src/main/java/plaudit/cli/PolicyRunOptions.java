@@ -15,8 +15,8 @@ import java.util.List;
  * checkpoints, the prompts and the output folder ({@link StageOptions}), and its checkpoints.
  */
 public final class PolicyRunOptions {
-    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
-    Path sft;
+    @Mixin
+    CheckpointSftOptions sft;
     @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm); PPO also "
             + "initialises its value function from it.")
     Path rm;

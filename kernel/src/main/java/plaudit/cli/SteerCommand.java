@@ -30,8 +30,8 @@ import java.util.List;
                 "Writes OUT/steer.csv, one row per method: p_target_before/after on the training prompts, transfer to "
                         + "held-out prompts, perplexity, KL from the unsteered model and gold reward of steered samples."})
 public final class SteerCommand extends ModelCommand<SteerConfig> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (a Hugging Face GPT-2 folder, e.g. OUT/sft/checkpoint of study).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOptions checkpoint;
     @Option(names = "--target", required = true, description = "Text to make likelier right after each prompt, e.g. \" in my experience\".")
     String target;
     @Option(names = "--out", required = true, description = "Output directory.")
@@ -58,7 +58,7 @@ public final class SteerCommand extends ModelCommand<SteerConfig> {
         SteerConfig cfg = config();
         SteerRun what = steerRun();
         List<Steering.Method> methods = what.methods();
-        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        Checkpoint ckpt = Checkpoint.read(checkpoint.dir);
         Tokenizer tok = ckpt.tokenizer();
         Steering.encodeTarget(tok, target); // fail on a target that tokenizes to nothing before any work
         SteerPrompts sets = promptSets(what.maxPrompts());
@@ -84,6 +84,6 @@ public final class SteerCommand extends ModelCommand<SteerConfig> {
     private SteerPrompts promptSets(int maxPrompts) {
         if (prompts != null && pairs != null) throw new UserError("give either --prompts or --pairs, not both");
         if (prompts != null) return SteerPrompts.ofTextFile(prompts, maxPrompts, run.seed());
-        return pairs != null ? SteerPrompts.ofPairs(pairs, maxPrompts) : SteerPrompts.ofRun(checkpoint, maxPrompts);
+        return pairs != null ? SteerPrompts.ofPairs(pairs, maxPrompts) : SteerPrompts.ofRun(checkpoint.dir, maxPrompts);
     }
 }

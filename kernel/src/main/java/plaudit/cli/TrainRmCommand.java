@@ -17,7 +17,6 @@ import plaudit.text.Tokenizer;
 import plaudit.train.Completions;
 import plaudit.train.RewardTrainer;
 
-import java.nio.file.Path;
 
 /** {@code plaudit train-rm}: a Bradley–Terry reward model on upvote comparisons. */
 @Command(name = "train-rm", mixinStandardHelpOptions = true,
@@ -28,8 +27,8 @@ import java.nio.file.Path;
 public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     @Mixin
     StageOptions stage;
-    @Option(names = "--sft", required = true, description = "SFT checkpoint: the trunk's initialisation and the re-centring policy.")
-    Path sft;
+    @Mixin
+    CheckpointSftOptions sft;
     @Option(names = "--margin", description = "Use the log score ratio of each pair as a margin in the loss.")
     boolean margin;
     @Option(names = "--center-coef", defaultValue = "" + Recipe.RM_CENTER_COEF, description = "Reward-centering term weight; 0 = off (default: ${DEFAULT-VALUE}).")
@@ -49,7 +48,7 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     public Integer call() throws Exception {
         Experiment.RewardModel rmConfig = config(); // before anything slow
         Splits data = stage.read().splits();
-        Checkpoint init = Checkpoint.read(sft);
+        Checkpoint init = Checkpoint.read(sft.dir);
         Tokenizer tok = init.tokenizer();
         var dev = run.device();
         // the experiment's reward-model stage and recipe, with this command's margin and centring options
