@@ -24,8 +24,8 @@ public final class SftCommand extends ModelCommand<Experiment.Sft> {
     StageOptions stage;
     @Option(names = "--init", required = true, description = "Checkpoint to start from (e.g. train-lm's OUT/checkpoint).")
     Path init;
-    @Option(names = "--max-response", defaultValue = "64", description = "Reply tokens kept (default: ${DEFAULT-VALUE}).")
-    int maxResponse;
+    @Mixin
+    ModelResponseOptions response;
 
     public SftCommand() {
         super(Experiment.Sft.SETTINGS, null);
@@ -39,7 +39,7 @@ public final class SftCommand extends ModelCommand<Experiment.Sft> {
         try (Gpt model = ckpt.model(run.device())) {
             // the experiment's SFT stage and recipe: the same pairs, init and seed train the same model
             Table metrics = SftStage.train(model, tok, data.splits(), config(),
-                    maxResponse, run.seed(), stage.out("metrics.csv"));
+                    response.maxResponse, run.seed(), stage.out("metrics.csv"));
             SftStage.write(model, tok, stage.out("checkpoint"));
             System.out.println(Tables.readable(MetricsLog.summary(metrics)).print());
         }

@@ -33,8 +33,8 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     boolean margin;
     @Option(names = "--center-coef", defaultValue = "" + Recipe.RM_CENTER_COEF, description = "Reward-centering term weight; 0 = off (default: ${DEFAULT-VALUE}).")
     double centerCoef;
-    @Option(names = "--max-response", defaultValue = "64", description = "Reply tokens kept (default: ${DEFAULT-VALUE}).")
-    int maxResponse;
+    @Mixin
+    ModelResponseOptions response;
     @Option(names = "--recenter-prompts", defaultValue = "64", description = "Held-out prompts sampled from SFT to re-centre the reward; 0 = skip (default: ${DEFAULT-VALUE}).")
     int recenterPrompts;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
@@ -52,7 +52,7 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
         Tokenizer tok = init.tokenizer();
         var dev = run.device();
         // the experiment's reward-model stage and recipe, with this command's margin and centring options
-        RewardTrainer.Config cfg = Recipe.rewardModel(rmConfig, maxResponse, margin,
+        RewardTrainer.Config cfg = Recipe.rewardModel(rmConfig, response.maxResponse, margin,
                 centerCoef, run.seed());
         try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), rmConfig.scoreReadout())) {
             RewardModelStage.Trained t = RewardModelStage.train(rm, tok, data.train(), data.validation(),
@@ -62,8 +62,8 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
                 // as the experiment re-centres: SFT's samples on the held-out prompts, evaluation.samples per prompt
                 try (Gpt policy = init.model(dev)) {
                     Completions samples = RewardModelStage.sftSamples(policy, tok, data.heldOutPrompts(recenterPrompts),
-                            Experiment.defaults().evaluation().samples(), maxResponse, run.seed());
-                    double shift = Recipe.scorer(rm, tok, maxResponse).recenterOn(samples);
+                            Experiment.defaults().evaluation().samples(), response.maxResponse, run.seed());
+                    double shift = Recipe.scorer(rm, tok, response.maxResponse).recenterOn(samples);
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
             }
