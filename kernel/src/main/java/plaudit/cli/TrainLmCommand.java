@@ -32,7 +32,6 @@ import java.util.Map;
                 "Writes OUT/checkpoint/ (a Hugging Face GPT-2 folder plus optimizer state), OUT/metrics.csv and "
                         + "OUT/tokenizer.json; prints a summary table at the end."})
 public final class TrainLmCommand extends ModelCommand<Experiment.Pretrain> {
-
     @Option(names = "--corpus", required = true, description = "UTF-8 text file, documents separated by <|endoftext|>.")
     Path corpus;
 
