@@ -1,8 +1,11 @@
 package plaudit.cli;
 
+import ai.djl.Device;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.data.Comparison;
+import plaudit.model.Checkpoint;
+import plaudit.model.ScoreModel;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -12,8 +15,8 @@ import java.util.List;
  * checkpoints, the prompts and the output folder ({@link StageOptions}), and its checkpoints.
  */
 public final class PolicyRunOptions {
-    @Option(names = "--sft", required = true, description = "SFT checkpoint: the initial policy and the frozen reference.")
-    Path sft;
+    @Mixin
+    CheckpointSftOptions sft;
     @Option(names = "--rm", required = true, description = "Reward model checkpoint (output of train-rm); PPO also "
             + "initialises its value function from it.")
     Path rm;
@@ -29,5 +32,10 @@ public final class PolicyRunOptions {
     /** The distinct training prompts of the pairs. */
     List<String> trainPrompts() {
         return Comparison.prompts(stage.read().train(), Integer.MAX_VALUE);
+    }
+
+    /** The reward model of {@code --rm} on {@code dev} (PPO loads it a second time as its value function). */
+    ScoreModel rewardModel(Device dev) {
+        return ScoreModel.load(Checkpoint.read(rm), dev);
     }
 }

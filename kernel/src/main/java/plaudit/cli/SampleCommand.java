@@ -10,8 +10,8 @@ import plaudit.model.Gpt;
 import plaudit.model.SamplingConfig;
 import plaudit.text.Tokenizer;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,8 +23,8 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (e.g. OUT/checkpoint of train-lm).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOptions checkpoint;
     @Option(names = "--prompt", defaultValue = "", description = "Text to continue (default: empty = start of a document).")
     String prompt;
     @Option(names = "--max-tokens", defaultValue = "64", description = "Most new tokens (default: ${DEFAULT-VALUE}).")
@@ -40,7 +40,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        Checkpoint ckpt = Checkpoint.read(checkpoint.dir);
         Tokenizer tok = ckpt.tokenizer();
         try (Gpt model = ckpt.model(run.device())) {
             int[] ids = tok.encode(prompt);
@@ -51,7 +51,7 @@ public final class SampleCommand implements Callable<Integer> {
             for (int i = 0; i < g.tokens().length; i++) {
                 int[] resp = g.tokens()[i];
                 boolean eos = g.endedWithEos()[i];
-                String text = tok.decode(eos ? java.util.Arrays.copyOf(resp, resp.length - 1) : resp);
+                String text = tok.decode(eos ? Arrays.copyOf(resp, resp.length - 1) : resp);
                 if (num > 1) System.out.println("--- sample " + (i + 1) + (eos ? "" : " (stopped at --max-tokens)"));
                 System.out.println(prompt + text);
             }

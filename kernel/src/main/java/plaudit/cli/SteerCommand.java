@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code plaudit steer}: make a target continuation likelier by optimising the input, with the weights frozen. */
 @Command(name = "steer", mixinStandardHelpOptions = true,
@@ -30,12 +29,9 @@ import java.util.concurrent.Callable;
                 + "prefix (greedy coordinate gradient) that make --target likelier after the prompts.",
                 "Writes OUT/steer.csv, one row per method: p_target_before/after on the training prompts, transfer to "
                         + "held-out prompts, perplexity, KL from the unsteered model and gold reward of steered samples."})
-public final class SteerCommand implements Callable<Integer> {
+public final class SteerCommand extends ModelCommand<SteerConfig> {
     @Mixin
-    RunOptions run;
-
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (a Hugging Face GPT-2 folder, e.g. OUT/sft/checkpoint of study).")
-    Path checkpoint;
+    CheckpointOptions checkpoint;
     @Option(names = "--target", required = true, description = "Text to make likelier right after each prompt, e.g. \" in my experience\".")
     String target;
     @Option(names = "--out", required = true, description = "Output directory.")
@@ -49,20 +45,20 @@ public final class SteerCommand implements Callable<Integer> {
     /** --method and --max-prompts, defaults from SteerRun. */
     @Mixin
     CommandSpec runOptions = runSettings.spec();
-    private final SettingOptions<SteerConfig> settings = new SettingOptions<>(SteerConfig.SETTINGS);
-    /** One option per steering setting that has one (--soft-tokens, --steps, --lr, --position, …), defaults from SteerConfig. */
-    @Mixin
-    CommandSpec steerOptions = settings.spec();
     @Option(names = "--gold", description = "Score samples with the synthetic forum's gold preference (default: on when the "
             + "prompts come from a run on the synthetic forum, i.e. a forum/ folder beside pairs/).")
     Boolean gold;
+
+    public SteerCommand() {
+        super(SteerConfig.SETTINGS, SteerConfig.SEED);
+    }
 
     @Override
     public Integer call() throws IOException {
         SteerConfig cfg = config();
         SteerRun what = steerRun();
         List<Steering.Method> methods = what.methods();
-        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        Checkpoint ckpt = Checkpoint.read(checkpoint.dir);
         Tokenizer tok = ckpt.tokenizer();
         Steering.encodeTarget(tok, target); // fail on a target that tokenizes to nothing before any work
         SteerPrompts sets = promptSets(what.maxPrompts());
@@ -80,11 +76,6 @@ public final class SteerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The steering config the options give (the seed from --seed). */
-    public SteerConfig config() {
-        return settings.config(SteerConfig.SETTINGS.builder().set(SteerConfig.SEED, run.seed()));
-    }
-
     /** The methods and the prompt limit the options give. */
     public SteerRun steerRun() {
         return runSettings.config(SteerRun.SETTINGS.builder());
@@ -93,6 +84,6 @@ public final class SteerCommand implements Callable<Integer> {
     private SteerPrompts promptSets(int maxPrompts) {
         if (prompts != null && pairs != null) throw new UserError("give either --prompts or --pairs, not both");
         if (prompts != null) return SteerPrompts.ofTextFile(prompts, maxPrompts, run.seed());
-        return pairs != null ? SteerPrompts.ofPairs(pairs, maxPrompts) : SteerPrompts.ofRun(checkpoint, maxPrompts);
+        return pairs != null ? SteerPrompts.ofPairs(pairs, maxPrompts) : SteerPrompts.ofRun(checkpoint.dir, maxPrompts);
     }
 }

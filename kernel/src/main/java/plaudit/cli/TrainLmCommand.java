@@ -5,7 +5,6 @@ import plaudit.report.Progress;
 import ai.djl.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.experiment.Experiment;
@@ -26,17 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code plaudit train-lm}: pretrain a small GPT on a text corpus, with checkpoints and a metrics table. */
 @Command(name = "train-lm", mixinStandardHelpOptions = true,
         description = {"Train a GPT language model from scratch on a text corpus (documents separated by <|endoftext|>).",
                 "Writes OUT/checkpoint/ (a Hugging Face GPT-2 folder plus optimizer state), OUT/metrics.csv and "
                         + "OUT/tokenizer.json; prints a summary table at the end."})
-public final class TrainLmCommand implements Callable<Integer> {
-    @Mixin
-    RunOptions run;
-
+public final class TrainLmCommand extends ModelCommand<Experiment.Pretrain> {
     @Option(names = "--corpus", required = true, description = "UTF-8 text file, documents separated by <|endoftext|>.")
     Path corpus;
 
@@ -62,10 +57,6 @@ public final class TrainLmCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0.0", description = "Dropout while training (default: ${DEFAULT-VALUE}).")
     double dropout;
 
-    private final SettingOptions<Experiment.Pretrain> settings = new SettingOptions<>(Experiment.Pretrain.SETTINGS);
-    /** --steps, --batch and --lr: the settings of the experiment's pretraining stage, with their defaults. */
-    @Mixin
-    CommandSpec pretrainOptions = settings.spec();
     @Option(names = "--grad-accum", defaultValue = "" + Recipe.PRETRAIN_GRAD_ACCUM, description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
     @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine (default: ${DEFAULT-VALUE}).")
@@ -82,6 +73,10 @@ public final class TrainLmCommand implements Callable<Integer> {
     int evalBatches;
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "Checkpoint interval in steps; the last step is always saved (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
+
+    public TrainLmCommand() {
+        super(Experiment.Pretrain.SETTINGS, null);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -113,11 +108,6 @@ public final class TrainLmCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The pretraining stage's settings the options give. */
-    public Experiment.Pretrain config() {
-        return settings.config(Experiment.Pretrain.SETTINGS.builder());
-    }
-
     private Tokenizer trainTokenizer() {
         if (!Files.isRegularFile(corpus)) {
             throw new UserError("corpus file " + corpus + " does not exist; pass --corpus with a UTF-8 text file");
@@ -133,5 +123,4 @@ public final class TrainLmCommand implements Callable<Integer> {
         tok.save(out.resolve("tokenizer.json"));
         return tok;
     }
-
 }

@@ -2,7 +2,6 @@ package plaudit.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.experiment.Experiment;
 import plaudit.experiment.Recipe;
@@ -18,8 +17,6 @@ import plaudit.text.Tokenizer;
 import plaudit.train.Completions;
 import plaudit.train.RewardTrainer;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code plaudit train-rm}: a Bradley–Terry reward model on upvote comparisons. */
 @Command(name = "train-rm", mixinStandardHelpOptions = true,
@@ -27,37 +24,35 @@ import java.util.concurrent.Callable;
                 "Afterwards shifts the reward so that the SFT model's own samples score mean 0 (Stiennon et al.).",
                 "Writes OUT/checkpoint/ (with score_head.safetensors), OUT/metrics.csv and OUT/calibration.csv "
                         + "(accuracy by score-ratio bucket)."})
-public final class TrainRmCommand implements Callable<Integer> {
-    @Mixin
-    RunOptions run;
+public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     @Mixin
     StageOptions stage;
-    @Option(names = "--sft", required = true, description = "SFT checkpoint: the trunk's initialisation and the re-centring policy.")
-    Path sft;
-    private final SettingOptions<Experiment.RewardModel> settings = new SettingOptions<>(Experiment.RewardModel.SETTINGS);
-    /** --steps, --batch, --lr and --readout: the settings of the experiment's reward-model stage, with their defaults. */
     @Mixin
-    CommandSpec rmOptions = settings.spec();
+    CheckpointSftOptions sft;
     @Option(names = "--margin", description = "Use the log score ratio of each pair as a margin in the loss.")
     boolean margin;
     @Option(names = "--center-coef", defaultValue = "" + Recipe.RM_CENTER_COEF, description = "Reward-centering term weight; 0 = off (default: ${DEFAULT-VALUE}).")
     double centerCoef;
-    @Option(names = "--max-response", defaultValue = "64", description = "Reply tokens kept (default: ${DEFAULT-VALUE}).")
-    int maxResponse;
+    @Mixin
+    ModelResponseOptions response;
     @Option(names = "--recenter-prompts", defaultValue = "64", description = "Held-out prompts sampled from SFT to re-centre the reward; 0 = skip (default: ${DEFAULT-VALUE}).")
     int recenterPrompts;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
     boolean gold;
 
+    public TrainRmCommand() {
+        super(Experiment.RewardModel.SETTINGS, null);
+    }
+
     @Override
     public Integer call() throws Exception {
         Experiment.RewardModel rmConfig = config(); // before anything slow
         Splits data = stage.read().splits();
-        Checkpoint init = Checkpoint.read(sft);
+        Checkpoint init = Checkpoint.read(sft.dir);
         Tokenizer tok = init.tokenizer();
         var dev = run.device();
         // the experiment's reward-model stage and recipe, with this command's margin and centring options
-        RewardTrainer.Config cfg = Recipe.rewardModel(rmConfig, maxResponse, margin,
+        RewardTrainer.Config cfg = Recipe.rewardModel(rmConfig, response.maxResponse, margin,
                 centerCoef, run.seed());
         try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), rmConfig.scoreReadout())) {
             RewardModelStage.Trained t = RewardModelStage.train(rm, tok, data.train(), data.validation(),
@@ -67,8 +62,8 @@ public final class TrainRmCommand implements Callable<Integer> {
                 // as the experiment re-centres: SFT's samples on the held-out prompts, evaluation.samples per prompt
                 try (Gpt policy = init.model(dev)) {
                     Completions samples = RewardModelStage.sftSamples(policy, tok, data.heldOutPrompts(recenterPrompts),
-                            Experiment.defaults().evaluation().samples(), maxResponse, run.seed());
-                    double shift = Recipe.scorer(rm, tok, maxResponse).recenterOn(samples);
+                            Experiment.defaults().evaluation().samples(), response.maxResponse, run.seed());
+                    double shift = Recipe.scorer(rm, tok, response.maxResponse).recenterOn(samples);
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
             }
@@ -80,10 +75,5 @@ public final class TrainRmCommand implements Callable<Integer> {
         }
         System.out.println("checkpoint: " + stage.out("checkpoint"));
         return 0;
-    }
-
-    /** The reward-model stage's settings the options give. */
-    public Experiment.RewardModel config() {
-        return settings.config(Experiment.RewardModel.SETTINGS.builder());
     }
 }

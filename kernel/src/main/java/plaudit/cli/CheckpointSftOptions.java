@@ -1,0 +1,15 @@
+package plaudit.cli;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/**
+ * The SFT checkpoint that the stages after {@code plaudit sft} start from (a picocli mixin of {@code train-rm},
+ * {@code dpo}, {@code ppo} and {@code rloo}).
+ */
+public final class CheckpointSftOptions {
+    @Option(names = "--sft", required = true, paramLabel = "<sft>", description = "SFT checkpoint: the initial policy and the frozen "
+            + "reference (train-rm: the trunk's initialisation and the re-centring policy).")
+    Path dir;
+}

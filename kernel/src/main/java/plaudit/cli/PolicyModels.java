@@ -1,0 +1,55 @@
+package plaudit.cli;
+
+import ai.djl.Device;
+import plaudit.experiment.Recipe;
+import plaudit.model.Checkpoint;
+import plaudit.model.Gpt;
+import plaudit.model.ScoreModel;
+import plaudit.reward.RewardModelScorer;
+import plaudit.sim.GoldPreference;
+import plaudit.text.Tokenizer;
+
+import java.util.List;
+
+/**
+ * What {@code plaudit ppo} and {@code plaudit rloo} train with, loaded alike from their {@link PolicyRunOptions}: the
+ * training prompts, the policy and its frozen reference (both the SFT checkpoint), the reward model and, with
+ * {@code --gold}, the synthetic forum's gold preference (else null). Closing it closes the models.
+ */
+record PolicyModels(Tokenizer tok, List<String> prompts, Gpt ref, Gpt policy, ScoreModel reward, GoldPreference gold)
+        implements AutoCloseable {
+
+    /**
+     * Reads the prompts and refuses a {@code --resume} without a checkpoint before any model is loaded, then loads
+     * the models onto {@code dev}; a model that fails to load closes the ones already loaded.
+     */
+    static PolicyModels load(PolicyRunOptions io, Device dev) {
+        Checkpoint sft = Checkpoint.read(io.sft.dir);
+        Tokenizer tok = sft.tokenizer();
+        List<String> prompts = io.trainPrompts();
+        PolicyRunCli.checkResumable(io);
+        Gpt ref = sft.model(dev);
+        Gpt policy = null;
+        try {
+            policy = sft.model(dev);
+            return new PolicyModels(tok, prompts, ref, policy, io.rewardModel(dev),
+                    io.gold ? new GoldPreference() : null);
+        } catch (RuntimeException | Error e) {
+            if (policy != null) policy.close();
+            ref.close();
+            throw e;
+        }
+    }
+
+    /** The reward model as the trainers score with it: responses of {@code responseLength} tokens. */
+    RewardModelScorer scorer(int responseLength) {
+        return Recipe.scorer(reward, tok, responseLength);
+    }
+
+    @Override
+    public void close() {
+        try (ref; policy; reward) {
+            // closes all three, the last first, even when one of them fails
+        }
+    }
+}
