@@ -1,12 +1,12 @@
 package plaudit.train.ppo;
 
-import plaudit.train.pg.KlController;
-
 import plaudit.Setting;
 import plaudit.Settings;
+import plaudit.train.pg.KlController;
+import plaudit.train.pg.RolloutSettings;
 
 /**
- * PPO hyperparameters. Defaults follow the published recipes (sources in the README's PPO table): clip 0.2, value
+ * PPO hyperparameters. Defaults follow the published recipes (sources in docs/defaults.md): clip 0.2, value
  * clip 0.2, {@code vf_coef} 0.1, γ 1, λ 0.95, 4 PPO epochs (Ziegler et al. 2019; TRL); KL coefficient 0.05 fixed
  * (Stiennon et al. 2020; TRL) or adaptive with target 6 nats and horizon 10,000 (Ziegler et al.); rollout
  * temperature 1; no reward whitening, no entropy bonus (TRL). Batch sizes and learning rate are scaled down for
@@ -44,11 +44,8 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
     public static final Setting<Double> AVERAGE_TAIL = Setting.of("averageTail", 0.0,
                     "The run's policy is the mean of its weights over this last fraction of the steps; 0 = the last iterate")
             .check(v -> v >= 0 && v < 1, "a fraction of the steps in [0, 1)").option("--average-tail");
-    public static final Setting<Integer> RESPONSE_LENGTH = Setting.of("responseLength", 24, "Most tokens per response")
-            .check(v -> v > 0, "> 0").option("--response-length");
-    public static final Setting<Double> TEMPERATURE = Setting.of("temperature", 1.0,
-                    "Rollout sampling temperature (log-probs use the same)")
-            .check(v -> v > 0, "> 0 (PPO needs a proper sampling distribution)");
+    public static final Setting<Integer> RESPONSE_LENGTH = RolloutSettings.RESPONSE_LENGTH;
+    public static final Setting<Double> TEMPERATURE = RolloutSettings.TEMPERATURE;
     public static final Setting<Double> KL_COEF = Setting.of("klCoef", 0.05,
                     "β, the per-token KL penalty coefficient (initial value when adaptive)")
             .check(v -> v >= 0, ">= 0").option("--kl-coef");
@@ -70,18 +67,14 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
     public static final Setting<Double> LAM = Setting.of("lam", 0.95, "GAE λ").check(v -> v >= 0 && v <= 1, "in [0, 1]");
     public static final Setting<Boolean> WHITEN_REWARDS = Setting.of("whitenRewards", false,
             "Whiten the per-token rewards before GAE");
-    public static final Setting<Double> REWARD_CLIP = Setting.of("rewardClip", 0.0,
-            "Clip scores to ± this before use; <= 0 = off");
-    public static final Setting<Double> MISSING_EOS_PENALTY = Setting.of("missingEosPenalty", 0.0,
-            "Subtracted from the score of a response that did not end with EOS; 0 = off").option("--missing-eos-penalty");
-    public static final Setting<Double> GRAD_CLIP = Setting.of("gradClip", 1.0, "Max global gradient norm");
+    public static final Setting<Double> REWARD_CLIP = RolloutSettings.REWARD_CLIP;
+    public static final Setting<Double> MISSING_EOS_PENALTY = RolloutSettings.MISSING_EOS_PENALTY;
+    public static final Setting<Double> GRAD_CLIP = RolloutSettings.GRAD_CLIP;
     public static final Setting<Boolean> SHARED_TRUNK = Setting.of("sharedTrunk", false,
             "Value head on the policy's own trunk instead of a separate value network initialised from the reward "
                     + "model: about half the update's compute, one model less in memory").option("--shared-trunk");
-    public static final Setting<Integer> SAMPLE_EVERY = Setting.of("sampleEvery", 10,
-            "Write a samples table every this many steps");
-    public static final Setting<Long> SEED = Setting.of("seed", 1L,
-            "Seeds prompts, sampling and minibatch order (per step, so a resumed run repeats them)");
+    public static final Setting<Integer> SAMPLE_EVERY = RolloutSettings.SAMPLE_EVERY;
+    public static final Setting<Long> SEED = RolloutSettings.SEED;
 
     /** Every PPO setting, in component order. */
     public static final Settings<PpoConfig> SETTINGS = Settings.of(PpoConfig.class, "ppo config");

@@ -2,6 +2,7 @@ package plaudit.train.rloo;
 
 import plaudit.Setting;
 import plaudit.Settings;
+import plaudit.train.pg.RolloutSettings;
 
 /**
  * RLOO hyperparameters. Defaults: k = 4 samples per prompt (Ahmadian et al. 2024, who report k = 4 beating k = 2;
@@ -34,10 +35,8 @@ public record RlooConfig(int steps, int prompts, int k, int epochs, int miniBatc
             .option("--mini-batch");
     public static final Setting<Double> LR = Setting.of("lr", 3e-5, "AdamW learning rate (constant)")
             .check(v -> v > 0, "> 0").option("--lr");
-    public static final Setting<Integer> RESPONSE_LENGTH = Setting.of("responseLength", 24, "Most tokens per response")
-            .check(v -> v > 0, "> 0").option("--response-length");
-    public static final Setting<Double> TEMPERATURE = Setting.of("temperature", 1.0, "Rollout sampling temperature")
-            .check(v -> v > 0, "> 0");
+    public static final Setting<Integer> RESPONSE_LENGTH = RolloutSettings.RESPONSE_LENGTH;
+    public static final Setting<Double> TEMPERATURE = RolloutSettings.TEMPERATURE;
     public static final Setting<Double> KL_COEF = Setting.of("klCoef", 0.05,
             "β of the KL in the reward: reward = score − β·KL(response ‖ SFT)").check(v -> v >= 0, ">= 0").option("--kl-coef");
     public static final Setting<Double> CLIP_RANGE = Setting.of("clipRange", 0.2,
@@ -45,15 +44,11 @@ public record RlooConfig(int steps, int prompts, int k, int epochs, int miniBatc
             .check(v -> v > 0, "> 0").key("cliprange");
     public static final Setting<Boolean> NORMALIZE_ADVANTAGES = Setting.of("normalizeAdvantages", false,
             "Whiten the advantages per batch (TRL's normalize_advantage)");
-    public static final Setting<Double> REWARD_CLIP = Setting.of("rewardClip", 0.0,
-            "Clip scores to ± this before use; <= 0 = off");
-    public static final Setting<Double> MISSING_EOS_PENALTY = Setting.of("missingEosPenalty", 0.0,
-            "Subtracted from the score of a response that did not end with EOS; 0 = off").option("--missing-eos-penalty");
-    public static final Setting<Double> GRAD_CLIP = Setting.of("gradClip", 1.0, "Max global gradient norm");
-    public static final Setting<Integer> SAMPLE_EVERY = Setting.of("sampleEvery", 10,
-            "Keep sample rows every this many steps (0 = none)");
-    public static final Setting<Long> SEED = Setting.of("seed", 1L,
-            "Seeds prompts, sampling and minibatch order (per step)");
+    public static final Setting<Double> REWARD_CLIP = RolloutSettings.REWARD_CLIP;
+    public static final Setting<Double> MISSING_EOS_PENALTY = RolloutSettings.MISSING_EOS_PENALTY;
+    public static final Setting<Double> GRAD_CLIP = RolloutSettings.GRAD_CLIP;
+    public static final Setting<Integer> SAMPLE_EVERY = RolloutSettings.SAMPLE_EVERY;
+    public static final Setting<Long> SEED = RolloutSettings.SEED;
 
     /** Every RLOO setting, in component order. */
     public static final Settings<RlooConfig> SETTINGS = Settings.of(RlooConfig.class, "rloo config");
