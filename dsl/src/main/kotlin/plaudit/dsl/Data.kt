@@ -27,7 +27,7 @@ class DataSource internal constructor(
     val columns: String? = null,
 ) {
     override fun toString(): String =
-        if (source == Experiment.SYNTHETIC) "syntheticForum { ${forum.toString().substringAfter('[').trimEnd(']')} }"
+        if (source == Experiment.SYNTHETIC) ForumBuilder(forum).toString()
         else "$source(${files.joinToString()})"
 }
 
@@ -56,31 +56,14 @@ fun pairsJsonl(vararg files: String): DataSource = DataSource("pairs", files.toL
 /** Any CSV or JSONL with a column mapping, e.g. `csv("threads.csv", columns = "thread=tid,parent=pid,text=body,score=ups,time=ts")`. */
 fun csv(vararg files: String, columns: String): DataSource = DataSource("csv", files.toList(), columns = columns)
 
-/** The synthetic forum's main knobs; meanings and units on [plaudit.sim.ForumConfig]. */
-@PlauditDsl
-class ForumBuilder {
-    private val d = Experiment.Forum.defaults()
-
-    /** Threads (posts) to generate. */
-    var threads: Int = d.threads()
-    /** Size of the voter pool. */
-    var voters: Int = d.voters()
-    /** Voters' mean temperature; larger = noisier votes. */
-    var voteNoise: Double = d.voteNoise()
-    /** SD of each comment's charm, which voters share and gold ignores: the main lever on the noise ceiling. */
-    var charm: Double = d.charm()
-    /** Voters' extra utility per 30 words (gold has a sweet spot instead): what a reward model can learn to exploit. */
-    var lengthBias: Double = d.lengthBias()
-    /** Voters' extra utility per hype word (gold penalises hype). */
-    var hypeBias: Double = d.hypeBias()
-    /** Extra utility per ln(1 + visible score): rich get richer. */
-    var herding: Double = d.herding()
-
-    fun build(): Experiment.Forum = Experiment.Forum(threads, voters, voteNoise, charm, lengthBias, hypeBias, herding)
-
-    override fun toString(): String =
-        "syntheticForum { threads = $threads; voters = $voters; voteNoise = $voteNoise; charm = $charm; " +
-            "lengthBias = $lengthBias; hypeBias = $hypeBias; herding = $herding }"
+/**
+ * The synthetic forum's main knobs (meanings on [plaudit.sim.ForumConfig]), on [Experiment.Forum.SETTINGS]: the same
+ * defaults and meanings as `plaudit forum`'s options.
+ */
+class ForumBuilder(from: Experiment.Forum = Experiment.Forum.defaults()) :
+    SettingsBuilder<Experiment.Forum>("syntheticForum", Experiment.Forum.SETTINGS, from) {
+    var threads: Int by v; var voters: Int by v; var voteNoise: Double by v; var charm: Double by v
+    var lengthBias: Double by v; var hypeBias: Double by v; var herding: Double by v
 }
 
 /**

@@ -176,11 +176,7 @@ class PlauditExperiment(
     /** The effective settings written as the DSL. */
     override fun toString(): String {
         val e = experiment
-        val data = if (e.data().synthetic()) ForumBuilder().apply {
-            val f = e.data().forum()
-            threads = f.threads(); voters = f.voters(); voteNoise = f.voteNoise(); charm = f.charm()
-            lengthBias = f.lengthBias(); hypeBias = f.hypeBias(); herding = f.herding()
-        }.toString() else DataSource(e.data().source(), e.data().files(), columns = e.data().columns()).toString()
+        val data = if (e.data().synthetic()) ForumBuilder(e.data().forum()).toString() else DataSource(e.data().source(), e.data().files(), columns = e.data().columns()).toString()
         return listOf(
             "upvotes($data) ${RulesBuilder(e.data().rules())}",
             TokenizerBuilder(e.tokenizer()).toString(),

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.fail
 import plaudit.Settings
 import plaudit.cli.DpoCommand
+import plaudit.cli.ForumCommand
 import plaudit.cli.PlauditCli
 import plaudit.cli.PpoCommand
 import plaudit.cli.RlooCommand
@@ -20,7 +21,7 @@ import plaudit.train.steer.SteerConfig
 import plaudit.train.steer.SteerRun
 
 /**
- * Every setting has one default: what `plaudit ppo` (`rloo`, `dpo`, `steer`, `train-lm`, `sft`, `train-rm`) parses with no options, what the DSL's builder
+ * Every setting has one default: what `plaudit ppo` (`rloo`, `dpo`, `steer`, `train-lm`, `sft`, `train-rm`, `forum`) parses with no options, what the DSL's builder
  * holds with nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting
  * by setting.
  */
@@ -125,6 +126,21 @@ class SettingsDefaultsTest {
         assertAgree("steer", SteerRun.SETTINGS, mapOf(
             "the CLI (plaudit steer)" to SteerRun.SETTINGS.values(cli.steerRun()),
             "the DSL (steer { })" to dslValues(dsl, SteerRun.SETTINGS, SteerRun.SETTINGS.defaults()),
+        ))
+    }
+
+    @Test
+    fun `the synthetic forum's defaults agree in the CLI, the DSL and the JSON spec`() {
+        // plaudit forum's --threads keeps the generator's own default (1000), not the experiment's forum size
+        val cli = (command("forum", "--out", "o", "--threads", Experiment.Forum.THREADS.defaultValue().toString())
+                as ForumCommand).knobs()
+        val dsl = ForumBuilder()
+        val settings = Experiment.Forum.SETTINGS
+        assertAgree("syntheticForum", settings, mapOf(
+            "the CLI (plaudit forum)" to settings.values(cli),
+            "the DSL (syntheticForum { })" to dslValues(dsl, settings, dsl.build()),
+            "the DSL's experiment { }" to settings.values(experiment { syntheticForum { } }.experiment.data().forum()),
+            "the JSON spec ({})" to settings.values(Experiment.fromJson("{}").data().forum()),
         ))
     }
 }

@@ -16,8 +16,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
+import plaudit.experiment.Experiment;
 import plaudit.sim.CorpusWriter;
 import plaudit.sim.Forum;
 import plaudit.sim.ForumConfig;
@@ -78,26 +81,13 @@ public final class ForumCommand implements Callable<Integer> {
     @Option(names = "--op-replies", paramLabel = "SHARE", description = "share of nested replies by the post's author")
     double opReplies = DEFAULTS.opReplyShare();
 
-    @Option(names = "--voters", description = "size of the voter pool")
-    int voters = DEFAULTS.voters();
-
     @Option(names = "--median-viewers", description = "median readers per thread")
     double medianViewers = DEFAULTS.medianViewers();
 
-    @Option(names = "--vote-noise", description = "voters' mean temperature (higher: noisier votes)")
-    double voteNoise = DEFAULTS.voteNoise();
-
-    @Option(names = "--charm", description = "sd of a comment's charm, liked by all its readers, unseen by gold")
-    double charm = DEFAULTS.charm();
-
-    @Option(names = "--length-bias", description = "voters' extra utility per 30 words (gold: sweet spot at 30)")
-    double lengthBias = DEFAULTS.lengthBias();
-
-    @Option(names = "--hype-bias", description = "voters' extra utility per hype word (gold: a small penalty)")
-    double hypeBias = DEFAULTS.hypeBias();
-
-    @Option(names = "--herding", description = "extra utility per ln(1 + visible score)")
-    double herding = DEFAULTS.herding();
+    private final SettingOptions<Experiment.Forum> knobs = new SettingOptions<>(Experiment.Forum.SETTINGS);
+    /** --voters, --vote-noise, --charm, --length-bias, --hype-bias, --herding: the experiment's forum knobs. */
+    @Mixin
+    CommandSpec knobOptions = knobs.spec();
 
     @Option(names = "--deleted", paramLabel = "SHARE", description = "share of comments deleted by their author")
     double deleted = DEFAULTS.deletedShare();
@@ -119,11 +109,10 @@ public final class ForumCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ForumConfig config = ForumConfig.builder()
-                .threads(threads).seed(seed).startUtc(parseStart(start)).days(days).comments(minComments, maxComments)
+        ForumConfig config = knobs().configBuilder()
+                .seed(seed).startUtc(parseStart(start)).days(days).comments(minComments, maxComments)
                 .topicWeights(topics == null ? DEFAULTS.topicWeights() : parseTopics(topics))
-                .nestedShare(nested).opReplyShare(opReplies).voters(voters).medianViewers(medianViewers)
-                .voteNoise(voteNoise).charm(charm).lengthBias(lengthBias).hypeBias(hypeBias).herding(herding)
+                .nestedShare(nested).opReplyShare(opReplies).medianViewers(medianViewers)
                 .deletedShare(deleted).removedShare(removed).automodShare(automod).editedShare(edited)
                 .postDeletedShare(postDeleted).timeFormat(timeFormat)
                 .build();
@@ -154,6 +143,11 @@ public final class ForumCommand implements Callable<Integer> {
         System.err.println("wrote " + out.resolve(ForumMeta.FILE_NAME));
         if (corpus != null) System.err.printf(Locale.ROOT, "wrote %s (%,d bytes)%n", corpus, Files.size(corpus));
         return 0;
+    }
+
+    /** The experiment's forum knobs the options give, with --threads. */
+    public Experiment.Forum knobs() {
+        return knobs.config(Experiment.Forum.SETTINGS.builder().set(Experiment.Forum.THREADS, threads));
     }
 
     static Map<String, Double> parseTopics(String spec) {

@@ -92,19 +92,42 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
     }
 
     /**
-     * The synthetic forum's main knobs; the others keep {@link ForumConfig}'s defaults. Units and effects are
-     * documented on {@link ForumConfig}.
+     * The synthetic forum's main knobs; the others keep {@link ForumConfig}'s defaults. Each is defined once, here,
+     * for the spec, the DSL's {@code syntheticForum { }} and {@code plaudit forum} (whose {@code --threads} keeps the
+     * generator's own default); the defaults are the generator's, and {@link ForumConfig} validates them.
      */
     public record Forum(int threads, int voters, double voteNoise, double charm, double lengthBias, double hypeBias,
                         double herding) {
+        private static final ForumConfig GENERATOR = ForumConfig.builder().build();
+        /** Fewer than the generator's default: an experiment's forum is sized for a laptop. */
+        public static final Setting<Integer> THREADS = Setting.of("threads", 500, "Threads (posts) to generate");
+        public static final Setting<Integer> VOTERS = Setting.of("voters", GENERATOR.voters(), "Size of the voter pool")
+                .option("--voters");
+        public static final Setting<Double> VOTE_NOISE = Setting.of("voteNoise", GENERATOR.voteNoise(),
+                "Voters' mean temperature (higher: noisier votes)").option("--vote-noise");
+        public static final Setting<Double> CHARM = Setting.of("charm", GENERATOR.charm(), "SD of a comment's charm, "
+                + "liked by all its readers and unseen by gold: the main lever on the noise ceiling").option("--charm");
+        public static final Setting<Double> LENGTH_BIAS = Setting.of("lengthBias", GENERATOR.lengthBias(),
+                "Voters' extra utility per 30 words (gold: a sweet spot at 30), what a reward model can learn to exploit")
+                .option("--length-bias");
+        public static final Setting<Double> HYPE_BIAS = Setting.of("hypeBias", GENERATOR.hypeBias(),
+                "Voters' extra utility per hype word (gold: a small penalty)").option("--hype-bias");
+        public static final Setting<Double> HERDING = Setting.of("herding", GENERATOR.herding(),
+                "Extra utility per ln(1 + visible score): rich get richer").option("--herding");
+        public static final Settings<Forum> SETTINGS = Settings.of(Forum.class, "experiment");
+
         public static Forum defaults() {
-            ForumConfig d = ForumConfig.builder().build();
-            return new Forum(500, d.voters(), d.voteNoise(), d.charm(), d.lengthBias(), d.hypeBias(), d.herding());
+            return SETTINGS.defaults();
+        }
+
+        /** A generator config with these knobs; the others at their defaults. */
+        public ForumConfig.Builder configBuilder() {
+            return ForumConfig.builder().threads(threads).voters(voters).voteNoise(voteNoise).charm(charm)
+                    .lengthBias(lengthBias).hypeBias(hypeBias).herding(herding);
         }
 
         public ForumConfig config(long seed) {
-            return ForumConfig.builder().threads(threads).voters(voters).voteNoise(voteNoise).charm(charm)
-                    .lengthBias(lengthBias).hypeBias(hypeBias).herding(herding).seed(seed).build();
+            return configBuilder().seed(seed).build();
         }
     }
 
