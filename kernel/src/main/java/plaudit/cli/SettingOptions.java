@@ -1,5 +1,6 @@
 package plaudit.cli;
 
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.OptionSpec;
@@ -35,7 +36,9 @@ final class SettingOptions<C extends Record> {
     private static OptionSpec option(Setting<?> s) {
         // the value of an option that turns another setting on is this setting: --adaptive-kl=<targetKl>
         String label = s.enables() != null ? s.name() : label(s.option());
-        OptionSpec.Builder b = OptionSpec.builder(s.option()).paramLabel("<" + label + ">");
+        // the description says the default, also in a command that shows the defaults of its other options
+        OptionSpec.Builder b = OptionSpec.builder(s.option()).paramLabel("<" + label + ">")
+                .showDefaultValue(Visibility.NEVER);
         if (s.type() == Boolean.class) {
             return b.type(boolean.class).arity("0").defaultValue(Setting.text(s.defaultValue()))
                     .description(s.doc() + ".").build();
