@@ -60,9 +60,12 @@ public final class PairsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
+    @Option(names = "--min-score-ratio", paramLabel = "R", description = "preferred score / other score at least R (default: ${DEFAULT-VALUE})")
+    double minScoreRatio = Rules.MIN_SCORE_RATIO.defaultValue();
+
     private final SettingOptions<Rules> ruleSettings = new SettingOptions<>(Rules.SETTINGS);
 
-    /** --min-score-ratio, --min-post-score, --min-comment-score, --max-comments-per-post, --max-pairs-per-post. */
+    /** --min-post-score, --min-comment-score, --max-comments-per-post, --max-pairs-per-post. */
     @Mixin
     CommandSpec ruleOptions = ruleSettings.spec();
 
@@ -149,8 +152,9 @@ public final class PairsCommand implements Callable<Integer> {
 
     /** The rules the options give. */
     public PairRules pairRules() {
-        Rules shared = ruleSettings.config(Rules.SETTINGS.builder().set(Rules.TOP_LEVEL_ONLY, !allDepths)
-                .set(Rules.REQUIRE_LATER, !noLaterRule).set(Rules.MAX_TOKENS, maxTokens).set(Rules.SPLIT_SEED, seed));
+        Rules shared = ruleSettings.config(Rules.SETTINGS.builder().set(Rules.MIN_SCORE_RATIO, minScoreRatio)
+                .set(Rules.TOP_LEVEL_ONLY, !allDepths).set(Rules.REQUIRE_LATER, !noLaterRule)
+                .set(Rules.MAX_TOKENS, maxTokens).set(Rules.SPLIT_SEED, seed));
         return shared.pairRules().toBuilder()
                 .dropDeletedAuthors(!keepDeletedAuthors).dropOpReplies(!keepOpReplies).dropNsfwPosts(!keepNsfw)
                 .dropEditedPosts(!keepEditedPosts).selfPostsOnly(!keepLinkPosts).botPattern(botPattern)

@@ -51,10 +51,11 @@ public record PairRules(boolean topLevelOnly, boolean requireLater, double minSc
     public static final String DEFAULT_BOTS = "automoderator|community|.*bot";
 
     // The rules an experiment spec, the DSL and `plaudit pairs` share (Experiment.Rules declares them as its own),
-    // each defined once: SHP's default, one line of documentation, its validation and its option.
+    // each defined once: SHP's default, one line of documentation, its validation and its option. The ratio has none:
+    // SettingOptions would print its default as 2, and `plaudit pairs --help` has always said 2.0.
     public static final Setting<Double> MIN_SCORE_RATIO = Setting.of("minScoreRatio", 2.0,
                     "The preferred comment's score must be at least this multiple of the other's")
-            .check(v -> v >= 1, ">= 1").option("--min-score-ratio");
+            .check(v -> v >= 1, ">= 1");
     public static final Setting<Integer> MIN_POST_SCORE = Setting.of("minPostScore", 10,
             "Posts scoring below this are skipped").option("--min-post-score");
     public static final Setting<Integer> MIN_COMMENT_SCORE = Setting.of("minCommentScore", 2,
