@@ -3,6 +3,7 @@ package plaudit.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import plaudit.Setting;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 
 /**
  * {@code plaudit pairs}: upvote data to preference comparisons. Writes DIR/train.jsonl, DIR/val.jsonl,
@@ -75,20 +77,9 @@ public final class PairsCommand implements Callable<Integer> {
     @Option(names = "--all-depths", description = "compare all comments on a post, not only top-level ones")
     boolean allDepths;
 
-    @Option(names = "--keep-deleted-authors", description = "keep comments whose author account was deleted")
-    boolean keepDeletedAuthors;
-
-    @Option(names = "--keep-op-replies", description = "keep comments by the post's author")
-    boolean keepOpReplies;
-
-    @Option(names = "--keep-nsfw", description = "keep posts marked over-18")
-    boolean keepNsfw;
-
-    @Option(names = "--keep-edited-posts", description = "keep posts edited after posting")
-    boolean keepEditedPosts;
-
-    @Option(names = "--keep-link-posts", description = "keep link posts (no text body)")
-    boolean keepLinkPosts;
+    /** SHP's filters of comments and posts, each on unless its {@code --keep-…} flag is given. */
+    @Mixin
+    CommandSpec filterOptions = filterOptions();
 
     @Option(names = "--bot-pattern", paramLabel = "REGEX", description = "authors matching are bots (default: ${DEFAULT-VALUE})")
     String botPattern = PairRules.DEFAULT_BOTS;
@@ -155,12 +146,33 @@ public final class PairsCommand implements Callable<Integer> {
         Rules shared = ruleSettings.config(Rules.SETTINGS.builder().set(Rules.MIN_SCORE_RATIO, minScoreRatio)
                 .set(Rules.TOP_LEVEL_ONLY, !allDepths).set(Rules.REQUIRE_LATER, !noLaterRule)
                 .set(Rules.MAX_TOKENS, maxTokens).set(Rules.SPLIT_SEED, seed));
-        return shared.pairRules().toBuilder()
-                .dropDeletedAuthors(!keepDeletedAuthors).dropOpReplies(!keepOpReplies).dropNsfwPosts(!keepNsfw)
-                .dropEditedPosts(!keepEditedPosts).selfPostsOnly(!keepLinkPosts).botPattern(botPattern)
+        PairRules.Builder b = shared.pairRules().toBuilder();
+        for (Filter f : FILTERS) f.rule().accept(b, !Boolean.TRUE.equals(filterOptions.findOption(f.option()).getValue()));
+        return b
+                .botPattern(botPattern)
                 .minTokens(minTokens).maxPromptTokens(maxPromptTokens).dedupe(!noDedupe)
                 .split(SplitRule.parse(split, seed)).margin(margin)
                 .build();
+    }
+
+    /** A filter: its {@code --keep-…} flag, the flag's description, and the rule the flag turns off. */
+    private record Filter(String option, String description, BiConsumer<PairRules.Builder, Boolean> rule) {
+    }
+
+    private static final List<Filter> FILTERS = List.of(
+            new Filter("--keep-deleted-authors", "keep comments whose author account was deleted",
+                    PairRules.Builder::dropDeletedAuthors),
+            new Filter("--keep-op-replies", "keep comments by the post's author", PairRules.Builder::dropOpReplies),
+            new Filter("--keep-nsfw", "keep posts marked over-18", PairRules.Builder::dropNsfwPosts),
+            new Filter("--keep-edited-posts", "keep posts edited after posting", PairRules.Builder::dropEditedPosts),
+            new Filter("--keep-link-posts", "keep link posts (no text body)", PairRules.Builder::selfPostsOnly));
+
+    private static CommandSpec filterOptions() {
+        CommandSpec spec = CommandSpec.create();
+        for (Filter f : FILTERS) {
+            spec.addOption(OptionSpec.builder(f.option()).type(boolean.class).arity("0").description(f.description()).build());
+        }
+        return spec;
     }
 
     private List<Path> inputFiles(Source kind) {
