@@ -29,7 +29,13 @@ public record Setting<T>(String name, Class<T> type, T defaultValue, String doc,
     /** The setting of component {@code name}, typed by its default (an {@code int} literal makes an {@code Integer}). */
     @SuppressWarnings("unchecked")
     public static <T> Setting<T> of(String name, T defaultValue, String doc) {
-        return new Setting<>(name, (Class<T>) defaultValue.getClass(), defaultValue, doc, name,
+        return of(name, (Class<T>) defaultValue.getClass(), defaultValue, doc);
+    }
+
+    /** The setting of component {@code name} of declared type {@code type} ({@code List} for a {@code List.of(…)} default). */
+    @SuppressWarnings("unchecked")
+    public static <T> Setting<T> of(String name, Class<? super T> type, T defaultValue, String doc) {
+        return new Setting<>(name, (Class<T>) type, defaultValue, doc, name,
                 name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT), null, null, (v, all) -> true,
                 all -> "");
     }
@@ -76,7 +82,7 @@ public record Setting<T>(String name, Class<T> type, T defaultValue, String doc,
     }
 
     /** Fails with a {@link UserError} naming this setting unless {@code value} is valid among {@code all}. */
-    void validate(String what, T value, Map<String, Object> all) {
+    public void validate(String what, T value, Map<String, Object> all) {
         if (!valid.test(value, all)) {
             throw new UserError(what + ": " + key + " = " + value + " is invalid; expected " + expected.apply(all));
         }

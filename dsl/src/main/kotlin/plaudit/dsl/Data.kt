@@ -67,43 +67,26 @@ class ForumBuilder(from: Experiment.Forum = Experiment.Forum.defaults()) :
 }
 
 /**
- * The rules that turn threads into comparisons; defaults are SHP's (Ethayarajh et al. 2022), meanings on
- * [plaudit.data.PairRules]: `upvotes(reddit(rs, rc)) { minScoreRatio = 3.0; split(80, 10, 10) }`.
+ * The rules that turn threads into comparisons: `upvotes(reddit(rs, rc)) { minScoreRatio = 3.0; split(80, 10, 10) }`.
+ * Each property reads and writes its setting in [Experiment.Rules.SETTINGS] (defaults SHP's, Ethayarajh et al. 2022;
+ * meanings on [plaudit.data.PairRules]), the same as `plaudit pairs`'s.
  */
-@PlauditDsl
-class RulesBuilder(from: Experiment.Rules = Experiment.Rules.defaults()) {
-    /** The preferred comment's score must be at least this multiple of the other's. */
-    var minScoreRatio: Double = from.minScoreRatio()
-    /** Posts scoring below this are skipped. */
-    var minPostScore: Int = from.minPostScore()
-    /** Comments scoring below this are skipped. */
-    var minCommentScore: Int = from.minCommentScore()
-    /** At most this many comments per post are paired (the highest-scored). */
-    var maxCommentsPerPost: Int = from.maxCommentsPerPost()
-    /** At most this many pairs per post (a seeded sample); 0 = no limit. */
-    var maxPairsPerPost: Int = from.maxPairsPerPost()
-    /** Compare top-level comments only. */
-    var topLevelOnly: Boolean = from.topLevelOnly()
-    /** The preferred comment must be the later one (SHP's rule against visibility bias). */
-    var requireLater: Boolean = from.requireLater()
-    /** Responses with more (whitespace) tokens are skipped; 0 = no limit. */
-    var maxTokens: Int = from.maxTokens()
-    /** Seed of the split and of the per-post pair sample. */
-    var splitSeed: Long = from.splitSeed()
-    private var split: List<Double> = from.split()
+class RulesBuilder(from: Experiment.Rules = Experiment.Rules.defaults()) :
+    SettingsBuilder<Experiment.Rules>("rules", Experiment.Rules.SETTINGS, from) {
+    var minScoreRatio: Double by v; var minPostScore: Int by v; var minCommentScore: Int by v
+    var maxCommentsPerPost: Int by v; var maxPairsPerPost: Int by v
+    var topLevelOnly: Boolean by v; var requireLater: Boolean by v; var maxTokens: Int by v
+    var splitSeed: Long by v
 
     /** Train, validation and test weights, by thread (e.g. `split(90, 5, 5)`). */
     fun split(train: Number, validation: Number, test: Number) {
-        split = listOf(train.toDouble(), validation.toDouble(), test.toDouble())
+        v["split"] = listOf(train.toDouble(), validation.toDouble(), test.toDouble())
     }
 
-    fun build(): Experiment.Rules = Experiment.Rules(minScoreRatio, minPostScore, minCommentScore, maxCommentsPerPost,
-        maxPairsPerPost, topLevelOnly, requireLater, maxTokens, split, splitSeed)
-
-    override fun toString(): String =
-        "rules { minScoreRatio = $minScoreRatio; minPostScore = $minPostScore; minCommentScore = $minCommentScore; " +
-            "maxCommentsPerPost = $maxCommentsPerPost; maxPairsPerPost = $maxPairsPerPost; topLevelOnly = $topLevelOnly; " +
-            "requireLater = $requireLater; maxTokens = $maxTokens; split(${split.joinToString()}); splitSeed = $splitSeed }"
+    /** The rules as the DSL writes them; the split as its call. */
+    override fun toString(): String = settingsText("rules", Experiment.Rules.SETTINGS, v) { name, value ->
+        if (name == "split") "split(${(value as List<*>).joinToString()})" else "$name = ${dslLiteral(value)}"
+    }
 }
 
 /**

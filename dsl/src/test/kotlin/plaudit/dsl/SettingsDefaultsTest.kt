@@ -6,6 +6,7 @@ import org.junit.jupiter.api.fail
 import plaudit.Settings
 import plaudit.cli.DpoCommand
 import plaudit.cli.ForumCommand
+import plaudit.cli.PairsCommand
 import plaudit.cli.PlauditCli
 import plaudit.cli.PpoCommand
 import plaudit.cli.RlooCommand
@@ -13,6 +14,7 @@ import plaudit.cli.SftCommand
 import plaudit.cli.SteerCommand
 import plaudit.cli.TrainLmCommand
 import plaudit.cli.TrainRmCommand
+import plaudit.data.PairRules
 import plaudit.experiment.Experiment
 import plaudit.train.DpoTrainer
 import plaudit.train.ppo.PpoConfig
@@ -21,7 +23,7 @@ import plaudit.train.steer.SteerConfig
 import plaudit.train.steer.SteerRun
 
 /**
- * Every setting has one default: what `plaudit ppo` (`rloo`, `dpo`, `steer`, `train-lm`, `sft`, `train-rm`, `forum`) parses with no options, what the DSL's builder
+ * Every setting has one default: what `plaudit ppo` (`rloo`, `dpo`, `steer`, `train-lm`, `sft`, `train-rm`, `forum`, `pairs`) parses with no options, what the DSL's builder
  * holds with nothing set, and what an experiment spec `{}` (what a remote worker receives) holds must agree, setting
  * by setting.
  */
@@ -141,6 +143,37 @@ class SettingsDefaultsTest {
             "the DSL (syntheticForum { })" to dslValues(dsl, settings, dsl.build()),
             "the DSL's experiment { }" to settings.values(experiment { syntheticForum { } }.experiment.data().forum()),
             "the JSON spec ({})" to settings.values(Experiment.fromJson("{}").data().forum()),
+        ))
+    }
+
+    /** A PairRules' values by the rules' component names: each shared rule is its component of the same name. */
+    private fun pairRulesValues(p: PairRules): Map<String, Any?> {
+        val rules = Experiment.Rules.SETTINGS
+        return rules.list().associate { s ->
+            s.name() to when (s.name()) {
+                // the fractions that assign a thread (test is the rest, 0.05 here, 1 - 0.9 - 0.05 from weights)
+                "split" -> rules.defaults().pairRules().split().let { d ->
+                    if (p.split().train() == d.train() && p.split().`val`() == d.`val`()) s.defaultValue() else p.split()
+                }
+                "splitSeed" -> p.split().seed()
+                else -> PairRules::class.java.getMethod(s.name()).invoke(p)
+            }
+        }
+    }
+
+    @Test
+    fun `the pair rules' defaults agree in the CLI, PairRules, the DSL and the JSON spec`() {
+        val rules = Experiment.Rules.SETTINGS
+        val cli = (command("pairs", "--source", "reddit", "--out", "o") as PairsCommand).pairRules()
+        val dsl = RulesBuilder()
+        assertAgree("rules", rules, mapOf(
+            "the CLI (plaudit pairs)" to pairRulesValues(cli),
+            "PairRules.defaults()" to pairRulesValues(PairRules.defaults()),
+            "the DSL (rules)" to rules.list().associate { s ->
+                s.name() to if (s.name() == "split") dsl.build().split() else getter(dsl, s.dslName()).invoke(dsl)
+            },
+            "the DSL's experiment { }" to rules.values(experiment { }.experiment.data().rules()),
+            "the JSON spec ({})" to rules.values(Experiment.fromJson("{}").data().rules()),
         ))
     }
 }

@@ -1,9 +1,12 @@
 package plaudit.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import plaudit.Setting;
 import plaudit.UserError;
 import plaudit.data.ComparisonsJsonl;
 import plaudit.data.DataStats;
@@ -13,6 +16,7 @@ import plaudit.data.Source;
 import plaudit.data.Split;
 import plaudit.data.SplitRule;
 import plaudit.data.source.ColumnMap;
+import plaudit.experiment.Experiment.Rules;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 
 /**
  * {@code plaudit pairs}: upvote data to preference comparisons. Writes DIR/train.jsonl, DIR/val.jsonl,
@@ -58,19 +63,13 @@ public final class PairsCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--min-score-ratio", paramLabel = "R", description = "preferred score / other score at least R (default: ${DEFAULT-VALUE})")
-    double minScoreRatio = 2.0;
+    double minScoreRatio = Rules.MIN_SCORE_RATIO.defaultValue();
 
-    @Option(names = "--min-post-score", paramLabel = "N", description = "skip posts scoring below N (default: ${DEFAULT-VALUE})")
-    int minPostScore = 10;
+    private final SettingOptions<Rules> ruleSettings = new SettingOptions<>(Rules.SETTINGS);
 
-    @Option(names = "--min-comment-score", paramLabel = "N", description = "skip comments scoring below N (default: ${DEFAULT-VALUE}; not for hn)")
-    int minCommentScore = 2;
-
-    @Option(names = "--max-comments-per-post", paramLabel = "N", description = "pair only the N highest-scored comments of a post (default: ${DEFAULT-VALUE})")
-    int maxCommentsPerPost = 50;
-
-    @Option(names = "--max-pairs-per-post", paramLabel = "N", description = "at most N comparisons per post, 0 = no limit (default: ${DEFAULT-VALUE})")
-    int maxPairsPerPost = 10;
+    /** --min-post-score, --min-comment-score, --max-comments-per-post, --max-pairs-per-post. */
+    @Mixin
+    CommandSpec ruleOptions = ruleSettings.spec();
 
     @Option(names = "--no-later-rule", description = "do not require the preferred comment to be written later")
     boolean noLaterRule;
@@ -78,20 +77,9 @@ public final class PairsCommand implements Callable<Integer> {
     @Option(names = "--all-depths", description = "compare all comments on a post, not only top-level ones")
     boolean allDepths;
 
-    @Option(names = "--keep-deleted-authors", description = "keep comments whose author account was deleted")
-    boolean keepDeletedAuthors;
-
-    @Option(names = "--keep-op-replies", description = "keep comments by the post's author")
-    boolean keepOpReplies;
-
-    @Option(names = "--keep-nsfw", description = "keep posts marked over-18")
-    boolean keepNsfw;
-
-    @Option(names = "--keep-edited-posts", description = "keep posts edited after posting")
-    boolean keepEditedPosts;
-
-    @Option(names = "--keep-link-posts", description = "keep link posts (no text body)")
-    boolean keepLinkPosts;
+    /** SHP's filters of comments and posts, each on unless its {@code --keep-…} flag is given. */
+    @Mixin
+    CommandSpec filterOptions = filterOptions();
 
     @Option(names = "--bot-pattern", paramLabel = "REGEX", description = "authors matching are bots (default: ${DEFAULT-VALUE})")
     String botPattern = PairRules.DEFAULT_BOTS;
@@ -100,7 +88,7 @@ public final class PairsCommand implements Callable<Integer> {
     int minTokens;
 
     @Option(names = "--max-tokens", paramLabel = "N", description = "skip responses longer than N whitespace tokens (default: off)")
-    int maxTokens;
+    int maxTokens = Rules.MAX_TOKENS.defaultValue();
 
     @Option(names = "--max-prompt-tokens", paramLabel = "N", description = "skip posts whose prompt is longer than N whitespace tokens (default: off)")
     int maxPromptTokens;
@@ -109,10 +97,10 @@ public final class PairsCommand implements Callable<Integer> {
     boolean noDedupe;
 
     @Option(names = "--split", paramLabel = "T,V,T", description = "train,val,test weights, by thread (default: ${DEFAULT-VALUE})")
-    String split = "90,5,5";
+    String split = String.join(",", Rules.SPLIT.defaultValue().stream().map(Setting::text).toList());
 
     @Option(names = "--seed", paramLabel = "N", description = "seed of the split and of the per-post pair sample (default: ${DEFAULT-VALUE})")
-    long seed;
+    long seed = Rules.SPLIT_SEED.defaultValue();
 
     @Option(names = "--margin", description = "add margin = log(score_chosen / score_rejected) to each comparison")
     boolean margin;
@@ -130,15 +118,7 @@ public final class PairsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Source kind = Source.of(source);
         List<Path> files = inputFiles(kind);
-        PairRules rules = PairRules.builder()
-                .topLevelOnly(!allDepths).requireLater(!noLaterRule).minScoreRatio(minScoreRatio)
-                .minPostScore(minPostScore).minCommentScore(minCommentScore)
-                .maxCommentsPerPost(maxCommentsPerPost).maxPairsPerPost(maxPairsPerPost)
-                .dropDeletedAuthors(!keepDeletedAuthors).dropOpReplies(!keepOpReplies).dropNsfwPosts(!keepNsfw)
-                .dropEditedPosts(!keepEditedPosts).selfPostsOnly(!keepLinkPosts).botPattern(botPattern)
-                .minTokens(minTokens).maxTokens(maxTokens).maxPromptTokens(maxPromptTokens).dedupe(!noDedupe)
-                .split(SplitRule.parse(split, seed)).margin(margin)
-                .build();
+        PairRules rules = pairRules();
         if (spillMb < 1) throw new UserError("--spill-mb must be >= 1");
         PairsJob job = new PairsJob(kind, files, rules).optSpill((long) spillMb << 20, 64).optProgress(!quiet)
                 .optExamples(examples);
@@ -159,6 +139,40 @@ public final class PairsCommand implements Callable<Integer> {
                 stats.kept(Split.VAL), stats.kept(Split.TEST), out);
         o.flush();
         return 0;
+    }
+
+    /** The rules the options give. */
+    public PairRules pairRules() {
+        Rules shared = ruleSettings.config(Rules.SETTINGS.builder().set(Rules.MIN_SCORE_RATIO, minScoreRatio)
+                .set(Rules.TOP_LEVEL_ONLY, !allDepths).set(Rules.REQUIRE_LATER, !noLaterRule)
+                .set(Rules.MAX_TOKENS, maxTokens).set(Rules.SPLIT_SEED, seed));
+        PairRules.Builder b = shared.pairRules().toBuilder();
+        for (Filter f : FILTERS) f.rule().accept(b, !Boolean.TRUE.equals(filterOptions.findOption(f.option()).getValue()));
+        return b
+                .botPattern(botPattern)
+                .minTokens(minTokens).maxPromptTokens(maxPromptTokens).dedupe(!noDedupe)
+                .split(SplitRule.parse(split, seed)).margin(margin)
+                .build();
+    }
+
+    /** A filter: its {@code --keep-…} flag, the flag's description, and the rule the flag turns off. */
+    private record Filter(String option, String description, BiConsumer<PairRules.Builder, Boolean> rule) {
+    }
+
+    private static final List<Filter> FILTERS = List.of(
+            new Filter("--keep-deleted-authors", "keep comments whose author account was deleted",
+                    PairRules.Builder::dropDeletedAuthors),
+            new Filter("--keep-op-replies", "keep comments by the post's author", PairRules.Builder::dropOpReplies),
+            new Filter("--keep-nsfw", "keep posts marked over-18", PairRules.Builder::dropNsfwPosts),
+            new Filter("--keep-edited-posts", "keep posts edited after posting", PairRules.Builder::dropEditedPosts),
+            new Filter("--keep-link-posts", "keep link posts (no text body)", PairRules.Builder::selfPostsOnly));
+
+    private static CommandSpec filterOptions() {
+        CommandSpec spec = CommandSpec.create();
+        for (Filter f : FILTERS) {
+            spec.addOption(OptionSpec.builder(f.option()).type(boolean.class).arity("0").description(f.description()).build());
+        }
+        return spec;
     }
 
     private List<Path> inputFiles(Source kind) {

@@ -1,7 +1,9 @@
 package plaudit.data;
 
+import plaudit.Setting;
 import plaudit.UserError;
 
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -48,11 +50,34 @@ public record PairRules(boolean topLevelOnly, boolean requireLater, double minSc
     /** AutoModerator, names ending in "bot", and Stack Exchange's "Community" system user. Catches some humans named *bot. */
     public static final String DEFAULT_BOTS = "automoderator|community|.*bot";
 
+    // The rules an experiment spec, the DSL and `plaudit pairs` share (Experiment.Rules declares them as its own),
+    // each defined once: SHP's default, one line of documentation, its validation and its option. The ratio has none:
+    // SettingOptions would print its default as 2, and `plaudit pairs --help` has always said 2.0.
+    public static final Setting<Double> MIN_SCORE_RATIO = Setting.of("minScoreRatio", 2.0,
+                    "The preferred comment's score must be at least this multiple of the other's")
+            .check(v -> v >= 1, ">= 1");
+    public static final Setting<Integer> MIN_POST_SCORE = Setting.of("minPostScore", 10,
+            "Posts scoring below this are skipped").option("--min-post-score");
+    public static final Setting<Integer> MIN_COMMENT_SCORE = Setting.of("minCommentScore", 2,
+            "Comments scoring below this are skipped (not for hn, whose comments have no score)").option("--min-comment-score");
+    public static final Setting<Integer> MAX_COMMENTS_PER_POST = Setting.of("maxCommentsPerPost", 50,
+                    "At most this many comments per post are paired (the highest-scored)")
+            .check(v -> v >= 2, ">= 2").option("--max-comments-per-post");
+    public static final Setting<Integer> MAX_PAIRS_PER_POST = Setting.of("maxPairsPerPost", 10,
+                    "At most this many comparisons per post (a seeded sample); 0 = no limit")
+            .check(v -> v >= 0, ">= 0").option("--max-pairs-per-post");
+    public static final Setting<Boolean> TOP_LEVEL_ONLY = Setting.of("topLevelOnly", true, "Compare top-level comments only");
+    public static final Setting<Boolean> REQUIRE_LATER = Setting.of("requireLater", true,
+            "The preferred comment must be the later one (SHP's rule against visibility bias)");
+    public static final Setting<Integer> MAX_TOKENS = Setting.of("maxTokens", 0,
+            "Responses with more (whitespace) tokens are skipped; 0 = no limit").check(v -> v >= 0, ">= 0");
+
     public PairRules {
-        if (!(minScoreRatio >= 1)) throw new UserError("min score ratio must be >= 1, got " + minScoreRatio);
-        if (maxCommentsPerPost < 2) throw new UserError("max comments per post must be >= 2, got " + maxCommentsPerPost);
-        if (maxPairsPerPost < 0) throw new UserError("max pairs per post must be >= 0, got " + maxPairsPerPost);
-        if (minTokens < 0 || maxTokens < 0 || maxPromptTokens < 0) throw new UserError("token limits must be >= 0");
+        MIN_SCORE_RATIO.validate("pair rules", minScoreRatio, Map.of());
+        MAX_COMMENTS_PER_POST.validate("pair rules", maxCommentsPerPost, Map.of());
+        MAX_PAIRS_PER_POST.validate("pair rules", maxPairsPerPost, Map.of());
+        MAX_TOKENS.validate("pair rules", maxTokens, Map.of());
+        if (minTokens < 0 || maxPromptTokens < 0) throw new UserError("token limits must be >= 0");
         if (maxTokens > 0 && minTokens > maxTokens) {
             throw new UserError("min tokens (" + minTokens + ") is above max tokens (" + maxTokens + ")");
         }
@@ -92,13 +117,13 @@ public record PairRules(boolean topLevelOnly, boolean requireLater, double minSc
     }
 
     public static final class Builder {
-        private boolean topLevelOnly = true;
-        private boolean requireLater = true;
-        private double minScoreRatio = 2.0;
-        private int minPostScore = 10;
-        private int minCommentScore = 2;
-        private int maxCommentsPerPost = 50;
-        private int maxPairsPerPost = 10;
+        private boolean topLevelOnly = TOP_LEVEL_ONLY.defaultValue();
+        private boolean requireLater = REQUIRE_LATER.defaultValue();
+        private double minScoreRatio = MIN_SCORE_RATIO.defaultValue();
+        private int minPostScore = MIN_POST_SCORE.defaultValue();
+        private int minCommentScore = MIN_COMMENT_SCORE.defaultValue();
+        private int maxCommentsPerPost = MAX_COMMENTS_PER_POST.defaultValue();
+        private int maxPairsPerPost = MAX_PAIRS_PER_POST.defaultValue();
         private boolean dropDeletedAuthors = true;
         private boolean dropOpReplies = true;
         private boolean dropNsfwPosts = true;
@@ -106,7 +131,7 @@ public record PairRules(boolean topLevelOnly, boolean requireLater, double minSc
         private boolean selfPostsOnly = true;
         private Pattern botPattern = Pattern.compile(DEFAULT_BOTS, Pattern.CASE_INSENSITIVE);
         private int minTokens;
-        private int maxTokens;
+        private int maxTokens = MAX_TOKENS.defaultValue();
         private int maxPromptTokens;
         private TokenCounter tokens = TokenCounter.whitespace();
         private boolean dedupe = true;

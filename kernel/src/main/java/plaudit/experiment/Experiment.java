@@ -132,7 +132,8 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
     }
 
     /**
-     * The SHP rules that turn threads into comparisons (defaults and meaning on {@link PairRules}), and the split.
+     * The SHP rules that turn threads into comparisons (meaning on {@link PairRules}), and the split; each rule is
+     * defined once, on {@link PairRules}, for the spec, the DSL's {@code upvotes(…) { }} and {@code plaudit pairs}.
      *
      * @param split     train, val, test weights (by thread), e.g. {@code [90, 5, 5]}
      * @param splitSeed seed of the split and of the per-post pair sample (default 0, as {@code plaudit pairs})
@@ -140,18 +141,36 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
     public record Rules(double minScoreRatio, int minPostScore, int minCommentScore, int maxCommentsPerPost,
                         int maxPairsPerPost, boolean topLevelOnly, boolean requireLater, int maxTokens,
                         List<Double> split, long splitSeed) {
+        public static final Setting<Double> MIN_SCORE_RATIO = PairRules.MIN_SCORE_RATIO.key("data.rules.minScoreRatio");
+        public static final Setting<Integer> MIN_POST_SCORE = PairRules.MIN_POST_SCORE.key("data.rules.minPostScore");
+        public static final Setting<Integer> MIN_COMMENT_SCORE = PairRules.MIN_COMMENT_SCORE.key("data.rules.minCommentScore");
+        public static final Setting<Integer> MAX_COMMENTS_PER_POST = PairRules.MAX_COMMENTS_PER_POST
+                .key("data.rules.maxCommentsPerPost");
+        public static final Setting<Integer> MAX_PAIRS_PER_POST = PairRules.MAX_PAIRS_PER_POST.key("data.rules.maxPairsPerPost");
+        public static final Setting<Boolean> TOP_LEVEL_ONLY = PairRules.TOP_LEVEL_ONLY.key("data.rules.topLevelOnly");
+        public static final Setting<Boolean> REQUIRE_LATER = PairRules.REQUIRE_LATER.key("data.rules.requireLater");
+        public static final Setting<Integer> MAX_TOKENS = PairRules.MAX_TOKENS.key("data.rules.maxTokens");
+        /** {@link SplitRule#DEFAULT}'s fractions as weights. */
+        public static final Setting<List<Double>> SPLIT = Setting.of("split", List.class, List.of(90.0, 5.0, 5.0),
+                        "Train, validation and test weights, by thread")
+                .check(Rules::weights, "three non-negative weights (train, val, test)").key("data.rules.split");
+        public static final Setting<Long> SPLIT_SEED = Setting.of("splitSeed", SplitRule.DEFAULT.seed(),
+                "Seed of the split and of the per-post pair sample").key("data.rules.splitSeed");
+        public static final Settings<Rules> SETTINGS = Settings.of(Rules.class, "experiment");
+
         public Rules {
-            require(split != null && split.size() == 3 && split.stream().allMatch(w -> w != null && w >= 0 && Double.isFinite(w))
-                            && split.stream().mapToDouble(Double::doubleValue).sum() > 0,
-                    "data.rules.split needs three non-negative weights (train, val, test), got " + split);
+            SETTINGS.validate(minScoreRatio, minPostScore, minCommentScore, maxCommentsPerPost, maxPairsPerPost,
+                    topLevelOnly, requireLater, maxTokens, split, splitSeed);
             split = List.copyOf(split);
         }
 
         public static Rules defaults() {
-            PairRules d = PairRules.defaults();
-            return new Rules(d.minScoreRatio(), d.minPostScore(), d.minCommentScore(), d.maxCommentsPerPost(),
-                    d.maxPairsPerPost(), d.topLevelOnly(), d.requireLater(), d.maxTokens(), List.of(90.0, 5.0, 5.0),
-                    d.split().seed());
+            return SETTINGS.defaults();
+        }
+
+        private static boolean weights(List<Double> split) {
+            return split != null && split.size() == 3 && split.stream().allMatch(w -> w != null && w >= 0 && Double.isFinite(w))
+                    && split.stream().mapToDouble(Double::doubleValue).sum() > 0;
         }
 
         public PairRules pairRules() {

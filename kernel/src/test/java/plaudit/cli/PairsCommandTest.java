@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.cli.CliRun.Result;
 import plaudit.data.Fixtures;
+import plaudit.data.PairRules;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,6 +90,32 @@ class PairsCommandTest {
         assertEquals(4, lines(out).size(), "ratio >= 3 leaves 4 on p1abc, capped at 3; 1 on p2def");
         assertTrue(r.out().contains("skipped comments deleted_text: 2 (text is [deleted]/[removed] (or deleted/dead on HN));"
                 + " first at RC_fixture.ndjson:5" + System.lineSeparator()), r.out());
+    }
+
+    /** Each rule option reaches its own rule, and only it; the defaults are SHP's. */
+    @Test
+    void eachRuleOptionSetsItsRule() {
+        PairRules d = rules();
+        // by text: a Pattern has no equals
+        assertEquals(PairRules.defaults().toBuilder().split(d.split()).build().toString(), d.toString());
+        assertFalse(rules("--keep-deleted-authors").dropDeletedAuthors());
+        assertFalse(rules("--keep-op-replies").dropOpReplies());
+        assertFalse(rules("--keep-nsfw").dropNsfwPosts());
+        assertFalse(rules("--keep-edited-posts").dropEditedPosts());
+        assertFalse(rules("--keep-link-posts").selfPostsOnly());
+        assertFalse(rules("--all-depths").topLevelOnly());
+        assertFalse(rules("--no-later-rule").requireLater());
+        PairRules set = rules("--keep-nsfw", "--min-score-ratio", "3", "--min-post-score", "4", "--min-comment-score", "5",
+                "--max-comments-per-post", "6", "--max-pairs-per-post", "7", "--max-tokens", "8", "--seed", "9");
+        assertEquals(d.toBuilder().dropNsfwPosts(false).minScoreRatio(3).minPostScore(4).minCommentScore(5)
+                .maxCommentsPerPost(6).maxPairsPerPost(7).maxTokens(8).seed(9).build().toString(), set.toString());
+    }
+
+    private static PairRules rules(String... options) {
+        List<String> args = new ArrayList<>(List.of("pairs", "--source", "reddit", "--out", "o"));
+        args.addAll(List.of(options));
+        return ((PairsCommand) PlauditCli.commandLine().parseArgs(args.toArray(String[]::new)).subcommand()
+                .commandSpec().userObject()).pairRules();
     }
 
     @Test
