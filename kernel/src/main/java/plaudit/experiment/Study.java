@@ -39,24 +39,13 @@ public final class Study {
     }
 
     /**
-     * Sizes of one study; {@link #of(Scale)} gives the presets. {@code pretrainSteps} is short on
-     * purpose, and a knob worth knowing: at 400 steps the full model stops at a validation loss of 1.83 and its SFT
-     * samples are half word salad, which PPO fixes (length, helpful phrases) on its way to the reward model's biases;
-     * at 1200 steps (loss 1.04) SFT writes like the forum (gold −0.24 → 1.46), and PPO against the same upvote-trained
-     * reward model then loses to SFT by gold at a KL of 5–8 nats (hype words, repeated templates) while best-of-n
-     * still wins (README, "The evidence"). {@code ppo} is the adaptive-KL run's (its seed is the study's),
-     * {@code beta0Steps} the β = 0 run's (over-optimisation shows within ~100 steps). The value function is a head on
-     * the policy's trunk: the same or better gold than a separate value network at about half the update's cost.
-     * {@code evalSamples} responses per held-out prompt and policy: the full forum has only ~74 held-out prompts, and
-     * with 4 samples the win rate's SFT side alone moved it by several hundredths between sampling seeds; 16 makes
-     * its standard error (reported as {@code ppo_gold_winrate_se}) about ±0.012.
-     * {@code rmReadout} and {@code sftReplies} are the reward model's recipe: with the published one (last-token
-     * readout, the forum's comparisons only) PPO beat SFT by gold 0.564–0.642 at KL 8 on four forums; with the mean
-     * readout and the forum's readers voting on two SFT replies per training prompt, 0.652–0.713 on the same four, and
-     * 0.639–0.705 with other PPO seeds and 0.617 for seed 1 with two threads instead of one (README, "The evidence").
-     * Those are last iterates; {@code averageTail} 0.5 makes the measured policy the mean of the weights over the
-     * second half of the run, which on the same nine trajectories wins 0.682–0.727 at 4.2–4.7 nats (README, "The
-     * evidence").
+     * Sizes of one study; {@link #of(Scale)} gives the presets. {@code ppo} is the adaptive-KL run's (its seed is the
+     * study's), {@code beta0Steps} the β = 0 run's, long enough for over-optimisation to show. {@code pretrainSteps}
+     * is short on purpose: how much the SFT model writes like the forum decides what PPO can still fix against an
+     * upvote-trained reward model. {@code evalSamples} responses per held-out prompt and policy keep the win rate's
+     * standard error ({@code ppo_gold_winrate_se}) small on a forum with few held-out prompts. {@code rmReadout} and
+     * {@code sftReplies} are the reward model's recipe. Why each preset is what it is, with the runs that measured
+     * it: docs/evidence.md.
      */
     public record Settings(int threads, int vocab, GptConfig model, int pretrainSteps, int sftSteps, int rmSteps,
                            PpoConfig ppo, int beta0Steps, int evalPrompts, int evalSamples, int bonPrompts, int bonMaxN,

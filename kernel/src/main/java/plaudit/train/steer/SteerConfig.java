@@ -6,7 +6,7 @@ import plaudit.Settings;
 /**
  * Settings of goal steering. Defaults: 8 soft vectors for 100 steps at lr 0.01; 8 prefix tokens for 30 GCG
  * iterations of 64 swaps among the top 32; after the prompt, right before the reply: in front of a ~50-token prompt
- * the models Plaudit trains on a CPU barely attend to a prefix (README, "Goal steering").
+ * the models Plaudit trains on a CPU barely attend to a prefix (docs/steering.md).
  *
  * <p>Each component is defined once, by its {@link Setting} constant below: default, documentation, validation and
  * the {@code plaudit steer} option. {@link #SETTINGS} is what the CLI and the DSL's {@code steer { }} read.

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** PPO's settings: the defaults the README's PPO table cites, and each validation naming its setting. */
+/** PPO's settings: the defaults docs/defaults.md cites, and each validation naming its setting. */
 class PpoConfigTest {
 
     private static <T> String error(Setting<T> s, T value) {
