@@ -20,10 +20,12 @@ record PolicyModels(Tokenizer tok, List<String> prompts, Gpt ref, Gpt policy, Sc
         implements AutoCloseable {
 
     /**
-     * Reads the prompts and refuses a {@code --resume} without a checkpoint before any model is loaded, then loads
-     * the models onto {@code dev}; a model that fails to load closes the ones already loaded.
+     * Refuses a checkpoint interval that would save nothing and a {@code --resume} without a checkpoint, reads the
+     * prompts, all before any model is loaded, then loads the models onto {@code dev}; a model that fails to load
+     * closes the ones already loaded.
      */
     static PolicyModels load(PolicyRunOptions io, Device dev) {
+        io.checkInterval();
         Checkpoint sft = Checkpoint.read(io.sft.dir);
         Tokenizer tok = sft.tokenizer();
         List<String> prompts = io.trainPrompts();

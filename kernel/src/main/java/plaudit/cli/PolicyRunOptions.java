@@ -3,6 +3,7 @@ package plaudit.cli;
 import ai.djl.Device;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.Checkpoint;
 import plaudit.model.ScoreModel;
@@ -28,6 +29,17 @@ public final class PolicyRunOptions {
     int checkpointEvery;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint (same options and seed).")
     boolean resume;
+
+    /**
+     * Refuses an interval below 1: the run would write no checkpoint at all, not even at its last step, and the
+     * trained policy would be lost when the command ends.
+     */
+    void checkInterval() {
+        if (checkpointEvery < 1) {
+            throw new UserError("--checkpoint-every " + checkpointEvery + " would save no checkpoint and lose the "
+                    + "trained policy; give a number of steps of at least 1 (the last step is always saved)");
+        }
+    }
 
     /** The distinct training prompts of the pairs. */
     List<String> trainPrompts() {
