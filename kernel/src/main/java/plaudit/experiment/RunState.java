@@ -1,6 +1,7 @@
 package plaudit.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import plaudit.FileTrees;
 import plaudit.model.Checkpoint;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
@@ -11,14 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
-import java.util.stream.Stream;
 
 /**
  * What the stages of one run share: its folder, whether it resumes an earlier run's checkpoints, its cancellation,
@@ -84,11 +83,7 @@ final class RunState {
     /** Deletes the in-progress checkpoints of {@code stages} once a finished stage's checkpoint stands for them. */
     void dropProgress(String... stages) throws IOException {
         for (String stage : stages) {
-            Path dir = out.resolve(stage + "/" + RESUME);
-            if (!Files.exists(dir)) continue;
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
+            FileTrees.delete(out.resolve(stage + "/" + RESUME));
         }
     }
 

@@ -1,5 +1,6 @@
 package plaudit.model;
 
+import plaudit.FileTrees;
 import plaudit.UserError;
 
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -46,9 +46,9 @@ final class AtomicDirectory {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         checkReplaceable(target, marker, what);
-        for (Path stale : leftovers(target, TMP)) deleteRecursively(stale);
+        for (Path stale : leftovers(target, TMP)) FileTrees.delete(stale);
         if (Files.isDirectory(target)) {
-            for (Path stale : leftovers(target, OLD)) deleteRecursively(stale);
+            for (Path stale : leftovers(target, OLD)) FileTrees.delete(stale);
         }
         Path tmp = freshDirectory(parent, "." + target.getFileName() + TMP);
         try {
@@ -56,7 +56,7 @@ final class AtomicDirectory {
             fsyncDirectory(tmp);
             replace(tmp, target);
         } catch (Throwable t) {
-            deleteRecursively(tmp);
+            FileTrees.delete(tmp);
             throw t;
         }
     }
@@ -98,7 +98,7 @@ final class AtomicDirectory {
             throw e;
         }
         fsyncDirectory(parent);
-        deleteRecursively(old);
+        FileTrees.delete(old);
     }
 
     /**
@@ -139,13 +139,6 @@ final class AtomicDirectory {
     private static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }
