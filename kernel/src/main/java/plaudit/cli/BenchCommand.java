@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.bench.DataBench;
+import plaudit.bench.HostileBench;
 import plaudit.bench.ModelBench;
 import plaudit.bench.PpoBench;
 import plaudit.bench.PytorchBench;
@@ -28,13 +29,18 @@ import java.util.concurrent.Callable;
                         + "optimizer memory of the four models, peak RSS.",
                 "suite data: Pushshift reader + comparison builder throughput (comments/s per core) and peak heap "
                         + "on a generated .zst dump of 1M comments (full) or 50k (tiny).",
+                "suite hostile: what hostile input and load do to the processes a user runs, each case a plaudit "
+                        + "command in a child JVM with a small heap (outcome, wall time, peak RSS): a Hacker News "
+                        + "document larger than the heap, deep nesting, a 50 MB CSV field, a config.json with 100,000 "
+                        + "layers, many samples, a chunked request body larger than the worker's heap, a second worker "
+                        + "on one --data, many concurrent clients.",
                 "--against pytorch: the same GPT, weights, batches and thread counts in PyTorch eager (Python, "
                         + "bench/pytorch_gpt.py), both sides timed in turns; writes OUT/bench.csv with columns "
                         + "workload,plaudit,pytorch,unit,ratio (ratio > 1: Plaudit faster). Needs "
                         + "scripts/setup-bench.sh."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--suite", defaultValue = "model", description = "model, ppo or data (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", defaultValue = "model", description = "model, ppo, data or hostile (default: ${DEFAULT-VALUE}).")
     String suite;
     @Option(names = "--scale", defaultValue = "full", description = "tiny or full (default: ${DEFAULT-VALUE}).")
     String scale;
@@ -73,7 +79,16 @@ public final class BenchCommand implements Callable<Integer> {
                     deleteTree(work);
                 }
             }
-            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo or data");
+            case "hostile" -> {
+                Path work = Files.createTempDirectory("plaudit-bench-hostile");
+                try {
+                    yield HostileBench.run(work, s == ModelBench.Scale.FULL ? HostileBench.Sizes.FULL
+                            : HostileBench.Sizes.TINY);
+                } finally {
+                    deleteTree(work);
+                }
+            }
+            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo, data or hostile");
         };
         print(t, "bench-" + suite + ".csv");
         return 0;
