@@ -100,7 +100,7 @@ public final class WorkerServer implements AutoCloseable {
         app.exception(UserError.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         app.exception(NoSuchJob.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage()));
         app.exception(BoundedBody.TooLarge.class, (e, ctx) -> {
-            ctx.header("Connection", "close"); // the rest of the body is discarded, unread, and the connection not reused
+            ctx.header("Connection", "close"); // the rest of the body is discarded as it arrives; the connection is not reused
             error(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
         });
     }
