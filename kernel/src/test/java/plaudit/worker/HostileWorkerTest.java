@@ -31,7 +31,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -184,10 +187,62 @@ class HostileWorkerTest {
     @Test
     void aChunkedBodyWithoutEndIsRefusedAtTheLimit(@TempDir Path tmp) throws Exception {
         String url = start(tmp, (id, out, cancelled) -> { });
-        long limit = 50L << 20;
+        String response = postChunkedWithoutEnd(server.port(), 50L << 20, "in-process");
+        assertTrue(response.startsWith("HTTP/1.1 413"), response);
+        assertTrue(response.contains("{\"error\":\"the request body is over the limit of 1048576 bytes (1024 KiB)"), response);
+        assertEquals("[]", WorkerFixture.call("GET", url + "/v1/jobs", WorkerFixture.TOKEN, null).body(), "nothing was queued");
+        assertEquals(201, WorkerFixture.call("POST", url + "/v1/jobs", WorkerFixture.TOKEN,
+                "{\"experiment\":" + WorkerFixture.tinyExperiment() + "}").statusCode(), "the worker still serves");
+    }
+
+    /** A real worker with a 64 MiB heap is sent up to 300 MiB chunked: it answers 413 and goes on serving. */
+    @Test
+    void aWorkerWithA64MiBHeapSurvivesA300MiBChunkedBody(@TempDir Path tmp) throws Exception {
+        Path tokenFile = Files.writeString(tmp.resolve("token"), WorkerFixture.TOKEN + "\n");
+        Path log = tmp.resolve("worker.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-cp", System.getProperty("java.class.path"), "plaudit.cli.PlauditCli", "worker", "--data",
+                tmp.resolve("data").toString(), "--port", "0", "--device", "cpu", "--token-file", tokenFile.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Matcher m;
+            long until = System.currentTimeMillis() + 60_000;
+            while (!(m = LISTENING.matcher(Files.readString(log))).find()) {
+                assertTrue(p.isAlive() && System.currentTimeMillis() < until, () -> "the worker starts: " + read(log));
+                Thread.sleep(50);
+            }
+            int port = Integer.parseInt(m.group(1));
+            String response = postChunkedWithoutEnd(port, 300L << 20, "child JVM, -Xmx64m");
+            assertTrue(response.startsWith("HTTP/1.1 413"), response + "\n" + read(log));
+            assertEquals(200, WorkerFixture.call("GET", "http://127.0.0.1:" + port + "/v1/jobs", WorkerFixture.TOKEN, null)
+                    .statusCode(), "still serving");
+            assertTrue(p.isAlive());
+            assertFalse(read(log).contains("OutOfMemoryError"), read(log));
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static final Pattern LISTENING = Pattern.compile("worker: http://127\\.0\\.0\\.1:(\\d+)/v1");
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * POSTs a chunked job body of 'x' to the worker on {@code port}, up to {@code most} bytes and never its last
+     * chunk, stopping once the worker answers; returns the answer and prints when it came.
+     */
+    private static String postChunkedWithoutEnd(int port, long most, String what) throws Exception {
         AtomicLong sent = new AtomicLong();
+        AtomicBoolean answered = new AtomicBoolean();
         ExecutorService writer = Executors.newSingleThreadExecutor();
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(20_000);
             OutputStream os = s.getOutputStream();
             os.write(("POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + WorkerFixture.TOKEN
@@ -196,7 +251,7 @@ class HostileWorkerTest {
             Future<?> writing = writer.submit(() -> {
                 byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
                 try {
-                    while (sent.get() < limit) {
+                    while (sent.get() < most && !answered.get()) {
                         os.write(chunk);
                         sent.addAndGet(0x10000);
                     }
@@ -206,19 +261,16 @@ class HostileWorkerTest {
                 return null;
             });
             String response = readResponse(s.getInputStream());
-            long ms = (System.nanoTime() - t0) / 1_000_000, sentThen = sent.get();
+            answered.set(true);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("chunked body without end (%s): %s after %d ms, %d KiB sent by then (limit %d KiB)%n", what,
+                    response.lines().findFirst().orElse("no answer"), ms, sent.get() >> 10, WorkerServer.MAX_REQUEST_BYTES >> 10);
+            s.close();
             writing.get(30, TimeUnit.SECONDS);
-            System.out.printf("chunked body without end: HTTP 413 after %d ms, %d KiB sent by then, %d KiB in all before "
-                    + "the worker closed the connection (limit %d KiB)%n", ms, sentThen >> 10, sent.get() >> 10,
-                    WorkerServer.MAX_REQUEST_BYTES >> 10);
-            assertTrue(response.startsWith("HTTP/1.1 413"), response);
-            assertTrue(response.contains("{\"error\":\"the request body is over the limit of 1048576 bytes (1024 KiB)"), response);
+            return response;
         } finally {
             writer.shutdownNow();
         }
-        assertEquals("[]", WorkerFixture.call("GET", url + "/v1/jobs", WorkerFixture.TOKEN, null).body(), "nothing was queued");
-        assertEquals(201, WorkerFixture.call("POST", url + "/v1/jobs", WorkerFixture.TOKEN,
-                "{\"experiment\":" + WorkerFixture.tinyExperiment() + "}").statusCode(), "the worker still serves");
     }
 
     /** The status line, headers and as much of the body as came before the connection closed. */
