@@ -54,6 +54,7 @@ public final class WorkerCommand implements Callable<Integer> {
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 running.close();
+                queue.stop();
                 stopped.countDown();
             }));
             stopped.await();

@@ -74,7 +74,8 @@ public final class JobStore {
             Files.createDirectories(dir.resolve("out"));
             writeAtomically(dir.resolve("spec.json"), experiment.toJson());
             if (rewardSource != null) writeAtomically(dir.resolve("reward.kts"), rewardSource);
-            Job job = new Job(id, Job.Status.QUEUED, Instant.now().toString(), null, null, 0, null, rewardSource != null);
+            Job job = new Job(id, Job.Status.QUEUED, Instant.now().toString(), null, null, 0, 0, null,
+                    rewardSource != null);
             save(job);
             return job;
         } catch (IOException e) {

@@ -153,7 +153,36 @@ class HostileWorkerTest {
         Job j = new JobStore(tmp).get(id);
         assertEquals(Job.Status.FAILED, j.status());
         assertEquals(JobQueue.MAX_ATTEMPTS, j.attempts());
-        assertTrue(j.error().startsWith("started 3 times without finishing (last start "), j.error());
+        assertEquals(JobQueue.MAX_ATTEMPTS, j.interrupted());
+        assertTrue(j.error().startsWith("started 3 times without finishing: the worker died under it each time "
+                + "(killed, or out of memory?), last at the start of 20"), j.error());
+    }
+
+    /** A worker stopped in the ordinary way (the shutdown hook calls stop) does not count against its job. */
+    @Test
+    void ordinaryStopsDoNotCountAgainstTheJob(@TempDir Path tmp) throws Exception {
+        String id = new JobStore(tmp).create(Experiment.fromJson(WorkerFixture.tinyExperiment()), null).id();
+        for (int start = 1; start <= JobQueue.MAX_ATTEMPTS + 2; start++) {
+            CountDownLatch running = new CountDownLatch(1);
+            JobQueue q = new JobQueue(new JobStore(tmp), (job, out, cancelled) -> {
+                running.countDown();
+                Thread.sleep(Long.MAX_VALUE);
+            });
+            q.start();
+            assertTrue(running.await(10, TimeUnit.SECONDS), "start " + start);
+            q.stop();
+            q.close();
+        }
+        JobStore store = new JobStore(tmp);
+        queue = new JobQueue(store, (job, out, cancelled) -> { });
+        queue.start();
+        long until = System.currentTimeMillis() + 10_000;
+        while (store.get(id).status() != Job.Status.DONE) {
+            assertTrue(System.currentTimeMillis() < until, store.get(id).toString());
+            Thread.sleep(10);
+        }
+        assertEquals(JobQueue.MAX_ATTEMPTS + 3, store.get(id).attempts());
+        assertEquals(0, store.get(id).interrupted());
     }
 
     @Test
