@@ -27,7 +27,7 @@ public final class LogsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WorkerClient client = worker.client();
         if (json) {
-            client.events(job, 0, follow, e -> System.out.println(e.toString()));
+            ClientOptions.events(client, job, follow, e -> System.out.println(e.toString()));
             return 0;
         }
         return ClientOptions.follow(client, job, Experiment.fromJson(client.spec(job)), follow);

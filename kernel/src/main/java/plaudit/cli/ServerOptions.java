@@ -1,6 +1,7 @@
 package plaudit.cli;
 
 import plaudit.worker.Auth;
+import plaudit.worker.WorkerClient;
 import plaudit.worker.WorkerServer;
 
 import picocli.CommandLine.Option;
@@ -12,15 +13,23 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 
 /**
  * How {@code plaudit worker} is reached (a picocli mixin): the address and port it listens on, the token clients must
  * send and the certificate for HTTPS.
  */
 public final class ServerOptions {
+    /** Shorter tokens are accepted, with a warning: 16 random hex characters are 64 bits. */
+    static final int MIN_TOKEN_CHARS = 16;
+
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bind;
     @Option(names = "--port", defaultValue = "8470", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
@@ -46,7 +55,37 @@ public final class ServerOptions {
 
     /** The clients' token: from --token-file, else the one kept in {@code data/token} (made on first use). */
     Auth auth(Path data) throws IOException {
-        return Auth.fromFile(tokenFile != null ? tokenFile : newToken(data.resolve("token")));
+        return Auth.fromFile(tokenFile(data));
+    }
+
+    /**
+     * What is weak in this setup, one line each, for the worker to print at start: a token others can read or guess,
+     * or a token sent over the network in clear. Call after {@link #auth}.
+     */
+    List<String> warnings(Path data) throws IOException {
+        List<String> w = new ArrayList<>();
+        Path file = tokenFile(data);
+        if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                w.add("the token file " + file + " is readable by other users (" + PosixFilePermissions.toString(perms)
+                        + "); chmod 600 " + file);
+            }
+        }
+        int length = WorkerClient.token(file).length();
+        if (length < MIN_TOKEN_CHARS) {
+            w.add("the token in " + file + " has " + length + " characters, easy to guess; use at least " + MIN_TOKEN_CHARS
+                    + " random ones, e.g. head -c 32 /dev/urandom | xxd -p -c 64 > " + file);
+        }
+        if (keystore == null && !loopback(bind)) {
+            w.add("--bind " + bind + " over plain HTTP: the token and every job cross the network unencrypted; "
+                    + "add --keystore (HTTPS) or bind 127.0.0.1 and use an SSH tunnel");
+        }
+        return w;
+    }
+
+    private Path tokenFile(Path data) throws IOException {
+        return tokenFile != null ? tokenFile : newToken(data.resolve("token"));
     }
 
     /** The certificate to serve HTTPS with, or null for plain HTTP. */

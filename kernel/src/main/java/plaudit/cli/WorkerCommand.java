@@ -1,6 +1,7 @@
 package plaudit.cli;
 
 import plaudit.worker.Auth;
+import plaudit.worker.DataLock;
 import plaudit.worker.ExperimentExecution;
 import plaudit.worker.JobQueue;
 import plaudit.worker.JobStore;
@@ -13,7 +14,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.model.Devices;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,24 +37,28 @@ public final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         server.check();
-        Files.createDirectories(data);
-        Auth auth = server.auth(data);
-        WorkerServer.Tls tls = server.tls();
-        String dev = device != null ? device : Engine.getEngine("PyTorch").getGpuCount() > 0 ? "gpu" : "cpu";
-        Devices.parse(dev); // a GPU that is not there fails now, not in the first job
-        JobStore store = new JobStore(data);
-        JobQueue queue = new JobQueue(store, new ExperimentExecution(store, dev));
-        WorkerServer running = new WorkerServer(store, queue, auth, server.bind, server.port, tls).start();
-        queue.start();
-        System.err.printf("worker: %s://%s:%d/v1 on %s, %d job(s) under %s, reward sources %s%n",
-                tls == null ? "http" : "https", server.bind, running.port(), dev, store.list().size(), data,
-                RewardCompiler.find() != null ? "accepted" : "refused (no Kotlin compiler on the classpath)");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            stopped.countDown();
-        }));
-        stopped.await();
+        // first: a second worker on this folder stops here, before it binds a port or reads a job
+        try (DataLock lock = DataLock.take(data)) {
+            Auth auth = server.auth(data);
+            for (String w : server.warnings(data)) System.err.println("worker: warning: " + w);
+            WorkerServer.Tls tls = server.tls();
+            String dev = device != null ? device : Engine.getEngine("PyTorch").getGpuCount() > 0 ? "gpu" : "cpu";
+            Devices.parse(dev); // a GPU that is not there fails now, not in the first job
+            JobStore store = new JobStore(data);
+            JobQueue queue = new JobQueue(store, new ExperimentExecution(store, dev));
+            WorkerServer running = new WorkerServer(store, queue, auth, server.bind, server.port, tls).start();
+            queue.start();
+            System.err.printf("worker: %s://%s:%d/v1 on %s, %d job(s) under %s, reward sources %s%n",
+                    tls == null ? "http" : "https", server.bind, running.port(), dev, store.list().size(), data,
+                    RewardCompiler.find() != null ? "accepted" : "refused (no Kotlin compiler on the classpath)");
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.close();
+                queue.stop();
+                stopped.countDown();
+            }));
+            stopped.await();
+        }
         return 0;
     }
 }

@@ -33,10 +33,16 @@ public final class Auth {
         }
     }
 
-    /** Whether an {@code Authorization} header value carries the token. */
+    /**
+     * Whether an {@code Authorization} header value carries the token: the scheme {@code Bearer} in any case (schemes
+     * are case-insensitive), one space, then the token exactly, with nothing stripped from it.
+     */
     boolean accepts(String authorization) {
-        if (authorization == null || !authorization.startsWith(BEARER)) return false;
-        return MessageDigest.isEqual(digest, sha256(authorization.substring(BEARER.length()).strip()));
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return false;
+        }
+        return MessageDigest.isEqual(digest, sha256(authorization.substring(BEARER.length())));
     }
 
     private static byte[] sha256(String s) {

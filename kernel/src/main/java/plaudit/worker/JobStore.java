@@ -6,6 +6,7 @@ import plaudit.experiment.Experiment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,13 +21,14 @@ import java.util.stream.Stream;
 
 /**
  * The worker's jobs on disk, so that a restart (or kill -9) loses none: {@code DATA/jobs/ID/} holds {@code job.json}
- * (the {@link Job}), {@code spec.json} (the experiment), {@code reward.kts} (its reward source, if any) and {@code out/}
- * (everything the run writes, checkpoints included). Every file is written to a temporary sibling and then moved into
+ * (the {@link Job}), {@code spec.json} (the experiment), {@code reward.kts} (its reward source, if any),
+ * {@code cancel-requested} (once a cancel of the running job was asked for) and {@code out/} (everything the run writes, checkpoints included). Every file is written to a temporary sibling and then moved into
  * place, so a reader or a restart sees the old version or the new one, never half of one.
  */
 public final class JobStore {
     public static final Pattern ID = Pattern.compile("job-\\d{6,}");
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CANCEL = "cancel-requested";
 
     private final Path jobs;
     private final TreeMap<String, Job> byId = new TreeMap<>();
@@ -49,15 +51,31 @@ public final class JobStore {
         }
     }
 
-    /** A new queued job; its files exist before it is listed. */
+    /**
+     * A new queued job; its files exist before it is listed. Its folder is created exclusively: a folder that exists
+     * (another process's job, or a half-made one) is never written into; the next number is taken instead.
+     */
     public synchronized Job create(Experiment experiment, String rewardSource) {
-        String id = String.format("job-%06d", next++);
-        Path dir = jobs.resolve(id);
+        String id;
+        Path dir;
+        while (true) {
+            id = String.format("job-%06d", next++);
+            dir = jobs.resolve(id);
+            try {
+                Files.createDirectory(dir);
+                break;
+            } catch (FileAlreadyExistsException taken) {
+                // numbered by someone else: try the next
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot store job " + id + " under " + dir, e);
+            }
+        }
         try {
             Files.createDirectories(dir.resolve("out"));
             writeAtomically(dir.resolve("spec.json"), experiment.toJson());
             if (rewardSource != null) writeAtomically(dir.resolve("reward.kts"), rewardSource);
-            Job job = new Job(id, Job.Status.QUEUED, Instant.now().toString(), null, null, 0, null, rewardSource != null);
+            Job job = new Job(id, Job.Status.QUEUED, Instant.now().toString(), null, null, 0, 0, null,
+                    rewardSource != null);
             save(job);
             return job;
         } catch (IOException e) {
@@ -84,6 +102,19 @@ public final class JobStore {
             throw new UncheckedIOException("cannot write " + jobs.resolve(id).resolve("job.json"), e);
         }
         return j;
+    }
+
+    /** Records that the job is to be cancelled, so that a worker started after this one still knows. */
+    public void requestCancel(String id) {
+        try {
+            writeAtomically(jobs.resolve(id).resolve(CANCEL), Instant.now().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + jobs.resolve(id).resolve(CANCEL), e);
+        }
+    }
+
+    public boolean cancelRequested(String id) {
+        return Files.exists(jobs.resolve(id).resolve(CANCEL));
     }
 
     public Experiment experiment(String id) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -88,7 +89,15 @@ public final class WorkerClient {
                 .GET(), HttpResponse.BodyHandlers.ofLines());
         int next = from;
         try (Stream<String> lines = r.body()) {
-            for (String line : (Iterable<String>) lines::iterator) {
+            Iterator<String> it = lines.iterator();
+            while (true) {
+                String line;
+                try {
+                    if (!it.hasNext()) break;
+                    line = it.next();
+                } catch (UncheckedIOException e) {
+                    throw lostConnection(id, reason(e.getCause()));
+                }
                 if (line.isBlank()) continue; // heartbeat
                 JsonNode e = json(line);
                 next = e.get("seq").asInt() + 1;
@@ -96,6 +105,24 @@ public final class WorkerClient {
             }
         }
         return next;
+    }
+
+    /** The stream of a job's events broke off before the job ended: the worker stopped, or the network failed. */
+    public static final class LostConnection extends UserError {
+        LostConnection(String message) {
+            super(message);
+        }
+    }
+
+    /** @param reason what broke the stream, e.g. "connection reset" */
+    public LostConnection lostConnection(String id, String reason) {
+        return new LostConnection("lost the connection to the worker at " + base + " while following " + id + " ("
+                + reason + ")");
+    }
+
+    private static String reason(Throwable e) {
+        String m = e == null ? null : e.getMessage();
+        return m == null || m.isBlank() ? (e == null ? "closed" : e.getClass().getSimpleName()) : m.strip().lines().findFirst().orElse(m);
     }
 
     /** Paths of every file the job wrote. */

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -48,11 +50,11 @@ import java.util.stream.Stream;
  * </pre>
  * Every route but health needs {@code Authorization: Bearer TOKEN} (401 otherwise, before anything else is looked at).
  * Errors are {@code {"error": "…"}}: 400 for a bad request (a bad spec names the field), 404 for no such job or file,
- * 413 for a body over the limit.
+ * 413 for a body over the limit, however it is sent ({@link BoundedBody}: every route that reads a body).
  */
 public final class WorkerServer implements AutoCloseable {
     /** Largest request body: a spec and a reward source are a few kilobytes. */
-    public static final long MAX_REQUEST_BYTES = 1 << 20;
+    public static final int MAX_REQUEST_BYTES = 1 << 20;
     private static final long POLL_MILLIS = 100;
     private static final long HEARTBEAT_MILLIS = 10_000;
 
@@ -97,6 +99,10 @@ public final class WorkerServer implements AutoCloseable {
         app.get("/v1/jobs/{id}/artifacts/<path>", this::artifact);
         app.exception(UserError.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         app.exception(NoSuchJob.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage()));
+        app.exception(BoundedBody.TooLarge.class, (e, ctx) -> {
+            ctx.header("Connection", "close"); // the rest of the body is discarded as it arrives; the connection is not reused
+            error(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
+        });
     }
 
     /** HTTPS: the keystore (PKCS12 or JKS) and its password. */
@@ -142,7 +148,8 @@ public final class WorkerServer implements AutoCloseable {
     private void submit(Context ctx) {
         JsonNode body;
         try {
-            body = JobStore.JSON.readTree(ctx.bodyAsBytes());
+            body = JobStore.JSON.readTree(BoundedBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
+                    MAX_REQUEST_BYTES));
         } catch (IOException e) {
             throw new UserError("the request body is not JSON: " + e.getMessage());
         }
@@ -168,7 +175,7 @@ public final class WorkerServer implements AutoCloseable {
         json(ctx, JobStore.view(job));
     }
 
-    private void events(Context ctx) throws IOException, InterruptedException {
+    private void events(Context ctx) throws IOException {
         Job job = job(ctx);
         boolean follow = !"false".equals(ctx.queryParam("follow"));
         int from = intParam(ctx, "from");
@@ -179,7 +186,12 @@ public final class WorkerServer implements AutoCloseable {
         ctx.status(HttpStatus.OK);
         OutputStream os = ctx.res().getOutputStream();
         while (true) {
-            List<String> batch = ev.since(from, follow ? HEARTBEAT_MILLIS : 0);
+            List<String> batch;
+            try {
+                batch = ev.since(from, follow ? HEARTBEAT_MILLIS : 0);
+            } catch (InterruptedException stopping) {
+                return; // the worker is stopping: the stream ends before the job, which the client reports
+            }
             for (String line : batch) os.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             from += batch.size();
             // an empty line keeps idle connections (and proxies) open during long stages; readers skip it
@@ -200,16 +212,22 @@ public final class WorkerServer implements AutoCloseable {
         }
     }
 
+    /** The job's files, as the artifact route serves them: links are left out, wherever they lead. */
     private List<Map<String, Object>> artifacts(String id) throws IOException {
-        Path out = store.out(id);
+        Path out = store.out(id).toRealPath();
         List<Map<String, Object>> files = new ArrayList<>();
         try (Stream<Path> all = Files.walk(out)) {
-            for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile).sorted()::iterator) {
+            for (Path p : (Iterable<Path>) all.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).sorted()::iterator) {
                 String rel = out.relativize(p).toString().replace('\\', '/');
                 if (rel.endsWith(".tmp") || rel.contains("/.")) continue; // a write in progress
                 Map<String, Object> f = new LinkedHashMap<>();
-                f.put("path", rel);
-                f.put("size", Files.size(p));
+                try {
+                    if (!p.toRealPath().startsWith(out)) continue;
+                    f.put("path", rel);
+                    f.put("size", Files.size(p));
+                } catch (NoSuchFileException gone) {
+                    continue; // replaced while listed
+                }
                 files.add(f);
             }
         }

@@ -63,6 +63,7 @@ class WorkerProcessTest {
             assertEquals("DONE", end.get("status").asText(), () -> end + "\nfirst worker:\n" + read(tmp.resolve("first.log"))
                     + "\nsecond worker:\n" + read(tmp.resolve("second.log")));
             assertEquals(2, end.get("attempts").asInt());
+            assertEquals(1, end.get("interrupted").asInt(), "the kill is counted; the worker lock it held was freed with it");
         } finally {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
