@@ -162,8 +162,12 @@ public final class Checkpoint {
         return eosTokenId;
     }
 
-    /** The model's parameters as float32 NDArrays owned by {@code manager}, keyed by HF names with the prefix. */
+    /**
+     * The model's parameters as float32 NDArrays owned by {@code manager}, keyed by HF names with the prefix; refused
+     * when they do not fit the manager's device or hold NaN or infinity.
+     */
     public Map<String, NDArray> parameters(NDManager manager) {
+        ModelBudget.checkFits(config, manager.getDevice(), ModelBudget.WEIGHT_BYTES_PER_PARAMETER, "loading");
         try (Safetensors.Reader reader = Safetensors.open(dir.resolve(WEIGHTS))) {
             return HfGpt2.loadParameters(reader, config, manager);
         }
