@@ -97,16 +97,20 @@ public final class ModelBudget {
      * @param use what the model is for, for the message ("training", "loading")
      */
     public static void checkFits(GptConfig cfg, Device device, int bytesPerParameter, String use) {
+        checkFits(cfg, bytesPerParameter, use, device.isGpu() ? device.toString() : "this machine", room(device),
+                Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #checkFits(GptConfig, Device, int, String)} with the room given: {@code room} < 0 when unknown. */
+    static void checkFits(GptConfig cfg, int bytesPerParameter, String use, String where, long room, long heap) {
         double params = parameters(cfg);
         double needed = params * bytesPerParameter;
-        long room = room(device);
         if (room > 0 && needed > room) {
-            throw new UserError(String.format(Locale.ROOT, "model config (%s): %s %.3g parameters needs %s (%d bytes"
-                    + " per parameter) but %s has %s; lower n_layer or n_embd", HfGpt2.describe(cfg), use, params,
-                    bytes(needed), bytesPerParameter, device.isGpu() ? device : "this machine", bytes(room)));
+            throw new UserError(String.format(Locale.ROOT, "model config (%s): %s it needs %s (%,.0f parameters x %d"
+                    + " bytes) but %s has %s; lower n_layer or n_embd", HfGpt2.describe(cfg), use, bytes(needed),
+                    params, bytesPerParameter, where, bytes(room)));
         }
         double largest = 4.0 * Math.max(Math.max((double) cfg.vocabSize(), cfg.blockSize()), 4.0 * cfg.nEmbd()) * cfg.nEmbd();
-        long heap = Runtime.getRuntime().maxMemory();
         if (largest > heap) {
             throw new UserError(String.format(Locale.ROOT, "model config (%s): its largest tensor (%s) passes through the"
                     + " Java heap, whose limit is %s; raise -Xmx or lower n_embd", HfGpt2.describe(cfg),
