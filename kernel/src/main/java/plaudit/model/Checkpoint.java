@@ -206,7 +206,7 @@ public final class Checkpoint {
     /** The tensors of {@code <name>.safetensors} as float32 NDArrays owned by {@code manager}. */
     public Map<String, NDArray> tensors(String name, NDManager manager) {
         if (!tensorNames.contains(name)) {
-            throw new UserError(dir + ": has no " + name + ".safetensors (it has " + tensorNames + ")");
+            throw new UserError(dir + ": has no " + name + ".safetensors (it has " + Safetensors.abbreviate(tensorNames) + ")");
         }
         return Safetensors.read(dir.resolve(name + ".safetensors"), manager);
     }
@@ -217,7 +217,9 @@ public final class Checkpoint {
     }
 
     public JsonNode json(String name) {
-        if (!jsonNames.contains(name)) throw new UserError(dir + ": has no " + name + ".json (it has " + jsonNames + ")");
+        if (!jsonNames.contains(name)) {
+            throw new UserError(dir + ": has no " + name + ".json (it has " + Safetensors.abbreviate(jsonNames) + ")");
+        }
         Path file = dir.resolve(name + ".json");
         try {
             return JSON.readTree(file.toFile());

@@ -47,6 +47,8 @@ public final class HfGpt2 {
     private static final double LAYER_NORM_EPSILON = 1e-5;
     private static final double HF_DEFAULT_DROPOUT = 0.1;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** HF writes config.json in a few KB; label maps of classification heads can make it longer, never megabytes. */
+    private static final long MAX_CONFIG_BYTES = 4_000_000;
 
     /** config.json keys that define a Plaudit {@link GptConfig}. */
     private static final Set<String> SHAPE_KEYS = Set.of("n_layer", "n_head", "n_embd", "n_positions", "vocab_size");
@@ -147,31 +149,20 @@ public final class HfGpt2 {
     /**
      * Reads the GPT-2 parameters of an HF safetensors file as float32 NDArrays owned by {@code manager}, keyed by
      * canonical HF name. Checks names and shapes against {@code cfg} first, and that a stored {@code lm_head.weight}
-     * is bit-identical to wte (a tied head).
+     * is bit-identical to wte (a tied head); refuses NaN or infinity (a model that diverged).
      */
     public static Map<String, NDArray> loadParameters(Safetensors.Reader file, GptConfig cfg, NDManager manager) {
         Map<String, String> names = checkFile(file, cfg);
         Map<String, NDArray> params = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, String> n : names.entrySet()) {
-                TensorData values = file.read(n.getValue());
-                checkFinite(values, file.file(), n.getValue());
-                params.put(n.getKey(), values.toNDArray(manager));
+                params.put(n.getKey(), file.readFinite(n.getValue()).toNDArray(manager));
             }
         } catch (RuntimeException e) {
             params.values().forEach(NDArray::close);
             throw e;
         }
         return params;
-    }
-
-    /** A model that trained into NaN or infinity samples garbage and trains no further, so its weights are refused. */
-    private static void checkFinite(TensorData tensor, Path file, String name) {
-        int i = tensor.firstNonFinite();
-        if (i >= 0) {
-            throw new UserError(file + ": holds " + (Float.isNaN(tensor.values()[i]) ? "NaN" : "Infinity") + " in tensor "
-                    + clip(name) + " (value " + i + "); the checkpoint is damaged: retrain, or resume from an earlier one");
-        }
     }
 
     /**
@@ -229,6 +220,10 @@ public final class HfGpt2 {
     public static GptConfig readConfig(Path configJson) {
         JsonNode json;
         try {
+            long size = Files.size(configJson);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new UserError(configJson + ": is " + size + " bytes; a GPT2Config is a few KB, so this is not one");
+            }
             json = JSON.readTree(Files.readString(configJson));
         } catch (NoSuchFileException e) {
             throw new UserError(configJson + ": no such file");

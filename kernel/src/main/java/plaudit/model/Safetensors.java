@@ -196,6 +196,20 @@ public final class Safetensors {
             return new TensorData(e.shape(), values);
         }
 
+        /**
+         * {@link #read(String)}, refusing a tensor that holds NaN or infinity, as weights that trained into them do:
+         * they sample garbage and train no further.
+         */
+        public TensorData readFinite(String name) {
+            TensorData t = read(name);
+            int i = t.firstNonFinite();
+            if (i >= 0) {
+                throw new UserError(file + ": holds " + (Float.isNaN(t.values()[i]) ? "NaN" : "Infinity") + " in tensor "
+                        + clip(name) + " (value " + i + "); the checkpoint is damaged: retrain, or resume from an earlier one");
+            }
+            return t;
+        }
+
         /** Reads one tensor into a float32 NDArray owned by {@code manager}, on its device (a GPU manager puts it there). */
         public NDArray read(String name, NDManager manager) {
             return read(name).toNDArray(manager);

@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -114,6 +115,14 @@ class HostileCheckpointsTest {
                 new BigInteger(digits))))), "'n_layer' must be an integer", "(900 chars)");
         assertMentions(refusal(fixture("heads", c -> c.put("n_head", 3))), "n_embd", "multiple of n_head");
         assertMentions(refusal(fixture("zero", c -> c.put("n_positions", 0))), "block_size", "positive");
+    }
+
+    /** A config.json of megabytes is not read into memory (before: read whole, so a 1 GB one was an OutOfMemoryError). */
+    @Test
+    void aConfigOfMegabytesIsNotRead() throws Exception {
+        Path dir = fixture("big-config", c -> { });
+        Files.writeString(dir.resolve("config.json"), " ".repeat(5_000_000), StandardOpenOption.APPEND);
+        assertMentions(refusal(dir), "config.json: is 5000", "bytes; a GPT2Config is a few KB");
     }
 
     /** A config that fits the file's size but not its shapes names the tensor and both shapes. */
