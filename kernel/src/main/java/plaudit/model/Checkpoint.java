@@ -193,6 +193,7 @@ public final class Checkpoint {
 
     /** The model itself, on {@code device}. */
     public Gpt model(Device device) {
+        ModelBudget.checkFits(config, device, ModelBudget.WEIGHT_BYTES_PER_PARAMETER, "loading"); // parameters() checks the CPU copy
         try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             return Gpt.fromParameters(config, parameters(staging), device);
         }
