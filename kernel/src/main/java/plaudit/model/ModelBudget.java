@@ -24,7 +24,8 @@ public final class ModelBudget {
     /**
      * The largest model accepted on any machine: PPO holds the trained policy (16 bytes per parameter), its frozen
      * reference and the reward model (4 each), so 2^32 parameters already need about 100 GB on one device, more than
-     * one accelerator has. A spec is checked against this where it is written, which need not be where it runs.
+     * an 80 GB accelerator holds. A spec is checked against this where it is written, which need not be where it runs;
+     * against the memory of the device ({@link #checkFits}) where the model is built.
      */
     public static final long MAX_PARAMETERS = 1L << 32;
 
