@@ -8,12 +8,10 @@ import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.SamplingConfig;
+import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code plaudit sample}: continue a prompt with a trained model. */
@@ -35,8 +33,11 @@ public final class SampleCommand implements Callable<Integer> {
     int topK;
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass; 1 = off (default: ${DEFAULT-VALUE}).")
     double topP;
-    @Option(names = "--num", defaultValue = "1", description = "Number of samples, drawn as one batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--num", defaultValue = "1", description = "Number of samples, drawn in batches, each written"
+            + " before the next is drawn (default: ${DEFAULT-VALUE}).")
     int num;
+    /** KV cache and logits of one batch: memory follows this, not --num. */
+    private static final long BATCH_BYTES = 256L << 20;
 
     @Override
     public Integer call() {
@@ -45,17 +46,26 @@ public final class SampleCommand implements Callable<Integer> {
         try (Gpt model = ckpt.model(run.device())) {
             int[] ids = tok.encode(prompt);
             if (ids.length == 0 && tok.eosId() >= 0) ids = new int[] {tok.eosId()}; // a document starts after EOS
-            List<int[]> prompts = new ArrayList<>(Collections.nCopies(Math.max(1, num), ids));
             SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, tok.eosId(), run.seed());
-            Generation g = Generator.generate(model, prompts, cfg);
-            for (int i = 0; i < g.tokens().length; i++) {
-                int[] resp = g.tokens()[i];
-                boolean eos = g.endedWithEos()[i];
-                String text = tok.decode(eos ? Arrays.copyOf(resp, resp.length - 1) : resp);
-                if (num > 1) System.out.println("--- sample " + (i + 1) + (eos ? "" : " (stopped at --max-tokens)"));
-                System.out.println(prompt + text);
+            int count = Math.max(1, num);
+            int batch = Generator.batchRows(model.config(), ids.length, maxTokens, BATCH_BYTES);
+            int[] written = {0};
+            try (Progress progress = count > batch ? new Progress("sample", count) : null) {
+                Generator.generateInBatches(model, ids, count, batch, cfg, g -> {
+                    for (int i = 0; i < g.tokens().length; i++) print(tok, g, i, ++written[0]);
+                    System.out.flush();
+                    if (progress != null) progress.advance(g.tokens().length);
+                });
             }
         }
         return 0;
+    }
+
+    private void print(Tokenizer tok, Generation g, int row, int number) {
+        int[] resp = g.tokens()[row];
+        boolean eos = g.endedWithEos()[row];
+        String text = tok.decode(eos ? Arrays.copyOf(resp, resp.length - 1) : resp);
+        if (num > 1) System.out.println("--- sample " + number + (eos ? "" : " (stopped at --max-tokens)"));
+        System.out.println(prompt + text);
     }
 }

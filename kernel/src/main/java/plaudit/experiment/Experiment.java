@@ -14,6 +14,7 @@ import plaudit.UserError;
 import plaudit.data.PairRules;
 import plaudit.data.Source;
 import plaudit.data.SplitRule;
+import plaudit.model.Devices;
 import plaudit.model.GptConfig;
 import plaudit.model.ScoreModel;
 import plaudit.sim.ForumConfig;
@@ -41,7 +42,7 @@ import java.util.stream.Collectors;
  * @param rewardModel Bradley–Terry reward model on the comparisons, initialised from the SFT model
  * @param ppo         PPO from the SFT model against the reward; its response length is used by every stage
  * @param evaluation  what is measured after training
- * @param device      {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param device      {@code cpu}, {@code gpu} or {@code gpu:N}; whether that GPU is there is checked where the run starts
  * @param seed        seeds the forum, every stage and the sampling
  */
 public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretrain pretrain, Sft sft,
@@ -53,6 +54,8 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
     public Experiment {
         require(data != null && tokenizer != null && model != null && pretrain != null && sft != null
                 && rewardModel != null && ppo != null && evaluation != null && device != null, "a section is missing");
+        if (tokenizer.file() == null) checkModelSize(model, tokenizer.vocabSize());
+        Devices.checkName(device, "experiment: device");
         if (rewardModel.sftReplies() > 0 && !data.synthetic()) {
             throw new UserError("experiment: rewardModel.sftReplies needs the synthetic forum, whose readers vote on "
                     + "the SFT model's replies; with real data set it to 0 and add votes on your model's replies to "
@@ -374,6 +377,15 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
         if (!(e instanceof JsonMappingException m)) return "";
         return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    /** A model too large for Plaudit (with the trained tokenizer's vocabulary) is refused here, not after the data stage. */
+    private static void checkModelSize(GptConfig model, int vocabSize) {
+        try {
+            model.withVocabSize(vocabSize);
+        } catch (UserError e) {
+            throw new UserError("experiment: " + e.getMessage() + " (vocab_size is tokenizer.vocabSize)");
+        }
     }
 
     private static boolean positive(double v) {

@@ -162,8 +162,12 @@ public final class Checkpoint {
         return eosTokenId;
     }
 
-    /** The model's parameters as float32 NDArrays owned by {@code manager}, keyed by HF names with the prefix. */
+    /**
+     * The model's parameters as float32 NDArrays owned by {@code manager}, keyed by HF names with the prefix; refused
+     * when they do not fit the manager's device or hold NaN or infinity.
+     */
     public Map<String, NDArray> parameters(NDManager manager) {
+        ModelBudget.checkFits(config, manager.getDevice(), ModelBudget.WEIGHT_BYTES_PER_PARAMETER, "loading");
         try (Safetensors.Reader reader = Safetensors.open(dir.resolve(WEIGHTS))) {
             return HfGpt2.loadParameters(reader, config, manager);
         }
@@ -189,6 +193,7 @@ public final class Checkpoint {
 
     /** The model itself, on {@code device}. */
     public Gpt model(Device device) {
+        ModelBudget.checkFits(config, device, ModelBudget.WEIGHT_BYTES_PER_PARAMETER, "loading"); // parameters() checks the CPU copy
         try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             return Gpt.fromParameters(config, parameters(staging), device);
         }
@@ -202,7 +207,7 @@ public final class Checkpoint {
     /** The tensors of {@code <name>.safetensors} as float32 NDArrays owned by {@code manager}. */
     public Map<String, NDArray> tensors(String name, NDManager manager) {
         if (!tensorNames.contains(name)) {
-            throw new UserError(dir + ": has no " + name + ".safetensors (it has " + tensorNames + ")");
+            throw new UserError(dir + ": has no " + name + ".safetensors (it has " + Safetensors.abbreviate(tensorNames) + ")");
         }
         return Safetensors.read(dir.resolve(name + ".safetensors"), manager);
     }
@@ -213,7 +218,9 @@ public final class Checkpoint {
     }
 
     public JsonNode json(String name) {
-        if (!jsonNames.contains(name)) throw new UserError(dir + ": has no " + name + ".json (it has " + jsonNames + ")");
+        if (!jsonNames.contains(name)) {
+            throw new UserError(dir + ": has no " + name + ".json (it has " + Safetensors.abbreviate(jsonNames) + ")");
+        }
         Path file = dir.resolve(name + ".json");
         try {
             return JSON.readTree(file.toFile());

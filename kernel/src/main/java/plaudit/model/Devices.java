@@ -16,25 +16,37 @@ public final class Devices {
     private Devices() {
     }
 
-    /** {@code "cpu"} (also for null or blank), {@code "gpu"} (= gpu:0) or {@code "gpu:N"}. */
+    /** {@code "cpu"} (also for null or blank), {@code "gpu"} (= gpu:0) or {@code "gpu:N"}, present on this machine. */
     public static Device parse(String spec) {
-        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
-        if (s.isEmpty() || s.equals("cpu")) return Device.cpu();
-        Matcher m = GPU.matcher(s);
-        if (!m.matches()) {
-            throw new UserError("device '" + spec + "' is not understood; use cpu, gpu or gpu:N (e.g. gpu:0)");
-        }
-        int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+        int index = gpuIndex(spec, "device");
+        if (index < 0) return Device.cpu();
         int visible = Engine.getEngine("PyTorch").getGpuCount();
-        if (visible == 0) {
-            throw new UserError("device gpu:" + index + " requested but no CUDA GPU is visible to PyTorch"
-                    + " (Engine.getGpuCount()=0); use --device cpu");
-        }
         if (index >= visible) {
-            throw new UserError("device gpu:" + index + " requested but PyTorch sees only " + visible
-                    + " CUDA GPU(s) (Engine.getGpuCount()=" + visible + "); use gpu:0 to gpu:" + (visible - 1)
-                    + " or --device cpu");
+            throw new UserError("device gpu:" + index + " requested but PyTorch sees " + (visible == 0
+                    ? "no CUDA GPU (Engine.getGpuCount()=0); devices available: cpu"
+                    : visible + " CUDA GPU(s) (Engine.getGpuCount()=" + visible + "); devices available: cpu, gpu:0"
+                    + (visible > 1 ? " to gpu:" + (visible - 1) : "")) + ". Choose one of them (e.g. cpu)");
         }
         return Device.gpu(index);
+    }
+
+    /**
+     * Checks the form of a device name without asking the engine (a spec may be written on one machine and run on
+     * another); {@code setting} names it in the error.
+     */
+    public static void checkName(String spec, String setting) {
+        gpuIndex(spec, setting);
+    }
+
+    /** The GPU index of a device name, or -1 for the CPU. */
+    private static int gpuIndex(String spec, String setting) {
+        String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
+        if (s.isEmpty() || s.equals("cpu")) return -1;
+        Matcher m = GPU.matcher(s);
+        if (!m.matches()) {
+            throw new UserError(setting + " '" + Safetensors.clip(spec) + "' is not understood; use cpu, gpu or gpu:N"
+                    + " (e.g. gpu:0)");
+        }
+        return m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
     }
 }

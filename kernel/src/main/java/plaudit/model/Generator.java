@@ -7,8 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import plaudit.UserError;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * Batched sampling from a {@link Gpt}. Prompts are left-padded to a common length so every row's next token sits in
@@ -16,6 +18,7 @@ import java.util.SplittableRandom;
  * Tokens are drawn on the host from one copy of the last position's logits per step.
  */
 public final class Generator {
+    private static final int MAX_BATCH_ROWS = 1024;
 
     private Generator() {
     }
@@ -49,8 +52,38 @@ public final class Generator {
         return generate(model, prompts, cfg, useCache, null);
     }
 
+    /**
+     * Samples {@code count} responses to one prompt in batches of at most {@code batch} rows, handing each batch to
+     * {@code sink} before the next is drawn, so memory follows {@code batch}, not {@code count}. Row i draws from the
+     * same random stream as row i of one batch of {@code count}.
+     */
+    public static void generateInBatches(Gpt model, int[] prompt, int count, int batch, SamplingConfig cfg,
+                                         Consumer<Generation> sink) {
+        if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        SplittableRandom seeds = new SplittableRandom(cfg.seed());
+        for (int done = 0; done < count; done += batch) {
+            sink.accept(generate(model, Collections.nCopies(Math.min(batch, count - done), prompt), cfg, true, null, seeds));
+        }
+    }
+
+    /**
+     * Rows per batch for {@link #generateInBatches} whose KV cache and per-step logits take about {@code bytes}
+     * (at least 1 row, at most {@value #MAX_BATCH_ROWS}).
+     */
+    public static int batchRows(GptConfig cfg, int promptLength, int maxNewTokens, long bytes) {
+        double cache = 2.0 * cfg.nLayer() * cfg.nEmbd() * (promptLength + maxNewTokens) * Float.BYTES;
+        double logits = cfg.vocabSize() * (double) (Float.BYTES + 2 * Double.BYTES); // logits, and draw's z and weights
+        return (int) Math.max(1, Math.min(MAX_BATCH_ROWS, bytes / (cache + logits)));
+    }
+
     private static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache,
                                        PromptEmbedding promptEmbedding) {
+        return generate(model, prompts, cfg, useCache, promptEmbedding, new SplittableRandom(cfg.seed()));
+    }
+
+    /** {@code seeds} gives each row its stream, in row order. */
+    private static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache,
+                                       PromptEmbedding promptEmbedding, SplittableRandom seeds) {
         int rows = prompts.size();
         int vocab = model.config().vocabSize();
         int promptLen = checkPrompts(prompts, cfg, model.config());
@@ -68,7 +101,6 @@ public final class Generator {
             Arrays.fill(mask, start, (r + 1) * total, 1f);
         }
 
-        SplittableRandom seeds = new SplittableRandom(cfg.seed());
         SplittableRandom[] rng = new SplittableRandom[rows];
         for (int r = 0; r < rows; r++) rng[r] = seeds.split();
         int[][] tokens = new int[rows][maxNew];

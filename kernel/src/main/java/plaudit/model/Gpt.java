@@ -103,9 +103,10 @@ public final class Gpt implements AutoCloseable {
     /**
      * GPT-2 initialisation: weights N(0, 0.02), residual projections ({@code c_proj}) N(0, 0.02/sqrt(2·n_layer)),
      * biases 0, LayerNorm gain 1 and shift 0. Values are drawn in Java from one seeded stream in parameter order, so a
-     * seed gives the same model on every device.
+     * seed gives the same model on every device. A model too large to train on {@code device} is refused first.
      */
     public static Gpt init(GptConfig cfg, Device device, long seed) {
+        ModelBudget.checkFits(cfg, device, ModelBudget.TRAINING_BYTES_PER_PARAMETER, "training");
         SplittableRandom rng = new SplittableRandom(seed);
         double projStd = 0.02 / Math.sqrt(2.0 * cfg.nLayer());
         NDManager manager = newManager(device);

@@ -21,6 +21,7 @@ public record GptConfig(int nLayer, int nHead, int nEmbd, int blockSize, int voc
         require(blockSize > 0, "block_size", blockSize, "a positive context length");
         require(vocabSize > 0, "vocab_size", vocabSize, "a positive vocabulary size");
         require(dropout >= 0 && dropout < 1, "dropout", dropout, "a probability in [0, 1)");
+        ModelBudget.checkShape(nLayer, nEmbd, blockSize, vocabSize);
     }
 
     private static void require(boolean ok, String key, Object value, String expected) {
@@ -31,7 +32,7 @@ public record GptConfig(int nLayer, int nHead, int nEmbd, int blockSize, int voc
         return nEmbd / nHead;
     }
 
-    /** Parameter count with the tied input/output embedding counted once. */
+    /** Parameter count with the tied input/output embedding counted once (exact: {@link ModelBudget} bounds it). */
     public long parameterCount() {
         long c = nEmbd;
         long perBlock = 2L * 2 * c          // ln_1, ln_2

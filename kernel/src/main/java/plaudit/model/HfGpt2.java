@@ -26,6 +26,9 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
+import static plaudit.model.Safetensors.abbreviate;
+import static plaudit.model.Safetensors.clip;
+
 /**
  * Hugging Face GPT-2 ({@code GPT2LMHeadModel}) naming, shapes and {@code config.json}, so that Plaudit reads and
  * writes the same folders as {@code from_pretrained} / {@code save_pretrained}.
@@ -44,6 +47,8 @@ public final class HfGpt2 {
     private static final double LAYER_NORM_EPSILON = 1e-5;
     private static final double HF_DEFAULT_DROPOUT = 0.1;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** HF writes config.json in a few KB; label maps of classification heads can make it longer, never megabytes. */
+    private static final long MAX_CONFIG_BYTES = 4_000_000;
 
     /** config.json keys that define a Plaudit {@link GptConfig}. */
     private static final Set<String> SHAPE_KEYS = Set.of("n_layer", "n_head", "n_embd", "n_positions", "vocab_size");
@@ -109,26 +114,31 @@ public final class HfGpt2 {
                 continue;
             }
             if (!Arrays.equals(want, t.getValue())) {
-                wrongShape.add(name + " is " + Arrays.toString(t.getValue()) + ", config needs " + Arrays.toString(want));
+                wrongShape.add(clip(name) + " is " + clip(Arrays.toString(t.getValue())) + ", config needs "
+                        + Arrays.toString(want));
             }
             if (name.equals(LM_HEAD)) continue;
             String earlier = givenName.putIfAbsent(canonical, name);
-            if (earlier != null) unexpected.add(name + " (duplicate of " + earlier + ")");
+            if (earlier != null) unexpected.add(clip(name) + " (duplicate of " + clip(earlier) + ")");
         }
         List<String> missing = new ArrayList<>();
         for (String name : expected.keySet()) if (!givenName.containsKey(name)) missing.add(name);
         if (!missing.isEmpty() || !unexpected.isEmpty() || !wrongShape.isEmpty()) {
             StringBuilder msg = new StringBuilder(source).append(": tensors do not match the GPT-2 config (")
                     .append(describe(cfg)).append(")");
-            if (!missing.isEmpty()) msg.append("; missing ").append(missing.size()).append(": ").append(missing);
-            if (!unexpected.isEmpty()) msg.append("; unexpected ").append(unexpected.size()).append(": ").append(unexpected);
-            if (!wrongShape.isEmpty()) msg.append("; wrong shape ").append(wrongShape.size()).append(": ").append(wrongShape);
+            appendList(msg, "missing", missing);
+            appendList(msg, "unexpected", unexpected);
+            appendList(msg, "wrong shape", wrongShape);
             msg.append(". Use the config.json that belongs to these weights (Plaudit loads GPT-2 with a tied head only)");
             throw new UserError(msg.toString());
         }
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String name : expected.keySet()) ordered.put(name, givenName.get(name));
         return ordered;
+    }
+
+    private static void appendList(StringBuilder msg, String what, List<String> items) {
+        if (!items.isEmpty()) msg.append("; ").append(what).append(' ').append(items.size()).append(": ").append(abbreviate(items, 3));
     }
 
     /** Adds the {@code transformer.} prefix that GPT2Model files leave out. */
@@ -139,13 +149,15 @@ public final class HfGpt2 {
     /**
      * Reads the GPT-2 parameters of an HF safetensors file as float32 NDArrays owned by {@code manager}, keyed by
      * canonical HF name. Checks names and shapes against {@code cfg} first, and that a stored {@code lm_head.weight}
-     * is bit-identical to wte (a tied head).
+     * is bit-identical to wte (a tied head); refuses NaN or infinity (a model that diverged).
      */
     public static Map<String, NDArray> loadParameters(Safetensors.Reader file, GptConfig cfg, NDManager manager) {
         Map<String, String> names = checkFile(file, cfg);
         Map<String, NDArray> params = new LinkedHashMap<>();
         try {
-            for (Map.Entry<String, String> n : names.entrySet()) params.put(n.getKey(), file.read(n.getValue(), manager));
+            for (Map.Entry<String, String> n : names.entrySet()) {
+                params.put(n.getKey(), file.readFinite(n.getValue()).toNDArray(manager));
+            }
         } catch (RuntimeException e) {
             params.values().forEach(NDArray::close);
             throw e;
@@ -153,8 +165,13 @@ public final class HfGpt2 {
         return params;
     }
 
-    /** {@link #matchNames} for a file, plus the tied-head check; returns canonical name → name in the file. */
+    /**
+     * {@link #matchNames} for a file, plus the tied-head check; returns canonical name → name in the file. The
+     * config's tensor count and size are compared with the file's first, so a config that claims far more than the
+     * file holds (a huge n_layer) fails at once, without listing what it would need.
+     */
     public static Map<String, String> checkFile(Safetensors.Reader file, GptConfig cfg) {
+        ModelBudget.checkFile(file, cfg);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (String name : file.names()) shapes.put(name, file.entry(name).shape());
         Map<String, String> names = matchNames(shapes, cfg, file.file().toString());
@@ -203,6 +220,10 @@ public final class HfGpt2 {
     public static GptConfig readConfig(Path configJson) {
         JsonNode json;
         try {
+            long size = Files.size(configJson);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new UserError(configJson + ": is " + size + " bytes; a GPT2Config is a few KB, so this is not one");
+            }
             json = JSON.readTree(Files.readString(configJson));
         } catch (NoSuchFileException e) {
             throw new UserError(configJson + ": no such file");
@@ -226,7 +247,7 @@ public final class HfGpt2 {
             if (!key.startsWith("_") && !SHAPE_KEYS.contains(key) && !DROPOUT_KEYS.contains(key)
                     && !FIXED_KEYS.contains(key) && !IGNORED_KEYS.contains(key)) {
                 String near = nearestKey(key);
-                throw new UserError(source + ": unknown key '" + key + "'" + (near == null ? "" : " (did you mean '"
+                throw new UserError(source + ": unknown key '" + clip(key) + "'" + (near == null ? "" : " (did you mean '"
                         + near + "'?)") + "; config.json must be a Hugging Face GPT2Config");
             }
         }
@@ -248,7 +269,7 @@ public final class HfGpt2 {
         JsonNode v = json.get(key);
         if (v == null) throw new UserError(source + ": missing required key '" + key + "'");
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new UserError(source + ": '" + key + "' must be an integer, got " + v);
+            throw new UserError(source + ": '" + key + "' must be an integer, got " + clip(v));
         }
         return v.intValue();
     }
@@ -257,7 +278,7 @@ public final class HfGpt2 {
         Map<String, Double> values = new LinkedHashMap<>();
         for (String key : List.of("resid_pdrop", "embd_pdrop", "attn_pdrop")) {
             JsonNode v = json.get(key);
-            if (v != null && !v.isNumber()) throw new UserError(source + ": '" + key + "' must be a number, got " + v);
+            if (v != null && !v.isNumber()) throw new UserError(source + ": '" + key + "' must be a number, got " + clip(v));
             values.put(key, v == null ? HF_DEFAULT_DROPOUT : v.doubleValue());
         }
         if (values.values().stream().distinct().count() > 1) {
@@ -287,7 +308,7 @@ public final class HfGpt2 {
                                      Predicate<JsonNode> ok) {
         JsonNode v = json.get(key);
         if (v != null && !ok.test(v)) {
-            throw new UserError(source + ": '" + key + "' is " + v + " but Plaudit's GPT-2 supports only " + expected);
+            throw new UserError(source + ": '" + key + "' is " + clip(v) + " but Plaudit's GPT-2 supports only " + expected);
         }
     }
 

@@ -50,6 +50,12 @@ public record TensorData(long[] shape, float[] values) {
         return shape.clone();
     }
 
+    /** Index of the first NaN or infinite value, or -1 when every value is finite. */
+    public int firstNonFinite() {
+        for (int i = 0; i < values.length; i++) if (!Float.isFinite(values[i])) return i;
+        return -1;
+    }
+
     static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) n = Math.multiplyExact(n, d);

@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExportCommandTest {
     @TempDir
@@ -50,5 +52,15 @@ class ExportCommandTest {
         assertEquals(2, PlauditCli.run("export", tmp.resolve("missing").toString(), tmp.resolve("out").toString()));
         assertEquals(2, PlauditCli.run("export", tmp.toString(), tmp.toString()));
         assertEquals(2, PlauditCli.run("export", tmp.toString(), tmp.resolve("out").toString(), "--dtype", "f8"));
+    }
+
+    /** Export refuses NaN weights naming the file and tensor, and writes nothing (issue 27, item 10: it exported them). */
+    @Test
+    void nanWeightsAreRefusedAndNothingIsWritten() {
+        Path damaged = TinyCheckpoints.withNan(tmp.resolve("nan"));
+        CliRun.Result r = CliRun.run("export", damaged.toString(), tmp.resolve("out").toString());
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains(damaged.resolve("model.safetensors") + ": holds NaN in tensor "), r.err());
+        assertFalse(Files.exists(tmp.resolve("out")));
     }
 }

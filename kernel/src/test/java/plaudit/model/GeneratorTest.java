@@ -5,7 +5,9 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import plaudit.UserError;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -121,5 +123,34 @@ class GeneratorTest {
                     SamplingConfig.defaults().withMaxNewTokens(2)));
             assertThrows(UserError.class, () -> SamplingConfig.defaults().withTopP(0));
         }
+    }
+
+    /**
+     * {@code plaudit sample --num} draws in batches and writes each before the next (issue 27, item 3): the rows of
+     * the batches are those of one big batch, and each batch reaches the sink on its own.
+     */
+    @Test
+    void batchesDrawTheRowsOfOneBatchAndAreHandedOverOneAtATime() {
+        SamplingConfig cfg = SamplingConfig.defaults().withMaxNewTokens(6).withSeed(11);
+        int[] prompt = {5, 17, 3};
+        try (Gpt model = TinyModels.lively(21)) {
+            Generation whole = Generator.generate(model, Collections.nCopies(7, prompt), cfg);
+            List<Integer> sizes = new ArrayList<>();
+            List<int[]> rows = new ArrayList<>();
+            Generator.generateInBatches(model, prompt, 7, 3, cfg, g -> {
+                sizes.add(g.tokens().length);
+                rows.addAll(Arrays.asList(g.tokens()));
+            });
+            assertEquals(List.of(3, 3, 1), sizes);
+            assertTrue(Arrays.deepEquals(whole.tokens(), rows.toArray(int[][]::new)));
+        }
+    }
+
+    @Test
+    void batchRowsFollowTheKvCacheAndLogitsOfARow() {
+        // a row: KV cache 2 (k, v) * 2 layers * 32 wide * (3 + 6) positions * 4 bytes = 4608; logits 97 * (4 + 8 + 8) = 1940
+        assertEquals(10, Generator.batchRows(TinyModels.CONFIG, 3, 6, 10 * 6548 + 6547));
+        assertEquals(1, Generator.batchRows(TinyModels.CONFIG, 3, 6, 10));
+        assertEquals(1024, Generator.batchRows(TinyModels.CONFIG, 3, 6, Long.MAX_VALUE));
     }
 }
