@@ -15,6 +15,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import plaudit.UserError;
 import plaudit.experiment.Experiment;
+import plaudit.model.Devices;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -163,6 +164,8 @@ public final class WorkerServer implements AutoCloseable {
             }
         }
         Experiment e = Experiment.fromJson(body.get("experiment").toString());
+        // the job runs on the worker's device; a spec asking for a GPU this machine lacks is refused, not run on the CPU
+        Devices.parse(e.device());
         String reward = null;
         if (body.hasNonNull("reward")) {
             if (!body.get("reward").isTextual()) throw new UserError("field 'reward' must be Kotlin source text");

@@ -207,6 +207,17 @@ class HostileWorkerTest {
         assertEquals(List.of(id), ran, "not started again");
     }
 
+    /** The job runs on the worker's device: a spec that asks for a GPU this machine lacks is refused at submit. */
+    @Test
+    void aSpecAskingForAnAbsentGpuIsRefusedAtSubmit(@TempDir Path tmp) throws Exception {
+        String url = start(tmp, (id, out, cancelled) -> { });
+        String spec = WorkerFixture.tinyExperiment().replaceFirst("\\{", "{\"device\": \"gpu:7\", ");
+        var r = WorkerFixture.call("POST", url + "/v1/jobs", WorkerFixture.TOKEN, "{\"experiment\":" + spec + "}");
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("gpu:7") && r.body().contains("devices available"), r.body());
+        assertEquals("[]", WorkerFixture.call("GET", url + "/v1/jobs", WorkerFixture.TOKEN, null).body(), "nothing was queued");
+    }
+
     // ---- item 3: one bounded body reader ----
 
     /**
