@@ -12,6 +12,7 @@ import plaudit.data.DataStats;
 import plaudit.data.Post;
 import plaudit.data.PromptFormat;
 import plaudit.data.SkipReason;
+import plaudit.data.io.Echo;
 import plaudit.data.io.Html;
 import plaudit.data.io.InputFile;
 
@@ -162,7 +163,7 @@ public final class HackerNewsReader implements SourceReader {
                 sink.comment(new Comment(id, parent, parent, gone ? text : Html.toText(text), by, 0, time, 0, false,
                         file, line));
             }
-            default -> throw new BadRecord(SkipReason.UNKNOWN_RECORD, "type " + type);
+            default -> throw new BadRecord(SkipReason.UNKNOWN_RECORD, "type " + Echo.quote(type));
         }
     }
 }

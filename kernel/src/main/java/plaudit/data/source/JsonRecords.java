@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.data.DataStats;
 import plaudit.data.SkipReason;
+import plaudit.data.io.Echo;
 import plaudit.data.io.InputFile;
 import plaudit.data.io.LineReader;
 
@@ -69,8 +70,7 @@ final class JsonRecords {
     static String shortMessage(IOException e) {
         String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         if (m == null) m = e.getClass().getSimpleName();
-        m = m.replace('\n', ' ');
-        return m.length() > 80 ? m.substring(0, 80) + "…" : m;
+        return Echo.of(m);
     }
 
     static String describe(JsonNode n) {
@@ -109,19 +109,28 @@ final class JsonRecords {
     }
 
     static double number(String field, JsonNode n) throws BadRecord {
-        if (n.isNumber()) return n.doubleValue();
+        if (n.isNumber()) return finite(field, n.doubleValue(), n.asText());
         if (n.isTextual()) return parseNumber(field, n.textValue());
         throw BadRecord.wrongType(field, "a number", describe(n));
     }
 
+    /**
+     * A JSON number text such as {@code 1e400} parses to an infinite double without complaint; written back it would
+     * become the string "Infinity", which no later stage accepts. So a non-finite value is refused here, per record.
+     */
+    static double finite(String field, double v, String text) throws BadRecord {
+        if (Double.isFinite(v)) return v;
+        throw new BadRecord(SkipReason.NON_FINITE_NUMBER, field + ": " + Echo.quote(text) + " is not a finite number");
+    }
+
     static double parseNumber(String field, String s) throws BadRecord {
+        double v;
         try {
-            double v = Double.parseDouble(s.trim());
-            if (Double.isFinite(v)) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
+            v = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw BadRecord.wrongType(field, "a number", Echo.quote(s));
         }
-        throw BadRecord.wrongType(field, "a number", "'" + abbreviate(s) + "'");
+        return finite(field, v, s);
     }
 
     static int integer(ObjectNode o, String field) throws BadRecord {
@@ -164,11 +173,7 @@ final class JsonRecords {
         try {
             return LocalDate.parse(iso).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw BadRecord.wrongType(field, "epoch seconds or an ISO-8601 time", "'" + abbreviate(s) + "'");
+            throw BadRecord.wrongType(field, "epoch seconds or an ISO-8601 time", Echo.quote(s));
         }
-    }
-
-    static String abbreviate(String s) {
-        return s.length() > 30 ? s.substring(0, 30) + "…" : s;
     }
 }

@@ -11,6 +11,7 @@ import plaudit.data.DataStats;
 import plaudit.data.Deleted;
 import plaudit.data.Post;
 import plaudit.data.PromptFormat;
+import plaudit.data.io.Echo;
 import plaudit.data.io.InputFile;
 
 import java.io.IOException;
@@ -70,7 +71,7 @@ public final class MappedReader implements SourceReader {
             for (String column : map.columns()) {
                 if (!header.contains(column)) {
                     throw new UserError(in.path() + ": --map names column '" + column + "' but the header has "
-                            + header.stream().limit(20).map(JsonRecords::abbreviate).collect(Collectors.joining(", "))
+                            + header.stream().limit(20).map(Echo::of).collect(Collectors.joining(", "))
                             + (header.size() > 20 ? ", …" : ""));
                 }
             }
@@ -93,7 +94,7 @@ public final class MappedReader implements SourceReader {
         } catch (TextParsingException e) {
             if (e.getCause() instanceof IOException io) throw in.damaged(io, e.getLineIndex());
             throw new UserError(in.path() + ": malformed CSV near line " + (e.getLineIndex() + 1) + " ("
-                    + JsonRecords.abbreviate(String.valueOf(e.getMessage()).lines().findFirst().orElse("")) + ")", e);
+                    + Echo.of(String.valueOf(e.getMessage()).lines().findFirst().orElse("")) + ")", e);
         } finally {
             parser.stopParsing();
         }

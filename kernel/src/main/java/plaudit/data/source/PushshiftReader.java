@@ -130,7 +130,9 @@ public final class PushshiftReader implements SourceReader {
     }
 
     private static Double number(JsonParser p, JsonToken t, String field) throws IOException, BadRecord {
-        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) return p.getDoubleValue();
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return JsonRecords.finite(field, p.getDoubleValue(), p.getText());
+        }
         if (t == JsonToken.VALUE_STRING) return JsonRecords.parseNumber(field, p.getText());
         if (t == JsonToken.VALUE_NULL) return null;
         throw BadRecord.wrongType(field, "a number", t.name().toLowerCase());

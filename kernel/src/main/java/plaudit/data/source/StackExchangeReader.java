@@ -5,6 +5,7 @@ import plaudit.data.DataStats;
 import plaudit.data.Post;
 import plaudit.data.PromptFormat;
 import plaudit.data.SkipReason;
+import plaudit.data.io.Echo;
 import plaudit.data.io.Html;
 import plaudit.data.io.InputFile;
 import plaudit.data.io.LineReader;
@@ -95,7 +96,7 @@ public final class StackExchangeReader implements SourceReader {
         } catch (XMLStreamException e) {
             String m = e.getMessage() == null ? "malformed XML" : e.getMessage().replaceAll("\\s+", " ");
             int at = m.indexOf("Message: ");
-            throw new BadRecord(SkipReason.INVALID_XML, JsonRecords.abbreviate(at >= 0 ? m.substring(at + 9) : m));
+            throw new BadRecord(SkipReason.INVALID_XML, Echo.of(at >= 0 ? m.substring(at + 9) : m));
         } finally {
             if (r != null) {
                 try {
@@ -126,7 +127,7 @@ public final class StackExchangeReader implements SourceReader {
                 sink.comment(new Comment(site + "/" + id, threadId, threadId, Html.toText(attr(r, "Body", "")),
                         author(r), integer(r, "Score"), time(r), 0, false, file, line));
             }
-            default -> throw new BadRecord(SkipReason.UNKNOWN_RECORD, "PostTypeId " + type);
+            default -> throw new BadRecord(SkipReason.UNKNOWN_RECORD, "PostTypeId " + Echo.quote(type));
         }
     }
 
@@ -154,7 +155,7 @@ public final class StackExchangeReader implements SourceReader {
         try {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
-            throw BadRecord.wrongType(name, "an integer", "'" + JsonRecords.abbreviate(v) + "'");
+            throw BadRecord.wrongType(name, "an integer", Echo.quote(v));
         }
     }
 
@@ -164,7 +165,7 @@ public final class StackExchangeReader implements SourceReader {
         try {
             return LocalDateTime.parse(v.trim()).toEpochSecond(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw BadRecord.wrongType("CreationDate", "an ISO date-time", "'" + JsonRecords.abbreviate(v) + "'");
+            throw BadRecord.wrongType("CreationDate", "an ISO date-time", Echo.quote(v));
         }
     }
 }
