@@ -1,6 +1,9 @@
 package plaudit.data.source;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +14,7 @@ import plaudit.data.io.Echo;
 import plaudit.data.io.InputFile;
 import plaudit.data.io.LineReader;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -24,7 +28,12 @@ import java.time.format.DateTimeParseException;
  * strings; anything else is a counted {@link SkipReason#WRONG_TYPE}.
  */
 final class JsonRecords {
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Deeper than any real record; a hostile file nests 100,000 levels to exhaust the stack. */
+    static final int MAX_DEPTH = 1000;
+    /** Streaming parsers with the same limits as {@link #JSON}. */
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
+    static final ObjectMapper JSON = new ObjectMapper(FACTORY).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @FunctionalInterface
     interface Handler {
@@ -52,7 +61,7 @@ final class JsonRecords {
             try {
                 node = JSON.readTree(lines.buffer(), lines.offset(), lines.length());
             } catch (IOException e) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, file, lines.lineNumber(), shortMessage(e));
+                stats.skip(DataStats.Unit.RECORDS, skipFor(e), file, lines.lineNumber(), shortMessage(e));
                 continue;
             }
             if (!(node instanceof ObjectNode obj)) {
@@ -67,7 +76,21 @@ final class JsonRecords {
         }
     }
 
+    /** Why a line the parser refused is skipped: too deep, not UTF-8, or otherwise not JSON. */
+    static SkipReason skipFor(IOException e) {
+        if (tooDeep(e)) return SkipReason.NESTING_TOO_DEEP;
+        if (e instanceof CharConversionException || String.valueOf(e.getMessage()).contains("Invalid UTF-8")) {
+            return SkipReason.INVALID_UTF8;
+        }
+        return SkipReason.INVALID_JSON;
+    }
+
+    static boolean tooDeep(IOException e) {
+        return e instanceof StreamConstraintsException && String.valueOf(e.getMessage()).contains("nesting depth");
+    }
+
     static String shortMessage(IOException e) {
+        if (tooDeep(e)) return "nesting deeper than " + MAX_DEPTH;
         String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         if (m == null) m = e.getClass().getSimpleName();
         return Echo.of(m);

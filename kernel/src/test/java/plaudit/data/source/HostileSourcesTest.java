@@ -3,18 +3,22 @@ package plaudit.data.source;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import plaudit.UserError;
+import plaudit.data.Child;
 import plaudit.data.DataStats;
 import plaudit.data.Fixtures;
 import plaudit.data.PreferencePair;
 import plaudit.data.SkipReason;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -76,5 +80,59 @@ class HostileSourcesTest {
         Fixtures.Collected got = Fixtures.read(new PushshiftReader(), f);
         assertEquals(1, got.comments.size());
         assertEquals(4, got.skipped(SkipReason.NON_FINITE_NUMBER), got.stats.skipReport().toString());
+    }
+
+    /**
+     * The attack of issue 27 item 6: one story whose {@code kids} array alone is larger than the heap. Run as
+     * {@code plaudit pairs} in a child JVM with a 32 MiB heap (before streaming, a 54 MB document took 890 MB): it
+     * must finish, skipping that story under its reason, and still pair the normal story next to it.
+     */
+    @Test
+    void hnDocumentLargerThanTheHeapIsStreamed(@TempDir Path dir) throws Exception {
+        Path doc = dir.resolve("hn.json");
+        long bytes = writeHnDocument(doc, 6_000_000);
+        assertTrue(bytes > 48L << 20, "the document (" + bytes + " bytes) is well beyond the child's heap");
+        Path out = dir.resolve("out");
+        Child r = Child.run(dir, "-Xmx32m", "plaudit.cli.PlauditCli", "pairs", "--source", "hn", "--input", doc.toString(),
+                "--out", out.toString(), "--quiet", "--spill-mb", "8");
+        assertEquals(0, r.status(), r.output());
+        List<String> stats = Files.readAllLines(out.resolve("stats.csv"));
+        assertTrue(stats.stream().anyMatch(l -> l.startsWith("skipped_records,too_many_replies,1,hn.json:")), String.join("\n", stats));
+        assertTrue(stats.contains("kept,total,1,"), String.join("\n", stats));
+    }
+
+    /** A normal story (id 1, two ranked replies 3 and 4), then a story (id 2) listing {@code kids} ids. */
+    private static long writeHnDocument(Path doc, int kids) throws IOException {
+        try (Writer w = Files.newBufferedWriter(doc, StandardCharsets.US_ASCII)) {
+            w.write("[{\"id\":1,\"type\":\"story\",\"title\":\"Ask HN: editors?\",\"text\":\"Which?\",\"score\":50,\"time\":10,"
+                    + "\"kids\":[4,3]},\n{\"id\":2,\"type\":\"story\",\"title\":\"huge\",\"time\":10,\"kids\":[");
+            for (int i = 0; i < kids; i++) {
+                if (i > 0) w.write(',');
+                w.write(Integer.toString(10_000_000 + i));
+            }
+            w.write("]},\n{\"id\":3,\"type\":\"comment\",\"parent\":1,\"text\":\"Vim, for its ubiquity\",\"time\":20},\n"
+                    + "{\"id\":4,\"type\":\"comment\",\"parent\":1,\"text\":\"Emacs, for its extensibility\",\"time\":30}]\n");
+        }
+        return Files.size(doc);
+    }
+
+    @Test
+    void deepNestingIsOneLineNotACrash(@TempDir Path dir) throws IOException {
+        int depth = 100_000;
+        Path doc = Files.writeString(dir.resolve("deep.json"), "{\"post\": {\"id\": 1, \"x\": " + "[".repeat(depth)
+                + "]".repeat(depth) + "}}\n");
+        UserError e = assertThrows(UserError.class, () -> Fixtures.read(new HackerNewsReader(), doc));
+        assertEquals(doc + ": JSON nested deeper than 1000 levels at line 1, column 1023; a JSON document cannot be"
+                + " resumed after an error, use JSON Lines for per-line recovery", e.getMessage());
+
+        String deepLine = "{\"id\": 1, \"x\": " + "[".repeat(depth) + "]".repeat(depth) + "}";
+        String story = "{\"id\":1,\"type\":\"story\",\"title\":\"t\",\"time\":10}";
+        for (SourceReader reader : List.of(new HackerNewsReader(), new ShpReader(), new PushshiftReader(), new ChosenRejectedReader())) {
+            Path lines = write(dir, "deep.jsonl", story, deepLine, story);
+            Fixtures.Collected got = Fixtures.read(reader, lines);
+            assertEquals(1, got.skipped(SkipReason.NESTING_TOO_DEEP), reader + ": " + got.stats.skipReport());
+            assertEquals(List.of("deep.jsonl:2 (nesting deeper than 1000)"),
+                    got.stats.examples(DataStats.Unit.RECORDS, SkipReason.NESTING_TOO_DEEP));
+        }
     }
 }
