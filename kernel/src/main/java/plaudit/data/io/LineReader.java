@@ -2,7 +2,7 @@ package plaudit.data.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
 import java.util.Arrays;
 
 /**
@@ -132,7 +132,8 @@ public final class LineReader {
         return true;
     }
 
-    public String text() {
-        return new String(view, viewOffset, length, StandardCharsets.UTF_8);
+    /** The line decoded as UTF-8; bytes that are not UTF-8 are an error, never a silent U+FFFD. */
+    public String text() throws CharacterCodingException {
+        return Utf8.decode(view, viewOffset, length);
     }
 }

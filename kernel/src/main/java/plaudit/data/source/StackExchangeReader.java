@@ -15,6 +15,7 @@ import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -54,7 +55,14 @@ public final class StackExchangeReader implements SourceReader {
                 stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, in.name(), lines.lineNumber());
                 continue;
             }
-            String line = lines.text().strip();
+            String line;
+            try {
+                line = lines.text().strip();
+            } catch (CharacterCodingException e) {
+                stats.countRead(DataStats.Unit.RECORDS);
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_UTF8, in.name(), lines.lineNumber(), "not UTF-8");
+                continue;
+            }
             if (line.startsWith("\uFEFF")) line = line.substring(1);
             if (line.isEmpty() || line.startsWith("<?xml") || line.equals("<posts>") || line.equals("</posts>")) {
                 continue; // document structure

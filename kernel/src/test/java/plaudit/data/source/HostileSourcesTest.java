@@ -10,6 +10,7 @@ import plaudit.data.Fixtures;
 import plaudit.data.PreferencePair;
 import plaudit.data.SkipReason;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,5 +136,84 @@ class HostileSourcesTest {
             assertEquals(List.of("deep.jsonl:2 (nesting deeper than 1000)"),
                     got.stats.examples(DataStats.Unit.RECORDS, SkipReason.NESTING_TOO_DEEP));
         }
+    }
+
+    private static final ColumnMap CSV_MAP = ColumnMap.parse("thread=post_id,parent=parent_id,text=body,score=score,time=created");
+
+    /** A 50 MB field used to abort the whole file; now that record alone is skipped and reading resumes after it. */
+    @Test
+    void csvFieldOverTheRecordLimitIsSkippedAndReadingResumes(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("big.csv");
+        String piece = "abc, \"\"quoted\"\",\n def\r\n".repeat(1000); // commas, escaped quotes, line breaks
+        int pieces = (50 << 20) / piece.length() + 1;
+        try (Writer w = Files.newBufferedWriter(f, StandardCharsets.UTF_8)) {
+            w.write("post_id,parent_id,body,score,created\nt1,,\"Cold brew?\",25,100\nt1,t1,\"");
+            for (int i = 0; i < pieces; i++) w.write(piece);
+            w.write("\",9,200\nt1,t1,Coarse grind.,30,300\n");
+        }
+        assertTrue(Files.size(f) > 50 << 20);
+        Fixtures.Collected got = Fixtures.read(new MappedReader(CSV_MAP), f);
+        assertEquals(3, got.records());
+        assertEquals(1, got.posts.size());
+        assertEquals(1, got.comments.size());
+        assertEquals("Coarse grind.", got.comments.get(0).text());
+        assertEquals(3 + 2L * 1000 * pieces + 1, got.comments.get(0).line(), "line numbers count the skipped record's lines");
+        assertEquals(List.of("big.csv:3 (record longer than 32 MiB)"),
+                got.stats.examples(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG));
+    }
+
+    /** Invalid UTF-8 used to become U+FFFD in a kept pair (CSV, Stack Exchange); now it is a counted skip everywhere. */
+    @Test
+    void invalidUtf8IsACountedSkipInEverySource(@TempDir Path dir) throws IOException {
+        byte[] bad = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF}; // a broken two-byte sequence, a byte UTF-8 never uses
+        record Case(SourceReader reader, String name, String good, String template) {
+        }
+        List<Case> cases = List.of(
+                new Case(new MappedReader(CSV_MAP), "t.csv", "t1,,Question?,25,100", "t1,t1,Answer BAD,3,200"),
+                new Case(new StackExchangeReader(), "coffee_Posts.xml",
+                        "  <row Id=\"1\" PostTypeId=\"1\" CreationDate=\"2023-01-01T00:00:00\" Score=\"3\" Title=\"Q\" Body=\"q\" />",
+                        "  <row Id=\"2\" PostTypeId=\"2\" ParentId=\"1\" CreationDate=\"2023-01-01T00:00:00\" Score=\"3\" Body=\"BAD\" />"),
+                new Case(new ShpReader(), "shp.jsonl", SHP.formatted("1", "10", "3"),
+                        SHP.formatted("1", "10", "3").replace("Lower the heat.", "BAD")),
+                new Case(new ChosenRejectedReader(), "pairs.jsonl", "{\"prompt\":\"Q\",\"chosen\":\"a\",\"rejected\":\"b\"}",
+                        "{\"prompt\":\"Q\",\"chosen\":\"BAD\",\"rejected\":\"b\"}"),
+                new Case(new PushshiftReader(), "RC.ndjson",
+                        "{\"id\":\"c1\",\"link_id\":\"t3_p\",\"parent_id\":\"t3_p\",\"body\":\"hi\",\"score\":1,\"created_utc\":5}",
+                        "{\"id\":\"c2\",\"link_id\":\"t3_p\",\"parent_id\":\"t3_p\",\"body\":\"BAD\",\"score\":1,\"created_utc\":5}"),
+                new Case(new PushshiftReader(), "RC2.ndjson", "{\"id\":\"c1\",\"link_id\":\"t3_p\",\"parent_id\":\"t3_p\",\"body\":\"hi\",\"score\":1,\"created_utc\":5}",
+                        "{\"id\":\"c2\",\"unused\":\"BAD\",\"link_id\":\"t3_p\",\"parent_id\":\"t3_p\",\"body\":\"x\",\"score\":1,\"created_utc\":5}"),
+                new Case(new HackerNewsReader(), "hn.jsonl", "{\"id\":1,\"type\":\"story\",\"title\":\"t\",\"time\":10}",
+                        "{\"id\":2,\"type\":\"comment\",\"parent\":1,\"text\":\"BAD\",\"time\":10}"));
+        for (Case c : cases) {
+            String[] parts = c.template.split("BAD");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            if (c.name.endsWith(".csv")) bytes.writeBytes("post_id,parent_id,body,score,created\n".getBytes(StandardCharsets.UTF_8));
+            bytes.writeBytes((c.good + "\n" + parts[0]).getBytes(StandardCharsets.UTF_8));
+            bytes.writeBytes(bad);
+            bytes.writeBytes((parts[1] + "\n" + c.good + "\n").getBytes(StandardCharsets.UTF_8));
+            Path f = Files.write(dir.resolve(c.name), bytes.toByteArray());
+            Fixtures.Collected got = Fixtures.read(c.reader, f);
+            assertEquals(1, got.skipped(SkipReason.INVALID_UTF8), c.name + ": " + got.stats.skipReport());
+            int badLine = c.name.endsWith(".csv") ? 3 : 2;
+            assertTrue(got.stats.examples(DataStats.Unit.RECORDS, SkipReason.INVALID_UTF8).get(0).startsWith(c.name + ":" + badLine + " "),
+                    c.name + ": " + got.stats.skipReport());
+            for (var comment : got.comments) assertFalse(comment.text().contains("\uFFFD"), c.name);
+        }
+    }
+
+    /** What a message echoes from the input is sanitised: no control byte reaches the terminal or stats.csv. */
+    @Test
+    void echoedInputHasNoControlCharacters(@TempDir Path dir) throws IOException {
+        String hostile = "\u001b[2J\u001b]0;pwned\u0007\r" + "x".repeat(500);
+        Path csv = Files.writeString(dir.resolve("x.csv"), "a," + hostile + "\n1,2\n");
+        UserError e = assertThrows(UserError.class, () -> Fixtures.read(new MappedReader(CSV_MAP), csv));
+        assertTrue(e.getMessage().contains("but the header has a, \\u001b[2J\\u001b]0;pwned\\u0007\\rxxx"), e.getMessage());
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+
+        Path shp = write(dir, "shp.jsonl", SHP.formatted("1", "\"" + hostile.replace("\u001b", "\\u001b").replace("\u0007", "\\u0007").replace("\r", "\\r") + "\"", "3"));
+        Fixtures.Collected got = Fixtures.read(new ShpReader(), shp);
+        String detail = got.stats.examples(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE).get(0);
+        assertTrue(detail.startsWith("shp.jsonl:1 (score_A: expected a number, got '\\u001b[2J"), detail);
+        assertTrue(detail.chars().noneMatch(ch -> ch < 0x20) && detail.length() < 200, detail);
     }
 }
