@@ -7,7 +7,7 @@ package plaudit.data;
 public enum SkipReason {
     // -- reading (unit: records)
     BLANK_LINE("blank_line", "empty line"),
-    LINE_TOO_LONG("line_too_long", "line or CSV record longer than 32 MiB (not a real record)"),
+    LINE_TOO_LONG("line_too_long", "line or CSV record longer than 8 MiB (not a real record)"),
     INVALID_UTF8("invalid_utf8", "bytes that are not UTF-8 (a damaged file, or another encoding)"),
     NESTING_TOO_DEEP("nesting_too_deep", "JSON nested deeper than 1000 levels (not a real record)"),
     TOO_MANY_REPLIES("too_many_replies", "an HN item listing more than 100,000 kids (not a real thread)"),

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.UserError;
 import plaudit.data.Comment;
@@ -181,8 +180,8 @@ public final class HackerNewsReader implements SourceReader {
     }
 
     /**
-     * One item, read token by token: scalar fields kept, other containers passed over (a marker of their kind stays,
-     * so a wrong type is still reported as one), {@code kids} streamed into the ranking.
+     * One item, read token by token: flat as {@link JsonRecords#object} reads it, with {@code kids} streamed into
+     * the ranking.
      */
     private static final class Item {
         private final ObjectNode fields = JsonRecords.JSON.createObjectNode();
@@ -191,10 +190,7 @@ public final class HackerNewsReader implements SourceReader {
 
         /** Reads the value starting at {@code t}; anything but an object is passed over and refused. */
         static Item read(JsonParser p, JsonToken t) throws IOException, BadRecord {
-            if (t != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                throw new BadRecord(SkipReason.NOT_AN_OBJECT, t == null ? "empty" : kind(t));
-            }
+            if (t != JsonToken.START_OBJECT) JsonRecords.object(p, t); // refuses it
             Item item = new Item();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -203,35 +199,9 @@ public final class HackerNewsReader implements SourceReader {
             return item;
         }
 
-        private static String kind(JsonToken t) {
-            return switch (t) {
-                case START_ARRAY -> "array";
-                case VALUE_STRING -> "string";
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
-                case VALUE_TRUE, VALUE_FALSE -> "boolean";
-                default -> "null";
-            };
-        }
-
         void field(JsonParser p, String name, JsonToken value) throws IOException {
-            if (name.equals("kids") && value == JsonToken.START_ARRAY) {
-                kids(p);
-            } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-                p.skipChildren();
-                fields.set(name, value == JsonToken.START_OBJECT ? fields.objectNode() : fields.arrayNode());
-            } else {
-                fields.set(name, scalar(p, value));
-            }
-        }
-
-        private JsonNode scalar(JsonParser p, JsonToken t) throws IOException {
-            return switch (t) {
-                case VALUE_STRING -> fields.textNode(p.getText());
-                case VALUE_NUMBER_INT -> fields.numberNode(p.getBigIntegerValue());
-                case VALUE_NUMBER_FLOAT -> fields.numberNode(p.getDoubleValue());
-                case VALUE_TRUE, VALUE_FALSE -> fields.booleanNode(t == JsonToken.VALUE_TRUE);
-                default -> fields.nullNode();
-            };
+            if (name.equals("kids") && value == JsonToken.START_ARRAY) kids(p);
+            else JsonRecords.field(p, fields, name, value);
         }
 
         private void kids(JsonParser p) throws IOException {

@@ -1,7 +1,9 @@
 package plaudit.data.source;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -57,23 +59,64 @@ final class JsonRecords {
                 stats.skip(DataStats.Unit.RECORDS, SkipReason.BLANK_LINE, file, lines.lineNumber());
                 continue;
             }
-            JsonNode node;
-            try {
-                node = JSON.readTree(lines.buffer(), lines.offset(), lines.length());
+            try (JsonParser p = FACTORY.createParser(lines.buffer(), lines.offset(), lines.length())) {
+                ObjectNode obj = object(p, p.nextToken());
+                if (p.nextToken() != null) throw new BadRecord(SkipReason.INVALID_JSON, "content after the object");
+                handler.record(obj, lines.lineNumber());
             } catch (IOException e) {
                 stats.skip(DataStats.Unit.RECORDS, skipFor(e), file, lines.lineNumber(), shortMessage(e));
-                continue;
-            }
-            if (!(node instanceof ObjectNode obj)) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, file, lines.lineNumber(), node.getNodeType().toString().toLowerCase());
-                continue;
-            }
-            try {
-                handler.record(obj, lines.lineNumber());
             } catch (BadRecord bad) {
                 stats.skip(DataStats.Unit.RECORDS, bad.reason, file, lines.lineNumber(), bad.getMessage());
             }
         }
+    }
+
+    /**
+     * The object starting at token {@code t}, read with a streaming parser and kept flat: scalar fields as nodes,
+     * nested objects and arrays passed over unread, leaving an empty one of their kind (so that a field of the wrong
+     * type is still reported as such). No reader uses nested values, and a tree of a 30 MB array of numbers would
+     * take twenty times its size in memory. Anything but an object is passed over and refused.
+     */
+    static ObjectNode object(JsonParser p, JsonToken t) throws IOException, BadRecord {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            throw new BadRecord(SkipReason.NOT_AN_OBJECT, t == null ? "empty" : kind(t));
+        }
+        ObjectNode o = JSON.createObjectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            field(p, o, name, p.nextToken());
+        }
+        return o;
+    }
+
+    /** Sets field {@code name} of {@code o} from the value starting at token {@code t}, flat as {@link #object} says. */
+    static void field(JsonParser p, ObjectNode o, String name, JsonToken t) throws IOException {
+        o.set(name, switch (t) {
+            case START_OBJECT, START_ARRAY -> {
+                p.skipChildren();
+                yield t == JsonToken.START_OBJECT ? o.objectNode() : o.arrayNode();
+            }
+            case VALUE_STRING -> o.textNode(p.getText());
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> o.numberNode(p.getIntValue());
+                case LONG -> o.numberNode(p.getLongValue());
+                default -> o.numberNode(p.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> o.numberNode(p.getDoubleValue());
+            case VALUE_TRUE, VALUE_FALSE -> o.booleanNode(t == JsonToken.VALUE_TRUE);
+            default -> o.nullNode();
+        });
+    }
+
+    private static String kind(JsonToken t) {
+        return switch (t) {
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            default -> "null";
+        };
     }
 
     /** Why a line the parser refused is skipped: too deep, not UTF-8, or otherwise not JSON. */

@@ -61,7 +61,7 @@ public final class MappedReader implements SourceReader {
         } catch (CharacterCodingException e) {
             throw new UserError(in.path() + ": the header row is not UTF-8; save the file as UTF-8");
         }
-        if (head == null) throw new UserError(in.path() + ": the header row is longer than 32 MiB or has more than "
+        if (head == null) throw new UserError(in.path() + ": the header row is longer than 8 MiB or has more than "
                 + CsvRecords.MAX_COLUMNS + " columns; is this a CSV file?");
         List<String> header = Arrays.stream(head).map(h -> h == null ? "" : h.replace("\uFEFF", "").strip()).toList();
         for (String column : map.columns()) {
@@ -77,7 +77,7 @@ public final class MappedReader implements SourceReader {
             stats.countRead(DataStats.Unit.RECORDS);
             long line = records.lineNumber();
             try {
-                if (records.tooLong()) throw new BadRecord(SkipReason.LINE_TOO_LONG, "record longer than 32 MiB");
+                if (records.tooLong()) throw new BadRecord(SkipReason.LINE_TOO_LONG, "record longer than 8 MiB");
                 String[] r = fields(records);
                 row(field -> {
                     int idx = index.get(field);

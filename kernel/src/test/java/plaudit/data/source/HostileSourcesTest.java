@@ -1,5 +1,6 @@
 package plaudit.data.source;
 
+import com.github.luben.zstd.ZstdOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,11 +13,13 @@ import plaudit.data.SkipReason;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -158,7 +161,7 @@ class HostileSourcesTest {
         assertEquals(1, got.comments.size());
         assertEquals("Coarse grind.", got.comments.get(0).text());
         assertEquals(3 + 2L * 1000 * pieces + 1, got.comments.get(0).line(), "line numbers count the skipped record's lines");
-        assertEquals(List.of("big.csv:3 (record longer than 32 MiB)"),
+        assertEquals(List.of("big.csv:3 (record longer than 8 MiB)"),
                 got.stats.examples(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG));
     }
 
@@ -215,5 +218,54 @@ class HostileSourcesTest {
         String detail = got.stats.examples(DataStats.Unit.RECORDS, SkipReason.WRONG_TYPE).get(0);
         assertTrue(detail.startsWith("shp.jsonl:1 (score_A: expected a number, got '\\u001b[2J"), detail);
         assertTrue(detail.chars().noneMatch(ch -> ch < 0x20) && detail.length() < 200, detail);
+    }
+
+    /**
+     * A small .zst that inflates to 192 MiB without a line break, then a line holding a 6 MB array of numbers (as a
+     * tree it took over 100 MB), read as {@code plaudit pairs} with a 48 MiB heap: the first is a counted skip, and
+     * every valid line is kept.
+     */
+    @Test
+    void decompressionBombAndHugeArrayAreSkippedInBoundedMemory(@TempDir Path dir) throws Exception {
+        Path bomb = dir.resolve("bomb.jsonl.zst");
+        try (OutputStream z = new ZstdOutputStream(Files.newOutputStream(bomb), 19)) {
+            z.write((SHP.formatted("1636822112", "10", "3") + "\n").getBytes(StandardCharsets.UTF_8));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 192; i++) z.write(zeros);
+            z.write('\n');
+            String array = "{\"x\":[" + "1,".repeat(3_000_000) + "1]," + SHP.formatted("1636822112", "10", "3").substring(1) + "\n";
+            z.write(array.replace("Why?", "Why 2?").getBytes(StandardCharsets.UTF_8));
+            z.write((SHP.formatted("1636822112", "10", "3").replace("Why?", "Why 3?") + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(Files.size(bomb) < 1 << 20, "a small file: " + Files.size(bomb));
+        Path out = dir.resolve("out");
+        Child r = Child.run(dir, "-Xmx48m", "plaudit.cli.PlauditCli", "pairs", "--source", "shp", "--input", bomb.toString(),
+                "--out", out.toString(), "--quiet", "--split", "1,0,0");
+        assertEquals(0, r.status(), r.output());
+        List<String> stats = Files.readAllLines(out.resolve("stats.csv"));
+        assertTrue(stats.contains("skipped_records,line_too_long,1,bomb.jsonl.zst:2"), String.join("\n", stats));
+        assertTrue(stats.contains("kept,total,3,"), "the line with the array is a valid record: " + String.join("\n", stats));
+    }
+
+    /** External entities and entity expansion stay inert: Stack Exchange rows are parsed without a DTD. */
+    @Test
+    void xxeAndBillionLaughsAreInert(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "TOP-SECRET");
+        String laughs = "<!ENTITY lol \"lol\">" + IntStream.rangeClosed(1, 9)
+                .mapToObj(i -> "<!ENTITY lol" + i + " \"" + ("&lol" + (i == 1 ? "" : i - 1) + ";").repeat(10) + "\">")
+                .reduce("", String::concat);
+        Path f = write(dir, "evil_Posts.xml",
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+                "<!DOCTYPE posts [<!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">" + laughs + "]>",
+                "<posts>",
+                "  <row Id=\"1\" PostTypeId=\"1\" CreationDate=\"2023-01-01T00:00:00\" Score=\"3\" Title=\"Q\" Body=\"&xxe;\" />",
+                "  <row Id=\"2\" PostTypeId=\"2\" ParentId=\"1\" CreationDate=\"2023-01-01T00:00:00\" Score=\"3\" Body=\"&lol9;\" />",
+                "  <row Id=\"3\" PostTypeId=\"2\" ParentId=\"1\" CreationDate=\"2023-01-01T00:00:00\" Score=\"3\" Body=\"fine\" />",
+                "</posts>");
+        Fixtures.Collected got = Fixtures.read(new StackExchangeReader(), f);
+        assertEquals(4, got.records(), "the DOCTYPE line and the three rows");
+        assertEquals(3, got.skipped(SkipReason.INVALID_XML), got.stats.skipReport().toString());
+        assertEquals(1, got.comments.size());
+        assertEquals("fine", got.comments.get(0).text());
     }
 }
