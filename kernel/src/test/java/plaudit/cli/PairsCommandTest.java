@@ -148,6 +148,16 @@ class PairsCommandTest {
         }
     }
 
+    /** A 100,000-deep HN document ended in a NullPointerException with its stack trace; now one line names where. */
+    @Test
+    void deeplyNestedHnDocumentIsOneLineOfError(@TempDir Path dir) throws IOException {
+        Path doc = Files.writeString(dir.resolve("deep.json"), "[" + "{\"a\":[".repeat(100_000) + "\n");
+        Result r = run("pairs", "--source", "hn", "--input", doc.toString(), "--out", dir.resolve("o").toString(), "--quiet");
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("deep.json: JSON nested deeper than 1000 levels at line 1, column "), r.err());
+    }
+
     @Test
     void stackExchangeSource(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("se");
