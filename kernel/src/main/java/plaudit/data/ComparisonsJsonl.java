@@ -68,6 +68,9 @@ public final class ComparisonsJsonl {
 
         /** Integral scores as integers ("12", not "12.0"); NaN as null. */
         private void writeScore(String name, double v) throws IOException {
+            // Jackson would write an infinity as the string "Infinity", a file that no later stage reads back:
+            // the readers skip such records, so one arriving here is a bug.
+            if (Double.isInfinite(v)) throw new IllegalArgumentException(name + " is " + v + ": not a finite number");
             if (Double.isNaN(v)) gen.writeNullField(name);
             else if (v == Math.rint(v) && Math.abs(v) < 1e15) gen.writeNumberField(name, (long) v);
             else gen.writeNumberField(name, v);

@@ -1,5 +1,6 @@
 package plaudit.data;
 
+import plaudit.data.io.Echo;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -62,7 +63,7 @@ public final class DataStats {
         if (t == null) t = skipped[unit.ordinal()][reason.ordinal()] = new Tally();
         t.count++;
         if (file != null && t.examples.size() < maxExamples) {
-            t.examples.add(file + ":" + line + (detail == null ? "" : " (" + detail + ")"));
+            t.examples.add(Echo.of(file, 200) + ":" + line + (detail == null ? "" : " (" + Echo.of(detail, 160) + ")"));
         }
     }
 

@@ -7,12 +7,16 @@ package plaudit.data;
 public enum SkipReason {
     // -- reading (unit: records)
     BLANK_LINE("blank_line", "empty line"),
-    LINE_TOO_LONG("line_too_long", "line longer than 32 MiB (not a real record)"),
+    LINE_TOO_LONG("line_too_long", "line or CSV record longer than 8 MiB (not a real record)"),
+    INVALID_UTF8("invalid_utf8", "bytes that are not UTF-8 (a damaged file, or another encoding)"),
+    NESTING_TOO_DEEP("nesting_too_deep", "JSON nested deeper than 1000 levels (not a real record)"),
+    TOO_MANY_REPLIES("too_many_replies", "an HN item listing more than 100,000 kids (not a real thread)"),
     INVALID_JSON("invalid_json", "not valid JSON (truncated line, garbage, bad encoding)"),
     INVALID_XML("invalid_xml", "not a well-formed <row/> element (truncated, bad entity, garbage)"),
     NOT_AN_OBJECT("not_an_object", "JSON value is not an object"),
     MISSING_FIELD("missing_field", "a required field is absent or null"),
     WRONG_TYPE("wrong_type", "a field has a type or value that cannot be used"),
+    NON_FINITE_NUMBER("non_finite_number", "a number that is NaN or infinite, or overflows a double (1e400)"),
     UNKNOWN_RECORD("unknown_record", "neither a post nor a comment (e.g. a tag wiki, a job ad, a poll option)"),
     // -- posts
     DUPLICATE_POST("duplicate_post", "the same post appeared again (overlapping dumps); the first copy is used"),

@@ -1,5 +1,6 @@
 package plaudit.data;
 
+import plaudit.FileTrees;
 import plaudit.UserError;
 
 import java.io.BufferedInputStream;
@@ -10,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +27,9 @@ import java.util.function.Consumer;
  * past it, everything is spilled to disk in hash partitions by thread id, and at the end each partition is read back
  * and grouped on its own. A thread always falls in one partition, so memory at the end is about the budget plus one
  * partition (total / partitions), however large the input.
+ *
+ * <p>Spill folders are named {@code plaudit-join-pid<PID>-…} after the process that owns them. A process killed with
+ * {@code kill -9} cannot remove its own, so each new joiner removes the spill folders whose owner is no longer alive.
  */
 public final class ThreadJoiner implements AutoCloseable {
     /** One thread's records. {@code post} is null when no post arrived; {@code postSkip} is set when it was screened out. */
@@ -40,10 +45,12 @@ public final class ThreadJoiner implements AutoCloseable {
     private static final byte POST = 1;
     private static final byte SKIPPED_POST = 2;
     private static final byte COMMENT = 3;
+    private static final String SPILL_PREFIX = "plaudit-join-pid";
 
     private final long budgetBytes;
     private final int partitions;
     private final DataStats stats;
+    private final Path spillParent;
     private LinkedHashMap<String, Builder> groups = new LinkedHashMap<>();
     private long heldBytes;
     private Path spillDir;
@@ -57,10 +64,40 @@ public final class ThreadJoiner implements AutoCloseable {
      * @param partitions  spill partitions; memory at the end is about (total spilled) / partitions
      */
     public ThreadJoiner(long budgetBytes, int partitions, DataStats stats) {
+        this(budgetBytes, partitions, stats, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** @param spillParent where the spill folder is created (the temporary folder by default) */
+    public ThreadJoiner(long budgetBytes, int partitions, DataStats stats, Path spillParent) {
         if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1");
         this.budgetBytes = budgetBytes;
         this.partitions = partitions;
         this.stats = stats;
+        this.spillParent = spillParent;
+        removeStaleSpills(spillParent);
+    }
+
+    /** Deletes the spill folders in {@code parent} whose owning process has ended; returns how many. */
+    static int removeStaleSpills(Path parent) {
+        int removed = 0;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, SPILL_PREFIX + "*")) {
+            for (Path d : dirs) {
+                String name = d.getFileName().toString();
+                int dash = name.indexOf('-', SPILL_PREFIX.length());
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(SPILL_PREFIX.length(), dash < 0 ? name.length() : dash));
+                } catch (NumberFormatException e) {
+                    continue; // not ours
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                FileTrees.delete(d);
+                removed++;
+            }
+        } catch (IOException e) {
+            // cleaning up after another run is best effort: it must not stop this one
+        }
+        return removed;
     }
 
     public void post(Post p) {
@@ -129,14 +166,14 @@ public final class ThreadJoiner implements AutoCloseable {
 
     private void spillAll() {
         try {
-            spillDir = Files.createTempDirectory("plaudit-join-");
+            spillDir = Files.createTempDirectory(spillParent, SPILL_PREFIX + ProcessHandle.current().pid() + "-");
             spill = new DataOutputStream[partitions];
             for (int i = 0; i < partitions; i++) {
                 spill[i] = new DataOutputStream(new BufferedOutputStream(
                         Files.newOutputStream(spillDir.resolve("part-" + i)), 1 << 16));
             }
         } catch (IOException e) {
-            throw new UserError("cannot create spill files for grouping threads in " + System.getProperty("java.io.tmpdir")
+            throw new UserError("cannot create spill files for grouping threads in " + spillParent
                     + " (" + e.getMessage() + "); free disk space or set -Djava.io.tmpdir", e);
         }
         LinkedHashMap<String, Builder> held = groups;
@@ -211,10 +248,7 @@ public final class ThreadJoiner implements AutoCloseable {
         if (spillDir == null) return;
         try {
             if (spill != null) for (DataOutputStream s : spill) s.close();
-            try (var files = Files.list(spillDir)) {
-                for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(spillDir);
+            FileTrees.delete(spillDir);
         } catch (IOException e) {
             throw new UncheckedIOException("removing spill files in " + spillDir, e);
         }

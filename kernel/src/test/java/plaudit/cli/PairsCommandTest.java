@@ -118,6 +118,46 @@ class PairsCommandTest {
                 .commandSpec().userObject()).pairRules();
     }
 
+    /** 1e400 parses to an infinite double: such a record is a counted skip, never "score_chosen":"Infinity". */
+    @Test
+    void nonFiniteScoresAreSkippedAndEveryWrittenScoreIsAJsonNumber(@TempDir Path dir) throws IOException {
+        String shp = "{\"post_id\":\"p%d\",\"domain\":\"askculinary_train\",\"history\":\"Why %d?\","
+                + "\"created_at_utc_A\":200,\"created_at_utc_B\":100,\"score_A\":%s,\"score_B\":%s,"
+                + "\"human_ref_A\":\"Lower the heat.\",\"human_ref_B\":\"Buy it.\",\"labels\":1}";
+        Path in = Files.writeString(dir.resolve("shp.jsonl"), String.join("\n", shp.formatted(1, 1, "10", "3"),
+                shp.formatted(2, 2, "1e400", "3"), shp.formatted(3, 3, "10", "-1e400"), shp.formatted(4, 4, "\"NaN\"", "3"),
+                shp.formatted(5, 5, "NaN", "3")) + "\n");
+        String pair = "{\"prompt\":\"Q%d\",\"chosen\":\"a\",\"rejected\":\"b\",\"score_chosen\":%s,\"score_rejected\":2}";
+        Path pairs = Files.writeString(dir.resolve("pairs.jsonl"), String.join("\n", pair.formatted(1, "9"),
+                pair.formatted(2, "1e400"), pair.formatted(3, "-1e400"), pair.formatted(4, "\"Infinity\"")) + "\n");
+        for (String[] c : List.of(new String[]{"shp", in.toString(), "3"}, new String[]{"pairs", pairs.toString(), "3"})) {
+            Path out = dir.resolve("out-" + c[0]);
+            Result r = run("pairs", "--source", c[0], "--input", c[1], "--out", out.toString(), "--quiet",
+                    "--split", "1,0,0", "--margin");
+            assertEquals(0, r.status(), r.err());
+            List<JsonNode> all = lines(out);
+            assertEquals(1, all.size(), c[0] + ": " + r.out());
+            for (JsonNode n : all) {
+                for (String f : List.of("score_chosen", "score_rejected", "margin")) {
+                    assertTrue(n.get(f).isNumber() && Double.isFinite(n.get(f).doubleValue()), c[0] + " " + f + ": " + n);
+                }
+            }
+            List<String> stats = Files.readAllLines(out.resolve("stats.csv"));
+            assertTrue(stats.stream().anyMatch(l -> l.startsWith("skipped_records,non_finite_number," + c[2] + ",")),
+                    String.join("\n", stats));
+        }
+    }
+
+    /** A 100,000-deep HN document ended in a NullPointerException with its stack trace; now one line names where. */
+    @Test
+    void deeplyNestedHnDocumentIsOneLineOfError(@TempDir Path dir) throws IOException {
+        Path doc = Files.writeString(dir.resolve("deep.json"), "[" + "{\"a\":[".repeat(100_000) + "\n");
+        Result r = run("pairs", "--source", "hn", "--input", doc.toString(), "--out", dir.resolve("o").toString(), "--quiet");
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("deep.json: JSON nested deeper than 1000 levels at line 1, column "), r.err());
+    }
+
     @Test
     void stackExchangeSource(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("se");

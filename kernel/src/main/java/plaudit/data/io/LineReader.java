@@ -2,7 +2,7 @@ package plaudit.data.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
 import java.util.Arrays;
 
 /**
@@ -16,8 +16,12 @@ import java.util.Arrays;
  * valid until the next call to {@link #next()}.
  */
 public final class LineReader {
-    /** Longer than any real record (Pushshift's longest lines are ~100 kB); past this it is garbage. */
-    public static final int MAX_LINE = 32 << 20;
+    /**
+     * Longer than any real record (Pushshift's longest lines are ~100 kB); past this it is garbage. Kept small enough
+     * that assembling one line (the buffer doubling up to this size) fits a small heap: a line buffer is one
+     * contiguous array, and a 32 MiB one needed over 128 MiB of heap for a decompression bomb's endless line.
+     */
+    public static final int MAX_LINE = 8 << 20;
 
     private final InputFile file;
     private final InputStream in;
@@ -96,7 +100,9 @@ public final class LineReader {
             assembled = new byte[1 << 12];
             return 0;
         }
-        if (pending + len > assembled.length) assembled = Arrays.copyOf(assembled, Math.max(pending + len, assembled.length * 2));
+        if (pending + len > assembled.length) {
+            assembled = Arrays.copyOf(assembled, Math.min(MAX_LINE, Math.max(pending + len, assembled.length * 2)));
+        }
         System.arraycopy(chunk, from, assembled, pending, len);
         return pending + len;
     }
@@ -132,7 +138,8 @@ public final class LineReader {
         return true;
     }
 
-    public String text() {
-        return new String(view, viewOffset, length, StandardCharsets.UTF_8);
+    /** The line decoded as UTF-8; bytes that are not UTF-8 are an error, never a silent U+FFFD. */
+    public String text() throws CharacterCodingException {
+        return Utf8.decode(view, viewOffset, length);
     }
 }

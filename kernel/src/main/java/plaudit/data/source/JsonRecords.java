@@ -1,15 +1,22 @@
 package plaudit.data.source;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.data.DataStats;
 import plaudit.data.SkipReason;
+import plaudit.data.io.Echo;
 import plaudit.data.io.InputFile;
 import plaudit.data.io.LineReader;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -23,7 +30,12 @@ import java.time.format.DateTimeParseException;
  * strings; anything else is a counted {@link SkipReason#WRONG_TYPE}.
  */
 final class JsonRecords {
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Deeper than any real record; a hostile file nests 100,000 levels to exhaust the stack. */
+    static final int MAX_DEPTH = 1000;
+    /** Streaming parsers with the same limits as {@link #JSON}. */
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
+    static final ObjectMapper JSON = new ObjectMapper(FACTORY).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @FunctionalInterface
     interface Handler {
@@ -47,30 +59,84 @@ final class JsonRecords {
                 stats.skip(DataStats.Unit.RECORDS, SkipReason.BLANK_LINE, file, lines.lineNumber());
                 continue;
             }
-            JsonNode node;
-            try {
-                node = JSON.readTree(lines.buffer(), lines.offset(), lines.length());
-            } catch (IOException e) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, file, lines.lineNumber(), shortMessage(e));
-                continue;
-            }
-            if (!(node instanceof ObjectNode obj)) {
-                stats.skip(DataStats.Unit.RECORDS, SkipReason.NOT_AN_OBJECT, file, lines.lineNumber(), node.getNodeType().toString().toLowerCase());
-                continue;
-            }
-            try {
+            try (JsonParser p = FACTORY.createParser(lines.buffer(), lines.offset(), lines.length())) {
+                ObjectNode obj = object(p, p.nextToken());
+                if (p.nextToken() != null) throw new BadRecord(SkipReason.INVALID_JSON, "content after the object");
                 handler.record(obj, lines.lineNumber());
+            } catch (IOException e) {
+                stats.skip(DataStats.Unit.RECORDS, skipFor(e), file, lines.lineNumber(), shortMessage(e));
             } catch (BadRecord bad) {
                 stats.skip(DataStats.Unit.RECORDS, bad.reason, file, lines.lineNumber(), bad.getMessage());
             }
         }
     }
 
+    /**
+     * The object starting at token {@code t}, read with a streaming parser and kept flat: scalar fields as nodes,
+     * nested objects and arrays passed over unread, leaving an empty one of their kind (so that a field of the wrong
+     * type is still reported as such). No reader uses nested values, and a tree of a 30 MB array of numbers would
+     * take twenty times its size in memory. Anything but an object is passed over and refused.
+     */
+    static ObjectNode object(JsonParser p, JsonToken t) throws IOException, BadRecord {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            throw new BadRecord(SkipReason.NOT_AN_OBJECT, t == null ? "empty" : kind(t));
+        }
+        ObjectNode o = JSON.createObjectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            field(p, o, name, p.nextToken());
+        }
+        return o;
+    }
+
+    /** Sets field {@code name} of {@code o} from the value starting at token {@code t}, flat as {@link #object} says. */
+    static void field(JsonParser p, ObjectNode o, String name, JsonToken t) throws IOException {
+        o.set(name, switch (t) {
+            case START_OBJECT, START_ARRAY -> {
+                p.skipChildren();
+                yield t == JsonToken.START_OBJECT ? o.objectNode() : o.arrayNode();
+            }
+            case VALUE_STRING -> o.textNode(p.getText());
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> o.numberNode(p.getIntValue());
+                case LONG -> o.numberNode(p.getLongValue());
+                default -> o.numberNode(p.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> o.numberNode(p.getDoubleValue());
+            case VALUE_TRUE, VALUE_FALSE -> o.booleanNode(t == JsonToken.VALUE_TRUE);
+            default -> o.nullNode();
+        });
+    }
+
+    private static String kind(JsonToken t) {
+        return switch (t) {
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            default -> "null";
+        };
+    }
+
+    /** Why a line the parser refused is skipped: too deep, not UTF-8, or otherwise not JSON. */
+    static SkipReason skipFor(IOException e) {
+        if (tooDeep(e)) return SkipReason.NESTING_TOO_DEEP;
+        if (e instanceof CharConversionException || String.valueOf(e.getMessage()).contains("Invalid UTF-8")) {
+            return SkipReason.INVALID_UTF8;
+        }
+        return SkipReason.INVALID_JSON;
+    }
+
+    static boolean tooDeep(IOException e) {
+        return e instanceof StreamConstraintsException && String.valueOf(e.getMessage()).contains("nesting depth");
+    }
+
     static String shortMessage(IOException e) {
+        if (tooDeep(e)) return "nesting deeper than " + MAX_DEPTH;
         String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         if (m == null) m = e.getClass().getSimpleName();
-        m = m.replace('\n', ' ');
-        return m.length() > 80 ? m.substring(0, 80) + "…" : m;
+        return Echo.of(m);
     }
 
     static String describe(JsonNode n) {
@@ -109,19 +175,28 @@ final class JsonRecords {
     }
 
     static double number(String field, JsonNode n) throws BadRecord {
-        if (n.isNumber()) return n.doubleValue();
+        if (n.isNumber()) return finite(field, n.doubleValue(), n.asText());
         if (n.isTextual()) return parseNumber(field, n.textValue());
         throw BadRecord.wrongType(field, "a number", describe(n));
     }
 
+    /**
+     * A JSON number text such as {@code 1e400} parses to an infinite double without complaint; written back it would
+     * become the string "Infinity", which no later stage accepts. So a non-finite value is refused here, per record.
+     */
+    static double finite(String field, double v, String text) throws BadRecord {
+        if (Double.isFinite(v)) return v;
+        throw new BadRecord(SkipReason.NON_FINITE_NUMBER, field + ": " + Echo.quote(text) + " is not a finite number");
+    }
+
     static double parseNumber(String field, String s) throws BadRecord {
+        double v;
         try {
-            double v = Double.parseDouble(s.trim());
-            if (Double.isFinite(v)) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
+            v = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw BadRecord.wrongType(field, "a number", Echo.quote(s));
         }
-        throw BadRecord.wrongType(field, "a number", "'" + abbreviate(s) + "'");
+        return finite(field, v, s);
     }
 
     static int integer(ObjectNode o, String field) throws BadRecord {
@@ -164,11 +239,7 @@ final class JsonRecords {
         try {
             return LocalDate.parse(iso).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw BadRecord.wrongType(field, "epoch seconds or an ISO-8601 time", "'" + abbreviate(s) + "'");
+            throw BadRecord.wrongType(field, "epoch seconds or an ISO-8601 time", Echo.quote(s));
         }
-    }
-
-    static String abbreviate(String s) {
-        return s.length() > 30 ? s.substring(0, 30) + "…" : s;
     }
 }

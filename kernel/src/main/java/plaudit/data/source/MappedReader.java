@@ -2,20 +2,18 @@ package plaudit.data.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.univocity.parsers.common.TextParsingException;
-import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
 import plaudit.UserError;
 import plaudit.data.Comment;
 import plaudit.data.DataStats;
 import plaudit.data.Deleted;
 import plaudit.data.Post;
 import plaudit.data.PromptFormat;
+import plaudit.data.SkipReason;
+import plaudit.data.io.CsvRecords;
+import plaudit.data.io.Echo;
 import plaudit.data.io.InputFile;
 
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -55,48 +53,51 @@ public final class MappedReader implements SourceReader {
     }
 
     private void readCsv(InputFile in, RecordSink sink, DataStats stats) {
-        CsvParserSettings settings = new CsvParserSettings();
-        settings.setHeaderExtractionEnabled(true);
-        settings.setLineSeparatorDetectionEnabled(true);
-        settings.setMaxCharsPerColumn(16 << 20);
-        settings.setMaxColumns(4096);
-        CsvParser parser = new CsvParser(settings);
+        CsvRecords records = new CsvRecords(in);
+        if (!records.next()) return; // empty file: no header, no records
+        String[] head;
         try {
-            parser.beginParsing(new InputStreamReader(in.stream(), StandardCharsets.UTF_8));
-            String[] row = parser.parseNext();
-            if (row == null) return; // empty file: no header, no records
-            List<String> header = Arrays.stream(parser.getContext().headers())
-                    .map(h -> h == null ? "" : h.strip().replace("\uFEFF", "")).toList();
-            for (String column : map.columns()) {
-                if (!header.contains(column)) {
-                    throw new UserError(in.path() + ": --map names column '" + column + "' but the header has "
-                            + header.stream().limit(20).map(JsonRecords::abbreviate).collect(Collectors.joining(", "))
-                            + (header.size() > 20 ? ", …" : ""));
-                }
-            }
-            Map<String, Integer> index = new HashMap<>();
-            for (int i = header.size() - 1; i >= 0; i--) index.put(header.get(i), i); // first of repeated names wins
-            while (row != null) {
-                stats.countRead(DataStats.Unit.RECORDS);
-                long line = parser.getContext().currentLine();
-                String[] r = row;
-                try {
-                    row(field -> {
-                        int idx = index.get(field);
-                        return idx < r.length ? r[idx] : null;
-                    }, in.name(), line, sink);
-                } catch (BadRecord bad) {
-                    stats.skip(DataStats.Unit.RECORDS, bad.reason, in.name(), line, bad.getMessage());
-                }
-                row = parser.parseNext();
-            }
-        } catch (TextParsingException e) {
-            if (e.getCause() instanceof IOException io) throw in.damaged(io, e.getLineIndex());
-            throw new UserError(in.path() + ": malformed CSV near line " + (e.getLineIndex() + 1) + " ("
-                    + JsonRecords.abbreviate(String.valueOf(e.getMessage()).lines().findFirst().orElse("")) + ")", e);
-        } finally {
-            parser.stopParsing();
+            head = records.tooLong() ? null : records.fields();
+        } catch (CharacterCodingException e) {
+            throw new UserError(in.path() + ": the header row is not UTF-8; save the file as UTF-8");
         }
+        if (head == null) throw new UserError(in.path() + ": the header row is longer than 8 MiB or has more than "
+                + CsvRecords.MAX_COLUMNS + " columns; is this a CSV file?");
+        List<String> header = Arrays.stream(head).map(h -> h == null ? "" : h.replace("\uFEFF", "").strip()).toList();
+        for (String column : map.columns()) {
+            if (!header.contains(column)) {
+                throw new UserError(in.path() + ": --map names column '" + column + "' but the header has "
+                        + header.stream().limit(20).map(Echo::of).collect(Collectors.joining(", "))
+                        + (header.size() > 20 ? ", …" : ""));
+            }
+        }
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = header.size() - 1; i >= 0; i--) index.put(header.get(i), i); // first of repeated names wins
+        while (records.next()) {
+            stats.countRead(DataStats.Unit.RECORDS);
+            long line = records.lineNumber();
+            try {
+                if (records.tooLong()) throw new BadRecord(SkipReason.LINE_TOO_LONG, "record longer than 8 MiB");
+                String[] r = fields(records);
+                row(field -> {
+                    int idx = index.get(field);
+                    return idx < r.length ? r[idx] : null;
+                }, in.name(), line, sink);
+            } catch (BadRecord bad) {
+                stats.skip(DataStats.Unit.RECORDS, bad.reason, in.name(), line, bad.getMessage());
+            }
+        }
+    }
+
+    private static String[] fields(CsvRecords records) throws BadRecord {
+        String[] r;
+        try {
+            r = records.fields();
+        } catch (CharacterCodingException e) {
+            throw new BadRecord(SkipReason.INVALID_UTF8, "not UTF-8");
+        }
+        if (r == null) throw new BadRecord(SkipReason.WRONG_TYPE, "more than " + CsvRecords.MAX_COLUMNS + " columns");
+        return r;
     }
 
     private void row(Function<String, String> value, String file, long line, RecordSink sink) throws BadRecord {

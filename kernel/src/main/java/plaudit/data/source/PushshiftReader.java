@@ -31,7 +31,7 @@ import java.util.List;
  * fall back to Jackson's streaming parser for anything it declines. One instance per thread.
  */
 public final class PushshiftReader implements SourceReader {
-    static final JsonFactory JSON = new JsonFactory();
+    static final JsonFactory JSON = JsonRecords.FACTORY;
 
     /** The fields of one line that matter; everything else is skipped unparsed. */
     static final class Fields {
@@ -71,7 +71,7 @@ public final class PushshiftReader implements SourceReader {
                 try (JsonParser p = JSON.createParser(lines.buffer(), lines.offset(), lines.length())) {
                     f = parse(p);
                 } catch (IOException e) {
-                    stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_JSON, file, line, JsonRecords.shortMessage(e));
+                    stats.skip(DataStats.Unit.RECORDS, JsonRecords.skipFor(e), file, line, JsonRecords.shortMessage(e));
                     continue;
                 } catch (BadRecord bad) {
                     stats.skip(DataStats.Unit.RECORDS, bad.reason, file, line, bad.getMessage());
@@ -130,7 +130,9 @@ public final class PushshiftReader implements SourceReader {
     }
 
     private static Double number(JsonParser p, JsonToken t, String field) throws IOException, BadRecord {
-        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) return p.getDoubleValue();
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return JsonRecords.finite(field, p.getDoubleValue(), p.getText());
+        }
         if (t == JsonToken.VALUE_STRING) return JsonRecords.parseNumber(field, p.getText());
         if (t == JsonToken.VALUE_NULL) return null;
         throw BadRecord.wrongType(field, "a number", t.name().toLowerCase());

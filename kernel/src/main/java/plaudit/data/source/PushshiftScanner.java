@@ -136,7 +136,9 @@ final class PushshiftScanner extends JsonLineCursor {
             while (i < pos && b[i] >= '0' && b[i] <= '9') v = v * 10 + (b[i++] - '0');
             if (i == pos) return negative ? -v : v; // an integer; -0 is 0, as the full parser has it
         }
-        return Double.parseDouble(new String(b, start, pos - start, StandardCharsets.US_ASCII));
+        double v = Double.parseDouble(new String(b, start, pos - start, StandardCharsets.US_ASCII));
+        if (!Double.isFinite(v)) throw Fallback.INSTANCE; // 1e400: the full parser reports it
+        return v;
     }
 
     private boolean edited() throws Fallback {

@@ -5,6 +5,7 @@ import plaudit.data.DataStats;
 import plaudit.data.Post;
 import plaudit.data.PromptFormat;
 import plaudit.data.SkipReason;
+import plaudit.data.io.Echo;
 import plaudit.data.io.Html;
 import plaudit.data.io.InputFile;
 import plaudit.data.io.LineReader;
@@ -14,6 +15,7 @@ import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -53,7 +55,14 @@ public final class StackExchangeReader implements SourceReader {
                 stats.skip(DataStats.Unit.RECORDS, SkipReason.LINE_TOO_LONG, in.name(), lines.lineNumber());
                 continue;
             }
-            String line = lines.text().strip();
+            String line;
+            try {
+                line = lines.text().strip();
+            } catch (CharacterCodingException e) {
+                stats.countRead(DataStats.Unit.RECORDS);
+                stats.skip(DataStats.Unit.RECORDS, SkipReason.INVALID_UTF8, in.name(), lines.lineNumber(), "not UTF-8");
+                continue;
+            }
             if (line.startsWith("\uFEFF")) line = line.substring(1);
             if (line.isEmpty() || line.startsWith("<?xml") || line.equals("<posts>") || line.equals("</posts>")) {
                 continue; // document structure
@@ -95,7 +104,7 @@ public final class StackExchangeReader implements SourceReader {
         } catch (XMLStreamException e) {
             String m = e.getMessage() == null ? "malformed XML" : e.getMessage().replaceAll("\\s+", " ");
             int at = m.indexOf("Message: ");
-            throw new BadRecord(SkipReason.INVALID_XML, JsonRecords.abbreviate(at >= 0 ? m.substring(at + 9) : m));
+            throw new BadRecord(SkipReason.INVALID_XML, Echo.of(at >= 0 ? m.substring(at + 9) : m));
         } finally {
             if (r != null) {
                 try {
@@ -126,7 +135,7 @@ public final class StackExchangeReader implements SourceReader {
                 sink.comment(new Comment(site + "/" + id, threadId, threadId, Html.toText(attr(r, "Body", "")),
                         author(r), integer(r, "Score"), time(r), 0, false, file, line));
             }
-            default -> throw new BadRecord(SkipReason.UNKNOWN_RECORD, "PostTypeId " + type);
+            default -> throw new BadRecord(SkipReason.UNKNOWN_RECORD, "PostTypeId " + Echo.quote(type));
         }
     }
 
@@ -154,7 +163,7 @@ public final class StackExchangeReader implements SourceReader {
         try {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
-            throw BadRecord.wrongType(name, "an integer", "'" + JsonRecords.abbreviate(v) + "'");
+            throw BadRecord.wrongType(name, "an integer", Echo.quote(v));
         }
     }
 
@@ -164,7 +173,7 @@ public final class StackExchangeReader implements SourceReader {
         try {
             return LocalDateTime.parse(v.trim()).toEpochSecond(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw BadRecord.wrongType("CreationDate", "an ISO date-time", "'" + JsonRecords.abbreviate(v) + "'");
+            throw BadRecord.wrongType("CreationDate", "an ISO date-time", Echo.quote(v));
         }
     }
 }
