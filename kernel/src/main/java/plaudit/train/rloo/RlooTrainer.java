@@ -6,6 +6,7 @@ import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
+import plaudit.train.CheckpointSettings;
 import plaudit.train.TrainStep;
 import plaudit.train.TrainingCheckpoint;
 import plaudit.train.pg.Minibatches;
@@ -67,13 +68,14 @@ public final class RlooTrainer implements PolicyGradientTrainer {
     /** Writes the run's state atomically ({@link TrainingCheckpoint}): policy, optimizer, step. */
     @Override
     public void save(Path dir) {
-        TrainingCheckpoint.save(dir, policy, tok, opt, Map.of(), step, cfg.seed(), Map.of());
+        TrainingCheckpoint.save(dir, policy, tok, opt, Map.of(), step, CheckpointSettings.of(RlooConfig.SETTINGS, cfg), Map.of());
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        step = TrainingCheckpoint.resume(dir, cfg.seed(), policy, opt, Map.of()).get("step").asInt();
+        step = TrainingCheckpoint.resume(dir, CheckpointSettings.of(RlooConfig.SETTINGS, cfg), policy, opt, Map.of())
+                .get("step").asInt();
     }
 
     /** One RLOO iteration; returns its metrics row (TRL names). */
