@@ -3,6 +3,7 @@ package plaudit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import plaudit.experiment.Experiment;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -117,6 +118,17 @@ class HostileSettingsTest {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void build(Settings settings, Setting s, Object value) {
         settings.builder().set(s, value).build();
+    }
+
+    /** A JSON spec (the worker's, {@code plaudit experiment --spec}) reaches the same check: 1e400 parses to ∞. */
+    @Test
+    void aJsonSpecRefusesThemNamingTheSetting() {
+        for (String spec : List.of("{\"ppo\": {\"lr\": 1e400}}", "{\"ppo\": {\"missingEosPenalty\": \"NaN\"}}",
+                "{\"sft\": {\"lr\": -1e999}}")) {
+            UserError e = assertThrows(UserError.class, () -> Experiment.fromJson(spec), spec);
+            assertTrue(e.getMessage().matches(".*(lr|missing_eos_penalty) = (Infinity|NaN|-Infinity) is invalid; "
+                    + "expected a finite number.*"), e.getMessage());
+        }
     }
 
     /** Finite values are untouched by the new rule: every config still builds from its defaults. */
