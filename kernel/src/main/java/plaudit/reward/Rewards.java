@@ -118,15 +118,15 @@ public final class Rewards {
     }
 
     /**
-     * Rejects non-finite scores with a message naming the function, and in a batch the sample and its prompt (cut to
-     * one line of 80 characters); a policy-gradient rollout adds the step.
+     * Rejects non-finite scores with a message naming the function, the prompt and the response (each cut to one line
+     * of 80 characters), and in a batch the sample; a policy-gradient rollout adds the step.
      */
     public static RewardFunction checked(RewardFunction f) {
         return named(f.name(), new RewardFunction() {
             @Override
             public double score(String prompt, String response) {
                 double v = f.score(prompt, response);
-                if (!Double.isFinite(v)) throw nonFinite(v, "the prompt \"" + Rollout.shown(prompt) + "\"");
+                if (!Double.isFinite(v)) throw nonFinite(v, "the response " + shown(prompt, response));
                 return v;
             }
 
@@ -134,9 +134,13 @@ public final class Rewards {
             public double[] scoreAll(List<String> prompts, List<String> responses) {
                 double[] s = f.scoreAll(prompts, responses);
                 for (int i = 0; i < s.length; i++) {
-                    if (!Double.isFinite(s[i])) throw nonFinite(s[i], "sample " + i + " (prompt \"" + Rollout.shown(prompts.get(i)) + "\")");
+                    if (!Double.isFinite(s[i])) throw nonFinite(s[i], "sample " + i + " " + shown(prompts.get(i), responses.get(i)));
                 }
                 return s;
+            }
+
+            private static String shown(String prompt, String response) {
+                return "(prompt \"" + Rollout.shown(prompt) + "\", response \"" + Rollout.shown(response) + "\")";
             }
 
             private UserError nonFinite(double v, String where) {

@@ -190,8 +190,8 @@ public final class Rollout {
         for (int i = 0; i < scores.length; i++) {
             if (!Double.isFinite(scores[i])) {
                 throw new RewardFailure(who + " step " + step + ": reward '" + reward.name() + "' returned " + scores[i]
-                        + " for sample " + i + " (prompt \"" + shown(batchPrompts.get(i)) + "\"); a reward must be a "
-                        + "finite number", null);
+                        + " for sample " + i + " (prompt \"" + shown(batchPrompts.get(i)) + "\", response \""
+                        + shown(texts.get(i)) + "\"); a reward must be a finite number", null);
             }
         }
         return scores;
