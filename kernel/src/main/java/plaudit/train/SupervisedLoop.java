@@ -115,7 +115,7 @@ public final class SupervisedLoop {
                 Map<String, Number> batchMetrics = new LinkedHashMap<>();
                 TrainStep.Result r;
                 try (NDManager scope = model.manager().newSubManager(model.device())) {
-                    r = TrainStep.run(scope, opt, lr, s.gradClip(), s.gradAccum(), step,
+                    r = TrainStep.run(scope, opt, lr, s.gradClip(), s.gradAccum(), step + 1,
                             micro -> task.loss(scope, batch, micro, batchMetrics));
                 }
                 boolean last = step == s.steps() - 1;

@@ -172,7 +172,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
             nonScore += -beta * rowKl;
         }
         double meanKl = klSum / n;                                          // objective/kl
-        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step);
+        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step + 1);
         double meanNonScore = nonScore / n;                                  // objective/non_score_reward
         if (cfg.whitenRewards()) rewards = Whiten.apply(rewards, length, false);
 
@@ -189,7 +189,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
             NDArray oldValues = b.pick(scope, values);
             NDArray adv = b.pick(scope, advantages);
             NDArray ret = b.pick(scope, returns);
-            TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
+            TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step + 1, micro -> {
                 NDArray hidden = b.hidden(policy);
                 NDArray logits = ResponseBatch.logits(policy, hidden, cfg.temperature());
                 NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());

@@ -95,7 +95,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
         double[] rlhf = new double[n];
         for (int i = 0; i < n; i++) rlhf[i] = ro.scores()[i] - cfg.klCoef() * kl[i];
         double meanKl = mean(kl);                                             // objective/kl
-        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step);
+        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step + 1);
 
         // 3. advantages: leave-one-out baseline within each prompt's k samples
         double[] leaveOneOut = LeaveOneOut.advantages(rlhf, k);
@@ -108,7 +108,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
             NDArray old = b.pick(scope, oldLogp);
             NDArray a = b.pick(scope, advantages);
             NDArray rows = scope.ones(old.getShape());
-            TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step, micro -> {
+            TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step + 1, micro -> {
                 NDArray logp = b.logProbs(policy, cfg.temperature()).mul(b.responseMask()).sum(new int[] {1});
                 PpoLoss.Terms pg = PpoLoss.policy(logp, old, a, rows, cfg.clipRange());
                 stats[0] = pg.loss().getFloat();
