@@ -21,10 +21,12 @@ import java.util.function.Predicate;
  * @param <T> the boxed type of the component ({@code Integer} for {@code int})
  * @param option    the command-line option, or null
  * @param enables   the flag giving the option turns on, or null
+ * @param resumeMayChange given the resumed run's settings, whether it may have another value than the run that wrote
+ *                  its checkpoint ({@link #mayChangeOnResume}); by default no setting may
  */
 public record Setting<T>(String name, Class<T> type, T defaultValue, String doc, String dslName, String key,
                          String option, Setting<Boolean> enables, BiPredicate<T, Map<String, Object>> valid,
-                         Function<Map<String, Object>, String> expected) {
+                         Function<Map<String, Object>, String> expected, Predicate<Map<String, Object>> resumeMayChange) {
 
     /** The setting of component {@code name}, typed by its default (an {@code int} literal makes an {@code Integer}). */
     @SuppressWarnings("unchecked")
@@ -37,7 +39,7 @@ public record Setting<T>(String name, Class<T> type, T defaultValue, String doc,
     public static <T> Setting<T> of(String name, Class<? super T> type, T defaultValue, String doc) {
         return new Setting<>(name, (Class<T>) type, defaultValue, doc, name,
                 name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT), null, null, (v, all) -> true,
-                all -> "");
+                all -> "", all -> false);
     }
 
     /**
@@ -45,22 +47,22 @@ public record Setting<T>(String name, Class<T> type, T defaultValue, String doc,
      * ({@code sft}'s steps are pretraining's with a default of their own). Its key starts as this one's.
      */
     public Setting<T> withDefault(T value, String doc) {
-        return new Setting<>(name, type, value, doc, dslName, key, option, enables, valid, expected);
+        return new Setting<>(name, type, value, doc, dslName, key, option, enables, valid, expected, resumeMayChange);
     }
 
     /** The name the DSL spells it with, when it differs from the component's ({@code epochs} for {@code ppoEpochs}). */
     public Setting<T> dsl(String dslName) {
-        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected);
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected, resumeMayChange);
     }
 
     /** The key errors name it by, when it is not the component's name in snake case ({@code cliprange}). */
     public Setting<T> key(String key) {
-        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected);
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected, resumeMayChange);
     }
 
     /** Its command-line option ({@code --mini-batch}); a setting without one is not on the command line. */
     public Setting<T> option(String option) {
-        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected);
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected, resumeMayChange);
     }
 
     /**
@@ -68,7 +70,7 @@ public record Setting<T>(String name, Class<T> type, T defaultValue, String doc,
      * controller); the option then has no default of its own on the command line.
      */
     public Setting<T> enables(Setting<Boolean> flag) {
-        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, flag, valid, expected);
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, flag, valid, expected, resumeMayChange);
     }
 
     /** Valid values; {@code expected} says what they are in the error. */
@@ -78,14 +80,46 @@ public record Setting<T>(String name, Class<T> type, T defaultValue, String doc,
 
     /** Valid values given the other settings (keyed by component name); {@code expected} may name them. */
     public Setting<T> check(BiPredicate<T, Map<String, Object>> ok, Function<Map<String, Object>, String> expected) {
-        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, ok, expected);
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, ok, expected, resumeMayChange);
     }
 
-    /** Fails with a {@link UserError} naming this setting unless {@code value} is valid among {@code all}. */
+    /**
+     * A run resumed from a checkpoint may have another value of this setting than the run that wrote the checkpoint,
+     * when {@code when} holds for the resumed run's settings: the value does not change what the steps already done
+     * computed (how often samples are kept; the number of steps, when no schedule depends on it). By default a
+     * setting must be the same, since a resumed run is meant to be the run that was interrupted. Say why at the
+     * constant.
+     */
+    public Setting<T> mayChangeOnResume(Predicate<Map<String, Object>> when) {
+        return new Setting<>(name, type, defaultValue, doc, dslName, key, option, enables, valid, expected, when);
+    }
+
+    /** Whether a resumed run with settings {@code all} may have another value of this setting than its checkpoint's. */
+    public boolean mayChangeOnResume(Map<String, Object> all) {
+        return resumeMayChange.test(all);
+    }
+
+    /**
+     * Fails with a {@link UserError} naming this setting unless {@code value} is valid among {@code all}. A number
+     * must be finite (not NaN, not ±∞, not a literal like {@code 1e400} that overflows to ∞) whatever the setting's
+     * own check says: no setting gives them a meaning, and every comparison with NaN is false, so a check written as
+     * {@code v -> !(v > 1)} would let NaN through.
+     */
     public void validate(String what, T value, Map<String, Object> all) {
+        if (!finite(value)) {
+            String more = expected.apply(all);
+            throw new UserError(what + ": " + key + " = " + value + " is invalid; expected a finite number"
+                    + (more.isEmpty() ? "" : " " + more));
+        }
         if (!valid.test(value, all)) {
             throw new UserError(what + ": " + key + " = " + value + " is invalid; expected " + expected.apply(all));
         }
+    }
+
+    private static boolean finite(Object value) {
+        if (value instanceof Double d) return Double.isFinite(d);
+        if (value instanceof List<?> list) return list.stream().allMatch(Setting::finite);
+        return true;
     }
 
     /**

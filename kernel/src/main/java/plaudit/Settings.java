@@ -116,6 +116,39 @@ public final class Settings<C extends Record> {
         return v;
     }
 
+    /**
+     * What a checkpoint records of the run's {@code config}: every setting's value as a user writes it
+     * ({@link Setting#text}), by key. Numbers are finite, so the text is exact.
+     */
+    public Map<String, String> texts(C config) {
+        Map<String, String> t = new LinkedHashMap<>();
+        values(config).forEach((name, value) -> t.put(byName(name).key(), Setting.text(value)));
+        return t;
+    }
+
+    /**
+     * The settings in which a run resumed with {@code config} differs from the run that recorded {@code recorded}
+     * ({@link #texts}) and may not ({@link Setting#mayChangeOnResume}), each as {@code --lr was 1e-5, now 2e-5}
+     * (the option, else the key); empty when it may resume.
+     */
+    public List<String> changedOnResume(Map<String, String> recorded, C config) {
+        Map<String, Object> all = values(config);
+        List<String> changed = new ArrayList<>();
+        for (Setting<?> s : list) {
+            String now = Setting.text(all.get(s.name()));
+            String was = recorded.get(s.key());
+            if (now.equals(was) || s.mayChangeOnResume(all)) continue;
+            changed.add((s.option() != null ? s.option() : s.key()) + " was " + (was == null ? "not recorded" : was)
+                    + ", now " + now);
+        }
+        return changed;
+    }
+
+    private Setting<?> byName(String name) {
+        for (Setting<?> s : list) if (s.name().equals(name)) return s;
+        throw new IllegalArgumentException(what + ": no setting " + name);
+    }
+
     /** {@code config}'s values by the DSL's names, in order (mutable: a DSL builder reads and writes through it). */
     public Map<String, Object> dslValues(C config) {
         Map<String, Object> v = new LinkedHashMap<>();

@@ -119,6 +119,10 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
                 "Extra utility per ln(1 + visible score): rich get richer").option("--herding");
         public static final Settings<Forum> SETTINGS = Settings.of(Forum.class, "experiment");
 
+        public Forum {
+            SETTINGS.validate(threads, voters, voteNoise, charm, lengthBias, hypeBias, herding); // numbers are finite
+        }
+
         public static Forum defaults() {
             return SETTINGS.defaults();
         }

@@ -2,10 +2,10 @@ package plaudit.reward;
 
 import plaudit.UserError;
 import plaudit.data.RewardFunction;
+import plaudit.train.pg.Rollout;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -117,29 +117,35 @@ public final class Rewards {
         });
     }
 
-    /** Rejects non-finite scores with a message naming the function and the response. */
+    /**
+     * Rejects non-finite scores with a message naming the function, the prompt and the response (each cut to one line
+     * of 80 characters), and in a batch the sample; a policy-gradient rollout adds the step.
+     */
     public static RewardFunction checked(RewardFunction f) {
-        DoublePredicate finite = Double::isFinite;
         return named(f.name(), new RewardFunction() {
             @Override
             public double score(String prompt, String response) {
-                return check(f.score(prompt, response), response);
+                double v = f.score(prompt, response);
+                if (!Double.isFinite(v)) throw nonFinite(v, "the response " + shown(prompt, response));
+                return v;
             }
 
             @Override
             public double[] scoreAll(List<String> prompts, List<String> responses) {
                 double[] s = f.scoreAll(prompts, responses);
-                for (int i = 0; i < s.length; i++) if (!finite.test(s[i])) check(s[i], responses.get(i));
+                for (int i = 0; i < s.length; i++) {
+                    if (!Double.isFinite(s[i])) throw nonFinite(s[i], "sample " + i + " " + shown(prompts.get(i), responses.get(i)));
+                }
                 return s;
             }
 
-            private double check(double v, String response) {
-                if (!Double.isFinite(v)) {
-                    String shown = response.length() > 60 ? response.substring(0, 60) + "…" : response;
-                    throw new UserError("reward function '" + f.name() + "' returned " + v + " for the response \""
-                            + shown + "\"; a reward must be a finite number");
-                }
-                return v;
+            private static String shown(String prompt, String response) {
+                return "(prompt \"" + Rollout.shown(prompt) + "\", response \"" + Rollout.shown(response) + "\")";
+            }
+
+            private UserError nonFinite(double v, String where) {
+                return new UserError("reward function '" + f.name() + "' returned " + v + " for " + where
+                        + "; a reward must be a finite number");
             }
         });
     }

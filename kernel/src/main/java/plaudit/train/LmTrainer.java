@@ -78,7 +78,7 @@ public final class LmTrainer {
                     + model.config().blockSize() + "; lower --seq-len or raise --block-size");
         }
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("train-lm", cfg.steps(), cfg.schedule(),
-                cfg.gradClip(), cfg.gradAccum(), cfg.evalEvery(), cfg.seed());
+                cfg.gradClip(), cfg.gradAccum(), cfg.evalEvery(), cfg.seed(), CheckpointSettings.of(cfg));
         return SupervisedLoop.run(settings, model, Map.of(), opt, new Pretraining(model, corpus, cfg), log, control)
                 .get("val_loss").doubleValue();
     }

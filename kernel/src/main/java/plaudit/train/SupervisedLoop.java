@@ -35,9 +35,10 @@ public final class SupervisedLoop {
      * @param gradAccum micro-batches per optimizer step
      * @param evalEvery held-out evaluation interval in steps (the last step is always evaluated); ≤ 0: the last only
      * @param seed      seeds batch sampling and dropout
+     * @param recorded  the trainer's config, which every checkpoint records and a resumed run must repeat
      */
     public record Settings(String label, int steps, LrSchedule schedule, double gradClip, int gradAccum, int evalEvery,
-                           long seed) {
+                           long seed, CheckpointSettings recorded) {
     }
 
     /**
@@ -99,7 +100,7 @@ public final class SupervisedLoop {
         SplittableRandom rng = new SplittableRandom(s.seed());
         int done = 0;
         if (TrainingCheckpoint.exists(control.checkpoint())) {
-            done = TrainingCheckpoint.resume(control.checkpoint(), s.seed(), model, opt, extra).get("step").asInt();
+            done = TrainingCheckpoint.resume(control.checkpoint(), s.recorded(), model, opt, extra).get("step").asInt();
             for (int i = 0; i < done; i++) task.draw(rng); // the batch stream's position after `done` steps
         }
         Engine.getEngine("PyTorch").setRandomSeed((int) s.seed()); // dropout masks
@@ -114,7 +115,7 @@ public final class SupervisedLoop {
                 Map<String, Number> batchMetrics = new LinkedHashMap<>();
                 TrainStep.Result r;
                 try (NDManager scope = model.manager().newSubManager(model.device())) {
-                    r = TrainStep.run(scope, opt, lr, s.gradClip(), s.gradAccum(), step,
+                    r = TrainStep.run(scope, opt, lr, s.gradClip(), s.gradAccum(), step + 1,
                             micro -> task.loss(scope, batch, micro, batchMetrics));
                 }
                 boolean last = step == s.steps() - 1;
@@ -147,7 +148,7 @@ public final class SupervisedLoop {
                                   Control control, int done) {
         if (control.afterStep() != null) control.afterStep().accept(done);
         if (control.checkpoint() != null && control.every() > 0 && (done % control.every() == 0 || done == s.steps())) {
-            TrainingCheckpoint.save(control.checkpoint(), model, null, opt, extra, done, s.seed(), Map.of());
+            TrainingCheckpoint.save(control.checkpoint(), model, null, opt, extra, done, s.recorded(), Map.of());
         }
     }
 }

@@ -23,6 +23,7 @@ public final class TrainStep {
     private TrainStep() {
     }
 
+    /** @param step the step's number as metrics.csv shows it (1-based), for the error of a non-finite loss or norm */
     public static Result run(NDManager scope, AdamW opt, double lr, double gradClip, int micro, int step,
                              IntFunction<NDArray> lossOf) {
         double loss = 0;
@@ -40,7 +41,7 @@ public final class TrainStep {
         return new Result(loss, norm);
     }
 
-    /** Stops a run on NaN/Inf with a message that names the step and the quantity. */
+    /** Stops a run on NaN/Inf with a message that names the step (1-based, as metrics.csv) and the quantity. */
     public static void requireFinite(double value, String quantity, int step) {
         if (!Double.isFinite(value)) {
             throw new UserError(quantity + " became " + value + " at step " + step

@@ -13,16 +13,20 @@ import plaudit.text.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The checkpoint of a run in progress, written atomically ({@link Checkpoint.Writer}: a temporary sibling, then a
  * rename): the model as a Hugging Face GPT-2 folder, further trained tensors (a reward model's head), the optimizer's
- * moments, and {@code trainer_state.json} with the step, AdamW's step and the seed. A resumed run must have the seed
- * that wrote it: everything random in a run follows from (seed, step).
+ * moments, and {@code trainer_state.json} with the step, AdamW's step, the trainer's counters and the run's
+ * {@linkplain CheckpointSettings settings}. A resumed run must have the settings that wrote it (everything random in a
+ * run follows from the seed and the step; everything else from the settings) and at least as many steps as the
+ * checkpoint covers; a {@code trainer_state.json} without a field it needs is refused naming the file and the field.
  */
 public final class TrainingCheckpoint {
     private static final String STATE = "trainer_state";
+    private static final String SETTINGS = "settings";
 
     private TrainingCheckpoint() {
     }
@@ -34,39 +38,90 @@ public final class TrainingCheckpoint {
 
     /** The step a checkpoint was written at: the metrics rows it covers. */
     public static int step(Path dir) {
-        return Checkpoint.read(dir).json(STATE).get("step").asInt();
+        return (int) count(dir, state(dir, Checkpoint.read(dir)), "step");
     }
 
     /**
      * @param tok      saved with the model when not null
      * @param extra    named groups of further trained tensors, each restored by {@link #resume} under the same name
-     * @param counters the run's counters besides {@code step}, {@code optimizer_step} and {@code seed}
+     * @param counters the run's counters besides {@code step} and {@code optimizer_step}, read back with
+     *                 {@link #number} or {@link #count}
      */
     public static void save(Path dir, Gpt model, Tokenizer tok, AdamW opt, Map<String, Map<String, NDArray>> extra,
-                            int step, long seed, Map<String, Object> counters) {
+                            int step, CheckpointSettings settings, Map<String, Object> counters) {
         Checkpoint.Writer w = Checkpoint.writer().config(model.config()).parameters(model.parameters()).tokenizer(tok)
                 .tensors("optimizer", opt.state());
         extra.forEach(w::tensors);
         Map<String, Object> state = new LinkedHashMap<>(counters);
         state.put("step", step);
         state.put("optimizer_step", opt.step());
-        state.put("seed", seed);
+        state.put(SETTINGS, settings.values());
         w.json(STATE, state).write(dir);
     }
 
-    /** Loads model, extra tensors and optimizer from {@code dir} in place; returns {@code trainer_state}. */
-    public static JsonNode resume(Path dir, long seed, Gpt model, AdamW opt, Map<String, Map<String, NDArray>> extra) {
+    /**
+     * Loads model, extra tensors and optimizer from {@code dir} in place, after checking that this run may continue
+     * it: the same settings (but those that may change) and at least its step; returns {@code trainer_state}.
+     */
+    public static JsonNode resume(Path dir, CheckpointSettings settings, Gpt model, AdamW opt,
+                                  Map<String, Map<String, NDArray>> extra) {
         Checkpoint c = Checkpoint.read(dir);
-        JsonNode state = c.json(STATE);
-        if (state.get("seed").asLong() != seed) {
-            throw new UserError(dir + " was written by a run with seed " + state.get("seed").asLong()
-                    + ", this run has seed " + seed + "; resume with the same --seed");
+        JsonNode state = state(dir, c);
+        long step = count(dir, state, "step");
+        long optimizerStep = count(dir, state, "optimizer_step");
+        List<String> changed = settings.changedFrom(recorded(dir, state));
+        if (!changed.isEmpty()) {
+            throw new UserError(dir + " was written with other settings: " + String.join("; ", changed)
+                    + "; resume with the same settings or start a new --out");
+        }
+        if (step > settings.steps()) {
+            throw new UserError(dir + " is at step " + step + ", past this run's " + settings.stepsName() + " "
+                    + settings.steps() + "; give " + settings.stepsName() + " " + step + " or more to continue it, "
+                    + "or start a new --out");
         }
         try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             Params.assign(model.parameters(), c.parameters(staging), "model");
             extra.forEach((name, tensors) -> Params.assign(tensors, c.tensors(name, staging), name));
-            opt.load(c.tensors("optimizer", staging), state.get("optimizer_step").asLong());
+            opt.load(c.tensors("optimizer", staging), optimizerStep);
         }
         return state;
+    }
+
+    private static JsonNode state(Path dir, Checkpoint c) {
+        JsonNode state = c.json(STATE);
+        if (state == null || !state.isObject()) throw missing(dir, "step", "a JSON object with the run's state");
+        return state;
+    }
+
+    /** Field {@code name} of {@code state}, a count (an integer ≥ 0); anything else fails naming the file and the field. */
+    public static long count(Path dir, JsonNode state, String name) {
+        JsonNode v = state.get(name);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+            throw missing(dir, name, "an integer >= 0");
+        }
+        return v.asLong();
+    }
+
+    /** Field {@code name} of {@code state}, a finite number; anything else fails naming the file and the field. */
+    public static double number(Path dir, JsonNode state, String name) {
+        JsonNode v = state.get(name);
+        if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) throw missing(dir, name, "a finite number");
+        return v.asDouble();
+    }
+
+    private static Map<String, String> recorded(Path dir, JsonNode state) {
+        JsonNode s = state.get(SETTINGS);
+        if (s == null || !s.isObject()) throw missing(dir, SETTINGS, "the settings of the run that wrote it");
+        Map<String, String> out = new LinkedHashMap<>();
+        s.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) throw missing(dir, SETTINGS + "." + e.getKey(), "a value as text");
+            out.put(e.getKey(), e.getValue().asText());
+        });
+        return out;
+    }
+
+    private static UserError missing(Path dir, String field, String expected) {
+        return new UserError(dir.resolve(STATE + ".json") + ": field '" + field + "' is missing or damaged (expected "
+                + expected + "); the checkpoint cannot be resumed: start a new --out");
     }
 }

@@ -13,7 +13,8 @@ import java.util.function.IntConsumer;
  * Runs a {@link PolicyGradientTrainer} so that a kill loses at most {@code every} steps: every {@code every} steps
  * (and at the end) {@code DIR/samples.csv} and then {@code DIR/checkpoint} are written; after {@link #resume} a run
  * continues from that checkpoint, keeping the metrics rows and samples it covers (later ones were never checkpointed
- * and are computed again, identically, since every step seeds its own random streams).
+ * and are computed again, identically, since every step seeds its own random streams). A reward that fails
+ * ({@link RewardFailure}) stops the run with the checkpoint of the last completed step on disk.
  */
 public final class ResumableTraining {
     private ResumableTraining() {
@@ -52,18 +53,38 @@ public final class ResumableTraining {
      */
     public static Table run(String name, PolicyGradientTrainer trainer, Path dir, int steps, int every,
                             List<Sample> samples, IntConsumer afterStep) {
-        Path ckpt = checkpoint(dir);
         Path samplesFile = samplesFile(dir);
         try (MetricsLog log = MetricsLog.resume(name, dir.resolve("metrics.csv"), trainer.step())) {
-            trainer.train(log, samples, step -> {
-                if (afterStep != null) afterStep.accept(step);
-                if (every > 0 && (step % every == 0 || step == steps)) {
-                    SamplesCsv.write(samples, samplesFile); // before the checkpoint: it then covers every row kept
-                    trainer.save(ckpt);
-                }
-            });
+            try {
+                trainer.train(log, samples, step -> {
+                    if (afterStep != null) afterStep.accept(step);
+                    if (every > 0 && (step % every == 0 || step == steps)) save(trainer, samples, dir);
+                });
+            } catch (RewardFailure e) {
+                throw checkpointed(e, trainer, samples, dir, every);
+            }
             SamplesCsv.write(samples, samplesFile);
             return log.table();
         }
+    }
+
+    private static void save(PolicyGradientTrainer trainer, List<Sample> samples, Path dir) {
+        SamplesCsv.write(samples, samplesFile(dir)); // before the checkpoint: it then covers every row kept
+        trainer.save(checkpoint(dir));
+    }
+
+    /**
+     * A reward that failed stops the run at the last completed step, whatever the interval: its checkpoint is written
+     * unless it is already on disk, so that a resume goes on from there once the reward is fixed.
+     */
+    private static RewardFailure checkpointed(RewardFailure e, PolicyGradientTrainer trainer, List<Sample> samples,
+                                              Path dir, int every) {
+        Path ckpt = checkpoint(dir);
+        if (every <= 0 || trainer.step() == 0) return e;
+        if (!TrainingCheckpoint.exists(ckpt) || TrainingCheckpoint.step(ckpt) != trainer.step()) {
+            save(trainer, samples, dir);
+        }
+        return new RewardFailure(e.getMessage() + "; the checkpoint of step " + trainer.step() + " is in " + ckpt
+                + ": fix the reward and resume", e);
     }
 }

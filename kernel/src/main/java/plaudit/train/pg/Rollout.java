@@ -9,7 +9,6 @@ import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
 import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
-import plaudit.train.TrainStep;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +23,9 @@ import java.util.stream.IntStream;
  * trainer needs to form its rewards and advantages, kept on the host (it is small: batch × response length).
  */
 public final class Rollout {
+    /** Most characters of a prompt shown in an error. */
+    private static final int SHOWN = 80;
+    private final String who;
     private final Gpt policy;
     private final Gpt ref;
     private final RewardFunction reward;
@@ -48,6 +50,7 @@ public final class Rollout {
                    List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
                    double rewardClip) {
         if (prompts.isEmpty()) throw new UserError(who + ": no prompts to roll out from");
+        this.who = who;
         this.policy = policy;
         this.ref = ref;
         this.reward = reward;
@@ -152,10 +155,9 @@ public final class Rollout {
 
         long t1 = System.nanoTime();
         // the reward (model and/or functions) on the finished text; gold alongside when known
-        double[] scores = reward.scoreAll(batchPrompts, Arrays.asList(text));
+        double[] scores = score(batchPrompts, Arrays.asList(text), step + 1);
         double[] goldScores = gold == null ? null : gold.scoreAll(batchPrompts, Arrays.asList(text));
         for (int i = 0; i < n; i++) {
-            TrainStep.requireFinite(scores[i], "reward score", step);
             if (missingEosPenalty > 0 && !gen.endedWithEos()[i]) scores[i] -= missingEosPenalty;
             if (rewardClip > 0) scores[i] = Math.max(-rewardClip, Math.min(rewardClip, scores[i]));
         }
@@ -169,6 +171,36 @@ public final class Rollout {
         long t3 = System.nanoTime();
         return new Episodes(batchPrompts, promptIds, gen.tokens(), length, gen.endedWithEos(), text, scores,
                 goldScores, gen.logprobs(), refLogp, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    }
+
+    /**
+     * The reward's scores of step {@code step} (1-based, as metrics.csv numbers it). A reward that throws, or returns
+     * anything but a finite number, stops the run with {@link RewardFailure} naming the step, the sample, its prompt
+     * and the reward, before the step changes any state.
+     */
+    private double[] score(List<String> batchPrompts, List<String> texts, int step) {
+        double[] scores;
+        try {
+            scores = reward.scoreAll(batchPrompts, texts);
+        } catch (UserError e) {
+            throw new RewardFailure(who + " step " + step + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) { // a user's function (DSL) that throws: the same stop, with what it threw
+            throw new RewardFailure(who + " step " + step + ": reward '" + reward.name() + "' failed: " + e, e);
+        }
+        for (int i = 0; i < scores.length; i++) {
+            if (!Double.isFinite(scores[i])) {
+                throw new RewardFailure(who + " step " + step + ": reward '" + reward.name() + "' returned " + scores[i]
+                        + " for sample " + i + " (prompt \"" + shown(batchPrompts.get(i)) + "\", response \""
+                        + shown(texts.get(i)) + "\"); a reward must be a finite number", null);
+            }
+        }
+        return scores;
+    }
+
+    /** {@code text} on one line, cut to {@link #SHOWN} characters: enough to find the prompt, short enough for an error. */
+    public static String shown(String text) {
+        String line = text.replaceAll("\\s+", " ").strip();
+        return line.length() > SHOWN ? line.substring(0, SHOWN) + "…" : line;
     }
 
     private static int[] tail(int[] ids, int max) {

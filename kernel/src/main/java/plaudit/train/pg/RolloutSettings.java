@@ -18,8 +18,9 @@ public final class RolloutSettings {
     public static final Setting<Double> MISSING_EOS_PENALTY = Setting.of("missingEosPenalty", 0.0,
             "Subtracted from the score of a response that did not end with EOS; 0 = off").option("--missing-eos-penalty");
     public static final Setting<Double> GRAD_CLIP = Setting.of("gradClip", 1.0, "Max global gradient norm");
+    /** May change on resume: it picks which rollouts samples.csv keeps, not what any step computes. */
     public static final Setting<Integer> SAMPLE_EVERY = Setting.of("sampleEvery", 10,
-            "Keep sample rows every this many steps (0 = none)");
+            "Keep sample rows every this many steps (0 = none)").mayChangeOnResume(all -> true);
     public static final Setting<Long> SEED = Setting.of("seed", 1L,
             "Seeds prompts, sampling and minibatch order (per step, so a resumed run repeats them)");
 

@@ -22,8 +22,14 @@ public record PpoConfig(int steps, int batchSize, int miniBatchSize, int ppoEpoc
                         double entCoef, double gamma, double lam, boolean whitenRewards, double rewardClip,
                         double missingEosPenalty, double gradClip, boolean sharedTrunk, int sampleEvery, long seed) {
 
+    /**
+     * May change on resume (to at least the checkpoint's step) unless the learning rate is annealed or the tail
+     * averaged: each step is seeded by its own number, so the steps before the checkpoint are those of a run of any
+     * length, but annealing and averaging spread over the whole run and would have differed.
+     */
     public static final Setting<Integer> STEPS = Setting.of("steps", 100, "PPO iterations (rollout + optimisation)")
-            .check(v -> v > 0, "> 0").option("--steps");
+            .check(v -> v > 0, "> 0").option("--steps")
+            .mayChangeOnResume(all -> !(Boolean) all.get("annealLr") && (Double) all.get("averageTail") == 0);
     public static final Setting<Integer> BATCH_SIZE = Setting.of("batchSize", 32, "Prompts (episodes) per rollout")
             .check(v -> v > 0, "> 0").option("--batch");
     public static final Setting<Integer> MINI_BATCH_SIZE = Setting.of("miniBatchSize", 8,

@@ -10,6 +10,7 @@ import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
+import plaudit.train.CheckpointSettings;
 import plaudit.train.TrainStep;
 import plaudit.train.TrainingCheckpoint;
 import plaudit.train.WeightAverage;
@@ -119,15 +120,18 @@ public final class PpoTrainer implements PolicyGradientTrainer {
      */
     @Override
     public void save(Path dir) {
-        TrainingCheckpoint.save(dir, policy, tok, opt, trainedBesidesPolicy(), step, cfg.seed(), Map.of("kl_coef", kl.value()));
+        TrainingCheckpoint.save(dir, policy, tok, opt, trainedBesidesPolicy(), step,
+                CheckpointSettings.of(PpoConfig.SETTINGS, cfg), Map.of("kl_coef", kl.value()));
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        JsonNode state = TrainingCheckpoint.resume(dir, cfg.seed(), policy, opt, trainedBesidesPolicy());
-        step = state.get("step").asInt();
-        kl.set(state.get("kl_coef").asDouble());
+        JsonNode state = TrainingCheckpoint.resume(dir, CheckpointSettings.of(PpoConfig.SETTINGS, cfg), policy, opt,
+                trainedBesidesPolicy());
+        double beta = TrainingCheckpoint.number(dir, state, "kl_coef");
+        step = (int) TrainingCheckpoint.count(dir, state, "step");
+        kl.set(beta);
         if (average != null) average.resumeAt(Math.max(0, step - cfg.averageFrom()));
     }
 
@@ -168,7 +172,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
             nonScore += -beta * rowKl;
         }
         double meanKl = klSum / n;                                          // objective/kl
-        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step);
+        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step + 1);
         double meanNonScore = nonScore / n;                                  // objective/non_score_reward
         if (cfg.whitenRewards()) rewards = Whiten.apply(rewards, length, false);
 
@@ -185,7 +189,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
             NDArray oldValues = b.pick(scope, values);
             NDArray adv = b.pick(scope, advantages);
             NDArray ret = b.pick(scope, returns);
-            TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step, micro -> {
+            TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step + 1, micro -> {
                 NDArray hidden = b.hidden(policy);
                 NDArray logits = ResponseBatch.logits(policy, hidden, cfg.temperature());
                 NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());

@@ -18,8 +18,12 @@ public record RlooConfig(int steps, int prompts, int k, int epochs, int miniBatc
                          double temperature, double klCoef, double clipRange, boolean normalizeAdvantages,
                          double rewardClip, double missingEosPenalty, double gradClip, int sampleEvery, long seed) {
 
+    /**
+     * May change on resume (to at least the checkpoint's step): each step is seeded by its own number and the
+     * learning rate is constant, so the steps before the checkpoint are those of a run of any length.
+     */
     public static final Setting<Integer> STEPS = Setting.of("steps", 100, "Iterations (rollout + optimisation)")
-            .check(v -> v > 0, "> 0").option("--steps");
+            .check(v -> v > 0, "> 0").option("--steps").mayChangeOnResume(all -> true);
     public static final Setting<Integer> PROMPTS = Setting.of("prompts", 8,
             "Distinct prompts per rollout; each is sampled k times").check(v -> v > 0, "> 0").option("--prompts");
     public static final Setting<Integer> K = Setting.of("k", 4,

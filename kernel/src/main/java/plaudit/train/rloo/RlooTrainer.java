@@ -6,6 +6,7 @@ import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
+import plaudit.train.CheckpointSettings;
 import plaudit.train.TrainStep;
 import plaudit.train.TrainingCheckpoint;
 import plaudit.train.pg.Minibatches;
@@ -67,13 +68,14 @@ public final class RlooTrainer implements PolicyGradientTrainer {
     /** Writes the run's state atomically ({@link TrainingCheckpoint}): policy, optimizer, step. */
     @Override
     public void save(Path dir) {
-        TrainingCheckpoint.save(dir, policy, tok, opt, Map.of(), step, cfg.seed(), Map.of());
+        TrainingCheckpoint.save(dir, policy, tok, opt, Map.of(), step, CheckpointSettings.of(RlooConfig.SETTINGS, cfg), Map.of());
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        step = TrainingCheckpoint.resume(dir, cfg.seed(), policy, opt, Map.of()).get("step").asInt();
+        step = TrainingCheckpoint.resume(dir, CheckpointSettings.of(RlooConfig.SETTINGS, cfg), policy, opt, Map.of())
+                .get("step").asInt();
     }
 
     /** One RLOO iteration; returns its metrics row (TRL names). */
@@ -93,7 +95,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
         double[] rlhf = new double[n];
         for (int i = 0; i < n; i++) rlhf[i] = ro.scores()[i] - cfg.klCoef() * kl[i];
         double meanKl = mean(kl);                                             // objective/kl
-        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step);
+        TrainStep.requireFinite(meanKl, "KL to the reference (log-probs of the rollout)", step + 1);
 
         // 3. advantages: leave-one-out baseline within each prompt's k samples
         double[] leaveOneOut = LeaveOneOut.advantages(rlhf, k);
@@ -106,7 +108,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
             NDArray old = b.pick(scope, oldLogp);
             NDArray a = b.pick(scope, advantages);
             NDArray rows = scope.ones(old.getShape());
-            TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step, micro -> {
+            TrainStep.run(scope, opt, cfg.lr(), cfg.gradClip(), 1, step + 1, micro -> {
                 NDArray logp = b.logProbs(policy, cfg.temperature()).mul(b.responseMask()).sum(new int[] {1});
                 PpoLoss.Terms pg = PpoLoss.policy(logp, old, a, rows, cfg.clipRange());
                 stats[0] = pg.loss().getFloat();

@@ -40,7 +40,7 @@ public final class SoftPromptTuning {
                 for (int step = 0; step < cfg.steps(); step++) {
                     List<int[]> batch = batch(prompts, cfg.batchSize(), rng);
                     try (NDManager scope = work.newSubManager()) {
-                        TrainStep.Result r = TrainStep.run(scope, adam, cfg.lr(), 0, 1, step, i ->
+                        TrainStep.Result r = TrainStep.run(scope, adam, cfg.lr(), 0, 1, step + 1, i ->
                                 SteerBatch.of(scope, batch, target, cfg.softTokens(), cfg.position(), model.config().blockSize())
                                         .targetLogProbs(model, soft).mean().neg());
                         bar.set("loss", r.loss()).set("p", Math.exp(-r.loss()));
