@@ -27,6 +27,8 @@ import java.util.Map;
 public final class TrainingCheckpoint {
     private static final String STATE = "trainer_state";
     private static final String SETTINGS = "settings";
+    /** What a checkpoint of an earlier Plaudit recorded instead of {@link #SETTINGS}. */
+    private static final String EARLIER_SEED = "seed";
 
     private TrainingCheckpoint() {
     }
@@ -69,7 +71,8 @@ public final class TrainingCheckpoint {
         JsonNode state = state(dir, c);
         long step = count(dir, state, "step");
         long optimizerStep = count(dir, state, "optimizer_step");
-        List<String> changed = settings.changedFrom(recorded(dir, state));
+        List<String> changed = state.has(SETTINGS) || !state.has(EARLIER_SEED)
+                ? settings.changedFrom(recorded(dir, state)) : earlierFormat(dir, state, settings);
         if (!changed.isEmpty()) {
             throw new UserError(dir + " was written with other settings: " + String.join("; ", changed)
                     + "; resume with the same settings or start a new --out");
@@ -107,6 +110,21 @@ public final class TrainingCheckpoint {
         JsonNode v = state.get(name);
         if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) throw missing(dir, name, "a finite number");
         return v.asDouble();
+    }
+
+    /**
+     * A checkpoint of an earlier Plaudit recorded only its seed: refusing it would lose a run in progress across an
+     * upgrade (a worker's job included), so it resumes after the seed check, with a warning that nothing else could be.
+     */
+    private static List<String> earlierFormat(Path dir, JsonNode state, CheckpointSettings settings) {
+        long was = count(dir, state, EARLIER_SEED);
+        String now = settings.values().get(EARLIER_SEED);
+        if (now != null && !now.equals(Long.toString(was))) {
+            return List.of("seed was " + was + ", now " + now);
+        }
+        System.err.println("warning: " + dir.resolve(STATE + ".json") + " was written by an earlier Plaudit that "
+                + "recorded only the seed: resuming on trust that the other settings are this run's");
+        return List.of();
     }
 
     private static Map<String, String> recorded(Path dir, JsonNode state) {

@@ -130,6 +130,24 @@ class HostileResumeTest {
         assertTrue(m.contains("trainer_state.json: field '" + field + "' is missing or damaged"), m);
     }
 
+    /** A checkpoint of an earlier Plaudit (the seed, no settings) still resumes, after its seed is checked. */
+    @Test
+    void anEarlierCheckpointWithOnlyItsSeedResumesWhenTheSeedAgrees() throws IOException {
+        String other = damaged(state -> {
+            state.remove("settings");
+            state.put("seed", 99);
+            return state;
+        });
+        assertTrue(other.contains("seed was 99, now "), other);
+        Path dir = copy();
+        Path file = dir.resolve("checkpoint/trainer_state.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode state = (ObjectNode) json.readTree(file.toFile());
+        state.put("seed", Long.parseLong(state.remove("settings").get("seed").asText()));
+        json.writeValue(file.toFile(), state);
+        assertEquals(2, ResumableTraining.resume(ppo(PPO), dir, new ArrayList<>()));
+    }
+
     @Test
     void aDamagedFieldIsNamedWithTheFile() throws IOException {
         String step = damaged(state -> state.put("step", "sixty"));
