@@ -105,7 +105,8 @@ public final class PairsCommand implements Callable<Integer> {
     @Option(names = "--margin", description = "add margin = log(score_chosen / score_rejected) to each comparison")
     boolean margin;
 
-    @Option(names = "--spill-mb", paramLabel = "MB", description = "memory for grouping threads before spilling to disk (default: ${DEFAULT-VALUE})")
+    @Option(names = "--spill-mb", paramLabel = "MB", description = "memory for grouping threads before spilling to disk, at most an eighth of the Java heap "
+            + "(default: ${DEFAULT-VALUE})")
     int spillMb = 128;
 
     @Option(names = "--examples", paramLabel = "N", description = "skipped line numbers shown per reason (default: ${DEFAULT-VALUE})")

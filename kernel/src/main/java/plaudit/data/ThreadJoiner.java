@@ -60,7 +60,8 @@ public final class ThreadJoiner implements AutoCloseable {
     private final List<String> fileNames = new ArrayList<>();
 
     /**
-     * @param budgetBytes memory for held records before spilling (estimated from string lengths)
+     * @param budgetBytes memory for held records before spilling (estimated from string lengths), at most an
+     *                    eighth of the heap
      * @param partitions  spill partitions; memory at the end is about (total spilled) / partitions
      */
     public ThreadJoiner(long budgetBytes, int partitions, DataStats stats) {
@@ -70,7 +71,10 @@ public final class ThreadJoiner implements AutoCloseable {
     /** @param spillParent where the spill folder is created (the temporary folder by default) */
     public ThreadJoiner(long budgetBytes, int partitions, DataStats stats, Path spillParent) {
         if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1");
-        this.budgetBytes = budgetBytes;
+        // The budget counts string bytes; the held objects cost a few times that, and the rest of the pipeline needs
+        // the heap too, so a budget over an eighth of the heap (the default's 128 MB under -Xmx64m) would run out of
+        // memory before it ever spilled.
+        this.budgetBytes = Math.min(budgetBytes, Runtime.getRuntime().maxMemory() / 8);
         this.partitions = partitions;
         this.stats = stats;
         this.spillParent = spillParent;

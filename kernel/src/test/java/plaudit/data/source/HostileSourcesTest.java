@@ -106,6 +106,34 @@ class HostileSourcesTest {
         assertTrue(stats.contains("kept,total,1,"), String.join("\n", stats));
     }
 
+    /**
+     * Threads that together outgrow the heap, read with the default {@code --spill-mb} (128) under a 32 MiB heap:
+     * the grouping must spill to disk before it runs out of memory, not when its budget (larger than the heap) is
+     * reached.
+     */
+    @Test
+    void threadsLargerThanTheHeapSpillWithTheDefaultBudget(@TempDir Path dir) throws Exception {
+        Path doc = dir.resolve("hn.jsonl");
+        int stories = 1500, replies = 100;
+        try (Writer w = Files.newBufferedWriter(doc, StandardCharsets.US_ASCII)) {
+            for (int s = 0; s < stories; s++) {
+                int id = 1_000_000 + s * (replies + 1);
+                w.write("{\"id\":" + id + ",\"type\":\"story\",\"title\":\"Ask HN: tools " + s + "?\",\"text\":\"Which?\","
+                        + "\"score\":50,\"time\":10,\"kids\":[" + (id + 1) + "," + (id + 2) + "]}\n");
+                for (int i = 1; i <= replies; i++) {
+                    w.write("{\"id\":" + (id + i) + ",\"type\":\"comment\",\"parent\":" + id + ",\"time\":" + (20 + i)
+                            + ",\"text\":\"I use tool number " + i + " every day, and it has worked well for me.\"}\n");
+                }
+            }
+        }
+        Path out = dir.resolve("out");
+        Child r = Child.run(dir, "-Xmx32m", "plaudit.cli.PlauditCli", "pairs", "--source", "hn", "--input", doc.toString(),
+                "--out", out.toString(), "--quiet");
+        assertEquals(0, r.status(), r.output());
+        List<String> stats = Files.readAllLines(out.resolve("stats.csv"));
+        assertTrue(stats.contains("read,comments," + stories * replies + ","), String.join("\n", stats));
+    }
+
     /** A normal story (id 1, two ranked replies 3 and 4), then a story (id 2) listing {@code kids} ids. */
     private static long writeHnDocument(Path doc, int kids) throws IOException {
         try (Writer w = Files.newBufferedWriter(doc, StandardCharsets.US_ASCII)) {
