@@ -87,34 +87,48 @@ public final class HostileBench {
         return "exit " + r.rc() + " (" + r.errorLines() + " line" + (r.errorLines() == 1 ? "" : "s") + "): " + first;
     }
 
-    /** One story whose {@code kids} array and comments make a document several times the child's heap. */
+    /**
+     * A crawl document several times the child's heap: one story whose {@code kids} array takes half the bytes, then
+     * stories of 100 comments each.
+     */
     private void hackerNews() throws IOException {
         Path doc = work.resolve("hn.json");
         int comments = 0;
         long target = sizes.hnMb() * 1_000_000L;
-        int kids = (int) (target / 2 / 11); // half the bytes in the kids array, 11 bytes an id
+        int kids = (int) (target / 2 / 11); // 11 bytes an id
         try (BufferedWriter w = Files.newBufferedWriter(doc)) {
-            w.write("{\"post\": {\"id\": 1, \"type\": \"story\", \"by\": \"asker\", \"time\": 1719840000, \"score\": 99, "
+            w.write("[{\"id\": 1, \"type\": \"story\", \"by\": \"asker\", \"time\": 1719840000, \"score\": 99, "
                     + "\"title\": \"Ask HN: a long thread\", \"text\": \"What do you use?\", \"kids\": [");
             for (int i = 0; i < kids; i++) w.write((i == 0 ? "" : ",") + (1_000_000_000 + i));
-            w.write("]}, \"comments\": [");
-            long written = kids * 11L;
-            while (written < target) {
-                String c = "{\"id\": " + (1_000_000_000 + comments) + ", \"type\": \"comment\", \"by\": \"u" + comments
-                        + "\", \"parent\": 1, \"time\": " + (1719840001 + comments) + ", \"text\": \"I use tool number "
-                        + comments + " every day, it works well for me.\"}";
-                w.write((comments == 0 ? "" : ",") + c);
-                written += c.length() + 1;
-                comments++;
-            }
             w.write("]}");
+            long written = kids * 11L;
+            int story = 0;
+            while (written < target) {
+                int id = 2_000_000_000 - story * 101;
+                String s = ",\n{\"id\": " + id + ", \"type\": \"story\", \"by\": \"op\", \"time\": 1719840000, \"score\": 40, "
+                        + "\"title\": \"Ask HN: tools " + story + "?\", \"text\": \"Which?\", \"kids\": [" + (id - 1) + ", "
+                        + (id - 2) + "]}";
+                w.write(s);
+                written += s.length();
+                for (int i = 1; i <= 100; i++, comments++) {
+                    String c = ",\n{\"id\": " + (id - i) + ", \"type\": \"comment\", \"by\": \"u" + i + "\", \"parent\": "
+                            + id + ", \"time\": " + (1719840001 + i) + ", \"text\": \"I use tool number " + i
+                            + " every day, it works well for me.\"}";
+                    w.write(c);
+                    written += c.length();
+                }
+                story++;
+            }
+            w.write("]");
         }
-        String in = String.format("%,d MB document, %,d kids, %,d comments", Files.size(doc) / 1_000_000, kids,
-                comments);
+        String in = String.format("%,d MB document: a story with %,d kids, %,d comments", Files.size(doc) / 1_000_000,
+                kids, comments);
         ChildJvm.Result r = ChildJvm.run(work.resolve("hn"), "64m", Duration.ofMinutes(10), List.of(
                 "pairs", "--source", "hn", "--input", doc.toString(), "--out", work.resolve("hn-out").toString(),
                 "--quiet"));
-        row("HN reader: one huge document", in, "64m", r);
+        row("HN reader: one huge document", in, "64m",
+                r.rc() == 0 ? "exit 0, " + statsLine(work.resolve("hn-out/stats.csv")) : outcome(r), r.seconds(),
+                r.peakRssMb());
         Files.delete(doc);
 
         Path deep = work.resolve("deep.json");
@@ -149,15 +163,16 @@ public final class HostileBench {
         Files.delete(csv);
     }
 
-    /** The counters of a pairs run that are not zero, from its stats.csv ("read 4, kept 3, …"). */
+    /** What a pairs run read, kept and skipped, from its stats.csv ("read comments 4; skipped … 1; kept total 3"). */
     private static String statsLine(Path stats) {
         try {
             List<String> parts = new ArrayList<>();
             for (String line : Files.readAllLines(stats)) {
-                String[] cells = line.split(",");
-                if (cells.length >= 2 && cells[cells.length - 1].matches("[1-9]\\d*") && parts.size() < 6) {
-                    parts.add(String.join(" ", Arrays.copyOf(cells, cells.length - 1)) + " " + cells[cells.length - 1]);
-                }
+                String[] cells = line.split(",", -1);
+                if (cells.length < 3 || !cells[2].matches("[1-9]\\d*")) continue;
+                boolean wanted = cells[0].equals("read") && cells[1].equals("comments") || cells[0].startsWith("skipped")
+                        || cells[0].equals("kept") && cells[1].equals("total");
+                if (wanted) parts.add(cells[0].replace('_', ' ') + " " + cells[1].replace('_', ' ') + " " + cells[2]);
             }
             return String.join("; ", parts);
         } catch (IOException e) {
@@ -203,8 +218,8 @@ public final class HostileBench {
         ChildJvm.Result r = ChildJvm.run(work.resolve("sample"), "128m", Duration.ofMinutes(10), List.of(
                 "sample", "--checkpoint", checkpoint.toString(), "--num", Integer.toString(sizes.sampleNum()),
                 "--max-tokens", "4"));
-        String lines = r.rc() == 0 ? "exit 0, " + String.format("%,d", r.stdout().lines().count()) + " lines out"
-                : outcome(r);
+        long written = r.stdout().lines().filter(l -> l.startsWith("--- sample ")).count();
+        String lines = r.rc() == 0 ? String.format("exit 0, %,d samples written", written) : outcome(r);
         row("sample: many samples", String.format("--num %,d --max-tokens 4", sizes.sampleNum()), "128m", lines,
                 r.seconds(), r.peakRssMb());
     }
@@ -263,7 +278,7 @@ public final class HostileBench {
             } catch (IOException e) {
                 return String.format("connection closed by the worker after %,d MB sent", sent >> 20);
             }
-            return "HTTP " + c.getResponseCode() + " after the whole body";
+            return "HTTP " + c.getResponseCode();
         } catch (IOException e) {
             return "failed after " + (sent >> 20) + " MB: " + e.getMessage();
         }
