@@ -1,6 +1,6 @@
 package plaudit.data;
 
-import plaudit.data.io.Echo;
+import plaudit.Echo;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;

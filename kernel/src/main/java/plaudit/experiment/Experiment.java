@@ -225,7 +225,7 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
         public static final Setting<Integer> BATCH_SIZE = Setting.of("batchSize", 16, "Sequences per micro-batch")
                 .check(v -> v > 0, "> 0").option("--batch").key("pretrain.batchSize");
         public static final Setting<Double> LR = Setting.of("lr", 1e-3, "Peak learning rate")
-                .check(Experiment::positive, "a positive number").option("--lr").key("pretrain.lr");
+                .check(v -> v > 0, "a positive number").option("--lr").key("pretrain.lr");
         public static final Settings<Pretrain> SETTINGS = Settings.of(Pretrain.class, "experiment");
 
         public Pretrain {
@@ -390,10 +390,6 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
         } catch (UserError e) {
             throw new UserError("experiment: " + e.getMessage() + " (vocab_size is tokenizer.vocabSize)");
         }
-    }
-
-    private static boolean positive(double v) {
-        return v > 0 && Double.isFinite(v);
     }
 
     private static void require(boolean ok, String message) {

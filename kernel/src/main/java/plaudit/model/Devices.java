@@ -2,6 +2,7 @@ package plaudit.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import plaudit.Echo;
 import plaudit.UserError;
 
 import java.util.Locale;
@@ -44,7 +45,7 @@ public final class Devices {
         if (s.isEmpty() || s.equals("cpu")) return -1;
         Matcher m = GPU.matcher(s);
         if (!m.matches()) {
-            throw new UserError(setting + " '" + Safetensors.clip(spec) + "' is not understood; use cpu, gpu or gpu:N"
+            throw new UserError(setting + " '" + Echo.of(spec) + "' is not understood; use cpu, gpu or gpu:N"
                     + " (e.g. gpu:0)");
         }
         return m.group(1) == null ? 0 : Integer.parseInt(m.group(1));

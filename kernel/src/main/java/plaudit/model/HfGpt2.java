@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import plaudit.Echo;
 import plaudit.UserError;
 
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import static plaudit.model.Safetensors.abbreviate;
-import static plaudit.model.Safetensors.clip;
 
 /**
  * Hugging Face GPT-2 ({@code GPT2LMHeadModel}) naming, shapes and {@code config.json}, so that Plaudit reads and
@@ -114,12 +114,12 @@ public final class HfGpt2 {
                 continue;
             }
             if (!Arrays.equals(want, t.getValue())) {
-                wrongShape.add(clip(name) + " is " + clip(Arrays.toString(t.getValue())) + ", config needs "
+                wrongShape.add(Echo.of(name) + " is " + Echo.of(Arrays.toString(t.getValue())) + ", config needs "
                         + Arrays.toString(want));
             }
             if (name.equals(LM_HEAD)) continue;
             String earlier = givenName.putIfAbsent(canonical, name);
-            if (earlier != null) unexpected.add(clip(name) + " (duplicate of " + clip(earlier) + ")");
+            if (earlier != null) unexpected.add(Echo.of(name) + " (duplicate of " + Echo.of(earlier) + ")");
         }
         List<String> missing = new ArrayList<>();
         for (String name : expected.keySet()) if (!givenName.containsKey(name)) missing.add(name);
@@ -247,7 +247,7 @@ public final class HfGpt2 {
             if (!key.startsWith("_") && !SHAPE_KEYS.contains(key) && !DROPOUT_KEYS.contains(key)
                     && !FIXED_KEYS.contains(key) && !IGNORED_KEYS.contains(key)) {
                 String near = nearestKey(key);
-                throw new UserError(source + ": unknown key '" + clip(key) + "'" + (near == null ? "" : " (did you mean '"
+                throw new UserError(source + ": unknown key '" + Echo.of(key) + "'" + (near == null ? "" : " (did you mean '"
                         + near + "'?)") + "; config.json must be a Hugging Face GPT2Config");
             }
         }
@@ -269,7 +269,7 @@ public final class HfGpt2 {
         JsonNode v = json.get(key);
         if (v == null) throw new UserError(source + ": missing required key '" + key + "'");
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new UserError(source + ": '" + key + "' must be an integer, got " + clip(v));
+            throw new UserError(source + ": '" + key + "' must be an integer, got " + Echo.of(v));
         }
         return v.intValue();
     }
@@ -278,7 +278,7 @@ public final class HfGpt2 {
         Map<String, Double> values = new LinkedHashMap<>();
         for (String key : List.of("resid_pdrop", "embd_pdrop", "attn_pdrop")) {
             JsonNode v = json.get(key);
-            if (v != null && !v.isNumber()) throw new UserError(source + ": '" + key + "' must be a number, got " + clip(v));
+            if (v != null && !v.isNumber()) throw new UserError(source + ": '" + key + "' must be a number, got " + Echo.of(v));
             values.put(key, v == null ? HF_DEFAULT_DROPOUT : v.doubleValue());
         }
         if (values.values().stream().distinct().count() > 1) {
@@ -308,7 +308,7 @@ public final class HfGpt2 {
                                      Predicate<JsonNode> ok) {
         JsonNode v = json.get(key);
         if (v != null && !ok.test(v)) {
-            throw new UserError(source + ": '" + key + "' is " + clip(v) + " but Plaudit's GPT-2 supports only " + expected);
+            throw new UserError(source + ": '" + key + "' is " + Echo.of(v) + " but Plaudit's GPT-2 supports only " + expected);
         }
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import plaudit.Echo;
 import plaudit.UserError;
 
 import java.io.IOException;
@@ -34,8 +35,6 @@ public final class Safetensors {
     /** The reference implementation refuses headers above 100 MB; a larger length means a damaged or foreign file. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
     static final String METADATA = "__metadata__";
-    /** Longest value an error message echoes from a file. */
-    static final int ECHO_CHARS = 100;
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -152,7 +151,7 @@ public final class Safetensors {
         public Entry entry(String name) {
             Entry e = entries.get(name);
             if (e == null) {
-                throw new UserError(file + ": has no tensor '" + clip(name) + "' (it has " + entries.size() + ": "
+                throw new UserError(file + ": has no tensor '" + Echo.of(name) + "' (it has " + entries.size() + ": "
                         + abbreviate(entries.keySet()) + ")");
             }
             return e;
@@ -162,12 +161,12 @@ public final class Safetensors {
         public TensorData read(String name) {
             Entry e = entry(name);
             if (!e.dtype().readable()) {
-                throw new UserError(file + ": tensor '" + clip(name) + "' has dtype " + e.dtype() + "; Plaudit reads only"
+                throw new UserError(file + ": tensor '" + Echo.of(name) + "' has dtype " + e.dtype() + "; Plaudit reads only"
                         + " floating tensors (F32, F16, BF16, F64). Save this tensor as float32");
             }
             long count = TensorData.elementCount(e.shape());
             if (count > Integer.MAX_VALUE - 8) {
-                throw new UserError(file + ": tensor '" + clip(name) + "' has " + count + " elements, more than a Java"
+                throw new UserError(file + ": tensor '" + Echo.of(name) + "' has " + count + " elements, more than a Java"
                         + " array holds (2^31); split it into smaller tensors");
             }
             float[] values = new float[(int) count];
@@ -191,7 +190,7 @@ public final class Safetensors {
                     default -> throw new AssertionError(e.dtype());
                 }
             } catch (IOException ex) {
-                throw new UserError(file + ": cannot read tensor '" + clip(name) + "' (" + ex.getMessage() + ")", ex);
+                throw new UserError(file + ": cannot read tensor '" + Echo.of(name) + "' (" + ex.getMessage() + ")", ex);
             }
             return new TensorData(e.shape(), values);
         }
@@ -205,7 +204,7 @@ public final class Safetensors {
             int i = t.firstNonFinite();
             if (i >= 0) {
                 throw new UserError(file + ": holds " + (Float.isNaN(t.values()[i]) ? "NaN" : "Infinity") + " in tensor "
-                        + clip(name) + " (value " + i + "); the checkpoint is damaged: retrain, or resume from an earlier one");
+                        + Echo.of(name) + " (value " + i + "); the checkpoint is damaged: retrain, or resume from an earlier one");
             }
             return t;
         }
@@ -241,7 +240,7 @@ public final class Safetensors {
 
     }
 
-    /** The first few of {@code items} (each {@link #clip}ped) and how many more, so an error stays one short line. */
+    /** The first few of {@code items} (each echoed through {@link Echo}) and how many more, so an error stays one short line. */
     static String abbreviate(Iterable<?> items) {
         return abbreviate(items, 8);
     }
@@ -253,7 +252,7 @@ public final class Safetensors {
         for (Object n : items) {
             total++;
             if (shown < show) {
-                sb.append(shown == 0 ? "" : ", ").append(clip(n));
+                sb.append(shown == 0 ? "" : ", ").append(Echo.of(n));
                 shown++;
             }
         }
@@ -261,20 +260,4 @@ public final class Safetensors {
         return sb.toString();
     }
 
-    /**
-     * A value from a file as an error may echo it: at most {@value #ECHO_CHARS} characters, control characters
-     * escaped, so a hostile name or array cannot make a message long or break it over lines.
-     */
-    static String clip(Object value) {
-        String s = String.valueOf(value);
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        for (; i < s.length() && sb.length() < ECHO_CHARS; i++) {
-            char ch = s.charAt(i);
-            if (Character.isISOControl(ch)) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-            else sb.append(ch);
-        }
-        if (i < s.length()) sb.append(String.format(Locale.ROOT, "… (%d chars)", s.length()));
-        return sb.toString();
-    }
 }

@@ -2,6 +2,7 @@ package plaudit.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import plaudit.Echo;
 import plaudit.UserError;
 import plaudit.model.Safetensors.DType;
 import plaudit.model.Safetensors.Entry;
@@ -26,7 +27,6 @@ import java.util.Map;
 import static plaudit.model.Safetensors.JSON;
 import static plaudit.model.Safetensors.MAX_HEADER_BYTES;
 import static plaudit.model.Safetensors.METADATA;
-import static plaudit.model.Safetensors.clip;
 
 /**
  * The header of a safetensors file, read and checked completely: the length field, the JSON, every tensor's dtype,
@@ -95,7 +95,7 @@ record SafetensorsHeader(long dataStart, Map<String, Entry> entries, Map<String,
             try {
                 header = JSON.readTree(text);
             } catch (JsonProcessingException e) {
-                throw fail("header is not valid JSON (" + clip(e.getOriginalMessage()) + "); the file is damaged or not"
+                throw fail("header is not valid JSON (" + Echo.of(e.getOriginalMessage()) + "); the file is damaged or not"
                         + " safetensors");
             }
             if (header == null || !header.isObject()) {
@@ -112,7 +112,7 @@ record SafetensorsHeader(long dataStart, Map<String, Entry> entries, Map<String,
             for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (!f.getValue().isTextual()) {
-                    throw fail(METADATA + " value of '" + clip(f.getKey()) + "' must be a string, got " + clip(f.getValue()));
+                    throw fail(METADATA + " value of '" + Echo.of(f.getKey()) + "' must be a string, got " + Echo.of(f.getValue()));
                 }
                 out.put(f.getKey(), f.getValue().textValue());
             }
@@ -130,13 +130,13 @@ record SafetensorsHeader(long dataStart, Map<String, Entry> entries, Map<String,
         }
 
         private Entry parseEntry(String name, JsonNode node, long dataLength) {
-            String where = "tensor '" + clip(name) + "'";
+            String where = "tensor '" + Echo.of(name) + "'";
             if (!node.isObject()) throw fail(where + " must be a JSON object with dtype, shape and data_offsets");
             JsonNode dtypeNode = node.get("dtype");
             if (dtypeNode == null || !dtypeNode.isTextual()) throw fail(where + " has no dtype string");
             DType dtype = DType.parse(dtypeNode.textValue());
             if (dtype == null) {
-                throw fail(where + " has unknown dtype '" + clip(dtypeNode.textValue()) + "'; expected one of "
+                throw fail(where + " has unknown dtype '" + Echo.of(dtypeNode.textValue()) + "'; expected one of "
                         + Arrays.toString(DType.values()));
             }
             long[] shape = nonNegativeLongs(node.get("shape"), where, "shape", -1);
@@ -152,10 +152,10 @@ record SafetensorsHeader(long dataStart, Map<String, Entry> entries, Map<String,
             try {
                 expectedBytes = Math.multiplyExact(TensorData.elementCount(shape), (long) dtype.bytes);
             } catch (ArithmeticException e) {
-                throw fail(where + " has shape " + clip(Arrays.toString(shape)) + " too large to address");
+                throw fail(where + " has shape " + Echo.of(Arrays.toString(shape)) + " too large to address");
             }
             if (expectedBytes != end - begin) {
-                throw fail(where + ": shape " + clip(Arrays.toString(shape)) + " of " + dtype + " needs " + expectedBytes
+                throw fail(where + ": shape " + Echo.of(Arrays.toString(shape)) + " of " + dtype + " needs " + expectedBytes
                         + " bytes but data_offsets [" + begin + ", " + end + "] span " + (end - begin)
                         + "; the header is inconsistent");
             }
@@ -165,13 +165,13 @@ record SafetensorsHeader(long dataStart, Map<String, Entry> entries, Map<String,
         private long[] nonNegativeLongs(JsonNode node, String where, String field, int requiredLength) {
             if (node == null || !node.isArray() || (requiredLength >= 0 && node.size() != requiredLength)) {
                 throw fail(where + " needs '" + field + "' as an array of "
-                        + (requiredLength >= 0 ? requiredLength + " " : "") + "non-negative integers, got " + clip(node));
+                        + (requiredLength >= 0 ? requiredLength + " " : "") + "non-negative integers, got " + Echo.of(node));
             }
             long[] out = new long[node.size()];
             for (int i = 0; i < out.length; i++) {
                 JsonNode v = node.get(i);
                 if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-                    throw fail(where + " has '" + field + "' element " + clip(v) + "; expected a non-negative integer");
+                    throw fail(where + " has '" + field + "' element " + Echo.of(v) + "; expected a non-negative integer");
                 }
                 out[i] = v.longValue();
             }
@@ -187,11 +187,11 @@ record SafetensorsHeader(long dataStart, Map<String, Entry> entries, Map<String,
             Entry previous = null;
             for (Entry e : sorted) {
                 if (e.begin() < covered) {
-                    throw fail("tensors '" + clip(previous.name()) + "' and '" + clip(e.name()) + "' overlap (bytes " + e.begin()
+                    throw fail("tensors '" + Echo.of(previous.name()) + "' and '" + Echo.of(e.name()) + "' overlap (bytes " + e.begin()
                             + ".." + covered + "); the header is damaged");
                 }
                 if (e.begin() > covered) {
-                    throw fail("data bytes " + covered + ".." + e.begin() + " belong to no tensor (before '" + clip(e.name())
+                    throw fail("data bytes " + covered + ".." + e.begin() + " belong to no tensor (before '" + Echo.of(e.name())
                             + "'); the header is damaged");
                 }
                 covered = e.end();

@@ -1,5 +1,6 @@
 package plaudit.data;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.UserError;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * an empty file, a truncated zstd frame. No reader may throw anything but a {@link UserError}, and when it does not
  * throw, every record it counted was either delivered or skipped under a reason with its place recorded.
  */
+@Tag("adversarial")
 class FuzzTest {
     private static final int VARIANTS = 40;
     private static final String[] WRONG_VALUES = {"{\"x\":1}", "[1,2]", "\"abc\"", "true", "null", "-1e999", "\"\"", "12345678901234567890"};

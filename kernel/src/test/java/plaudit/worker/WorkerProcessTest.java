@@ -1,6 +1,7 @@
 package plaudit.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.experiment.Experiment;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (within float noise: three JVMs; ResumeTest checks bit-for-bit equality in one).
  * About 20 s (two worker JVMs and three tiny runs); ResumeTest is its in-process variant.
  */
+@Tag("adversarial")
 class WorkerProcessTest {
     private static final Pattern LISTENING = Pattern.compile("worker: http://127\\.0\\.0\\.1:(\\d+)/v1");
 

@@ -2,6 +2,7 @@ package plaudit.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.cli.PlauditCli;
@@ -65,6 +66,7 @@ class WorkerServerTest {
     }
 
     @Test
+    @Tag("adversarial")
     void everyRouteButHealthRefusesMissingAndForgedTokens(@TempDir Path tmp) throws Exception {
         String url = start(tmp, (id, out, cancelled) -> Files.writeString(Files.createDirectories(out.resolve("ppo"))
                 .resolve("metrics.csv"), "step,loss\n1,2\n"));
@@ -94,6 +96,7 @@ class WorkerServerTest {
     }
 
     @Test
+    @Tag("adversarial")
     void malformedSpecsAreRefusedNamingTheField(@TempDir Path tmp) throws Exception {
         String url = start(tmp, (id, out, cancelled) -> { });
         Map<String, String> bodies = new LinkedHashMap<>();
@@ -118,6 +121,7 @@ class WorkerServerTest {
     }
 
     @Test
+    @Tag("adversarial")
     void artifactPathsCannotLeaveTheJobFolder(@TempDir Path tmp) throws Exception {
         Path secret = Files.writeString(tmp.resolve("secret.txt"), "TOP-SECRET");
         String url = start(tmp.resolve("data"), (id, out, cancelled) -> {
@@ -141,6 +145,7 @@ class WorkerServerTest {
 
     /** 200 notebooks following one job: every client gets every event; prints clients held and p99 latency. */
     @Test
+    @Tag("adversarial")
     void twoHundredClientsFollowOneJob(@TempDir Path tmp) throws Exception {
         int clients = 200, rows = 30;
         CountDownLatch connected = new CountDownLatch(clients);

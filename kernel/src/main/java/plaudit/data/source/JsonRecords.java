@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.data.DataStats;
 import plaudit.data.SkipReason;
-import plaudit.data.io.Echo;
+import plaudit.Echo;
 import plaudit.data.io.InputFile;
 import plaudit.data.io.LineReader;
 

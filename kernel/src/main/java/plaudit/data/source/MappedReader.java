@@ -10,7 +10,7 @@ import plaudit.data.Post;
 import plaudit.data.PromptFormat;
 import plaudit.data.SkipReason;
 import plaudit.data.io.CsvRecords;
-import plaudit.data.io.Echo;
+import plaudit.Echo;
 import plaudit.data.io.InputFile;
 
 import java.nio.charset.CharacterCodingException;

@@ -5,7 +5,7 @@ import plaudit.data.DataStats;
 import plaudit.data.Post;
 import plaudit.data.PromptFormat;
 import plaudit.data.SkipReason;
-import plaudit.data.io.Echo;
+import plaudit.Echo;
 import plaudit.data.io.Html;
 import plaudit.data.io.InputFile;
 import plaudit.data.io.LineReader;

@@ -1,10 +1,11 @@
-package plaudit.data.io;
+package plaudit;
 
 /**
  * Input text quoted in an error or skip message. Input is hostile or broken by assumption: echoed raw, its control
  * bytes (escape sequences, carriage returns, NULs) would rewrite the user's terminal or split a stats.csv cell, and a
- * 50 MB field would become a 50 MB message. So every echo goes through here: control characters, the Unicode
- * line separators and U+FFFD appear as Java escapes, and the text is cut after {@link #MAX} characters.
+ * 50 MB field would become a 50 MB message. So every echo (a data record's field, a checkpoint's tensor name or
+ * config value) goes through here: control characters, the Unicode line separators and U+FFFD appear as Java
+ * escapes, and the text is cut after {@link #MAX} characters, saying how long it was.
  */
 public final class Echo {
     /** Enough to recognise a value, short enough for one line of a report. */
@@ -21,6 +22,11 @@ public final class Echo {
     /** The value sanitised, without quotes. */
     public static String of(String s) {
         return of(s, MAX);
+    }
+
+    /** Any value from a file (a number, a list, a name) as text, sanitised. */
+    public static String of(Object value) {
+        return of(String.valueOf(value), MAX);
     }
 
     /** The value sanitised, cut after {@code max} characters (for messages that already hold a quoted value). */
@@ -44,7 +50,7 @@ public final class Echo {
                 }
             }
         }
-        if (i < s.length()) out.append('…');
+        if (i < s.length()) out.append("… (").append(s.length()).append(" chars)");
         return out.toString();
     }
 
