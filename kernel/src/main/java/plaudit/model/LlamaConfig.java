@@ -43,7 +43,11 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
             "rms_norm_eps", "rope_theta", "rope_scaling", "rope_parameters", "tie_word_embeddings", "attention_bias",
             "mlp_bias", "hidden_act", "use_sliding_window", "layer_types", "rope_interleaved");
 
-    public LlamaConfig {
+    /** Checks every size, then the parameter budget (which needs the fields, hence a full constructor). */
+    public LlamaConfig(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
+                       int numAttentionHeads, int numKeyValueHeads, int headDim, int maxPositionEmbeddings,
+                       double rmsNormEps, double ropeTheta, Llama3Scaling ropeScaling, boolean tieWordEmbeddings,
+                       boolean attentionBias, boolean mlpBias) {
         require(ModelFolder.MODEL_TYPES.contains(modelType) && !modelType.equals("gpt2"), "model_type", modelType,
                 "llama, qwen2 or qwen3");
         require(vocabSize > 0, "vocab_size", vocabSize, "a positive vocabulary size");
@@ -57,6 +61,21 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
         require(maxPositionEmbeddings > 0, "max_position_embeddings", maxPositionEmbeddings, "a positive context length");
         require(rmsNormEps > 0 && rmsNormEps < 1, "rms_norm_eps", rmsNormEps, "a small positive number such as 1e-6");
         require(ropeTheta > 1 && Double.isFinite(ropeTheta), "rope_theta", ropeTheta, "a base above 1 such as 10000");
+        this.modelType = modelType;
+        this.vocabSize = vocabSize;
+        this.hiddenSize = hiddenSize;
+        this.intermediateSize = intermediateSize;
+        this.numHiddenLayers = numHiddenLayers;
+        this.numAttentionHeads = numAttentionHeads;
+        this.numKeyValueHeads = numKeyValueHeads;
+        this.headDim = headDim;
+        this.maxPositionEmbeddings = maxPositionEmbeddings;
+        this.rmsNormEps = rmsNormEps;
+        this.ropeTheta = ropeTheta;
+        this.ropeScaling = ropeScaling;
+        this.tieWordEmbeddings = tieWordEmbeddings;
+        this.attentionBias = attentionBias;
+        this.mlpBias = mlpBias;
         checkSize();
     }
 

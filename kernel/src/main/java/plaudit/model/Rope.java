@@ -78,8 +78,9 @@ final class Rope {
 
     /** {@code x·cos + rotate_half(x)·sin} with {@code rotate_half(x) = cat(−x[half:], x[:half])}; x is {@code [..., T, head_dim]}. */
     static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
-        var halves = x.split(2, -1);
-        NDArray rotated = halves.get(1).neg().concat(halves.get(0), -1);
+        int last = x.getShape().dimension() - 1;
+        var halves = x.split(2, last);
+        NDArray rotated = halves.get(1).neg().concat(halves.get(0), last);
         return x.mul(cos).add(rotated.mul(sin));
     }
 }
