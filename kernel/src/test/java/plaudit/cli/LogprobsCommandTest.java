@@ -8,7 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.cli.CliRun.Result;
 import plaudit.model.Checkpoint;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
+import plaudit.model.ModelFolder;
+import plaudit.model.Safetensors;
+import plaudit.model.TinyLlamas;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,6 +62,26 @@ class LogprobsCommandTest {
                 assertTrue(got[i - 1] < 0);
             }
         }
+    }
+
+    /** A Llama folder goes through the same command: model_type picks the family. */
+    @Test
+    void llamaFolderIsDispatchedOnModelType() throws Exception {
+        Path llama = TinyLlamas.write(tmp.resolve("llama"), TinyLlamas.llama(), 3, Safetensors.DType.BF16, 2);
+        Result r = logprobs(llama, "[1, 60, 7, 7, 0, 33]");
+        assertEquals(0, r.status(), r.err());
+        double[] got = new ObjectMapper().readValue(r.stdout(), double[].class);
+        try (CausalLm lm = ModelFolder.open(llama, Device.cpu())) {
+            assertEquals("llama", lm.modelType());
+            float[] expected = lm.sequenceLogProbs(new int[] {1, 60, 7, 7, 0, 33});
+            assertEquals(expected.length, got.length);
+            for (int i = 0; i < got.length; i++) assertEquals(expected[i], (float) got[i], 0f, "exactly the float printed");
+        }
+        assertError(logprobs(llama, "[1, 61]"), "element 1", "0 to 60");
+        assertError(logprobs(llama, "[" + "1, ".repeat(64) + "1]"), "65 token ids", "(llama) reads at most 64");
+        Path config = llama.resolve(Checkpoint.CONFIG);
+        Files.writeString(config, Files.readString(config).replace("\"silu\"", "\"gelu\""));
+        assertError(logprobs(llama, "[1, 2]"), "config.json: 'hidden_act' is \"gelu\"", "silu");
     }
 
     @Test

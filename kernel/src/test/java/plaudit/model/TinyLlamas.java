@@ -20,14 +20,14 @@ import java.util.SplittableRandom;
  * {@code model.safetensors}, or shards with {@code model.safetensors.index.json}. Weights are "lively" (norm gains
  * near 1, projections of std 0.2) so that the logits vary and a wrong convention shows.
  */
-final class TinyLlamas {
+public final class TinyLlamas {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private TinyLlamas() {
     }
 
     /** Llama with grouped-query attention (4 query heads, 2 key/value heads), untied head. */
-    static LlamaConfig llama() {
+    public static LlamaConfig llama() {
         return new LlamaConfig("llama", 61, 32, 48, 2, 4, 2, 8, 64, 1e-5, 10000, null, false, false, false);
     }
 
@@ -65,7 +65,7 @@ final class TinyLlamas {
     }
 
     /** Writes a random model of {@code cfg}; see {@link #write(Path, LlamaConfig, Map, Safetensors.DType, int)}. */
-    static Path write(Path dir, LlamaConfig cfg, long seed, Safetensors.DType dtype, int shards) {
+    public static Path write(Path dir, LlamaConfig cfg, long seed, Safetensors.DType dtype, int shards) {
         return write(dir, cfg, values(cfg, seed), dtype, shards);
     }
 
