@@ -3,6 +3,7 @@ package plaudit.model;
 import ai.djl.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import plaudit.UserError;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -85,6 +87,14 @@ class LlamaTest {
         float[] copy = logProbs(TinyLlamas.write(tmp.resolve("untied"), untied, withHead, Safetensors.DType.BF16, 1), ids);
         assertArrayEquals(one, sharded, 0f);
         assertArrayEquals(one, copy, 0f);
+    }
+
+    /** Commands that still read GPT-2 only (sample, sft, ...) say so for a Llama folder instead of listing its keys. */
+    @Test
+    void gpt2OnlyReadersNameTheFamily() {
+        Path dir = TinyLlamas.write(tmp.resolve("qwen3"), TinyLlamas.qwen3(), 1, Safetensors.DType.F32, 1);
+        UserError e = assertThrows(UserError.class, () -> Checkpoint.read(dir));
+        assertTrue(e.getMessage().contains("model_type \"qwen3\" is read only by plaudit logprobs so far"), e.getMessage());
     }
 
     /** The log-probabilities of a prefix do not change when tokens follow it: attention is causal. */
