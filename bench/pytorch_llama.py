@@ -55,9 +55,9 @@ def read_weights(folder):
 
 
 def inv_freq(cfg, head_dim):
-    theta = cfg.get("rope_theta", 10000.0)
+    scaling = cfg.get("rope_parameters") or cfg.get("rope_scaling")  # transformers 5 moved both into rope_parameters
+    theta = (scaling or {}).get("rope_theta", cfg.get("rope_theta", 10000.0))
     freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.int64).float() / head_dim))
-    scaling = cfg.get("rope_scaling")
     if scaling and scaling.get("rope_type", scaling.get("type")) == "llama3":
         factor = scaling["factor"]
         low, high = scaling["low_freq_factor"], scaling["high_freq_factor"]

@@ -1,7 +1,6 @@
 package plaudit.model;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,7 +9,6 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import plaudit.UserError;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,7 +54,11 @@ public final class Llama implements CausalLm {
         }
     }
 
-    private Llama(LlamaConfig config, Device device, NDManager manager, Map<String, NDArray> p) {
+    /**
+     * A model over {@code p} (the names of {@link #parameterShapes}, checked by {@link LlamaCheckpoint}): float32
+     * arrays on {@code device} that {@code manager} owns and the model closes.
+     */
+    Llama(LlamaConfig config, Device device, NDManager manager, Map<String, NDArray> p) {
         this.config = config;
         this.device = device;
         this.manager = manager;
@@ -101,42 +103,6 @@ public final class Llama implements CausalLm {
     private static void linear(Map<String, Shape> s, String name, long out, long in, boolean bias) {
         s.put(name + ".weight", new Shape(out, in));
         if (bias) s.put(name + ".bias", new Shape(out));
-    }
-
-    /**
-     * A model holding float32 copies of {@code params} (exactly the names of {@link #parameterShapes}) on
-     * {@code device}; the caller keeps ownership of the given arrays.
-     */
-    public static Llama fromParameters(LlamaConfig cfg, Map<String, NDArray> params, Device device) {
-        LinkedHashMap<String, Shape> expected = parameterShapes(cfg);
-        for (Map.Entry<String, Shape> e : expected.entrySet()) {
-            NDArray a = params.get(e.getKey());
-            if (a == null || !a.getShape().equals(e.getValue())) {
-                throw new UserError("model parameters: '" + e.getKey() + "' is " + (a == null ? "missing" : "of shape "
-                        + a.getShape()) + " but " + e.getValue() + " is needed for " + cfg.describe());
-            }
-        }
-        NDManager manager = Engine.getEngine("PyTorch").newBaseManager(device);
-        Map<String, NDArray> p = new LinkedHashMap<>();
-        for (String name : expected.keySet()) {
-            NDArray copy = params.get(name).duplicate(); // never alias the caller's storage
-            copy.attach(manager);
-            if (!copy.getDevice().equals(device)) copy = replace(copy, copy.toDevice(device, false));
-            if (copy.getDataType() != DataType.FLOAT32) copy = replace(copy, copy.toType(DataType.FLOAT32, false));
-            copy.setName(name);
-            p.put(name, copy);
-        }
-        return new Llama(cfg, device, manager, p);
-    }
-
-    /** A model over {@code params}: float32 arrays on {@code device} that {@code manager} owns and the model now closes. */
-    static Llama own(LlamaConfig cfg, Device device, NDManager manager, Map<String, NDArray> params) {
-        return new Llama(cfg, device, manager, params);
-    }
-
-    private static NDArray replace(NDArray old, NDArray fresh) {
-        old.close();
-        return fresh;
     }
 
     public LlamaConfig config() {

@@ -68,7 +68,7 @@ public final class LlamaCheckpoint {
                 a.setName(name);
                 params.put(name, a);
             }
-            return Llama.own(config, device, manager, params);
+            return new Llama(config, device, manager, params);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
