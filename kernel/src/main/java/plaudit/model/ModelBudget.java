@@ -125,14 +125,19 @@ public final class ModelBudget {
      */
     public static void checkFits(double params, double largestTensor, String describe, Device device,
                                  int bytesPerParameter, String use) {
-        long room = room(device);
+        checkFits(params, largestTensor, describe, bytesPerParameter, use,
+                device.isGpu() ? device.toString() : "this machine", room(device), Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #checkFits(double, double, String, Device, int, String)} with the room given: {@code room} < 0 when unknown. */
+    static void checkFits(double params, double largestTensor, String describe, int bytesPerParameter, String use,
+                          String where, long room, long heap) {
         double needed = params * bytesPerParameter;
         if (room > 0 && needed > room) {
             throw new UserError(String.format(Locale.ROOT, "model config (%s): %s it needs %s (%,.0f parameters x %d"
                     + " bytes) but %s has %s; use a smaller model", describe, use, bytes(needed), params,
-                    bytesPerParameter, device.isGpu() ? device.toString() : "this machine", bytes(room)));
+                    bytesPerParameter, where, bytes(room)));
         }
-        long heap = Runtime.getRuntime().maxMemory();
         if (4.0 * largestTensor > heap) {
             throw new UserError(String.format(Locale.ROOT, "model config (%s): its largest tensor (%s) passes through the"
                     + " Java heap, whose limit is %s; raise -Xmx", describe, bytes(4.0 * largestTensor), bytes(heap)));
