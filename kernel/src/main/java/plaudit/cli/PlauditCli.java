@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 TokenizeCommand.class,
+                LogprobsCommand.class,
                 TrainTokenizerCommand.class,
                 TrainLmCommand.class,
                 SampleCommand.class,

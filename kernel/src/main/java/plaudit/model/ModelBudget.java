@@ -119,6 +119,44 @@ public final class ModelBudget {
         }
     }
 
+    /**
+     * {@link #checkFits(GptConfig, Device, int, String)} for a model of another family, given its parameter count and
+     * largest tensor (in elements); {@code describe} names its sizes in the message.
+     */
+    public static void checkFits(double params, double largestTensor, String describe, Device device,
+                                 int bytesPerParameter, String use) {
+        checkFits(params, largestTensor, describe, bytesPerParameter, use,
+                device.isGpu() ? device.toString() : "this machine", room(device), Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #checkFits(double, double, String, Device, int, String)} with the room given: {@code room} < 0 when unknown. */
+    static void checkFits(double params, double largestTensor, String describe, int bytesPerParameter, String use,
+                          String where, long room, long heap) {
+        double needed = params * bytesPerParameter;
+        if (room > 0 && needed > room) {
+            throw new UserError(String.format(Locale.ROOT, "model config (%s): %s it needs %s (%,.0f parameters x %d"
+                    + " bytes) but %s has %s; use a smaller model", describe, use, bytes(needed), params,
+                    bytesPerParameter, where, bytes(room)));
+        }
+        if (4.0 * largestTensor > heap) {
+            throw new UserError(String.format(Locale.ROOT, "model config (%s): its largest tensor (%s) passes through the"
+                    + " Java heap, whose limit is %s; raise -Xmx", describe, bytes(4.0 * largestTensor), bytes(heap)));
+        }
+    }
+
+    /**
+     * Refuses a config that claims more parameters than its weights hold even at 16 bits, or far more tensors (a huge
+     * num_hidden_layers), before the config's tensors are listed one by one.
+     */
+    static void checkFile(double tensors, double params, String describe, int fileTensors, long fileBytes, String source) {
+        double smallest = params * 2; // F16/BF16, the narrowest type Plaudit reads
+        if (tensors > 2.0 * fileTensors + 16 || smallest > fileBytes) {
+            throw new UserError(String.format(Locale.ROOT, "%s: holds %d tensors (%s) but the config (%s) needs %.0f"
+                    + " tensors of %.3g parameters (at least %s); use the config.json that belongs to these weights",
+                    source, fileTensors, bytes(fileBytes), describe, tensors, params, bytes(smallest)));
+        }
+    }
+
     /** Memory of the device in bytes: a GPU's own, else this machine's physical memory; -1 when it cannot be told. */
     static long room(Device device) {
         try {

@@ -51,6 +51,24 @@ class ModelBudgetTest {
      * The largest model GptConfig accepts (2^32 parameters) needs 69 GB to train; where this machine has less,
      * Gpt.init refuses it before allocating anything (before: it grew until the kernel killed it).
      */
+    /** The same two checks for a Llama-family model, from LlamaConfig's own counts (Qwen3-0.6B: 596 M parameters). */
+    @Test
+    void aLlamaLargerThanTheRoomOrHeapIsRefused() throws Exception {
+        LlamaConfig qwen3 = LlamaConfigTest.parse(LlamaConfigTest.QWEN3);
+        assertEquals(596_049_920, qwen3.parameterCount(), 0.0);
+        UserError room = assertThrows(UserError.class, () -> ModelBudget.checkFits(qwen3.parameterCount(),
+                qwen3.largestTensor(), qwen3.describe(), 4, "loading", "this machine", 1_000_000_000L, 1L << 40));
+        assertTrue(room.getMessage().contains("loading it needs 2.38 GB (596,049,920 parameters x 4 bytes) but this"
+                + " machine has 1.00 GB"), room.getMessage());
+        // embed_tokens: 151936 x 1024 x 4 bytes = 622 MB through a 256 MB heap
+        UserError heap = assertThrows(UserError.class, () -> ModelBudget.checkFits(qwen3.parameterCount(),
+                qwen3.largestTensor(), qwen3.describe(), 4, "loading", "this machine", -1, 256L << 20));
+        assertTrue(heap.getMessage().contains("largest tensor (622 MB)") && heap.getMessage().contains("raise -Xmx"),
+                heap.getMessage());
+        ModelBudget.checkFits(qwen3.parameterCount(), qwen3.largestTensor(), qwen3.describe(), 4, "loading",
+                "this machine", 3_000_000_000L, 1L << 30);
+    }
+
     @Test
     void gptInitRefusesAModelThisMachineCannotTrain() {
         GptConfig huge = new GptConfig(1000, 8, 512, 1024, 50257, 0.0); // 3.18e9 parameters, 50.9 GB to train

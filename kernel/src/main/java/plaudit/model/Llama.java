@@ -1,0 +1,212 @@
+package plaudit.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Llama-family decoder (Llama, Qwen2, Qwen3) on DJL NDArrays, as Hugging Face's {@code LlamaForCausalLM} computes it:
+ * token embedding, {@code num_hidden_layers} pre-norm blocks {@code x + attn(rms(x))}, {@code x + mlp(rms(x))}, a
+ * final RMSNorm and the output head ({@code lm_head}, or the embedding when {@code tie_word_embeddings}). Attention
+ * uses rotary positions ({@link Rope}) and grouped-query heads; the MLP is SwiGLU. Parameters are float32 NDArrays
+ * under Hugging Face names and {@code nn.Linear} layouts ({@code [out, in]}), owned by the model.
+ *
+ * <p>Forward only for now (no KV cache, no training): every intermediate belongs to the manager of the input ids.
+ */
+public final class Llama implements CausalLm {
+    /** Added to the scores of future keys; finite so that a row never becomes NaN. */
+    private static final float MASKED = -1e9f;
+
+    private final LlamaConfig config;
+    private final Device device;
+    private final NDManager manager;
+    private final Rope rope;
+    private final NDArray embedTokens;
+    private final Layer[] layers;
+    private final NDArray norm;
+    private final NDArray lmHead;
+
+    /** One decoder layer's parameters; biases and q/k norms are null where the family has none. */
+    private record Layer(NDArray inputNorm, NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v,
+                         NDArray vBias, NDArray o, NDArray oBias, NDArray qNorm, NDArray kNorm, NDArray postNorm,
+                         NDArray gate, NDArray gateBias, NDArray up, NDArray upBias, NDArray down, NDArray downBias) {
+        static Layer of(Map<String, NDArray> p, int i) {
+            String l = "model.layers." + i + ".";
+            String a = l + "self_attn.";
+            String m = l + "mlp.";
+            return new Layer(p.get(l + "input_layernorm.weight"),
+                    p.get(a + "q_proj.weight"), p.get(a + "q_proj.bias"), p.get(a + "k_proj.weight"),
+                    p.get(a + "k_proj.bias"), p.get(a + "v_proj.weight"), p.get(a + "v_proj.bias"),
+                    p.get(a + "o_proj.weight"), p.get(a + "o_proj.bias"),
+                    p.get(a + "q_norm.weight"), p.get(a + "k_norm.weight"),
+                    p.get(l + "post_attention_layernorm.weight"),
+                    p.get(m + "gate_proj.weight"), p.get(m + "gate_proj.bias"), p.get(m + "up_proj.weight"),
+                    p.get(m + "up_proj.bias"), p.get(m + "down_proj.weight"), p.get(m + "down_proj.bias"));
+        }
+    }
+
+    /**
+     * A model over {@code p} (the names of {@link #parameterShapes}, checked by {@link LlamaCheckpoint}): float32
+     * arrays on {@code device} that {@code manager} owns and the model closes.
+     */
+    Llama(LlamaConfig config, Device device, NDManager manager, Map<String, NDArray> p) {
+        this.config = config;
+        this.device = device;
+        this.manager = manager;
+        this.rope = new Rope(config.headDim(), config.ropeTheta(), config.ropeScaling());
+        this.embedTokens = p.get("model.embed_tokens.weight");
+        this.layers = new Layer[config.numHiddenLayers()];
+        for (int i = 0; i < layers.length; i++) layers[i] = Layer.of(p, i);
+        this.norm = p.get("model.norm.weight");
+        this.lmHead = config.tieWordEmbeddings() ? embedTokens : p.get("lm_head.weight");
+    }
+
+    /** Hugging Face parameter names and shapes of a model with this config, in module order. */
+    public static LinkedHashMap<String, Shape> parameterShapes(LlamaConfig cfg) {
+        long h = cfg.hiddenSize();
+        long q = (long) cfg.numAttentionHeads() * cfg.headDim();
+        long kv = (long) cfg.numKeyValueHeads() * cfg.headDim();
+        long inter = cfg.intermediateSize();
+        LinkedHashMap<String, Shape> s = new LinkedHashMap<>();
+        s.put("model.embed_tokens.weight", new Shape(cfg.vocabSize(), h));
+        for (int i = 0; i < cfg.numHiddenLayers(); i++) {
+            String l = "model.layers." + i + ".";
+            String a = l + "self_attn.";
+            s.put(l + "input_layernorm.weight", new Shape(h));
+            linear(s, a + "q_proj", q, h, cfg.qkvBias());
+            linear(s, a + "k_proj", kv, h, cfg.qkvBias());
+            linear(s, a + "v_proj", kv, h, cfg.qkvBias());
+            linear(s, a + "o_proj", h, q, cfg.attentionBias());
+            if (cfg.qkNorm()) {
+                s.put(a + "q_norm.weight", new Shape(cfg.headDim()));
+                s.put(a + "k_norm.weight", new Shape(cfg.headDim()));
+            }
+            s.put(l + "post_attention_layernorm.weight", new Shape(h));
+            linear(s, l + "mlp.gate_proj", inter, h, cfg.mlpBias());
+            linear(s, l + "mlp.up_proj", inter, h, cfg.mlpBias());
+            linear(s, l + "mlp.down_proj", h, inter, cfg.mlpBias());
+        }
+        s.put("model.norm.weight", new Shape(h));
+        if (!cfg.tieWordEmbeddings()) s.put("lm_head.weight", new Shape(cfg.vocabSize(), h));
+        return s;
+    }
+
+    private static void linear(Map<String, Shape> s, String name, long out, long in, boolean bias) {
+        s.put(name + ".weight", new Shape(out, in));
+        if (bias) s.put(name + ".bias", new Shape(out));
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public String modelType() {
+        return config.modelType();
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.maxPositionEmbeddings();
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    /** Next-token logits {@code [B, T, V]} of int64 ids {@code [B, T]}, positions {@code 0 .. T-1}. */
+    @Override
+    public NDArray logits(NDArray ids) {
+        Shape shape = ids.getShape();
+        if (shape.dimension() != 2) throw new IllegalArgumentException("ids must be [B, T], got " + shape);
+        int t = Math.toIntExact(shape.get(1));
+        if (t > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException(t + " positions exceed max_position_embeddings " + config.maxPositionEmbeddings());
+        }
+        NDManager m = ids.getManager();
+        NDArray x = Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        NDArray[] cosSin = rope.cosSin(t, m);
+        NDArray causal = causalBias(t, m);
+        for (Layer layer : layers) x = layer(layer, x, cosSin[0], cosSin[1], causal, m);
+        return Linear.linear(rmsNorm(x, norm), lmHead).singletonOrThrow();
+    }
+
+    /** {@code [T, T]}: 0 where query i may see key j (j ≤ i), {@link #MASKED} above the diagonal. */
+    private static NDArray causalBias(int t, NDManager m) {
+        NDArray query = m.arange(0, t, 1, DataType.INT64).reshape(t, 1);
+        NDArray allowed = m.arange(0, t, 1, DataType.INT64).reshape(1, t).lte(query);
+        return allowed.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED);
+    }
+
+    /** {@code w · x / sqrt(mean(x²) + eps)} over the last axis, in float32. */
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add(config.rmsNormEps()).sqrt()).mul(weight);
+    }
+
+    /** One layer in its own scope, so its intermediates are freed when it returns; only the output joins {@code m}. */
+    private NDArray layer(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray causal, NDManager m) {
+        try (NDManager scope = m.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm), cos, sin, causal));
+            NDArray out = h.add(mlp(l, rmsNorm(h, l.postNorm)));
+            out.attach(m);
+            return out;
+        }
+    }
+
+    /**
+     * Causal self-attention with grouped-query heads: query head {@code h} reads key/value head
+     * {@code h / (num_attention_heads / num_key_value_heads)}, done by viewing the queries as
+     * {@code [B, kv_heads, group, T, head_dim]} against keys {@code [B, kv_heads, 1, T, head_dim]}.
+     */
+    private NDArray attention(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray causal) {
+        long batch = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int heads = config.numAttentionHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int d = config.headDim();
+        NDArray q = Linear.linear(x, l.q, l.qBias).singletonOrThrow().reshape(batch, t, heads, d);
+        NDArray k = Linear.linear(x, l.k, l.kBias).singletonOrThrow().reshape(batch, t, kvHeads, d);
+        NDArray v = Linear.linear(x, l.v, l.vBias).singletonOrThrow().reshape(batch, t, kvHeads, d);
+        if (config.qkNorm()) {
+            q = rmsNorm(q, l.qNorm);
+            k = rmsNorm(k, l.kNorm);
+        }
+        q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin).reshape(batch, kvHeads, heads / kvHeads, t, d);
+        k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin).expandDims(2);          // [B, kv, 1, T, d]
+        v = v.transpose(0, 2, 1, 3).expandDims(2);
+        NDArray scores = Scalar.mul(q.matMul(k.swapAxes(-1, -2)), 1.0 / Math.sqrt(d)).add(causal);
+        NDArray y = scores.softmax(-1).matMul(v)                                    // [B, kv, group, T, d]
+                .reshape(batch, heads, t, d).transpose(0, 2, 1, 3).reshape(batch, t, (long) heads * d);
+        return Linear.linear(y, l.o, l.oBias).singletonOrThrow();
+    }
+
+    /** SwiGLU: {@code down(silu(gate(x)) · up(x))}. */
+    private static NDArray mlp(Layer l, NDArray x) {
+        NDArray gate = Linear.linear(x, l.gate, l.gateBias).singletonOrThrow();
+        NDArray silu = gate.mul(Activation.sigmoid(gate));
+        return Linear.linear(silu.mul(Linear.linear(x, l.up, l.upBias).singletonOrThrow()), l.down, l.downBias)
+                .singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,105 @@
+package plaudit.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import plaudit.Echo;
+import plaudit.UserError;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A Hugging Face model folder of any supported family, chosen by {@code config.json}'s {@code model_type}: {@code gpt2}
+ * (Plaudit's own checkpoints, {@link Checkpoint}) or {@code llama}, {@code qwen2}, {@code qwen3} ({@link LlamaCheckpoint}).
+ */
+public final class ModelFolder {
+    public static final List<String> MODEL_TYPES = List.of("gpt2", "llama", "qwen2", "qwen3");
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** HF writes config.json in a few KB; label maps of classification heads can make it longer, never megabytes. */
+    private static final long MAX_CONFIG_BYTES = 4_000_000;
+
+    private ModelFolder() {
+    }
+
+    /** The model of {@code dir} on {@code device}, whatever its family. */
+    public static CausalLm open(Path dir, Device device) {
+        String type = modelType(dir);
+        if (type.equals("gpt2")) return new GptLm(Checkpoint.read(dir).model(device));
+        return LlamaCheckpoint.read(dir).model(device);
+    }
+
+    /**
+     * {@code model_type} of {@code dir/config.json}; {@code gpt2} when the key is absent (Plaudit's GPT2Config files
+     * before it was written). An unsupported type is refused, naming it and the supported ones.
+     */
+    public static String modelType(Path dir) {
+        Path config = dir.resolve(Checkpoint.CONFIG);
+        if (!Files.isRegularFile(config)) Checkpoint.read(dir); // says what is wrong with the directory
+        JsonNode type = readJson(config).get("model_type");
+        if (type == null) return "gpt2";
+        if (!type.isTextual() || !MODEL_TYPES.contains(type.textValue())) {
+            throw new UserError(config + ": model_type " + Echo.of(type) + " is not supported; Plaudit reads "
+                    + String.join(", ", MODEL_TYPES) + " (use a checkpoint of one of these families)");
+        }
+        return type.textValue();
+    }
+
+    /** A config.json parsed as a JSON object, refusing a file far larger than any real config. */
+    static JsonNode readJson(Path configJson) {
+        JsonNode json;
+        try {
+            long size = Files.size(configJson);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new UserError(configJson + ": is " + size + " bytes; a Hugging Face config.json is a few KB, so"
+                        + " this is not one");
+            }
+            json = JSON.readTree(Files.readString(configJson));
+        } catch (JsonProcessingException e) {
+            throw new UserError(configJson + ": not valid JSON (" + Echo.of(e.getOriginalMessage()) + ")", e);
+        } catch (IOException e) {
+            throw new UserError(configJson + ": cannot read (" + e + ")", e);
+        }
+        if (json == null || !json.isObject()) throw new UserError(configJson + ": must be a JSON object (a Hugging Face config)");
+        return json;
+    }
+
+    /** Today's GPT-2 seen as a {@link CausalLm}. */
+    private record GptLm(Gpt model) implements CausalLm {
+        @Override
+        public String modelType() {
+            return "gpt2";
+        }
+
+        @Override
+        public int vocabSize() {
+            return model.config().vocabSize();
+        }
+
+        @Override
+        public int contextLength() {
+            return model.config().blockSize();
+        }
+
+        @Override
+        public Device device() {
+            return model.device();
+        }
+
+        @Override
+        public NDArray logits(NDArray ids) {
+            return model.forward(ids, null, null, null, false);
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+}
