@@ -102,7 +102,10 @@ final class BpeFiles {
 
     /** The JSON of a Hugging Face {@code tokenizer.json}, refused in one line when it is none. */
     static JsonNode readTokenizerJsonTree(Path path) {
-        JsonNode root = readJson(path);
+        return requireModel(readJson(path), path);
+    }
+
+    static JsonNode requireModel(JsonNode root, Path path) {
         if (!root.path("model").isObject()) {
             throw new UserError(path + ": not a Hugging Face tokenizer.json (no \"model\" object); for GPT-2's "
                     + "encoder.json + vocab.bpe use --vocab and --merges");
@@ -267,23 +270,27 @@ final class BpeFiles {
             if (node == null || node.isMissingNode()) throw new UserError(path + ": the file is empty, expected JSON");
             return node;
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new UserError(path + ": not valid JSON (" + e.getOriginalMessage()
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
-                    + "); the file is damaged or truncated, fetch or export it again", e);
+            throw notJson(path, e);
         } catch (IOException e) {
             throw cannotRead(path, e);
         }
     }
 
-    private static void requireFile(Path path) {
+    static UserError notJson(Path path, JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return new UserError(path + ": not valid JSON (" + e.getOriginalMessage()
+                + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                + "); the file is damaged or truncated, fetch or export it again", e);
+    }
+
+    static void requireFile(Path path) {
         if (!Files.isRegularFile(path)) {
             throw new UserError(path + ": no such file" + (Files.isDirectory(path) ? " (it is a directory)" : "")
                     + "; check the path");
         }
     }
 
-    private static UserError cannotRead(Path path, IOException e) {
+    static UserError cannotRead(Path path, IOException e) {
         return new UserError(path + ": cannot read (" + e + ")", e);
     }
 

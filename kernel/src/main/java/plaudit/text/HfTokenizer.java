@@ -2,19 +2,14 @@ package plaudit.text;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.UserError;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -35,54 +30,37 @@ import java.util.stream.LongStream;
 public final class HfTokenizer implements Tokenizer, AutoCloseable {
     /** Plain encoding: no BOS/EOS, no truncation at 512 (DJL's default), no padding. */
     private static final Map<String, String> RAW = Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String source;
-    private final byte[] json;
-    private final String jsonWithoutSpecial;
-    private final int vocabSize;
+    private final HfTokenizerFile file;
     private final int eosId;
     private final List<String> specialTokens;
+    /** Loaded when first needed (each load takes about a second for Llama 3): all added tokens / no special ones. */
     private HuggingFaceTokenizer all;
     private HuggingFaceTokenizer specialAsText;
     private boolean closed;
 
-    private HfTokenizer(Path file, JsonNode root) {
-        source = file.toString();
-        try {
-            json = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e + ")", e);
-        }
-        int maxId = -1;
-        JsonNode vocab = root.path("model").path("vocab");
-        if (vocab.isArray()) maxId = vocab.size() - 1; // Unigram: [piece, score] by id
-        for (Iterator<JsonNode> ids = vocab.elements(); vocab.isObject() && ids.hasNext(); ) maxId = Math.max(maxId, ids.next().asInt());
+    private HfTokenizer(HfTokenizerFile file) {
+        this.file = file;
         List<String> special = new ArrayList<>();
         int eos = -1;
-        ArrayNode kept = JSON.createArrayNode();
-        for (JsonNode t : root.path("added_tokens")) {
-            maxId = Math.max(maxId, t.path("id").asInt());
+        for (JsonNode t : file.header().path("added_tokens")) {
             if (t.path("special").asBoolean(false)) special.add(t.path("content").asText());
-            else kept.add(t);
             if (t.path("content").asText().equals(ByteLevelBpe.END_OF_TEXT)) eos = t.path("id").asInt();
         }
-        vocabSize = maxId + 1;
         eosId = eos;
         specialTokens = List.copyOf(special);
-        ObjectNode withoutSpecial = root.deepCopy();
-        withoutSpecial.set("added_tokens", kept);
-        jsonWithoutSpecial = withoutSpecial.toString();
-        all = load(json); // loads once now, so that a file the library refuses is refused when opened
     }
 
-    /** Loads a Hugging Face {@code tokenizer.json} with Hugging Face's library, whatever its model. */
+    /**
+     * A Hugging Face {@code tokenizer.json} for Hugging Face's library, whatever its model. A file that is not JSON or
+     * has no model is refused here; one the library refuses, at its first use; both as a {@link UserError} naming it.
+     */
     public static HfTokenizer load(Path tokenizerJson) {
-        return new HfTokenizer(tokenizerJson, BpeFiles.readTokenizerJsonTree(tokenizerJson));
+        return new HfTokenizer(HfTokenizerFile.read(tokenizerJson));
     }
 
-    static HfTokenizer load(Path tokenizerJson, JsonNode root) {
-        return new HfTokenizer(tokenizerJson, root);
+    static HfTokenizer load(HfTokenizerFile file) {
+        return new HfTokenizer(file);
     }
 
     private HuggingFaceTokenizer load(byte[] tokenizerJson) {
@@ -91,15 +69,18 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
             return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), RAW);
         } catch (IOException | RuntimeException e) {
             String why = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip();
-            throw new UserError(source + ": Hugging Face tokenizers cannot load it (" + why + "); the file is damaged "
+            throw new UserError(file.path() + ": Hugging Face tokenizers cannot load it (" + why + "); the file is damaged "
                     + "or not a tokenizer.json, fetch or export it again", e);
         }
     }
 
     private synchronized HuggingFaceTokenizer tokenizer(boolean allowSpecial) {
-        if (closed) throw new IllegalStateException(source + ": tokenizer used after close()");
-        if (allowSpecial) return all;
-        if (specialAsText == null) specialAsText = load(jsonWithoutSpecial.getBytes(StandardCharsets.UTF_8));
+        if (closed) throw new IllegalStateException(file.path() + ": tokenizer used after close()");
+        if (allowSpecial) {
+            if (all == null) all = load(file.bytes());
+            return all;
+        }
+        if (specialAsText == null) specialAsText = load(file.withoutSpecialTokens());
         return specialAsText;
     }
 
@@ -120,7 +101,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
         long[] longs = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             if (!isValidId(ids[i])) {
-                throw new IllegalArgumentException("token id " + ids[i] + " is not in the vocabulary (size " + vocabSize + ")");
+                throw new IllegalArgumentException("token id " + ids[i] + " is not in the vocabulary (size " + vocabSize() + ")");
             }
             longs[i] = ids[i];
         }
@@ -129,7 +110,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
 
     @Override
     public int vocabSize() {
-        return vocabSize;
+        return file.vocabSize();
     }
 
     @Override
@@ -150,7 +131,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
             Files.createDirectories(parent);
             Path tmp = Files.createTempFile(parent, tokenizerJson.getFileName().toString(), ".tmp");
             try {
-                Files.write(tmp, json);
+                Files.write(tmp, file.bytes());
                 Files.move(tmp, tokenizerJson, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -164,7 +145,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        all.close();
+        if (all != null) all.close();
         if (specialAsText != null) specialAsText.close();
     }
 }

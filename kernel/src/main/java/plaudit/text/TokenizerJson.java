@@ -1,7 +1,5 @@
 package plaudit.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.nio.file.Path;
 
 /**
@@ -15,8 +13,9 @@ public final class TokenizerJson {
     }
 
     public static Tokenizer open(Path tokenizerJson) {
-        JsonNode root = BpeFiles.readTokenizerJsonTree(tokenizerJson);
-        if (BpeFiles.unsupported(root) == null) return BpeFiles.readTokenizerJson(root, tokenizerJson.toString());
-        return HfTokenizer.load(tokenizerJson, root);
+        HfTokenizerFile file = HfTokenizerFile.read(tokenizerJson);
+        // the full tree only for the files ByteLevelBpe reads: Llama 3's would take seconds to build for nothing
+        if (BpeFiles.unsupported(file.header()) == null) return BpeFiles.readTokenizerJson(tokenizerJson);
+        return HfTokenizer.load(file);
     }
 }

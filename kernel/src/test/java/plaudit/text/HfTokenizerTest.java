@@ -106,11 +106,16 @@ class HfTokenizerTest {
     @Test
     void aFileTheLibraryRefusesIsOneLineNamingIt() throws Exception {
         Path unknown = Files.writeString(dir.resolve("unknown.json"), "{\"model\": {\"type\": \"NoSuchModel\", \"vocab\": {}}}");
-        UserError e = assertThrows(UserError.class, () -> TokenizerJson.open(unknown));
+        UserError e;
+        try (HfTokenizer hf = assertInstanceOf(HfTokenizer.class, TokenizerJson.open(unknown))) {
+            e = assertThrows(UserError.class, () -> hf.encode("x"));
+        }
         assertTrue(e.getMessage().startsWith(unknown + ": Hugging Face tokenizers cannot load it"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         Path garbage = Files.writeString(dir.resolve("garbage.json"), "not json at all");
         assertTrue(assertThrows(UserError.class, () -> TokenizerJson.open(garbage)).getMessage().contains("not valid JSON"));
+        Path truncated = Files.writeString(dir.resolve("truncated.json"), "{\"added_tokens\": [], \"model\": {\"vocab\": {\"a\": 1,");
+        assertTrue(assertThrows(UserError.class, () -> TokenizerJson.open(truncated)).getMessage().contains("not valid JSON"));
     }
 
     @Test
