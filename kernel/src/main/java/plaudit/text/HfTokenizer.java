@@ -34,7 +34,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     private final HfTokenizerFile file;
     private final int eosId;
     private final List<String> specialTokens;
-    /** Loaded when first needed (each load takes about a second for Llama 3): all added tokens / no special ones. */
+    /** Loaded when first needed (a load parses the whole vocabulary): all added tokens / no special ones. */
     private HuggingFaceTokenizer all;
     private HuggingFaceTokenizer specialAsText;
     private boolean closed;
@@ -63,7 +63,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
         return new HfTokenizer(file);
     }
 
-    private HuggingFaceTokenizer load(byte[] tokenizerJson) {
+    private HuggingFaceTokenizer loadNative(byte[] tokenizerJson) {
         try {
             // from the bytes, never by name: a name would be looked up on the Hugging Face hub
             return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), RAW);
@@ -77,10 +77,10 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     private synchronized HuggingFaceTokenizer tokenizer(boolean allowSpecial) {
         if (closed) throw new IllegalStateException(file.path() + ": tokenizer used after close()");
         if (allowSpecial) {
-            if (all == null) all = load(file.bytes());
+            if (all == null) all = loadNative(file.bytes());
             return all;
         }
-        if (specialAsText == null) specialAsText = load(file.withoutSpecialTokens());
+        if (specialAsText == null) specialAsText = loadNative(file.withoutSpecialTokens());
         return specialAsText;
     }
 

@@ -127,7 +127,7 @@ class TokenizeCommandTest {
     }
 
     /**
-     * A few strings per tokenizer through the command line (each run loads the tokenizer, about a second);
+     * A few strings per tokenizer through the command line (each run loads the tokenizer anew);
      * HfTokenizerTest checks every string of hf-strings.json: CRLF, emoji with ZWJ, CJK, special-token look-alikes.
      */
     @Test
