@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
-import plaudit.text.ByteLevelBpe;
+import plaudit.text.Tokenizer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,9 +22,10 @@ import java.util.concurrent.Callable;
  * those of the text.
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Encodes all of standard input (UTF-8) with a byte-level BPE tokenizer and prints the ids as "
-                + "one JSON array, e.g. [15496, 995]. With --decode, reads a JSON array of ids and prints the text.",
-                "Give GPT-2's files (--vocab encoder.json --merges vocab.bpe) or a Hugging Face --tokenizer tokenizer.json."})
+        description = {"Encodes all of standard input (UTF-8) and prints the ids as one JSON array, e.g. [15496, 995], "
+                + "without adding special tokens (BOS/EOS). With --decode, reads a JSON array of ids and prints the text.",
+                "Give GPT-2's files (--vocab encoder.json --merges vocab.bpe) or any Hugging Face --tokenizer tokenizer.json "
+                        + "(GPT-2, Llama 2 and 3, Qwen, ...)."})
 public final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     TextTokenizerOptions files;
@@ -36,8 +37,17 @@ public final class TokenizeCommand implements Callable<Integer> {
     boolean allowSpecial;
 
     @Override
-    public Integer call() throws IOException {
-        ByteLevelBpe tokenizer = files.open();
+    public Integer call() throws Exception {
+        Tokenizer tokenizer = files.open();
+        try {
+            run(tokenizer);
+        } finally {
+            if (tokenizer instanceof AutoCloseable closeable) closeable.close();
+        }
+        return 0;
+    }
+
+    private void run(Tokenizer tokenizer) throws IOException {
         byte[] input = System.in.readAllBytes();
         PrintStream out = System.out;
         if (decode) {
@@ -49,7 +59,6 @@ public final class TokenizeCommand implements Callable<Integer> {
             out.write(json.append("]\n").toString().getBytes(StandardCharsets.UTF_8));
         }
         out.flush();
-        return 0;
     }
 
     private static String utf8(byte[] input) {
@@ -60,7 +69,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         }
     }
 
-    private int[] readIds(byte[] input, ByteLevelBpe tokenizer) {
+    private int[] readIds(byte[] input, Tokenizer tokenizer) {
         JsonNode array;
         try {
             array = new ObjectMapper().readTree(input);

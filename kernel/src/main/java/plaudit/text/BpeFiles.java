@@ -97,30 +97,62 @@ final class BpeFiles {
     }
 
     static ByteLevelBpe readTokenizerJson(Path path) {
-        JsonNode root = readJson(path);
-        JsonNode model = root.path("model");
-        if (!model.isObject()) {
+        return readTokenizerJson(readTokenizerJsonTree(path), path.toString());
+    }
+
+    /** The JSON of a Hugging Face {@code tokenizer.json}, refused in one line when it is none. */
+    static JsonNode readTokenizerJsonTree(Path path) {
+        return requireModel(readJson(path), path);
+    }
+
+    static JsonNode requireModel(JsonNode root, Path path) {
+        if (!root.path("model").isObject()) {
             throw new UserError(path + ": not a Hugging Face tokenizer.json (no \"model\" object); for GPT-2's "
                     + "encoder.json + vocab.bpe use --vocab and --merges");
         }
-        String where = path.toString();
-        require(model.path("type").asText("BPE").equals("BPE"), where, "model.type is " + model.path("type")
-                + "; only byte-level BPE (GPT-2 style) is supported");
-        require(model.path("dropout").asDouble(0) == 0, where, "model.dropout must be null (BPE dropout is for training)");
-        require(model.path("continuing_subword_prefix").asText("").isEmpty()
-                && model.path("end_of_word_suffix").asText("").isEmpty(), where,
-                "continuing_subword_prefix/end_of_word_suffix are not byte-level BPE; they must be null");
-        require(!model.path("byte_fallback").asBoolean(false), where, "model.byte_fallback must be false");
-        require(!model.path("ignore_merges").asBoolean(false), where, "model.ignore_merges must be false (GPT-2 always merges)");
-        require(root.path("normalizer").isNull() || root.path("normalizer").isMissingNode(), where,
-                "normalizer must be null; GPT-2 does not normalize text");
+        return root;
+    }
+
+    /**
+     * Why {@link ByteLevelBpe} cannot reproduce this tokenizer.json exactly (another model type, a normalizer, another
+     * pre-tokenizer...), or null when it can: it is GPT-2-style byte-level BPE.
+     */
+    static String unsupported(JsonNode root) {
+        JsonNode model = root.path("model");
+        if (!model.path("type").asText("BPE").equals("BPE")) {
+            return "model.type is " + model.path("type") + "; only byte-level BPE (GPT-2 style) is supported";
+        }
+        if (model.path("dropout").asDouble(0) != 0) return "model.dropout must be null (BPE dropout is for training)";
+        if (!model.path("continuing_subword_prefix").asText("").isEmpty() || !model.path("end_of_word_suffix").asText("").isEmpty()) {
+            return "continuing_subword_prefix/end_of_word_suffix are not byte-level BPE; they must be null";
+        }
+        if (model.path("byte_fallback").asBoolean(false)) return "model.byte_fallback must be false";
+        if (model.path("ignore_merges").asBoolean(false)) return "model.ignore_merges must be false (GPT-2 always merges)";
+        if (!root.path("normalizer").isNull() && !root.path("normalizer").isMissingNode()) {
+            return "normalizer must be null; GPT-2 does not normalize text";
+        }
         JsonNode pre = root.path("pre_tokenizer");
-        require(pre.path("type").asText().equals("ByteLevel") && !pre.path("add_prefix_space").asBoolean(true)
-                && pre.path("use_regex").asBoolean(true), where,
-                "pre_tokenizer must be {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": true} (GPT-2's)");
+        if (!pre.path("type").asText().equals("ByteLevel") || pre.path("add_prefix_space").asBoolean(true)
+                || !pre.path("use_regex").asBoolean(true)) {
+            return "pre_tokenizer must be {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": true} (GPT-2's)";
+        }
         JsonNode decoder = root.path("decoder");
-        require(decoder.isNull() || decoder.isMissingNode() || decoder.path("type").asText().equals("ByteLevel"), where,
-                "decoder must be ByteLevel");
+        if (!decoder.isNull() && !decoder.isMissingNode() && !decoder.path("type").asText().equals("ByteLevel")) {
+            return "decoder must be ByteLevel";
+        }
+        for (JsonNode t : root.path("added_tokens")) {
+            if (t.path("single_word").asBoolean(false)) {
+                return "added token " + t.path("content") + " has single_word: true, which is not supported";
+            }
+        }
+        return null;
+    }
+
+    static ByteLevelBpe readTokenizerJson(JsonNode root, String where) {
+        JsonNode model = root.path("model");
+        String problem = unsupported(root);
+        // an added token's single_word is refused below, after the vocabulary, as it always was
+        if (problem != null && !problem.startsWith("added token ")) throw new UserError(where + ": " + problem);
 
         JsonNode vocabNode = model.path("vocab");
         if (!vocabNode.isObject()) throw new UserError(where + ": model.vocab must be an object of token → id");
@@ -231,30 +263,34 @@ final class BpeFiles {
         return vocab;
     }
 
-    private static JsonNode readJson(Path path) {
+    static JsonNode readJson(Path path) {
         requireFile(path);
         try {
             JsonNode node = JSON.readTree(path.toFile());
             if (node == null || node.isMissingNode()) throw new UserError(path + ": the file is empty, expected JSON");
             return node;
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new UserError(path + ": not valid JSON (" + e.getOriginalMessage()
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
-                    + "); the file is damaged or truncated, fetch or export it again", e);
+            throw notJson(path, e);
         } catch (IOException e) {
             throw cannotRead(path, e);
         }
     }
 
-    private static void requireFile(Path path) {
+    static UserError notJson(Path path, JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return new UserError(path + ": not valid JSON (" + e.getOriginalMessage()
+                + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                + "); the file is damaged or truncated, fetch or export it again", e);
+    }
+
+    static void requireFile(Path path) {
         if (!Files.isRegularFile(path)) {
             throw new UserError(path + ": no such file" + (Files.isDirectory(path) ? " (it is a directory)" : "")
                     + "; check the path");
         }
     }
 
-    private static UserError cannotRead(Path path, IOException e) {
+    static UserError cannotRead(Path path, IOException e) {
         return new UserError(path + ": cannot read (" + e + ")", e);
     }
 

@@ -285,6 +285,7 @@ public final class ByteLevelBpe implements Tokenizer {
     }
 
     /** Whether some token has this id (ids may have gaps in a hand-made vocabulary). */
+    @Override
     public boolean isValidId(int id) {
         return id >= 0 && id < vocabSize && bytesOfId[id] != null;
     }

@@ -17,6 +17,11 @@ public interface Tokenizer {
 
     int vocabSize();
 
+    /** Whether some token has this id. */
+    default boolean isValidId(int id) {
+        return id >= 0 && id < vocabSize();
+    }
+
     /** Id of {@code <|endoftext|>} (end of document / end of reply), or -1 when the vocabulary has none. */
     int eosId();
 

@@ -5,12 +5,15 @@ import org.junit.jupiter.api.io.TempDir;
 import plaudit.cli.CliRun.Result;
 import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
+import plaudit.text.HfReference;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,6 +124,50 @@ class TokenizeCommandTest {
                 "--out", out.toString()), "no.txt", "no such file");
         assertUserError(run("", "train-tokenizer", "--corpus", text.toString(), "--vocab-size", "10", "--out", out.toString()),
                 "vocab size 10");
+    }
+
+    /**
+     * A few strings per tokenizer through the command line (each run loads the tokenizer anew);
+     * HfTokenizerTest checks every string of hf-strings.json: CRLF, emoji with ZWJ, CJK, special-token look-alikes.
+     */
+    @Test
+    void huggingFaceTokenizersPrintTheReferenceIds() {
+        Map<String, List<String>> samples = Map.of(
+                "llama3", List.of("line one\r\nline two\r\n", "<|begin_of_text|>Hi<|eot_id|>"),
+                "qwen3", List.of("family: \uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67\u200D\uD83D\uDC66 thumbs: "
+                        + "\uD83D\uDC4D\uD83C\uDFFD flag: \uD83C\uDDEF\uD83C\uDDF5", "<|im_start|>user\nHello<|im_end|>"),
+                "llama2", List.of("<s>[INST] Hi [/INST]</s>"));
+        for (String name : HfReference.NAMES) {
+            String file = HfReference.tokenizerJson(name).toString();
+            for (HfReference.Case c : HfReference.cases(name)) {
+                if (!samples.get(name).contains(c.text())) continue;
+                Result plain = run(c.text(), "tokenize", "--tokenizer", file);
+                assertOut(json(c.specialAsText()), plain);
+                if (c.text().startsWith("<")) {
+                    assertOut(json(c.allowSpecial()), run(c.text(), "tokenize", "--tokenizer", file, "--allow-special"));
+                    assertTrue(!Arrays.equals(c.allowSpecial(), c.specialAsText()), "special tokens matched only when allowed");
+                }
+                if (name.equals("llama3")) {
+                    assertOut(c.text(), withStdin(plain.stdout(), "tokenize", "--tokenizer", file, "--decode"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void huggingFaceTokenizerMistakesGetOneClearLine() throws Exception {
+        String llama3 = HfReference.tokenizerJson("llama3").toString();
+        assertOut("[9906, 11, 856, 5679, 374, 19369]\n", run("Hello, my dog is cute", "tokenize", "--tokenizer", llama3));
+        assertOut("<|eot_id|>", run("[128009]", "tokenize", "--tokenizer", llama3, "--decode"));
+        assertUserError(run("[128256]", "tokenize", "--tokenizer", llama3, "--decode"), "element 0", "128256", "0 to 128255");
+        Path unknown = Files.writeString(dir.resolve("unknown.json"), "{\"model\": {\"type\": \"NoSuchModel\"}}");
+        assertUserError(run("x", "tokenize", "--tokenizer", unknown.toString()), "unknown.json", "cannot load it");
+        Path noModel = Files.writeString(dir.resolve("no-model.json"), "{\"version\": \"1.0\"}");
+        assertUserError(run("x", "tokenize", "--tokenizer", noModel.toString()), "no-model.json", "no \"model\" object");
+    }
+
+    private static String json(int[] ids) {
+        return Arrays.toString(ids) + "\n";
     }
 
     private static void assertOut(String expected, Result result) {
