@@ -24,21 +24,36 @@ public final class EndOfSequence {
         Path generation = dir.resolve(GENERATION_CONFIG);
         if (Files.isRegularFile(generation)) {
             JsonNode eos = ModelFolder.readJson(generation).get("eos_token_id");
-            if (eos != null && !eos.isNull()) return parse(eos, generation, vocabSize);
+            if (eos != null && !eos.isNull()) return parse(eos, generation, "eos_token_id", vocabSize);
         }
         Path config = dir.resolve(Checkpoint.CONFIG);
         JsonNode eos = ModelFolder.readJson(config).get("eos_token_id");
-        return eos == null || eos.isNull() ? new int[0] : parse(eos, config, vocabSize);
+        return eos == null || eos.isNull() ? new int[0] : parse(eos, config, "eos_token_id", vocabSize);
     }
 
-    private static int[] parse(JsonNode eos, Path file, int vocabSize) {
+    /**
+     * {@code config.json}'s {@code bos_token_id}, where a document starts when there is no prompt; refused when the
+     * file names none.
+     */
+    public static int bosId(Path dir, int vocabSize) {
+        Path config = dir.resolve(Checkpoint.CONFIG);
+        JsonNode bos = ModelFolder.readJson(config).get("bos_token_id");
+        if (bos == null || bos.isNull()) {
+            throw new UserError(config + ": names no bos_token_id to start an empty prompt with; give a --prompt");
+        }
+        int[] ids = parse(bos, config, "bos_token_id", vocabSize);
+        if (ids.length != 1) throw new UserError(config + ": bos_token_id " + Echo.of(bos) + " must be one token id; fix the file");
+        return ids[0];
+    }
+
+    private static int[] parse(JsonNode eos, Path file, String key, int vocabSize) {
         JsonNode[] items = eos.isArray() ? new JsonNode[eos.size()] : new JsonNode[] {eos};
         for (int i = 0; eos.isArray() && i < items.length; i++) items[i] = eos.get(i);
         int[] ids = new int[items.length];
         for (int i = 0; i < items.length; i++) {
             JsonNode id = items[i];
             if (!id.canConvertToInt() || !id.isIntegralNumber() || id.intValue() < 0 || id.intValue() >= vocabSize) {
-                throw new UserError(file + ": eos_token_id " + Echo.of(eos) + " must be a token id in [0, " + vocabSize
+                throw new UserError(file + ": " + key + " " + Echo.of(eos) + " must be a token id in [0, " + vocabSize
                         + ") or a list of them; fix the file");
             }
             ids[i] = id.intValue();
