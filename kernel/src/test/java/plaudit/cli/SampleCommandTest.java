@@ -13,6 +13,7 @@ import plaudit.model.LlamaConfig;
 import plaudit.model.Safetensors;
 import plaudit.model.SamplingConfig;
 import plaudit.model.TinyLlamas;
+import plaudit.text.HfReference;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,19 @@ class SampleCommandTest {
             int[] shown = g.endedWithEos()[0] ? Arrays.copyOf(resp, resp.length - 1) : resp;
             assertEquals("w5 w7 w9" + words(shown) + "\n", r.out());
         }
+    }
+
+    /** Llama 3's real tokenizer.json (fetched at set-up) on a tiny random model with its vocabulary of 128,256 ids. */
+    @Test
+    void llama3TokenizerFolderSamplesText() throws Exception {
+        LlamaConfig cfg = new LlamaConfig("llama", 128_256, 16, 24, 1, 2, 1, 8, 64, 1e-5, 500_000, null, true, false, false);
+        Path dir = TinyLlamas.write(tmp.resolve("llama3"), cfg, 3, Safetensors.DType.BF16, 1);
+        Files.copy(HfReference.tokenizerJson("llama3"), dir.resolve("tokenizer.json"));
+        Files.writeString(dir.resolve("generation_config.json"), "{\"bos_token_id\": 128000, \"eos_token_id\": [128001, 128009]}");
+        Result r = CliRun.run("sample", "--checkpoint", dir.toString(), "--prompt", "Hello, my dog is cute",
+                "--max-tokens", "6", "--seed", "4");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("Hello, my dog is cute") && r.out().length() > "Hello, my dog is cute\n".length(), r.out());
     }
 
     @Test
