@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * Batched sampling from a {@link Gpt} or a {@link Llama}. Prompts are left-padded to a common length so every row's next token sits in
- * the last column; the prompt is run once and each new token reuses the keys and values in a {@link KvCache}.
+ * Batched sampling from a {@link Gpt} or a {@link Llama}. Prompts are left-padded to a common length so every row's
+ * next token sits in the last column; the prompt is run once and each new token reuses the keys and values in a
+ * {@link KvCache}.
  * Tokens are drawn on the host from one copy of the last position's logits per step.
  */
 public final class Generator {
@@ -63,7 +64,10 @@ public final class Generator {
         generateInBatches(decoding(model, null), stopIds(cfg, new int[0]), prompt, count, batch, cfg, sink);
     }
 
-    /** {@link #generateInBatches(Gpt, int[], int, int, SamplingConfig, Consumer)} for a Llama; stops as {@link #generate(Llama, List, SamplingConfig, int[], boolean)}. */
+    /**
+     * {@link #generateInBatches(Gpt, int[], int, int, SamplingConfig, Consumer)} for a Llama; rows stop as in
+     * {@link #generate(Llama, List, SamplingConfig, int[], boolean)}.
+     */
     public static void generateInBatches(Llama model, int[] prompt, int count, int batch, SamplingConfig cfg,
                                          int[] eosIds, Consumer<Generation> sink) {
         generateInBatches(decoding(model), stopIds(cfg, eosIds), prompt, count, batch, cfg, sink);
@@ -183,7 +187,7 @@ public final class Generator {
             }
 
             public NDArray lastLogits(NDArray ids, NDArray mask, KvCache cache) {
-                return model.logits(ids, mask, cache).get(new NDIndex(":, -1, :"));
+                return model.logits(ids, mask, cache, true);
             }
         };
     }

@@ -9,8 +9,9 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Keys and values of the positions a {@link Gpt} or {@link Llama} has already seen, so that generation feeds only the
  * new token. Preallocated per layer as {@code [B, heads, capacity, head_size]} (a Llama caches its key/value heads, not
- * the query heads that share them) and written in place; {@link #length()} positions are filled. It also keeps the attention mask of those positions ({@code [B, capacity]}, 1 = token, 0 = padding), so
- * left-padded prompts stay masked while decoding.
+ * the query heads that share them) and written in place; {@link #length()} positions are filled. It also keeps the
+ * attention mask of those positions ({@code [B, capacity]}, 1 = token, 0 = padding), so left-padded prompts stay
+ * masked while decoding.
  */
 public final class KvCache implements AutoCloseable {
 

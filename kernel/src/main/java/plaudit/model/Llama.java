@@ -3,6 +3,7 @@ package plaudit.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -146,7 +147,7 @@ public final class Llama implements CausalLm {
         }
         NDManager m = ids.getManager();
         NDArray[] cosSin = rope.cosSin(t, m);
-        return forward(ids, cosSin[0], cosSin[1], causalBias(t, m), null);
+        return forward(ids, cosSin[0], cosSin[1], causalBias(t, m), null, false);
     }
 
     /** An empty cache of this model's key/value heads for {@code rows} rows of up to {@code capacity} positions. */
@@ -160,9 +161,10 @@ public final class Llama implements CausalLm {
      * is null), appending their keys and values to it. {@code mask} ({@code [B, T]}, 1 = token, 0 = left padding)
      * hides padded keys, and each token's RoPE position counts the real tokens before it in its row, as Hugging
      * Face's {@code generate} sets {@code position_ids = cumsum(mask) - 1}, so a left-padded row computes what it
-     * would alone.
+     * would alone. With {@code lastOnly} only the last column's logits, {@code [B, V]}: the head over a prompt of a
+     * vocabulary of 100k+ ids would otherwise dwarf the cache.
      */
-    public NDArray logits(NDArray ids, NDArray mask, KvCache cache) {
+    public NDArray logits(NDArray ids, NDArray mask, KvCache cache, boolean lastOnly) {
         int batch = Math.toIntExact(ids.getShape().get(0));
         int t = Math.toIntExact(ids.getShape().get(1));
         int past = cache == null ? 0 : cache.length();
@@ -190,15 +192,16 @@ public final class Llama implements CausalLm {
             }
         }
         NDArray[] cosSin = rope.cosSin(positions, batch, t, m);
-        NDArray logits = forward(ids, cosSin[0], cosSin[1], m.create(bias, new Shape(batch, 1, 1, t, seen)), cache);
+        NDArray logits = forward(ids, cosSin[0], cosSin[1], m.create(bias, new Shape(batch, 1, 1, t, seen)), cache, lastOnly);
         if (cache != null) cache.advance(t);
         return logits;
     }
 
-    private NDArray forward(NDArray ids, NDArray cos, NDArray sin, NDArray bias, KvCache cache) {
+    private NDArray forward(NDArray ids, NDArray cos, NDArray sin, NDArray bias, KvCache cache, boolean lastOnly) {
         NDManager m = ids.getManager();
         NDArray x = Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < layers.length; i++) x = layer(layers[i], x, cos, sin, bias, cache, i, m);
+        if (lastOnly) x = x.get(new NDIndex(":, -1, :"));
         return Linear.linear(rmsNorm(x, norm), lmHead).singletonOrThrow();
     }
 
