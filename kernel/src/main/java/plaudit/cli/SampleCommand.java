@@ -3,20 +3,31 @@ package plaudit.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import plaudit.UserError;
 import plaudit.model.Checkpoint;
+import plaudit.model.EndOfSequence;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
+import plaudit.model.Llama;
+import plaudit.model.LlamaCheckpoint;
+import plaudit.model.ModelFolder;
 import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
+import plaudit.text.TokenizerJson;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /** {@code plaudit sample}: continue a prompt with a trained model. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample continuations of a prompt from a checkpoint (KV-cache decoding; stops at <|endoftext|>).")
+        description = {"Sample continuations of a prompt from a checkpoint (KV-cache decoding).",
+                "A GPT-2 checkpoint stops at <|endoftext|>; a llama, qwen2 or qwen3 folder (with its tokenizer.json) at any"
+                        + " eos_token_id of its generation_config.json or config.json."})
 public final class SampleCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
@@ -41,24 +52,70 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!ModelFolder.modelType(checkpoint.dir).equals("gpt2")) return sampleLlama();
         Checkpoint ckpt = Checkpoint.read(checkpoint.dir);
         Tokenizer tok = ckpt.tokenizer();
         try (Gpt model = ckpt.model(run.device())) {
             int[] ids = tok.encode(prompt);
             if (ids.length == 0 && tok.eosId() >= 0) ids = new int[] {tok.eosId()}; // a document starts after EOS
-            SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, tok.eosId(), run.seed());
-            int count = Math.max(1, num);
             int batch = Generator.batchRows(model.config(), ids.length, maxTokens, BATCH_BYTES);
-            int[] written = {0};
-            try (Progress progress = count > batch ? new Progress("sample", count) : null) {
-                Generator.generateInBatches(model, ids, count, batch, cfg, g -> {
-                    for (int i = 0; i < g.tokens().length; i++) print(tok, g, i, ++written[0]);
-                    System.out.flush();
-                    if (progress != null) progress.advance(g.tokens().length);
-                });
-            }
+            int[] prompt = ids;
+            draw(tok, batch, (cfg, sink) -> Generator.generateInBatches(model, prompt, count(), batch, cfg, sink));
         }
         return 0;
+    }
+
+    /** A Llama-family folder: its own tokenizer.json, its end-of-sequence ids, and BOS to start an empty prompt. */
+    private int sampleLlama() {
+        LlamaCheckpoint ckpt = LlamaCheckpoint.read(checkpoint.dir);
+        Path tokenizerJson = checkpoint.dir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new UserError(tokenizerJson + ": not found; plaudit sample needs the model's tokenizer.json beside its"
+                    + " config.json (copy it from the model's Hugging Face folder)");
+        }
+        int vocab = ckpt.config().vocabSize();
+        int[] eosIds = EndOfSequence.ids(checkpoint.dir, vocab);
+        Tokenizer tok = TokenizerJson.open(tokenizerJson);
+        try (Llama model = ckpt.model(run.device())) {
+            int[] ids = tok.encode(prompt);
+            if (ids.length == 0) ids = new int[] {EndOfSequence.bosId(checkpoint.dir, vocab)};
+            int batch = Generator.batchRows(ckpt.config(), ids.length, maxTokens, BATCH_BYTES);
+            int[] prompt = ids;
+            draw(tok, batch, (cfg, sink) -> Generator.generateInBatches(model, prompt, count(), batch, cfg, eosIds, sink));
+        } finally {
+            if (tok instanceof AutoCloseable c) close(c);
+        }
+        return 0;
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int count() {
+        return Math.max(1, num);
+    }
+
+    /** How one family draws its batches, each handed to the sink. */
+    private interface Sampler {
+        void run(SamplingConfig cfg, Consumer<Generation> sink);
+    }
+
+    /** Draws --num samples in batches of {@code batch} rows, printing each batch before the next is drawn. */
+    private void draw(Tokenizer tok, int batch, Sampler sampler) {
+        SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, tok.eosId(), run.seed());
+        int[] written = {0};
+        try (Progress progress = count() > batch ? new Progress("sample", count()) : null) {
+            sampler.run(cfg, g -> {
+                for (int i = 0; i < g.tokens().length; i++) print(tok, g, i, ++written[0]);
+                System.out.flush();
+                if (progress != null) progress.advance(g.tokens().length);
+            });
+        }
     }
 
     private void print(Tokenizer tok, Generation g, int row, int number) {

@@ -11,10 +11,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
- * Batched sampling from a {@link Gpt}. Prompts are left-padded to a common length so every row's next token sits in
- * the last column; the prompt is run once and each new token reuses the keys and values in a {@link KvCache}.
+ * Batched sampling from a {@link Gpt} or a {@link Llama}. Prompts are left-padded to a common length so every row's
+ * next token sits in the last column; the prompt is run once and each new token reuses the keys and values in a
+ * {@link KvCache}.
  * Tokens are drawn on the host from one copy of the last position's logits per step.
  */
 public final class Generator {
@@ -59,11 +61,35 @@ public final class Generator {
      */
     public static void generateInBatches(Gpt model, int[] prompt, int count, int batch, SamplingConfig cfg,
                                          Consumer<Generation> sink) {
+        generateInBatches(decoding(model, null), stopIds(cfg, new int[0]), prompt, count, batch, cfg, sink);
+    }
+
+    /**
+     * {@link #generateInBatches(Gpt, int[], int, int, SamplingConfig, Consumer)} for a Llama; rows stop as in
+     * {@link #generate(Llama, List, SamplingConfig, int[], boolean)}.
+     */
+    public static void generateInBatches(Llama model, int[] prompt, int count, int batch, SamplingConfig cfg,
+                                         int[] eosIds, Consumer<Generation> sink) {
+        generateInBatches(decoding(model), stopIds(cfg, eosIds), prompt, count, batch, cfg, sink);
+    }
+
+    private static void generateInBatches(Decoding model, int[] stop, int[] prompt, int count, int batch,
+                                          SamplingConfig cfg, Consumer<Generation> sink) {
         if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         SplittableRandom seeds = new SplittableRandom(cfg.seed());
         for (int done = 0; done < count; done += batch) {
-            sink.accept(generate(model, Collections.nCopies(Math.min(batch, count - done), prompt), cfg, true, null, seeds));
+            sink.accept(generate(model, Collections.nCopies(Math.min(batch, count - done), prompt), cfg, stop, true, seeds));
         }
+    }
+
+    /**
+     * Samples from a Llama-family model as {@link #generate(Gpt, List, SamplingConfig, boolean)} does from GPT-2, but
+     * a row stops at any of {@code eosIds} (the model's end-of-sequence ids, {@link EndOfSequence#ids}) as well as at
+     * {@code cfg.eosId()} when that is set.
+     */
+    public static Generation generate(Llama model, List<int[]> prompts, SamplingConfig cfg, int[] eosIds,
+                                      boolean useCache) {
+        return generate(decoding(model), prompts, cfg, stopIds(cfg, eosIds), useCache, new SplittableRandom(cfg.seed()));
     }
 
     /**
@@ -71,22 +97,119 @@ public final class Generator {
      * (at least 1 row, at most {@value #MAX_BATCH_ROWS}).
      */
     public static int batchRows(GptConfig cfg, int promptLength, int maxNewTokens, long bytes) {
-        double cache = 2.0 * cfg.nLayer() * cfg.nEmbd() * (promptLength + maxNewTokens) * Float.BYTES;
-        double logits = cfg.vocabSize() * (double) (Float.BYTES + 2 * Double.BYTES); // logits, and draw's z and weights
+        return batchRows(cfg.nLayer(), cfg.nEmbd(), cfg.vocabSize(), promptLength + maxNewTokens, bytes);
+    }
+
+    /** {@link #batchRows(GptConfig, int, int, long)} for a Llama, whose cache holds only the key/value heads. */
+    public static int batchRows(LlamaConfig cfg, int promptLength, int maxNewTokens, long bytes) {
+        return batchRows(cfg.numHiddenLayers(), cfg.numKeyValueHeads() * cfg.headDim(), cfg.vocabSize(),
+                promptLength + maxNewTokens, bytes);
+    }
+
+    private static int batchRows(int layers, int width, int vocab, int positions, long bytes) {
+        double cache = 2.0 * layers * width * positions * Float.BYTES;
+        double logits = vocab * (double) (Float.BYTES + 2 * Double.BYTES); // logits, and draw's z and weights
         return (int) Math.max(1, Math.min(MAX_BATCH_ROWS, bytes / (cache + logits)));
+    }
+
+    /**
+     * What generation needs of a model: the last column's logits {@code [B, V]} of new ids and mask {@code [B, T]},
+     * appended to a cache (or, without one, the whole sequence from its first column).
+     */
+    private interface Decoding {
+        int vocabSize();
+
+        int contextLength();
+
+        /** The key of {@link #contextLength()} in the model's config, for messages. */
+        String contextName();
+
+        NDManager manager();
+
+        KvCache newCache(int rows, int capacity);
+
+        NDArray lastLogits(NDArray ids, NDArray mask, KvCache cache);
+    }
+
+    /** GPT-2; the prompt enters through {@code promptEmbedding} when given (the first columns only). */
+    private static Decoding decoding(Gpt model, PromptEmbedding promptEmbedding) {
+        return new Decoding() {
+            public int vocabSize() {
+                return model.config().vocabSize();
+            }
+
+            public int contextLength() {
+                return model.config().blockSize();
+            }
+
+            public String contextName() {
+                return "block_size";
+            }
+
+            public NDManager manager() {
+                return model.manager();
+            }
+
+            public KvCache newCache(int rows, int capacity) {
+                return new KvCache(model, rows, capacity);
+            }
+
+            public NDArray lastLogits(NDArray ids, NDArray mask, KvCache cache) {
+                boolean prompt = promptEmbedding != null && (cache == null || cache.length() == 0);
+                NDArray hidden = prompt
+                        ? model.hiddenFromEmbeddings(promptEmbedding.embed(model, ids, mask), mask, null, cache, false)
+                        : model.hidden(ids, mask, null, cache, false);
+                return model.logits(hidden.get(new NDIndex(":, -1, :")));
+            }
+        };
+    }
+
+    private static Decoding decoding(Llama model) {
+        return new Decoding() {
+            public int vocabSize() {
+                return model.vocabSize();
+            }
+
+            public int contextLength() {
+                return model.contextLength();
+            }
+
+            public String contextName() {
+                return "max_position_embeddings";
+            }
+
+            public NDManager manager() {
+                return model.manager();
+            }
+
+            public KvCache newCache(int rows, int capacity) {
+                return model.newCache(rows, capacity);
+            }
+
+            public NDArray lastLogits(NDArray ids, NDArray mask, KvCache cache) {
+                return model.logits(ids, mask, cache, true);
+            }
+        };
+    }
+
+    /** {@code cfg.eosId()} (when set) and {@code more}, without repeats. */
+    private static int[] stopIds(SamplingConfig cfg, int[] more) {
+        IntStream ids = cfg.eosId() >= 0 ? IntStream.concat(IntStream.of(cfg.eosId()), IntStream.of(more)) : IntStream.of(more);
+        return ids.distinct().toArray();
     }
 
     private static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache,
                                        PromptEmbedding promptEmbedding) {
-        return generate(model, prompts, cfg, useCache, promptEmbedding, new SplittableRandom(cfg.seed()));
+        return generate(decoding(model, promptEmbedding), prompts, cfg, stopIds(cfg, new int[0]), useCache,
+                new SplittableRandom(cfg.seed()));
     }
 
-    /** {@code seeds} gives each row its stream, in row order. */
-    private static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache,
-                                       PromptEmbedding promptEmbedding, SplittableRandom seeds) {
+    /** {@code seeds} gives each row its stream, in row order; a row stops at any token of {@code stop}. */
+    private static Generation generate(Decoding model, List<int[]> prompts, SamplingConfig cfg, int[] stop,
+                                       boolean useCache, SplittableRandom seeds) {
         int rows = prompts.size();
-        int vocab = model.config().vocabSize();
-        int promptLen = checkPrompts(prompts, cfg, model.config());
+        int vocab = model.vocabSize();
+        int promptLen = checkPrompts(prompts, cfg, stop, model);
         int maxNew = cfg.maxNewTokens();
         int total = promptLen + maxNew;
 
@@ -108,8 +231,8 @@ public final class Generator {
         int[] length = new int[rows];
         boolean[] endedWithEos = new boolean[rows];
 
-        try (NoGrad ignored = NoGrad.enter(); KvCache cache = useCache ? new KvCache(model, rows, total) : null) {
-            float[] logits = lastLogits(model, ids, mask, rows, total, 0, promptLen, cache, promptEmbedding);
+        try (NoGrad ignored = NoGrad.enter(); KvCache cache = useCache ? model.newCache(rows, total) : null) {
+            float[] logits = lastLogits(model, ids, mask, rows, total, 0, promptLen, cache);
             for (int step = 0; ; step++) {
                 boolean running = false;
                 for (int r = 0; r < rows; r++) {
@@ -119,14 +242,14 @@ public final class Generator {
                     logprobs[r][length[r]] = (float) d.logprob;
                     length[r]++;
                     ids[r * total + promptLen + step] = d.token;
-                    endedWithEos[r] = d.token == cfg.eosId();
+                    endedWithEos[r] = contains(stop, d.token);
                     running |= !endedWithEos[r] && length[r] < maxNew;
                 }
                 if (!running) break;
                 int end = promptLen + step + 1;
                 logits = useCache
-                        ? lastLogits(model, ids, mask, rows, total, end - 1, end, cache, null)
-                        : lastLogits(model, ids, mask, rows, total, 0, end, null, promptEmbedding);
+                        ? lastLogits(model, ids, mask, rows, total, end - 1, end, cache)
+                        : lastLogits(model, ids, mask, rows, total, 0, end, null);
             }
         }
 
@@ -139,25 +262,32 @@ public final class Generator {
         return new Generation(outTokens, outLogprobs, endedWithEos);
     }
 
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) if (x == id) return true;
+        return false;
+    }
+
     /** Returns the longest prompt's length after checking every prompt against the model. */
-    private static int checkPrompts(List<int[]> prompts, SamplingConfig cfg, GptConfig model) {
+    private static int checkPrompts(List<int[]> prompts, SamplingConfig cfg, int[] stop, Decoding model) {
         if (prompts.isEmpty()) throw new UserError("generate: no prompts given");
-        if (cfg.eosId() >= model.vocabSize()) {
-            throw new UserError("sampling config: eos_id = " + cfg.eosId() + " is not a token of this model (vocab_size "
-                    + model.vocabSize() + ")");
+        for (int id : stop) {
+            if (id >= model.vocabSize()) {
+                throw new UserError("sampling config: eos_id = " + id + " is not a token of this model (vocab_size "
+                        + model.vocabSize() + ")");
+            }
         }
-        int room = model.blockSize() - cfg.maxNewTokens();
+        int room = model.contextLength() - cfg.maxNewTokens();
         if (room <= 0) {
-            throw new UserError("sampling config: max_new_tokens = " + cfg.maxNewTokens()
-                    + " leaves no room for a prompt in block_size " + model.blockSize() + "; lower max_new_tokens");
+            throw new UserError("sampling config: max_new_tokens = " + cfg.maxNewTokens() + " leaves no room for a prompt in "
+                    + model.contextName() + " " + model.contextLength() + "; lower max_new_tokens");
         }
         int longest = 0;
         for (int r = 0; r < prompts.size(); r++) {
             int[] p = prompts.get(r);
             if (p.length == 0) throw new UserError("generate: prompt " + r + " is empty; give at least one token");
             if (p.length > room) {
-                throw new UserError("generate: prompt " + r + " has " + p.length + " tokens but block_size "
-                        + model.blockSize() + " - max_new_tokens " + cfg.maxNewTokens() + " leaves room for " + room
+                throw new UserError("generate: prompt " + r + " has " + p.length + " tokens but " + model.contextName()
+                        + " " + model.contextLength() + " - max_new_tokens " + cfg.maxNewTokens() + " leaves room for " + room
                         + "; truncate prompts to at most " + room + " tokens or lower max_new_tokens");
             }
             for (int id : p) {
@@ -172,8 +302,8 @@ public final class Generator {
     }
 
     /** Runs columns {@code [from, to)} of the host batch; returns the last column's logits, {@code [rows * V]}. */
-    private static float[] lastLogits(Gpt model, long[] ids, float[] mask, int rows, int total, int from, int to,
-                                      KvCache cache, PromptEmbedding promptEmbedding) {
+    private static float[] lastLogits(Decoding model, long[] ids, float[] mask, int rows, int total, int from, int to,
+                                      KvCache cache) {
         int cols = to - from;
         long[] idSlice = new long[rows * cols];
         float[] maskSlice = new float[rows * cols];
@@ -184,9 +314,7 @@ public final class Generator {
         try (NDManager step = model.manager().newSubManager()) {
             Shape shape = new Shape(rows, cols);
             NDArray idArray = step.create(idSlice, shape), maskArray = step.create(maskSlice, shape);
-            NDArray hidden = promptEmbedding == null ? model.hidden(idArray, maskArray, null, cache, false)
-                    : model.hiddenFromEmbeddings(promptEmbedding.embed(model, idArray, maskArray), maskArray, null, cache, false);
-            return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
+            return model.lastLogits(idArray, maskArray, cache).toFloatArray();
         }
     }
 

@@ -7,10 +7,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of the positions a {@link Gpt} has already seen, so that generation feeds only the new token.
- * Preallocated per layer as {@code [B, n_head, capacity, head_size]} and written in place; {@link #length()} positions
- * are filled. It also keeps the attention mask of those positions ({@code [B, capacity]}, 1 = token, 0 = padding), so
- * left-padded prompts stay masked while decoding.
+ * Keys and values of the positions a {@link Gpt} or {@link Llama} has already seen, so that generation feeds only the
+ * new token. Preallocated per layer as {@code [B, heads, capacity, head_size]} (a Llama caches its key/value heads, not
+ * the query heads that share them) and written in place; {@link #length()} positions are filled. It also keeps the
+ * attention mask of those positions ({@code [B, capacity]}, 1 = token, 0 = padding), so left-padded prompts stay
+ * masked while decoding.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -24,17 +25,26 @@ public final class KvCache implements AutoCloseable {
 
     /** An empty cache for {@code batchSize} rows of up to {@code capacity} positions, on the model's device. */
     public KvCache(Gpt model, int batchSize, int capacity) {
-        GptConfig cfg = model.config();
-        if (batchSize <= 0 || capacity <= 0 || capacity > cfg.blockSize()) {
+        this(model.manager(), model.config().nLayer(), model.config().nHead(), model.config().headSize(), batchSize,
+                capacity, "block_size", model.config().blockSize());
+    }
+
+    /**
+     * An empty cache of {@code layers} layers of {@code heads} key/value heads of {@code headSize}, under
+     * {@code parent}; {@code limitName} and {@code limit} are the model's longest sequence, for the message.
+     */
+    KvCache(NDManager parent, int layers, int heads, int headSize, int batchSize, int capacity, String limitName,
+            int limit) {
+        if (batchSize <= 0 || capacity <= 0 || capacity > limit) {
             throw new IllegalArgumentException("cache of " + batchSize + " rows x " + capacity
-                    + " positions; need positive sizes and capacity <= block_size " + cfg.blockSize());
+                    + " positions; need positive sizes and capacity <= " + limitName + " " + limit);
         }
-        this.manager = model.manager().newSubManager();
+        this.manager = parent.newSubManager();
         this.batchSize = batchSize;
         this.capacity = capacity;
-        Shape shape = new Shape(batchSize, cfg.nHead(), capacity, cfg.headSize());
-        this.keys = new NDArray[cfg.nLayer()];
-        this.values = new NDArray[cfg.nLayer()];
+        Shape shape = new Shape(batchSize, heads, capacity, headSize);
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = manager.zeros(shape, DataType.FLOAT32);
             values[i] = manager.zeros(shape, DataType.FLOAT32);

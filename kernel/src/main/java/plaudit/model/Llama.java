@@ -3,6 +3,7 @@ package plaudit.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -20,7 +21,8 @@ import java.util.Map;
  * uses rotary positions ({@link Rope}) and grouped-query heads; the MLP is SwiGLU. Parameters are float32 NDArrays
  * under Hugging Face names and {@code nn.Linear} layouts ({@code [out, in]}), owned by the model.
  *
- * <p>Forward only for now (no KV cache, no training): every intermediate belongs to the manager of the input ids.
+ * <p>Forward only for now (no training), with an optional {@link KvCache} for generation: every intermediate belongs
+ * to the manager of the input ids.
  */
 public final class Llama implements CausalLm {
     /** Added to the scores of future keys; finite so that a row never becomes NaN. */
@@ -109,6 +111,11 @@ public final class Llama implements CausalLm {
         return config;
     }
 
+    /** Owns the parameters; caches are made under it. */
+    NDManager manager() {
+        return manager;
+    }
+
     @Override
     public String modelType() {
         return config.modelType();
@@ -139,10 +146,62 @@ public final class Llama implements CausalLm {
             throw new IllegalArgumentException(t + " positions exceed max_position_embeddings " + config.maxPositionEmbeddings());
         }
         NDManager m = ids.getManager();
-        NDArray x = Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
         NDArray[] cosSin = rope.cosSin(t, m);
-        NDArray causal = causalBias(t, m);
-        for (Layer layer : layers) x = layer(layer, x, cosSin[0], cosSin[1], causal, m);
+        return forward(ids, cosSin[0], cosSin[1], causalBias(t, m), null, false);
+    }
+
+    /** An empty cache of this model's key/value heads for {@code rows} rows of up to {@code capacity} positions. */
+    public KvCache newCache(int rows, int capacity) {
+        return new KvCache(manager, config.numHiddenLayers(), config.numKeyValueHeads(), config.headDim(), rows,
+                capacity, "max_position_embeddings", config.maxPositionEmbeddings());
+    }
+
+    /**
+     * Logits {@code [B, T, V]} of new int64 ids {@code [B, T]} after the positions {@code cache} holds (none when it
+     * is null), appending their keys and values to it. {@code mask} ({@code [B, T]}, 1 = token, 0 = left padding)
+     * hides padded keys, and each token's RoPE position counts the real tokens before it in its row, as Hugging
+     * Face's {@code generate} sets {@code position_ids = cumsum(mask) - 1}, so a left-padded row computes what it
+     * would alone. With {@code lastOnly} only the last column's logits, {@code [B, V]}: the head over a prompt of a
+     * vocabulary of 100k+ ids would otherwise dwarf the cache.
+     */
+    public NDArray logits(NDArray ids, NDArray mask, KvCache cache, boolean lastOnly) {
+        int batch = Math.toIntExact(ids.getShape().get(0));
+        int t = Math.toIntExact(ids.getShape().get(1));
+        int past = cache == null ? 0 : cache.length();
+        int seen = past + t;
+        if (seen > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException(seen + " positions exceed max_position_embeddings " + config.maxPositionEmbeddings());
+        }
+        NDManager m = ids.getManager();
+        NDArray keyMask = mask.toType(DataType.FLOAT32, false);
+        if (cache != null) keyMask = cache.appendMask(keyMask, m);
+        float[] keys = keyMask.toFloatArray();                  // [B, past + T]
+        int[] positions = new int[batch * t];
+        float[] bias = new float[batch * t * seen];             // [B, 1, 1, T, past + T]
+        for (int b = 0; b < batch; b++) {
+            int count = 0;
+            for (int j = 0; j < seen; j++) {
+                count += keys[b * seen + j] > 0 ? 1 : 0;
+                if (j >= past) positions[b * t + j - past] = Math.max(count - 1, 0);
+            }
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < seen; j++) {
+                    boolean visible = j <= past + i && keys[b * seen + j] > 0;
+                    bias[(b * t + i) * seen + j] = visible ? 0 : MASKED;
+                }
+            }
+        }
+        NDArray[] cosSin = rope.cosSin(positions, batch, t, m);
+        NDArray logits = forward(ids, cosSin[0], cosSin[1], m.create(bias, new Shape(batch, 1, 1, t, seen)), cache, lastOnly);
+        if (cache != null) cache.advance(t);
+        return logits;
+    }
+
+    private NDArray forward(NDArray ids, NDArray cos, NDArray sin, NDArray bias, KvCache cache, boolean lastOnly) {
+        NDManager m = ids.getManager();
+        NDArray x = Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        for (int i = 0; i < layers.length; i++) x = layer(layers[i], x, cos, sin, bias, cache, i, m);
+        if (lastOnly) x = x.get(new NDIndex(":, -1, :"));
         return Linear.linear(rmsNorm(x, norm), lmHead).singletonOrThrow();
     }
 
@@ -160,10 +219,11 @@ public final class Llama implements CausalLm {
     }
 
     /** One layer in its own scope, so its intermediates are freed when it returns; only the output joins {@code m}. */
-    private NDArray layer(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray causal, NDManager m) {
+    private NDArray layer(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int index,
+                          NDManager m) {
         try (NDManager scope = m.newSubManager()) {
             x.tempAttach(scope);
-            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm), cos, sin, causal));
+            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm), cos, sin, bias, cache, index));
             NDArray out = h.add(mlp(l, rmsNorm(h, l.postNorm)));
             out.attach(m);
             return out;
@@ -173,9 +233,10 @@ public final class Llama implements CausalLm {
     /**
      * Causal self-attention with grouped-query heads: query head {@code h} reads key/value head
      * {@code h / (num_attention_heads / num_key_value_heads)}, done by viewing the queries as
-     * {@code [B, kv_heads, group, T, head_dim]} against keys {@code [B, kv_heads, 1, T, head_dim]}.
+     * {@code [B, kv_heads, group, T, head_dim]} against keys {@code [B, kv_heads, 1, S, head_dim]}, S = the cached
+     * positions and the new ones. {@code bias} broadcasts to the scores {@code [B, kv_heads, group, T, S]}.
      */
-    private NDArray attention(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray causal) {
+    private NDArray attention(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int index) {
         long batch = x.getShape().get(0);
         long t = x.getShape().get(1);
         int heads = config.numAttentionHeads();
@@ -189,9 +250,15 @@ public final class Llama implements CausalLm {
             k = rmsNorm(k, l.kNorm);
         }
         q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin).reshape(batch, kvHeads, heads / kvHeads, t, d);
-        k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin).expandDims(2);          // [B, kv, 1, T, d]
-        v = v.transpose(0, 2, 1, 3).expandDims(2);
-        NDArray scores = Scalar.mul(q.matMul(k.swapAxes(-1, -2)), 1.0 / Math.sqrt(d)).add(causal);
+        k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin);                          // [B, kv, T, d]
+        v = v.transpose(0, 2, 1, 3);
+        if (cache != null) {
+            k = cache.appendKeys(index, k);                                        // [B, kv, S, d]
+            v = cache.appendValues(index, v);
+        }
+        k = k.expandDims(2);
+        v = v.expandDims(2);
+        NDArray scores = Scalar.mul(q.matMul(k.swapAxes(-1, -2)), 1.0 / Math.sqrt(d)).add(bias);
         NDArray y = scores.softmax(-1).matMul(v)                                    // [B, kv, group, T, d]
                 .reshape(batch, heads, t, d).transpose(0, 2, 1, 3).reshape(batch, t, (long) heads * d);
         return Linear.linear(y, l.o, l.oBias).singletonOrThrow();

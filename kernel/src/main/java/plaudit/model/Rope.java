@@ -57,22 +57,36 @@ final class Rope {
 
     /** {@code [cos, sin]}, each {@code [T, head_dim]}, for positions {@code 0 .. t-1}, owned by {@code m}. */
     NDArray[] cosSin(int t, NDManager m) {
+        int[] positions = new int[t];
+        for (int p = 0; p < t; p++) positions[p] = p;
+        return cosSin(positions, new Shape(t, 2L * invFreq.length), m);
+    }
+
+    /**
+     * {@code [cos, sin]}, each {@code [B, 1, T, head_dim]} (broadcast over heads), for each row's own positions
+     * {@code positions[b * T + i]}: what left-padded rows need, whose first token sits at position 0.
+     */
+    NDArray[] cosSin(int[] positions, int batch, int t, NDManager m) {
+        return cosSin(positions, new Shape(batch, 1, t, 2L * invFreq.length), m);
+    }
+
+    private NDArray[] cosSin(int[] positions, Shape shape, NDManager m) {
         int half = invFreq.length;
         int dim = 2 * half;
-        float[] cos = new float[t * dim];
-        float[] sin = new float[t * dim];
-        for (int p = 0; p < t; p++) {
+        float[] cos = new float[positions.length * dim];
+        float[] sin = new float[positions.length * dim];
+        for (int r = 0; r < positions.length; r++) {
+            int p = positions[r];
             for (int i = 0; i < half; i++) {
                 float angle = p * invFreq[i]; // float32 product, as HF's matmul of positions and inv_freq
                 float c = (float) Math.cos(angle);
                 float s = (float) Math.sin(angle);
-                cos[p * dim + i] = c;
-                cos[p * dim + half + i] = c;
-                sin[p * dim + i] = s;
-                sin[p * dim + half + i] = s;
+                cos[r * dim + i] = c;
+                cos[r * dim + half + i] = c;
+                sin[r * dim + i] = s;
+                sin[r * dim + half + i] = s;
             }
         }
-        Shape shape = new Shape(t, dim);
         return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
     }
 
