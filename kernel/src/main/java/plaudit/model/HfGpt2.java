@@ -242,12 +242,10 @@ public final class HfGpt2 {
      */
     public static GptConfig parseConfig(JsonNode json, String source) {
         if (json == null || !json.isObject()) throw new UserError(source + ": must be a JSON object (HF GPT2Config)");
-        JsonNode type = json.get("model_type");
-        if (type != null && type.isTextual() && ModelFolder.MODEL_TYPES.contains(type.textValue())
-                && !type.textValue().equals("gpt2")) {
-            // before the key check, which would only say that a Llama key is not a GPT-2 one
-            throw new UserError(source + ": model_type \"" + type.textValue() + "\" is read only by plaudit logprobs so"
-                    + " far; this needs a GPT-2 checkpoint (model_type \"gpt2\")");
+        String type = json.path("model_type").asText("gpt2"); // before the key check: "unknown key" misleads
+        if (!type.equals("gpt2") && ModelFolder.MODEL_TYPES.contains(type)) {
+            throw new UserError(source + ": model_type \"" + type + "\" is read only by plaudit logprobs and sample so far;"
+                    + " this needs a GPT-2 checkpoint (model_type \"gpt2\")");
         }
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             String key = it.next();

@@ -94,7 +94,7 @@ class LlamaTest {
     void gpt2OnlyReadersNameTheFamily() {
         Path dir = TinyLlamas.write(tmp.resolve("qwen3"), TinyLlamas.qwen3(), 1, Safetensors.DType.F32, 1);
         UserError e = assertThrows(UserError.class, () -> Checkpoint.read(dir));
-        assertTrue(e.getMessage().contains("model_type \"qwen3\" is read only by plaudit logprobs so far"), e.getMessage());
+        assertTrue(e.getMessage().contains("model_type \"qwen3\" is read only by plaudit logprobs and sample so far"), e.getMessage());
     }
 
     /** The log-probabilities of a prefix do not change when tokens follow it: attention is causal. */
