@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +40,7 @@ class HostileLlamaCheckpointsTest {
         Files.writeString(index, Files.readString(index).replace(from, to));
     }
 
-    private static void rewriteConfig(Path dir, java.util.function.Consumer<ObjectNode> edit) throws Exception {
+    private static void rewriteConfig(Path dir, Consumer<ObjectNode> edit) throws Exception {
         Path config = dir.resolve("config.json");
         ObjectNode j = (ObjectNode) TinyLlamas.JSON.readTree(config.toFile());
         edit.accept(j);
