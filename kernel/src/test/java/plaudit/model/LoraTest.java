@@ -106,7 +106,7 @@ class LoraTest {
     }
 
     @Test
-    void adaptedLogitsEqualTheMergedBase() {
+    void adaptedLogitsEqualTheMergedBase() throws Exception {
         LlamaConfig cfg = TinyLlamas.llama3();
         try (Llama model = base(cfg);
              LoraAdapters lora = LoraAdapters.init(new LoraConfig(4, 8, 0, ALL), cfg, 2, Device.cpu())) {
@@ -115,8 +115,17 @@ class LoraTest {
             float[] adapted = logits(model);
             NDManager m = Engine.getEngine("PyTorch").newBaseManager(Device.cpu());
             Map<String, NDArray> merged = lora.merged(model.parameters(), m);
+            Path folder = tmp.resolve("merged");
             try (Llama mergedModel = new Llama(cfg, Device.cpu(), m, merged)) {
                 float[] expected = logits(mergedModel);
+                for (int i = 0; i < expected.length; i++) assertEquals(expected[i], adapted[i], 1e-5, "logit " + i);
+                // a merged Hugging Face folder: the base's config.json and the merged weights
+                Files.createDirectories(folder);
+                Files.copy(tmp.resolve("base").resolve(Checkpoint.CONFIG), folder.resolve(Checkpoint.CONFIG));
+                Safetensors.writer().metadata("format", "pt").tensors(merged).write(folder.resolve("model.safetensors"));
+            }
+            try (Llama reloaded = LlamaCheckpoint.read(folder).model(Device.cpu())) {
+                float[] expected = logits(reloaded);
                 for (int i = 0; i < expected.length; i++) assertEquals(expected[i], adapted[i], 1e-5, "logit " + i);
             }
             model.attach(null);
