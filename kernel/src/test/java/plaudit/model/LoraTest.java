@@ -115,6 +115,20 @@ class LoraTest {
             float[] adapted = logits(model);
             NDManager m = Engine.getEngine("PyTorch").newBaseManager(Device.cpu());
             Map<String, NDArray> merged = lora.merged(model.parameters(), m);
+            // the merged weight is W + (lora_alpha / r) · B A, derived on the heap (r = 4, lora_alpha = 8: factor 2)
+            String q = "model.layers.1.self_attn.q_proj";
+            float[] w = model.parameters().get(q + ".weight").toFloatArray();
+            float[] a = lora.parameters().get("base_model.model." + q + ".lora_A.weight").toFloatArray();
+            float[] b = lora.parameters().get("base_model.model." + q + ".lora_B.weight").toFloatArray();
+            float[] got = merged.get(q + ".weight").toFloatArray();
+            int h = cfg.hiddenSize();
+            for (int o = 0; o < h; o++) {
+                for (int i = 0; i < h; i++) {
+                    double ba = 0;
+                    for (int k = 0; k < 4; k++) ba += b[o * 4 + k] * a[k * h + i];
+                    assertEquals(w[o * h + i] + 2 * ba, got[o * h + i], 1e-6, "merged q_proj [" + o + ", " + i + "]");
+                }
+            }
             Path folder = tmp.resolve("merged");
             try (Llama mergedModel = new Llama(cfg, Device.cpu(), m, merged)) {
                 float[] expected = logits(mergedModel);
