@@ -11,6 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,16 +37,19 @@ public final class Llama implements CausalLm {
     private final Layer[] layers;
     private final NDArray norm;
     private final NDArray lmHead;
+    private final Map<String, NDArray> parameters;
+    /** Low-rank updates added to the projections while attached; null = the base model. */
+    private LoraAdapters adapters;
 
     /** One decoder layer's parameters; biases and q/k norms are null where the family has none. */
-    private record Layer(NDArray inputNorm, NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v,
+    private record Layer(String prefix, NDArray inputNorm, NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v,
                          NDArray vBias, NDArray o, NDArray oBias, NDArray qNorm, NDArray kNorm, NDArray postNorm,
                          NDArray gate, NDArray gateBias, NDArray up, NDArray upBias, NDArray down, NDArray downBias) {
         static Layer of(Map<String, NDArray> p, int i) {
             String l = "model.layers." + i + ".";
             String a = l + "self_attn.";
             String m = l + "mlp.";
-            return new Layer(p.get(l + "input_layernorm.weight"),
+            return new Layer(l, p.get(l + "input_layernorm.weight"),
                     p.get(a + "q_proj.weight"), p.get(a + "q_proj.bias"), p.get(a + "k_proj.weight"),
                     p.get(a + "k_proj.bias"), p.get(a + "v_proj.weight"), p.get(a + "v_proj.bias"),
                     p.get(a + "o_proj.weight"), p.get(a + "o_proj.bias"),
@@ -70,6 +74,20 @@ public final class Llama implements CausalLm {
         for (int i = 0; i < layers.length; i++) layers[i] = Layer.of(p, i);
         this.norm = p.get("model.norm.weight");
         this.lmHead = config.tieWordEmbeddings() ? embedTokens : p.get("lm_head.weight");
+        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(p));
+    }
+
+    /** The base weights under Hugging Face names (unchanged by adapters); the model owns them. */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    /**
+     * Adds {@code lora}'s low-rank updates to the targeted projections from now on (null detaches them, giving the
+     * base model back: the reference of LoRA training). The caller keeps ownership of the adapters.
+     */
+    public void attach(LoraAdapters lora) {
+        this.adapters = lora;
     }
 
     /** Hugging Face parameter names and shapes of a model with this config, in module order. */
@@ -242,9 +260,9 @@ public final class Llama implements CausalLm {
         int heads = config.numAttentionHeads();
         int kvHeads = config.numKeyValueHeads();
         int d = config.headDim();
-        NDArray q = Linear.linear(x, l.q, l.qBias).singletonOrThrow().reshape(batch, t, heads, d);
-        NDArray k = Linear.linear(x, l.k, l.kBias).singletonOrThrow().reshape(batch, t, kvHeads, d);
-        NDArray v = Linear.linear(x, l.v, l.vBias).singletonOrThrow().reshape(batch, t, kvHeads, d);
+        NDArray q = project(l, "self_attn.q_proj", x, l.q, l.qBias).reshape(batch, t, heads, d);
+        NDArray k = project(l, "self_attn.k_proj", x, l.k, l.kBias).reshape(batch, t, kvHeads, d);
+        NDArray v = project(l, "self_attn.v_proj", x, l.v, l.vBias).reshape(batch, t, kvHeads, d);
         if (config.qkNorm()) {
             q = rmsNorm(q, l.qNorm);
             k = rmsNorm(k, l.kNorm);
@@ -261,15 +279,20 @@ public final class Llama implements CausalLm {
         NDArray scores = Scalar.mul(q.matMul(k.swapAxes(-1, -2)), 1.0 / Math.sqrt(d)).add(bias);
         NDArray y = scores.softmax(-1).matMul(v)                                    // [B, kv, group, T, d]
                 .reshape(batch, heads, t, d).transpose(0, 2, 1, 3).reshape(batch, t, (long) heads * d);
-        return Linear.linear(y, l.o, l.oBias).singletonOrThrow();
+        return project(l, "self_attn.o_proj", y, l.o, l.oBias);
     }
 
     /** SwiGLU: {@code down(silu(gate(x)) · up(x))}. */
-    private static NDArray mlp(Layer l, NDArray x) {
-        NDArray gate = Linear.linear(x, l.gate, l.gateBias).singletonOrThrow();
+    private NDArray mlp(Layer l, NDArray x) {
+        NDArray gate = project(l, "mlp.gate_proj", x, l.gate, l.gateBias);
         NDArray silu = gate.mul(Activation.sigmoid(gate));
-        return Linear.linear(silu.mul(Linear.linear(x, l.up, l.upBias).singletonOrThrow()), l.down, l.downBias)
-                .singletonOrThrow();
+        return project(l, "mlp.down_proj", silu.mul(project(l, "mlp.up_proj", x, l.up, l.upBias)), l.down, l.downBias);
+    }
+
+    /** {@code x Wᵀ + b}, plus the attached adapters' low-rank update of this module if it is targeted. */
+    private NDArray project(Layer l, String module, NDArray x, NDArray w, NDArray b) {
+        NDArray y = Linear.linear(x, w, b).singletonOrThrow();
+        return adapters == null ? y : adapters.apply(l.prefix + module, x, y);
     }
 
     @Override
