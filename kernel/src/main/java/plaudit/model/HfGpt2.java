@@ -3,7 +3,6 @@ package plaudit.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,8 +10,6 @@ import plaudit.Echo;
 import plaudit.UserError;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -218,20 +215,7 @@ public final class HfGpt2 {
 
     /** Reads an HF GPT2Config {@code config.json}. */
     public static GptConfig readConfig(Path configJson) {
-        JsonNode json;
-        try {
-            long size = Files.size(configJson);
-            if (size > MAX_CONFIG_BYTES) {
-                throw new UserError(configJson + ": is " + size + " bytes; a GPT2Config is a few KB, so this is not one");
-            }
-            json = JSON.readTree(Files.readString(configJson));
-        } catch (NoSuchFileException e) {
-            throw new UserError(configJson + ": no such file");
-        } catch (JsonProcessingException e) {
-            throw new UserError(configJson + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
-        } catch (IOException e) {
-            throw new UserError(configJson + ": cannot read (" + e + ")", e);
-        }
+        JsonNode json = ModelFolder.readBounded(configJson, MAX_CONFIG_BYTES, "a GPT2Config is a few KB");
         return parseConfig(json, configJson.toString());
     }
 

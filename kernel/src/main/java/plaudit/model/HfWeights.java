@@ -1,13 +1,11 @@
 package plaudit.model;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import plaudit.Echo;
 import plaudit.UserError;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,18 +75,7 @@ final class HfWeights implements AutoCloseable {
     }
 
     private static Map<String, String> weightMap(Path index) {
-        JsonNode json;
-        try {
-            long size = Files.size(index);
-            if (size > MAX_INDEX_BYTES) {
-                throw new UserError(index + ": is " + size + " bytes; an index is a few hundred KB, so this is not one");
-            }
-            json = JSON.readTree(Files.readString(index));
-        } catch (JsonProcessingException e) {
-            throw new UserError(index + ": not valid JSON (" + Echo.of(e.getOriginalMessage()) + ")", e);
-        } catch (IOException e) {
-            throw new UserError(index + ": cannot read (" + e + ")", e);
-        }
+        JsonNode json = ModelFolder.readBounded(index, MAX_INDEX_BYTES, "an index is a few hundred KB");
         JsonNode map = json == null ? null : json.get("weight_map");
         if (map == null || !map.isObject() || map.isEmpty()) {
             throw new UserError(index + ": has no \"weight_map\" object of tensor name -> shard file; save the model"

@@ -11,6 +11,7 @@ import plaudit.UserError;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -53,21 +54,28 @@ public final class ModelFolder {
 
     /** A config.json parsed as a JSON object, refusing a file far larger than any real config. */
     static JsonNode readJson(Path configJson) {
-        JsonNode json;
-        try {
-            long size = Files.size(configJson);
-            if (size > MAX_CONFIG_BYTES) {
-                throw new UserError(configJson + ": is " + size + " bytes; a Hugging Face config.json is a few KB, so"
-                        + " this is not one");
-            }
-            json = JSON.readTree(Files.readString(configJson));
-        } catch (JsonProcessingException e) {
-            throw new UserError(configJson + ": not valid JSON (" + Echo.of(e.getOriginalMessage()) + ")", e);
-        } catch (IOException e) {
-            throw new UserError(configJson + ": cannot read (" + e + ")", e);
-        }
+        JsonNode json = readBounded(configJson, MAX_CONFIG_BYTES, "a Hugging Face config.json is a few KB");
         if (json == null || !json.isObject()) throw new UserError(configJson + ": must be a JSON object (a Hugging Face config)");
         return json;
+    }
+
+    /**
+     * A small JSON file of a Hugging Face folder, parsed (null when empty), refused unread when over {@code maxBytes}:
+     * such a file is damaged or hostile, and reading it whole would be the harm. {@code realSize} says what a real one
+     * weighs, for the message.
+     */
+    static JsonNode readBounded(Path file, long maxBytes, String realSize) {
+        try {
+            long size = Files.size(file);
+            if (size > maxBytes) throw new UserError(file + ": is " + size + " bytes; " + realSize + ", so this is not one");
+            return JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new UserError(file + ": no such file");
+        } catch (JsonProcessingException e) {
+            throw new UserError(file + ": not valid JSON (" + Echo.of(e.getOriginalMessage()) + ")", e);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read (" + e + ")", e);
+        }
     }
 
     /** Today's GPT-2 seen as a {@link CausalLm}. */
