@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * which then takes the place of the old directory by rename. A crash leaves either the old or the new directory,
  * never a mixture; the hidden leftovers of an interrupted write are removed by the next write to the same place.
  */
-final class AtomicDirectory {
+public final class AtomicDirectory {
     /** Hidden siblings holding a directory being written. */
     static final String TMP = ".tmp-";
     /** Hidden siblings holding the previous directory while the new one is renamed into place. */
@@ -113,6 +113,27 @@ final class AtomicDirectory {
                 // taken: draw another name
             }
         }
+    }
+
+    /**
+     * Finishes a replacement that a crash cut between its two renames: {@code target} is gone, its previous version
+     * waits in a hidden {@code .old-} sibling and the new one, complete and fsynced before the first rename, in the
+     * {@code .tmp-} sibling; the new one takes its place. Returns whether there was such a replacement to finish.
+     */
+    public static boolean finishInterrupted(Path target) {
+        if (Files.exists(target)) return false;
+        List<Path> olds = leftovers(target, OLD);
+        List<Path> tmps = leftovers(target, TMP);
+        if (olds.isEmpty() || tmps.size() != 1) return false; // a .tmp- without .old- may be half written
+        try {
+            Files.move(tmps.get(0), target, StandardCopyOption.ATOMIC_MOVE);
+            fsyncDirectory(target.toAbsolutePath().getParent());
+            for (Path old : olds) FileTrees.delete(old);
+        } catch (IOException e) {
+            throw new UserError(target + ": cannot finish the interrupted write of it from " + tmps.get(0) + " (" + e
+                    + "); rename that folder to " + target.getFileName(), e);
+        }
+        return true;
     }
 
     /** Hidden siblings {@code .<name><kind>*} that an interrupted write left behind. */

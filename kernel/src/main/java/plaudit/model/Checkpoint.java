@@ -99,7 +99,7 @@ public final class Checkpoint {
      * against it. Tensors are loaded only when asked for.
      */
     public static Checkpoint read(Path dir) {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir) && !AtomicDirectory.finishInterrupted(dir)) {
             if (Files.exists(dir)) throw new UserError(dir + ": is a file, not a checkpoint directory");
             String hint = AtomicDirectory.leftovers(dir, AtomicDirectory.OLD).stream().findFirst()
                     .map(old -> "; a write was interrupted while replacing it: the previous checkpoint is in " + old

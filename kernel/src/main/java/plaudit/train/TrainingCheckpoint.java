@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.UserError;
+import plaudit.model.AtomicDirectory;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.Params;
@@ -35,7 +36,9 @@ public final class TrainingCheckpoint {
 
     /** Whether {@code dir} holds a checkpoint to resume from. */
     public static boolean exists(Path dir) {
-        return dir != null && Files.isRegularFile(dir.resolve(Checkpoint.CONFIG));
+        if (dir == null) return false;
+        AtomicDirectory.finishInterrupted(dir); // a crash between a save's two renames must not look like no checkpoint
+        return Files.isRegularFile(dir.resolve(Checkpoint.CONFIG));
     }
 
     /** The step a checkpoint was written at: the metrics rows it covers. */

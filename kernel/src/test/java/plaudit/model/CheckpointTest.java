@@ -198,6 +198,22 @@ class CheckpointTest {
                 "no such checkpoint", ".ckpt.old-77", "rename it to ckpt");
     }
 
+    /**
+     * kill -9 between a save's two renames: the previous checkpoint is in .old-, the new one complete in .tmp-. The
+     * next read finishes the save (the resumable runner found no checkpoint there and started over).
+     */
+    @Test
+    void crashBetweenTheTwoRenamesIsFinishedOnRead() throws IOException {
+        Path dir = tmp.resolve("ckpt");
+        fullWriter(HfGpt2Test.randomParameters(manager, CFG, 1), "v1").write(dir);
+        Map<String, NDArray> v2 = HfGpt2Test.randomParameters(manager, CFG, 2);
+        fullWriter(v2, "v2").write(tmp.resolve("v2"));
+        Files.move(dir, tmp.resolve(".ckpt.old-77"));
+        Files.move(tmp.resolve("v2"), tmp.resolve(".ckpt.tmp-88"));
+        assertEquals(v2.get(HfGpt2.WTE), Checkpoint.read(dir).parameters(manager).get(HfGpt2.WTE), "the new save is in place");
+        assertEquals(List.of("ckpt"), siblings());
+    }
+
     @Test
     void refusesToReplaceADirectoryThatIsNotACheckpoint() throws IOException {
         Path home = Files.createDirectories(tmp.resolve("notes"));
