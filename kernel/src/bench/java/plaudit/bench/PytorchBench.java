@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.bench.PytorchComparison.Workload;
+import plaudit.model.CausalLm;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
@@ -277,7 +278,7 @@ public final class PytorchBench {
             NDArray ids = s.create(batchIds(z.scoreBatch, seq, z.cfg.vocabSize(), 3), new Shape(z.scoreBatch, seq));
             NDArray in = ids.get(new NDIndex(":, :-1"));
             NDArray next = ids.get(new NDIndex(":, 1:"));
-            NDArray refLogp = Gpt.tokenLogProbs(m.ref.forward(in, null, null, null, false), next);
+            NDArray refLogp = CausalLm.tokenLogProbs(m.ref.forward(in, null, null, null, false), next);
             NDArray values = m.value.scores(ids, null, false);
             NDArray reward = m.rm.scores(ids, null, false).get(new NDIndex(":, -1"));
             refLogp.sum().add(values.sum()).add(reward.sum()).getFloat(); // wait for the result (GPU)

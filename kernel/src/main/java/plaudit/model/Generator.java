@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * Batched sampling from a {@link Gpt} or a {@link Llama}. Prompts are left-padded to a common length so every row's
+ * Batched sampling from any {@link CausalLm}. Prompts are left-padded to a common length so every row's
  * next token sits in the last column; the prompt is run once and each new token reuses the keys and values in a
  * {@link KvCache}.
  * Tokens are drawn on the host from one copy of the last position's logits per step.
@@ -26,8 +26,8 @@ public final class Generator {
     }
 
     /** Samples with the KV cache. */
-    public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg) {
-        return generate(model, prompts, cfg, true, null);
+    public static Generation generate(CausalLm model, List<int[]> prompts, SamplingConfig cfg) {
+        return generate(model, prompts, cfg, true);
     }
 
     /**
@@ -50,8 +50,8 @@ public final class Generator {
      * not depend on when the other rows stop. {@code useCache = false} recomputes the full forward for every token
      * (the baseline for the benchmark); it gives the same tokens up to float rounding.
      */
-    public static Generation generate(Gpt model, List<int[]> prompts, SamplingConfig cfg, boolean useCache) {
-        return generate(model, prompts, cfg, useCache, null);
+    public static Generation generate(CausalLm model, List<int[]> prompts, SamplingConfig cfg, boolean useCache) {
+        return generate(model, prompts, cfg, new int[0], useCache);
     }
 
     /**
@@ -59,35 +59,35 @@ public final class Generator {
      * {@code sink} before the next is drawn, so memory follows {@code batch}, not {@code count}. Row i draws from the
      * same random stream as row i of one batch of {@code count}.
      */
-    public static void generateInBatches(Gpt model, int[] prompt, int count, int batch, SamplingConfig cfg,
+    public static void generateInBatches(CausalLm model, int[] prompt, int count, int batch, SamplingConfig cfg,
                                          Consumer<Generation> sink) {
-        generateInBatches(decoding(model, null), stopIds(cfg, new int[0]), prompt, count, batch, cfg, sink);
+        generateInBatches(model, prompt, count, batch, cfg, new int[0], sink);
     }
 
     /**
-     * {@link #generateInBatches(Gpt, int[], int, int, SamplingConfig, Consumer)} for a Llama; rows stop as in
-     * {@link #generate(Llama, List, SamplingConfig, int[], boolean)}.
+     * {@link #generateInBatches(CausalLm, int[], int, int, SamplingConfig, Consumer)} where rows also stop as in
+     * {@link #generate(CausalLm, List, SamplingConfig, int[], boolean)}.
      */
-    public static void generateInBatches(Llama model, int[] prompt, int count, int batch, SamplingConfig cfg,
+    public static void generateInBatches(CausalLm model, int[] prompt, int count, int batch, SamplingConfig cfg,
                                          int[] eosIds, Consumer<Generation> sink) {
         generateInBatches(decoding(model), stopIds(cfg, eosIds), prompt, count, batch, cfg, sink);
     }
 
-    private static void generateInBatches(Decoding model, int[] stop, int[] prompt, int count, int batch,
+    private static void generateInBatches(Decoding decoding, int[] stop, int[] prompt, int count, int batch,
                                           SamplingConfig cfg, Consumer<Generation> sink) {
         if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         SplittableRandom seeds = new SplittableRandom(cfg.seed());
         for (int done = 0; done < count; done += batch) {
-            sink.accept(generate(model, Collections.nCopies(Math.min(batch, count - done), prompt), cfg, stop, true, seeds));
+            sink.accept(generate(decoding, Collections.nCopies(Math.min(batch, count - done), prompt), cfg, stop, true, seeds));
         }
     }
 
     /**
-     * Samples from a Llama-family model as {@link #generate(Gpt, List, SamplingConfig, boolean)} does from GPT-2, but
-     * a row stops at any of {@code eosIds} (the model's end-of-sequence ids, {@link EndOfSequence#ids}) as well as at
-     * {@code cfg.eosId()} when that is set.
+     * Samples as {@link #generate(CausalLm, List, SamplingConfig, boolean)} does, but a row stops at any of
+     * {@code eosIds} (the model's end-of-sequence ids, {@link EndOfSequence#ids}) as well as at {@code cfg.eosId()}
+     * when that is set.
      */
-    public static Generation generate(Llama model, List<int[]> prompts, SamplingConfig cfg, int[] eosIds,
+    public static Generation generate(CausalLm model, List<int[]> prompts, SamplingConfig cfg, int[] eosIds,
                                       boolean useCache) {
         return generate(decoding(model), prompts, cfg, stopIds(cfg, eosIds), useCache, new SplittableRandom(cfg.seed()));
     }
@@ -113,83 +113,35 @@ public final class Generator {
     }
 
     /**
-     * What generation needs of a model: the last column's logits {@code [B, V]} of new ids and mask {@code [B, T]},
+     * A model as generation drives it: the last column's logits {@code [B, V]} of new ids and mask {@code [B, T]},
      * appended to a cache (or, without one, the whole sequence from its first column).
      */
-    private interface Decoding {
-        int vocabSize();
-
-        int contextLength();
-
-        /** The key of {@link #contextLength()} in the model's config, for messages. */
-        String contextName();
-
-        NDManager manager();
-
-        KvCache newCache(int rows, int capacity);
-
-        NDArray lastLogits(NDArray ids, NDArray mask, KvCache cache);
+    private record Decoding(CausalLm model, LastLogits last) {
     }
 
-    /** GPT-2; the prompt enters through {@code promptEmbedding} when given (the first columns only). */
+    @FunctionalInterface
+    private interface LastLogits {
+        NDArray of(NDArray ids, NDArray mask, KvCache cache);
+    }
+
+    private static Decoding decoding(CausalLm model) {
+        return new Decoding(model, (ids, mask, cache) -> lastColumn(model, model.hidden(ids, mask, null, cache, false)));
+    }
+
+    /** GPT-2 whose prompt enters through {@code promptEmbedding} when given (the first columns only). */
     private static Decoding decoding(Gpt model, PromptEmbedding promptEmbedding) {
-        return new Decoding() {
-            public int vocabSize() {
-                return model.config().vocabSize();
-            }
-
-            public int contextLength() {
-                return model.config().blockSize();
-            }
-
-            public String contextName() {
-                return "block_size";
-            }
-
-            public NDManager manager() {
-                return model.manager();
-            }
-
-            public KvCache newCache(int rows, int capacity) {
-                return new KvCache(model, rows, capacity);
-            }
-
-            public NDArray lastLogits(NDArray ids, NDArray mask, KvCache cache) {
-                boolean prompt = promptEmbedding != null && (cache == null || cache.length() == 0);
-                NDArray hidden = prompt
-                        ? model.hiddenFromEmbeddings(promptEmbedding.embed(model, ids, mask), mask, null, cache, false)
-                        : model.hidden(ids, mask, null, cache, false);
-                return model.logits(hidden.get(new NDIndex(":, -1, :")));
-            }
-        };
+        if (promptEmbedding == null) return decoding(model);
+        return new Decoding(model, (ids, mask, cache) -> {
+            boolean prompt = cache == null || cache.length() == 0;
+            NDArray hidden = prompt
+                    ? model.hiddenFromEmbeddings(promptEmbedding.embed(model, ids, mask), mask, null, cache, false)
+                    : model.hidden(ids, mask, null, cache, false);
+            return lastColumn(model, hidden);
+        });
     }
 
-    private static Decoding decoding(Llama model) {
-        return new Decoding() {
-            public int vocabSize() {
-                return model.vocabSize();
-            }
-
-            public int contextLength() {
-                return model.contextLength();
-            }
-
-            public String contextName() {
-                return "max_position_embeddings";
-            }
-
-            public NDManager manager() {
-                return model.manager();
-            }
-
-            public KvCache newCache(int rows, int capacity) {
-                return model.newCache(rows, capacity);
-            }
-
-            public NDArray lastLogits(NDArray ids, NDArray mask, KvCache cache) {
-                return model.logits(ids, mask, cache, true);
-            }
-        };
+    private static NDArray lastColumn(CausalLm model, NDArray hidden) {
+        return model.logits(hidden.get(new NDIndex(":, -1, :")));
     }
 
     /** {@code cfg.eosId()} (when set) and {@code more}, without repeats. */
@@ -205,11 +157,11 @@ public final class Generator {
     }
 
     /** {@code seeds} gives each row its stream, in row order; a row stops at any token of {@code stop}. */
-    private static Generation generate(Decoding model, List<int[]> prompts, SamplingConfig cfg, int[] stop,
+    private static Generation generate(Decoding decoding, List<int[]> prompts, SamplingConfig cfg, int[] stop,
                                        boolean useCache, SplittableRandom seeds) {
         int rows = prompts.size();
-        int vocab = model.vocabSize();
-        int promptLen = checkPrompts(prompts, cfg, stop, model);
+        int vocab = decoding.model().vocabSize();
+        int promptLen = checkPrompts(prompts, cfg, stop, decoding);
         int maxNew = cfg.maxNewTokens();
         int total = promptLen + maxNew;
 
@@ -231,8 +183,8 @@ public final class Generator {
         int[] length = new int[rows];
         boolean[] endedWithEos = new boolean[rows];
 
-        try (NoGrad ignored = NoGrad.enter(); KvCache cache = useCache ? model.newCache(rows, total) : null) {
-            float[] logits = lastLogits(model, ids, mask, rows, total, 0, promptLen, cache);
+        try (NoGrad ignored = NoGrad.enter(); KvCache cache = useCache ? decoding.model().newCache(rows, total) : null) {
+            float[] logits = lastLogits(decoding, ids, mask, rows, total, 0, promptLen, cache);
             for (int step = 0; ; step++) {
                 boolean running = false;
                 for (int r = 0; r < rows; r++) {
@@ -248,8 +200,8 @@ public final class Generator {
                 if (!running) break;
                 int end = promptLen + step + 1;
                 logits = useCache
-                        ? lastLogits(model, ids, mask, rows, total, end - 1, end, cache)
-                        : lastLogits(model, ids, mask, rows, total, 0, end, null);
+                        ? lastLogits(decoding, ids, mask, rows, total, end - 1, end, cache)
+                        : lastLogits(decoding, ids, mask, rows, total, 0, end, null);
             }
         }
 
@@ -268,32 +220,32 @@ public final class Generator {
     }
 
     /** Returns the longest prompt's length after checking every prompt against the model. */
-    private static int checkPrompts(List<int[]> prompts, SamplingConfig cfg, int[] stop, Decoding model) {
+    private static int checkPrompts(List<int[]> prompts, SamplingConfig cfg, int[] stop, Decoding decoding) {
         if (prompts.isEmpty()) throw new UserError("generate: no prompts given");
         for (int id : stop) {
-            if (id >= model.vocabSize()) {
+            if (id >= decoding.model().vocabSize()) {
                 throw new UserError("sampling config: eos_id = " + id + " is not a token of this model (vocab_size "
-                        + model.vocabSize() + ")");
+                        + decoding.model().vocabSize() + ")");
             }
         }
-        int room = model.contextLength() - cfg.maxNewTokens();
+        int room = decoding.model().contextLength() - cfg.maxNewTokens();
         if (room <= 0) {
             throw new UserError("sampling config: max_new_tokens = " + cfg.maxNewTokens() + " leaves no room for a prompt in "
-                    + model.contextName() + " " + model.contextLength() + "; lower max_new_tokens");
+                    + decoding.model().contextLengthKey() + " " + decoding.model().contextLength() + "; lower max_new_tokens");
         }
         int longest = 0;
         for (int r = 0; r < prompts.size(); r++) {
             int[] p = prompts.get(r);
             if (p.length == 0) throw new UserError("generate: prompt " + r + " is empty; give at least one token");
             if (p.length > room) {
-                throw new UserError("generate: prompt " + r + " has " + p.length + " tokens but " + model.contextName()
-                        + " " + model.contextLength() + " - max_new_tokens " + cfg.maxNewTokens() + " leaves room for " + room
+                throw new UserError("generate: prompt " + r + " has " + p.length + " tokens but " + decoding.model().contextLengthKey()
+                        + " " + decoding.model().contextLength() + " - max_new_tokens " + cfg.maxNewTokens() + " leaves room for " + room
                         + "; truncate prompts to at most " + room + " tokens or lower max_new_tokens");
             }
             for (int id : p) {
-                if (id < 0 || id >= model.vocabSize()) {
+                if (id < 0 || id >= decoding.model().vocabSize()) {
                     throw new UserError("generate: prompt " + r + " has token id " + id + " outside the vocabulary [0, "
-                            + model.vocabSize() + ")");
+                            + decoding.model().vocabSize() + ")");
                 }
             }
             longest = Math.max(longest, p.length);
@@ -302,7 +254,7 @@ public final class Generator {
     }
 
     /** Runs columns {@code [from, to)} of the host batch; returns the last column's logits, {@code [rows * V]}. */
-    private static float[] lastLogits(Decoding model, long[] ids, float[] mask, int rows, int total, int from, int to,
+    private static float[] lastLogits(Decoding decoding, long[] ids, float[] mask, int rows, int total, int from, int to,
                                       KvCache cache) {
         int cols = to - from;
         long[] idSlice = new long[rows * cols];
@@ -311,10 +263,10 @@ public final class Generator {
             System.arraycopy(ids, r * total + from, idSlice, r * cols, cols);
             System.arraycopy(mask, r * total + from, maskSlice, r * cols, cols);
         }
-        try (NDManager step = model.manager().newSubManager()) {
+        try (NDManager step = decoding.model().manager().newSubManager()) {
             Shape shape = new Shape(rows, cols);
             NDArray idArray = step.create(idSlice, shape), maskArray = step.create(maskSlice, shape);
-            return model.lastLogits(idArray, maskArray, cache).toFloatArray();
+            return decoding.last().of(idArray, maskArray, cache).toFloatArray();
         }
     }
 

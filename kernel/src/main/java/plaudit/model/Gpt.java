@@ -29,11 +29,9 @@ import java.util.SplittableRandom;
  * <p>Memory: every intermediate of a call belongs to the manager of its input {@code ids} (open a sub-manager per
  * step and close it); nothing is added to the parameter manager by a forward pass.
  */
-public final class Gpt implements AutoCloseable {
+public final class Gpt implements CausalLm {
 
     private static final float LN_EPS = 1e-5f;
-    /** Added to the scores of masked keys. Finite, not -inf: a pad query that sees no real key gets a uniform row, not NaN. */
-    private static final float MASKED = -1e9f;
     private static final double GELU_C = Math.sqrt(2 / Math.PI);
 
     private final GptConfig config;
@@ -182,36 +180,60 @@ public final class Gpt implements AutoCloseable {
         return config;
     }
 
+    @Override
+    public String modelType() {
+        return "gpt2";
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.blockSize();
+    }
+
+    @Override
+    public String contextLengthKey() {
+        return "block_size";
+    }
+
+    @Override
+    public int hiddenSize() {
+        return config.nEmbd();
+    }
+
+    @Override
     public Device device() {
         return device;
     }
 
-    /** Owns the parameters; open per-step sub-managers from it. */
+    @Override
+    public KvCache newCache(int rows, int capacity) {
+        return new KvCache(manager, config.nLayer(), config.nHead(), config.headSize(), rows, capacity, contextLengthKey(),
+                config.blockSize());
+    }
+
+    @Override
     public NDManager manager() {
         return manager;
     }
 
     /** The parameters under Hugging Face GPT-2 names, in Hugging Face order (a new map over the live arrays). */
+    @Override
     public LinkedHashMap<String, NDArray> parameters() {
         return new LinkedHashMap<>(params);
     }
 
-    /** Turns gradient tracking on for every parameter (training) or off (a frozen reference model). */
+    @Override
     public void setTrainable(boolean on) {
         for (NDArray p : params.values()) p.setRequiresGradient(on);
     }
 
-    /**
-     * Final hidden states after ln_f, {@code [B, T, C]}.
-     *
-     * @param ids           token ids, int64 {@code [B, T]}; owns (its manager receives) every intermediate
-     * @param attentionMask {@code [B, T]}, 1 = token, 0 = (left) padding, for the new tokens only (a cache remembers
-     *                      the mask of the past); null = all tokens
-     * @param positionIds   {@code [B, T]} int64, or null: {@code cumsum(mask) - 1} over past and new tokens,
-     *                      clamped at 0 (= {@code past .. past+T-1} without padding)
-     * @param cache         null for a full forward, or a cache the new keys and values are appended to
-     * @param train         enables dropout
-     */
+    /** Final hidden states after ln_f, {@code [B, T, C]}. */
+    @Override
     public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train) {
         Shape shape = ids.getShape();
         if (shape.dimension() != 2) throw new IllegalArgumentException("ids must be [B, T], got " + shape);
@@ -257,71 +279,26 @@ public final class Gpt implements AutoCloseable {
         if (cache != null) {
             keyMask = cache.appendMask(keyMask != null ? keyMask : m.ones(new Shape(batch, t)), m);
         }
-        NDArray positions = positionIds != null ? positionIds : positions(keyMask, past, t, m);
+        NDArray positions = positionIds != null ? positionIds : AttentionMask.positions(keyMask, past, t, m);
 
         NDArray x = embeddings.add(embed(positions, wpe));
         x = dropout(x, train);
-        NDArray bias = attentionBias(keyMask, past, t, m);
+        NDArray bias = AttentionMask.bias(keyMask, past, t, m);
         for (int i = 0; i < blocks.length; i++) x = block(blocks[i], x, bias, cache, i, train, m);
         if (cache != null) cache.advance(t);
         return layerNorm(x, lnFWeight, lnFBias);
     }
 
-    /** Next-token logits {@code [..., V]} from hidden states: the output layer is tied to the token embedding. */
+    /** The output layer is tied to the token embedding. */
+    @Override
     public NDArray logits(NDArray hidden) {
         return Linear.linear(hidden, wte).singletonOrThrow(); // hidden · wteᵀ, owned by hidden's manager
-    }
-
-    /** Logits {@code [B, T, V]}; arguments as in {@link #hidden}. */
-    public NDArray forward(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train) {
-        return logits(hidden(ids, attentionMask, positionIds, cache, train));
-    }
-
-    /**
-     * Mean next-token cross-entropy over the targets selected by {@code lossMask} (float {@code [B, T]}, 1 = count).
-     * Sequences of unequal length go right-padded (causal attention never looks right), with 0 in the loss mask.
-     * An all-zero mask gives loss 0; a null mask counts every target (pretraining).
-     */
-    public NDArray loss(NDArray ids, NDArray targets, NDArray lossMask, boolean train) {
-        if (!targets.getShape().equals(ids.getShape())
-                || (lossMask != null && !lossMask.getShape().equals(ids.getShape()))) {
-            throw new IllegalArgumentException("ids " + ids.getShape() + ", targets " + targets.getShape()
-                    + " and lossMask " + (lossMask == null ? "-" : lossMask.getShape()) + " must have the same shape");
-        }
-        NDArray logProbs = tokenLogProbs(forward(ids, null, null, null, train), targets);
-        if (lossMask == null) return logProbs.mean().neg();
-        NDArray mask = lossMask.toType(DataType.FLOAT32, false);
-        return logProbs.mul(mask).sum().neg().div(mask.sum().maximum(1f));
-    }
-
-    /** {@code log softmax(logits)} at {@code tokens}: logits {@code [B, T, V]}, tokens int64 {@code [B, T]} → {@code [B, T]}. */
-    public static NDArray tokenLogProbs(NDArray logits, NDArray tokens) {
-        return logits.logSoftmax(-1).gather(tokens.expandDims(-1), -1).squeeze(-1);
     }
 
     // ---- the pieces, in the order a token meets them ----
 
     private static NDArray embed(NDArray ids, NDArray table) {
         return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    /** {@code cumsum(mask) - 1} clamped at 0, for the last {@code t} of the {@code past + t} positions. */
-    private static NDArray positions(NDArray keyMask, int past, int t, NDManager m) {
-        if (keyMask == null) return m.arange(past, past + t, 1, DataType.INT64).reshape(1, t);
-        NDArray counted = keyMask.cumSum(1).get(NDIndex.sliceAxis(1, past, past + t));
-        return counted.sub(1).maximum(0).toType(DataType.INT64, false);
-    }
-
-    /**
-     * Additive attention bias {@code [B or 1, 1, T, past+T]}: 0 where query {@code past+i} may see key {@code j}
-     * ({@code j <= past+i} and key {@code j} is a token), {@link #MASKED} elsewhere.
-     */
-    private static NDArray attentionBias(NDArray keyMask, int past, int t, NDManager m) {
-        int s = past + t;
-        NDArray queryPos = m.arange(past, s, 1, DataType.INT64).reshape(t, 1);
-        NDArray allowed = m.arange(0, s, 1, DataType.INT64).reshape(1, s).lte(queryPos); // causal [T, S]
-        if (keyMask != null) allowed = allowed.logicalAnd(keyMask.gt(0.5f).reshape(-1, 1, s)); // [B, T, S]
-        return allowed.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED).reshape(-1, 1, t, s);
     }
 
     private static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {

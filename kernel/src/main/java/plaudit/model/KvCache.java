@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of the positions a {@link Gpt} or {@link Llama} has already seen, so that generation feeds only the
+ * Keys and values of the positions a {@link CausalLm} has already seen (made by {@link CausalLm#newCache}), so that generation feeds only the
  * new token. Preallocated per layer as {@code [B, heads, capacity, head_size]} (a Llama caches its key/value heads, not
  * the query heads that share them) and written in place; {@link #length()} positions are filled. It also keeps the
  * attention mask of those positions ({@code [B, capacity]}, 1 = token, 0 = padding), so left-padded prompts stay
@@ -22,12 +22,6 @@ public final class KvCache implements AutoCloseable {
     private final int batchSize;
     private final int capacity;
     private int length;
-
-    /** An empty cache for {@code batchSize} rows of up to {@code capacity} positions, on the model's device. */
-    public KvCache(Gpt model, int batchSize, int capacity) {
-        this(model.manager(), model.config().nLayer(), model.config().nHead(), model.config().headSize(), batchSize,
-                capacity, "block_size", model.config().blockSize());
-    }
 
     /**
      * An empty cache of {@code layers} layers of {@code heads} key/value heads of {@code headSize}, under

@@ -3,7 +3,6 @@ package plaudit.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -22,13 +21,10 @@ import java.util.Map;
  * uses rotary positions ({@link Rope}) and grouped-query heads; the MLP is SwiGLU. Parameters are float32 NDArrays
  * under Hugging Face names and {@code nn.Linear} layouts ({@code [out, in]}), owned by the model.
  *
- * <p>Forward only for now (no training), with an optional {@link KvCache} for generation: every intermediate belongs
- * to the manager of the input ids.
+ * <p>Every intermediate of a forward pass belongs to the manager of the input ids; an optional {@link KvCache} serves
+ * generation.
  */
 public final class Llama implements CausalLm {
-    /** Added to the scores of future keys; finite so that a row never becomes NaN. */
-    private static final float MASKED = -1e9f;
-
     private final LlamaConfig config;
     private final Device device;
     private final NDManager manager;
@@ -77,9 +73,15 @@ public final class Llama implements CausalLm {
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(p));
     }
 
-    /** The base weights under Hugging Face names (unchanged by adapters); the model owns them. */
+    /** The base weights under Hugging Face names (unchanged by adapters), a new map over the live arrays. */
+    @Override
     public Map<String, NDArray> parameters() {
-        return parameters;
+        return new LinkedHashMap<>(parameters);
+    }
+
+    @Override
+    public void setTrainable(boolean on) {
+        for (NDArray p : parameters.values()) p.setRequiresGradient(on);
     }
 
     /**
@@ -129,8 +131,8 @@ public final class Llama implements CausalLm {
         return config;
     }
 
-    /** Owns the parameters; caches are made under it. */
-    NDManager manager() {
+    @Override
+    public NDManager manager() {
         return manager;
     }
 
@@ -154,80 +156,59 @@ public final class Llama implements CausalLm {
         return device;
     }
 
-    /** Next-token logits {@code [B, T, V]} of int64 ids {@code [B, T]}, positions {@code 0 .. T-1}. */
     @Override
-    public NDArray logits(NDArray ids) {
-        Shape shape = ids.getShape();
-        if (shape.dimension() != 2) throw new IllegalArgumentException("ids must be [B, T], got " + shape);
-        int t = Math.toIntExact(shape.get(1));
-        if (t > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException(t + " positions exceed max_position_embeddings " + config.maxPositionEmbeddings());
-        }
-        NDManager m = ids.getManager();
-        NDArray[] cosSin = rope.cosSin(t, m);
-        return forward(ids, cosSin[0], cosSin[1], causalBias(t, m), null, false);
+    public String contextLengthKey() {
+        return "max_position_embeddings";
     }
 
-    /** An empty cache of this model's key/value heads for {@code rows} rows of up to {@code capacity} positions. */
+    @Override
+    public int hiddenSize() {
+        return config.hiddenSize();
+    }
+
+    @Override
     public KvCache newCache(int rows, int capacity) {
         return new KvCache(manager, config.numHiddenLayers(), config.numKeyValueHeads(), config.headDim(), rows,
-                capacity, "max_position_embeddings", config.maxPositionEmbeddings());
+                capacity, contextLengthKey(), config.maxPositionEmbeddings());
     }
 
     /**
-     * Logits {@code [B, T, V]} of new int64 ids {@code [B, T]} after the positions {@code cache} holds (none when it
-     * is null), appending their keys and values to it. {@code mask} ({@code [B, T]}, 1 = token, 0 = left padding)
-     * hides padded keys, and each token's RoPE position counts the real tokens before it in its row, as Hugging
-     * Face's {@code generate} sets {@code position_ids = cumsum(mask) - 1}, so a left-padded row computes what it
-     * would alone. With {@code lastOnly} only the last column's logits, {@code [B, V]}: the head over a prompt of a
-     * vocabulary of 100k+ ids would otherwise dwarf the cache.
+     * Hidden states after the final RMSNorm. Each token's RoPE position counts the real tokens before it in its row
+     * (unless {@code positionIds} says otherwise), so a left-padded row computes what it would alone.
      */
-    public NDArray logits(NDArray ids, NDArray mask, KvCache cache, boolean lastOnly) {
-        int batch = Math.toIntExact(ids.getShape().get(0));
-        int t = Math.toIntExact(ids.getShape().get(1));
+    @Override
+    public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train) {
+        Shape shape = ids.getShape();
+        if (shape.dimension() != 2) throw new IllegalArgumentException("ids must be [B, T], got " + shape);
+        if (!ids.getDevice().equals(device)) {
+            throw new IllegalArgumentException("ids are on " + ids.getDevice() + " but the model is on " + device);
+        }
+        if (attentionMask != null && !attentionMask.getShape().equals(shape)) {
+            throw new IllegalArgumentException("attentionMask " + attentionMask.getShape() + " must match ids " + shape);
+        }
+        int batch = Math.toIntExact(shape.get(0));
+        int t = Math.toIntExact(shape.get(1));
         int past = cache == null ? 0 : cache.length();
-        int seen = past + t;
-        if (seen > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException(seen + " positions exceed max_position_embeddings " + config.maxPositionEmbeddings());
+        if (past + t > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException((past + t) + " positions exceed max_position_embeddings "
+                    + config.maxPositionEmbeddings());
         }
         NDManager m = ids.getManager();
-        NDArray keyMask = mask.toType(DataType.FLOAT32, false);
-        if (cache != null) keyMask = cache.appendMask(keyMask, m);
-        float[] keys = keyMask.toFloatArray();                  // [B, past + T]
-        int[] positions = new int[batch * t];
-        float[] bias = new float[batch * t * seen];             // [B, 1, 1, T, past + T]
-        for (int b = 0; b < batch; b++) {
-            int count = 0;
-            for (int j = 0; j < seen; j++) {
-                count += keys[b * seen + j] > 0 ? 1 : 0;
-                if (j >= past) positions[b * t + j - past] = Math.max(count - 1, 0);
-            }
-            for (int i = 0; i < t; i++) {
-                for (int j = 0; j < seen; j++) {
-                    boolean visible = j <= past + i && keys[b * seen + j] > 0;
-                    bias[(b * t + i) * seen + j] = visible ? 0 : MASKED;
-                }
-            }
-        }
-        NDArray[] cosSin = rope.cosSin(positions, batch, t, m);
-        NDArray logits = forward(ids, cosSin[0], cosSin[1], m.create(bias, new Shape(batch, 1, 1, t, seen)), cache, lastOnly);
-        if (cache != null) cache.advance(t);
-        return logits;
-    }
-
-    private NDArray forward(NDArray ids, NDArray cos, NDArray sin, NDArray bias, KvCache cache, boolean lastOnly) {
-        NDManager m = ids.getManager();
+        NDArray keyMask = attentionMask == null ? null : attentionMask.toType(DataType.FLOAT32, false);
+        if (cache != null) keyMask = cache.appendMask(keyMask != null ? keyMask : m.ones(new Shape(batch, t)), m);
+        NDArray positions = positionIds != null ? positionIds : AttentionMask.positions(keyMask, past, t, m);
+        NDArray[] cosSin = rope.cosSin(positions);
+        NDArray bias = AttentionMask.bias(keyMask, past, t, m).expandDims(1); // [B or 1, 1, 1, T, S]: over kv and group
         NDArray x = Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
-        for (int i = 0; i < layers.length; i++) x = layer(layers[i], x, cos, sin, bias, cache, i, m);
-        if (lastOnly) x = x.get(new NDIndex(":, -1, :"));
-        return Linear.linear(rmsNorm(x, norm), lmHead).singletonOrThrow();
+        for (int i = 0; i < layers.length; i++) x = layer(layers[i], x, cosSin[0], cosSin[1], bias, cache, i, m);
+        if (cache != null) cache.advance(t);
+        return rmsNorm(x, norm);
     }
 
-    /** {@code [T, T]}: 0 where query i may see key j (j ≤ i), {@link #MASKED} above the diagonal. */
-    private static NDArray causalBias(int t, NDManager m) {
-        NDArray query = m.arange(0, t, 1, DataType.INT64).reshape(t, 1);
-        NDArray allowed = m.arange(0, t, 1, DataType.INT64).reshape(1, t).lte(query);
-        return allowed.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED);
+    /** The output head: {@code lm_head}, or the token embedding when {@code tie_word_embeddings}. */
+    @Override
+    public NDArray logits(NDArray hidden) {
+        return Linear.linear(hidden, lmHead).singletonOrThrow();
     }
 
     /** {@code w · x / sqrt(mean(x²) + eps)} over the last axis, in float32. */

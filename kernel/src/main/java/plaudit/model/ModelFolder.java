@@ -1,7 +1,6 @@
 package plaudit.model;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +31,7 @@ public final class ModelFolder {
     /** The model of {@code dir} on {@code device}, whatever its family. */
     public static CausalLm open(Path dir, Device device) {
         String type = modelType(dir);
-        if (type.equals("gpt2")) return new GptLm(Checkpoint.read(dir).model(device));
+        if (type.equals("gpt2")) return Checkpoint.read(dir).model(device);
         return LlamaCheckpoint.read(dir).model(device);
     }
 
@@ -75,39 +74,6 @@ public final class ModelFolder {
             throw new UserError(file + ": not valid JSON (" + Echo.of(e.getOriginalMessage()) + ")", e);
         } catch (IOException e) {
             throw new UserError(file + ": cannot read (" + e + ")", e);
-        }
-    }
-
-    /** Today's GPT-2 seen as a {@link CausalLm}. */
-    private record GptLm(Gpt model) implements CausalLm {
-        @Override
-        public String modelType() {
-            return "gpt2";
-        }
-
-        @Override
-        public int vocabSize() {
-            return model.config().vocabSize();
-        }
-
-        @Override
-        public int contextLength() {
-            return model.config().blockSize();
-        }
-
-        @Override
-        public Device device() {
-            return model.device();
-        }
-
-        @Override
-        public NDArray logits(NDArray ids) {
-            return model.forward(ids, null, null, null, false);
-        }
-
-        @Override
-        public void close() {
-            model.close();
         }
     }
 }

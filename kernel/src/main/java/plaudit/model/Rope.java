@@ -1,8 +1,7 @@
 package plaudit.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * Rotary position embedding (Su et al. 2021) as Hugging Face's Llama code applies it: frequencies
@@ -55,39 +54,16 @@ final class Rope {
         return invFreq.clone();
     }
 
-    /** {@code [cos, sin]}, each {@code [T, head_dim]}, for positions {@code 0 .. t-1}, owned by {@code m}. */
-    NDArray[] cosSin(int t, NDManager m) {
-        int[] positions = new int[t];
-        for (int p = 0; p < t; p++) positions[p] = p;
-        return cosSin(positions, new Shape(t, 2L * invFreq.length), m);
-    }
-
     /**
-     * {@code [cos, sin]}, each {@code [B, 1, T, head_dim]} (broadcast over heads), for each row's own positions
-     * {@code positions[b * T + i]}: what left-padded rows need, whose first token sits at position 0.
+     * {@code [cos, sin]}, each {@code [B or 1, 1, T, head_dim]} (broadcast over heads), of int64 positions
+     * {@code [B or 1, T]}: each row its own, as left-padded rows need (their first token sits at position 0). The
+     * angles are float32 products, as HF's matmul of positions and {@code inv_freq}; owned by the positions' manager.
      */
-    NDArray[] cosSin(int[] positions, int batch, int t, NDManager m) {
-        return cosSin(positions, new Shape(batch, 1, t, 2L * invFreq.length), m);
-    }
-
-    private NDArray[] cosSin(int[] positions, Shape shape, NDManager m) {
-        int half = invFreq.length;
-        int dim = 2 * half;
-        float[] cos = new float[positions.length * dim];
-        float[] sin = new float[positions.length * dim];
-        for (int r = 0; r < positions.length; r++) {
-            int p = positions[r];
-            for (int i = 0; i < half; i++) {
-                float angle = p * invFreq[i]; // float32 product, as HF's matmul of positions and inv_freq
-                float c = (float) Math.cos(angle);
-                float s = (float) Math.sin(angle);
-                cos[r * dim + i] = c;
-                cos[r * dim + half + i] = c;
-                sin[r * dim + i] = s;
-                sin[r * dim + half + i] = s;
-            }
-        }
-        return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+    NDArray[] cosSin(NDArray positions) {
+        NDArray frequencies = positions.getManager().create(invFreq);
+        NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(frequencies); // [B, T, half]
+        NDArray both = angles.concat(angles, -1).expandDims(1);                                   // [B, 1, T, dim]
+        return new NDArray[] {both.cos(), both.sin()};
     }
 
     /** {@code x·cos + rotate_half(x)·sin} with {@code rotate_half(x) = cat(−x[half:], x[:half])}; x is {@code [..., T, head_dim]}. */

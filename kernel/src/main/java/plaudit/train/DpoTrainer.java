@@ -7,6 +7,7 @@ import plaudit.Setting;
 import plaudit.Settings;
 import plaudit.UserError;
 import plaudit.data.Comparison;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
@@ -191,7 +192,7 @@ public final class DpoTrainer {
     /** {@code Σ_t log π(y_t | x, y_<t)} over each sequence's response tokens, {@code [B]}. */
     static NDArray sequenceLogps(Gpt model, NDManager scope, List<Sequences.Seq> seqs, int pad, boolean train) {
         NDArray[] xym = Sequences.responseTargets(scope, seqs, pad);
-        NDArray logp = Gpt.tokenLogProbs(model.forward(xym[0], null, null, null, train), xym[1]);
+        NDArray logp = CausalLm.tokenLogProbs(model.forward(xym[0], null, null, null, train), xym[1]);
         return logp.mul(xym[2]).sum(new int[] {1});
     }
 

@@ -67,7 +67,7 @@ class GptTest {
             float[] full = model.forward(step.create(ids, new Shape(b, t)), null, null, null, false).toFloatArray();
             // Feed a 5-token chunk, then one token at a time, as generation does.
             float[] inc = new float[b * t * V];
-            try (KvCache cache = new KvCache(model, b, t)) {
+            try (KvCache cache = model.newCache(b, t)) {
                 int[] cuts = {0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
                 for (int c = 0; c + 1 < cuts.length; c++) {
                     NDArray chunk = step.create(ids, new Shape(b, t)).get(NDIndex.sliceAxis(1, cuts[c], cuts[c + 1]));
@@ -273,7 +273,7 @@ class GptTest {
                     Shape s = new Shape(2, 8);
                     model.forward(step.create(ids, s), step.create(mask, s), null, null, i % 2 == 0);
                     model.loss(step.create(ids, s), step.create(ids, s), step.ones(s), false);
-                    try (KvCache cache = new KvCache(model, 2, 9)) {
+                    try (KvCache cache = model.newCache(2, 9)) {
                         model.forward(step.create(ids, s), step.create(mask, s), null, cache, false);
                         model.forward(step.create(new long[] {1, 2}, new Shape(2, 1)), null, null, cache, false);
                     }

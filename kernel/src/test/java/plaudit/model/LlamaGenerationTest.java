@@ -45,7 +45,7 @@ class LlamaGenerationTest {
             float[] last;
             try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
                 long[] ids = Arrays.stream(seq).asLongStream().toArray();
-                NDArray logits = model.logits(m.create(ids).reshape(1, seq.length));
+                NDArray logits = model.forward(m.create(ids).reshape(1, seq.length), null, null, null, false);
                 float[] all = logits.toFloatArray();
                 last = Arrays.copyOfRange(all, all.length - model.vocabSize(), all.length);
             }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
 import plaudit.train.pg.PpoLoss;
@@ -56,7 +57,7 @@ class BackwardAfterGcTest {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray lm = model.loss(b.ids(), b.ids(), b.mask(), false);
                 NDArray hidden = b.hidden(model);
-                NDArray logp = Gpt.tokenLogProbs(ResponseBatch.logits(model, hidden, 0.7), b.responseIds());
+                NDArray logp = CausalLm.tokenLogProbs(ResponseBatch.logits(model, hidden, 0.7), b.responseIds());
                 NDArray zeros = scope.zeros(logp.getShape());
                 NDArray values = hidden.mean(new int[] {-1});
                 PpoLoss.Terms pg = PpoLoss.policy(logp, zeros.sub(1), zeros.add(0.5f), mask, 0.2);

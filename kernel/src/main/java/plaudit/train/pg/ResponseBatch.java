@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
 import plaudit.model.Scalar;
 import plaudit.model.ScoreModel;
@@ -89,7 +90,7 @@ public record ResponseBatch(NDArray ids, NDArray mask, NDArray responseIds, NDAr
 
     /** Log-probabilities of the response tokens, {@code [B, L]} (padding columns hold garbage: mask them). */
     public NDArray logProbs(Gpt model, double temperature) {
-        return Gpt.tokenLogProbs(logits(model, temperature), responseIds);
+        return CausalLm.tokenLogProbs(logits(model, temperature), responseIds);
     }
 
     /** Value of the state before each response token, {@code [B, L]}. */

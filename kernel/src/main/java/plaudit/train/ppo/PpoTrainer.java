@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.data.RewardFunction;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.model.ScoreModel;
@@ -192,7 +193,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
             TrainStep.run(scope, opt, lr, cfg.gradClip(), 1, step + 1, micro -> {
                 NDArray hidden = b.hidden(policy);
                 NDArray logits = ResponseBatch.logits(policy, hidden, cfg.temperature());
-                NDArray logp = Gpt.tokenLogProbs(logits, b.responseIds());
+                NDArray logp = CausalLm.tokenLogProbs(logits, b.responseIds());
                 // shared trunk: the value head reads the policy's hidden states (one pass serves both losses)
                 NDArray newValues = cfg.sharedTrunk() ? value.scoresOf(hidden) : b.values(value);
                 PpoLoss.Terms pg = PpoLoss.policy(logp, oldLogp, adv, mask, cfg.clipRange());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import plaudit.UserError;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
 
 import java.util.Arrays;
@@ -76,6 +77,6 @@ public record SteerBatch(NDArray ids, NDArray mask, NDArray targets, int slots, 
         long l = targets.getShape().get(1);
         NDArray hidden = model.hiddenFromEmbeddings(SoftPrefix.embed(model, ids, mask, prefix, position, (int) l), mask, null, null, false);
         NDArray predicting = hidden.get(new NDIndex(":, {}:{}", t - l - 1, t - 1)); // the positions before each target token
-        return Gpt.tokenLogProbs(model.logits(predicting), targets).sum(new int[] {1});
+        return CausalLm.tokenLogProbs(model.logits(predicting), targets).sum(new int[] {1});
     }
 }

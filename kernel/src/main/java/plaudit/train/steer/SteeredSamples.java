@@ -3,6 +3,7 @@ package plaudit.train.steer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
+import plaudit.model.CausalLm;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
@@ -122,7 +123,7 @@ public record SteeredSamples(double perplexity, double kl, double gold, List<Str
                 }
                 try (NDManager scope = model.manager().newSubManager()) {
                     NDArray[] xym = Sequences.responseTargets(scope, seqs, padId);
-                    NDArray logp = Gpt.tokenLogProbs(model.forward(xym[0], null, null, null, false), xym[1])
+                    NDArray logp = CausalLm.tokenLogProbs(model.forward(xym[0], null, null, null, false), xym[1])
                             .mul(xym[2]).sum(new int[] {1});
                     float[] v = logp.toFloatArray();
                     for (int i = from; i < to; i++) out[i] = v[i - from];
