@@ -252,6 +252,36 @@ class LoraLmTest {
         }
     }
 
+    /**
+     * Generation with the key/value cache runs the adapters too: the last tokens' logits with the cache equal a full
+     * forward pass, and neither the view's nor the base's manager keeps anything after forward passes and sampling.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void theCacheAppliesTheAdaptersAndNothingIsLeftBehind(String family) {
+        try (CausalLm base = base(family); LoraLm view = LoraLm.init(base, allLinear(base, 0.1), 9)) {
+            randomiseB(view);
+            int adapters = view.manager().getManagedArrays().size();
+            int weights = base.manager().getManagedArrays().size();
+            long[] ids = {3, 9, 1, 7, 4, 2};
+            try (NDManager step = view.manager().newSubManager(); KvCache cache = view.newCache(1, 6)) {
+                float[] full = view.forward(step.create(ids, new Shape(1, 6)), null, null, null, false)
+                        .get("0, 4:").toFloatArray();
+                view.forward(step.create(Arrays.copyOf(ids, 4), new Shape(1, 4)), null, null, cache, false);
+                float[] cached = view.forward(step.create(new long[] {4, 2}, new Shape(1, 2)), null, null, cache, false)
+                        .toFloatArray();
+                assertClose(full, cached, family + " cached logit");
+                float[] plain = base.forward(step.create(ids, new Shape(1, 6)), null, null, null, false)
+                        .get("0, 4:").toFloatArray();
+                assertFalse(Arrays.equals(plain, full), "the adapters must change the logits");
+            }
+            Generator.generate(view, List.of(new int[] {1, 2, 3}, new int[] {4}),
+                    SamplingConfig.defaults().withMaxNewTokens(3));
+            assertEquals(adapters, view.manager().getManagedArrays().size());
+            assertEquals(weights, base.manager().getManagedArrays().size());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "qwen2"})
     void peftFolderRoundTrip(String family) throws Exception {
