@@ -122,8 +122,8 @@ public final class LoraAdapters implements AutoCloseable {
             if (ab != null) {
                 try (NDManager scope = m.newSubManager()) {
                     NDArray ba = ab[1].matMul(ab[0]);
+                    ba.attach(scope); // before the transpose, which then lands in scope too
                     if (fanInFanOut) ba = ba.transpose();
-                    ba.attach(scope);
                     copy.addi(Scalar.mul(ba, scaling));
                 }
             }

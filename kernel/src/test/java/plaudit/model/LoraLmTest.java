@@ -157,7 +157,9 @@ class LoraLmTest {
             float[] b = view.parameters().get("base_model.model." + fc + ".lora_B.weight").toFloatArray();
             assertEquals(4 * in, a.length);
             assertEquals(out * 4, b.length);
+            int adapters = view.manager().getManagedArrays().size();
             float[] got = view.weights(m).get(fc + ".weight").toFloatArray();
+            assertEquals(adapters, view.manager().getManagedArrays().size(), "merging must leave nothing in the view");
             for (int i = 0; i < in; i++) {
                 for (int o = 0; o < out; o++) {
                     double ba = 0;
