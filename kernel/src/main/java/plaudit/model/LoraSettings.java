@@ -35,17 +35,19 @@ public record LoraSettings(int rank, double alpha, double dropout, String target
                     "LoRA alpha: the adapters' update is scaled by alpha / rank")
             .check(v -> v > 0, "> 0").key("lora_alpha").option("--lora-alpha");
     /**
-     * TRL's default ({@code ModelConfig.lora_dropout}, as in its SFT and DPO examples; QLoRA used 0.05 to 0.1).
-     * Applies only when a trainer runs the model in training mode: PPO and RLOO score the policy without dropout, as
-     * TRL's {@code disable_dropout} does, so that the ratio of new to old log-probabilities starts at 1.
+     * TRL's default ({@code ModelConfig.lora_dropout}, with r 16 and alpha 32; QLoRA used 0.05 to 0.1). It acts only
+     * where a trainer runs the model in training mode: SFT and the DPO policy do, while PPO and RLOO score the policy
+     * without dropout, so that the ratio of new to old log-probabilities starts at 1 (TRL's DPO also turns dropout
+     * off by default, {@code disable_dropout}; {@code --lora-dropout 0} matches it).
      */
     public static final Setting<Double> DROPOUT = Setting.of("dropout", 0.05,
                     "LoRA dropout on the adapters' input while training")
             .check(v -> v >= 0 && v < 1, "in [0, 1)").key("lora_dropout").option("--lora-dropout");
     /**
-     * Every linear projection by default: QLoRA (Dettmers et al. 2023, §4) found adapting all of them needed to match
-     * full fine-tuning, while PEFT's older per-model default (q_proj, v_proj for Llama) falls short; it is TRL's
-     * recommended {@code all-linear}. It also names the same thing for every family (GPT-2 has no q_proj).
+     * Every linear projection by default: QLoRA (Dettmers et al. 2023, §4) found LoRA on all linear layers of the
+     * transformer blocks necessary to match full fine-tuning, where PEFT's older per-model default (q_proj, v_proj
+     * for Llama) falls short. {@code all-linear} is PEFT's own shorthand for it and names the same thing for every
+     * family (GPT-2 has no q_proj).
      */
     public static final Setting<String> TARGETS = Setting.of("targets", ALL_LINEAR,
                     "Modules to adapt, comma-separated (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj for "
