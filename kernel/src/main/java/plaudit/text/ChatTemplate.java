@@ -1,17 +1,15 @@
 package plaudit.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.objects.collections.PyMap;
 import plaudit.UserError;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +30,7 @@ public final class ChatTemplate {
     public record Message(String role, String content) {
     }
 
-    private static final Jinjava JINJA = jinja();
+    private static final PythonJinja JINJA = new PythonJinja();
 
     private final String source;
     private final String template;
@@ -74,9 +72,18 @@ public final class ChatTemplate {
      * the assistant's turn.
      */
     public String render(List<Message> messages, boolean addGenerationPrompt) {
-        List<Map<String, Object>> turns = new ArrayList<>();
-        for (Message m : messages) turns.add(Map.of("role", m.role(), "content", m.content()));
+        return render(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * As {@link #render(List, boolean)}, with more variables for the template, as {@code apply_chat_template}'s
+     * keyword arguments ({@code enable_thinking=False} for Qwen 3).
+     */
+    public String render(List<Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
+        List<Object> turns = new ArrayList<>();
+        for (Message m : messages) turns.add(pyDict(m));
         Map<String, Object> context = new HashMap<>(tokens);
+        context.putAll(variables);
         context.put("messages", turns);
         context.put("add_generation_prompt", addGenerationPrompt);
         RenderResult result = JINJA.renderForResult(template, context);
@@ -84,7 +91,7 @@ public final class ChatTemplate {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 Throwable cause = e.getException();
                 while (cause != null && cause.getCause() != null) cause = cause.getCause();
-                String why = cause instanceof TemplateRefusal ? cause.getMessage() : e.getMessage();
+                String why = cause instanceof PythonJinja.Refusal ? cause.getMessage() : e.getMessage();
                 throw new UserError(source + ": the chat_template cannot be rendered (" + why.replaceAll("\\s+", " ").strip()
                         + (e.getLineno() > 0 ? ", template line " + e.getLineno() : "") + ")");
             }
@@ -92,24 +99,11 @@ public final class ChatTemplate {
         return result.getOutput();
     }
 
-    /** The template's own refusal ({@code raise_exception('Conversation roles must alternate...')}). */
-    public static String raiseException(String message) {
-        throw new TemplateRefusal(message);
-    }
-
-    private static final class TemplateRefusal extends RuntimeException {
-        TemplateRefusal(String message) {
-            super(message);
-        }
-    }
-
-    private static Jinjava jinja() {
-        Jinjava jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-                .withLegacyOverrides(LegacyOverrides.newBuilder().withUseNaturalOperatorPrecedence(true)
-                        .withParseWhitespaceControlStrictly(true).withEvaluateMapKeys(true).withAllowAdjacentTextNodes(true)
-                        .withUseTrimmingForNotesAndExpressions(true).withKeepNullableLoopValues(true)
-                        .withHandleBackslashInQuotesOnly(true).build()).build());
-        jinja.registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
-        return jinja;
+    /** A message as transformers passes it: a Python dict (.get, .items work) with "role" then "content". */
+    private static PyMap pyDict(Message m) {
+        Map<String, Object> dict = new LinkedHashMap<>();
+        dict.put("role", m.role());
+        dict.put("content", m.content());
+        return new PyMap(dict);
     }
 }

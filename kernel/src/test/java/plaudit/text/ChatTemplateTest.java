@@ -1,5 +1,6 @@
 package plaudit.text;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.UserError;
@@ -8,6 +9,7 @@ import plaudit.text.ChatTemplate.Message;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,28 +20,89 @@ class ChatTemplateTest {
     @TempDir
     Path dir;
 
+    /*
+     * Expected strings are read off each template's text (quoted in the comments); Python's Jinja 3.1.6, set up as
+     * transformers sets it up (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks), renders the same.
+     */
+
+    /**
+     * Llama 3: every message is '<|start_header_id|>' + role + '<|end_header_id|>\n\n' + content | trim + '<|eot_id|>',
+     * the first with bos_token before it; then '<|start_header_id|>assistant<|end_header_id|>\n\n' always (this
+     * template ignores add_generation_prompt).
+     */
     @Test
     void llama3RendersAsHuggingFaceDoes() {
         ChatTemplate llama3 = ChatTemplate.fromTokenizerConfig(HfReference.dir("llama3").resolve("tokenizer_config.json"));
-        String rendered = llama3.render(List.of(new Message("system", "You are helpful."),
-                new Message("user", "Why is the sky blue?")), true);
-        // the reference of @lenml/tokenizers' apply_chat_template (docs: notes on Hugging Face models)
-        assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are helpful.<|eot_id|>"
-                + "<|start_header_id|>user<|end_header_id|>\n\nWhy is the sky blue?<|eot_id|>"
-                + "<|start_header_id|>assistant<|end_header_id|>\n\n", rendered);
+        String bos = "<|begin_of_text|>", user = "<|start_header_id|>user<|end_header_id|>\n\n",
+                assistant = "<|start_header_id|>assistant<|end_header_id|>\n\n", eot = "<|eot_id|>";
+        assertEquals(bos + "<|start_header_id|>system<|end_header_id|>\n\nYou are helpful." + eot + user + "Why is the sky blue?" + eot
+                + assistant, llama3.render(List.of(new Message("system", "You are helpful."), new Message("user", "Why is the sky blue?")), true));
+        assertEquals(bos + user + "Hi" + eot + assistant, llama3.render(List.of(new Message("user", "Hi")), true));
+        assertEquals(bos + user + "Hi" + eot + assistant + "X" + eot + assistant,
+                llama3.render(List.of(new Message("user", "Hi"), new Message("assistant", "X")), false));
+        // "| trim" is Python's str.strip(): U+00A0 is whitespace to it
+        assertEquals(bos + user + "Hi" + eot + assistant, llama3.render(List.of(new Message("user", " Hi\u00a0\n")), false));
     }
 
     /**
-     * Qwen 3's template uses Python that Jinjava lacks (namespace(key=expression), string methods such as
-     * message.content.startswith, messages[::-1]): refused in one line naming the file, never rendered wrongly.
+     * Qwen 3: a first system message is '<|im_start|>system\n' + content + '<|im_end|>\n'; a user message
+     * '<|im_start|>user\n' + content + '<|im_end|>\n'; an assistant message after the last user query, and last,
+     * '<|im_start|>assistant\n<think>\n' + reasoning_content.strip('\n') + '\n</think>\n\n' + content.lstrip('\n')
+     * + '<|im_end|>\n' with reasoning_content '' when the content has no '</think>'; add_generation_prompt adds
+     * '<|im_start|>assistant\n', and '<think>\n\n</think>\n\n' after it when enable_thinking is false.
      */
     @Test
-    void qwen3IsRefusedInOneLine() {
-        Path config = HfReference.dir("qwen3").resolve("tokenizer_config.json");
-        ChatTemplate qwen3 = ChatTemplate.fromTokenizerConfig(config);
-        UserError e = assertThrows(UserError.class, () -> qwen3.render(List.of(new Message("user", "Why is the sky blue?")), true));
-        assertTrue(e.getMessage().startsWith(config + ": the chat_template cannot be rendered ("), e.getMessage());
-        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    void qwen3RendersAsHuggingFaceDoes() {
+        ChatTemplate qwen3 = ChatTemplate.fromTokenizerConfig(HfReference.dir("qwen3").resolve("tokenizer_config.json"));
+        assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", qwen3.render(List.of(new Message("user", "Hi")), true));
+        assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nX<|im_end|>\n",
+                qwen3.render(List.of(new Message("user", "Hi"), new Message("assistant", "X")), false));
+        assertEquals("<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n",
+                qwen3.render(List.of(new Message("system", "S"), new Message("user", "Hi")), false));
+        assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",
+                qwen3.render(List.of(new Message("user", "Hi")), true, Map.of("enable_thinking", false)));
+    }
+
+    /**
+     * The Python in Qwen 3's template at work: messages[::-1] and namespace() find the last user query (index 2), so
+     * the earlier assistant turn loses its reasoning (content.split('</think>')[-1].lstrip('\n')) and the last keeps
+     * it, stripped of the newlines around it (.split('</think>')[0].rstrip('\n').split('<think>')[-1].lstrip('\n')).
+     */
+    @Test
+    void qwen3DropsReasoningBeforeTheLastQuery() {
+        ChatTemplate qwen3 = ChatTemplate.fromTokenizerConfig(HfReference.dir("qwen3").resolve("tokenizer_config.json"));
+        String rendered = qwen3.render(List.of(new Message("user", "A"), new Message("assistant", "<think>r</think>\n\nB"),
+                new Message("user", "C"), new Message("assistant", "<think>\n\nmull\n</think>\n\n\nD")), false);
+        assertEquals("<|im_start|>user\nA<|im_end|>\n<|im_start|>assistant\nB<|im_end|>\n<|im_start|>user\nC<|im_end|>\n"
+                + "<|im_start|>assistant\n<think>\nmull\n</think>\n\nD<|im_end|>\n", rendered);
+    }
+
+    /** Expected values: Python's semantics (slice.indices, str.split, str.strip), worked out by hand. */
+    @Test
+    void pythonExpressionsAsInJinja() throws Exception {
+        assertEquals("3,2,1|cba|2,4|5,4|", render("{% for x in [1,2,3][::-1] %}{{ x }}{% if not loop.last %},{% endif %}{% endfor %}|"
+                + "{{ 'abc'[::-1] }}|{{ [1,2,3,4,5][1::2] | join(',') }}|{{ [1,2,3,4,5][:2:-1] | join(',') }}|{{ [1][5::-1][1:] | join(',') }}"));
+        // a keyword argument's value is the whole expression: (1 + 2) * 2, not (x=1) + 2
+        assertEquals("6a", render("{% set ns = namespace(x=1 + 2, y='a') %}{% set ns.x = ns.x * 2 %}{{ ns.x }}{{ ns.y }}"));
+        assertEquals("a|b|c;a|b||c;a|b,c;b;xy;True", render("{{ ' a b\t c '.split() | join('|') }};{{ 'a,b,,c'.split(',') | join('|') }};"
+                + "{{ 'a,b,c'.split(',', 1) | join('|') }};{{ 'abc'.strip('ac') }};{{ '\n xy\u00a0'.strip() }};"
+                + "{{ 'True' if 'x.y'.startswith(('a', 'x')) and 'x.y'.endswith('y') else 'False' }}"));
+    }
+
+    @Test
+    void pythonThatIsNotSupportedIsRefusedByName() throws Exception {
+        for (String[] c : new String[][] {{"{{ 'a'.format(1) }}", "the string method .format() is not supported"},
+                {"{{ 'a'.toUpperCase() }}", "the string method .toUpperCase() is not supported"},
+                {"{{ 'a' | nosuchfilter }}", "no filter named 'nosuchfilter'"},
+                {"{% if 1 is nosuchtest %}x{% endif %}", "no test named 'nosuchtest'"},
+                {"{% generation %}x{% endgeneration %}", "Unknown tag: generation"},
+                {"{{ [1][::0] }}", "slice step cannot be zero"}}) {
+            Path config = Files.writeString(dir.resolve("t.json"), "{\"chat_template\": " + jsonString(c[0]) + "}");
+            UserError e = assertThrows(UserError.class, () -> ChatTemplate.fromTokenizerConfig(config).render(List.of(), false), c[0]);
+            assertTrue(e.getMessage().startsWith(config + ": the chat_template cannot be rendered (") && e.getMessage().contains(c[1]),
+                    e.getMessage());
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        }
     }
 
     /** Expected values: what Python's Jinja 3.1.6 renders with trim_blocks and lstrip_blocks. */
@@ -81,7 +144,7 @@ class ChatTemplateTest {
         assertEquals(1, raised.getMessage().lines().count());
     }
 
-    private static String jsonString(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    private static String jsonString(String s) throws Exception {
+        return new ObjectMapper().writeValueAsString(s);
     }
 }
