@@ -69,7 +69,10 @@ public final class PythonJinja extends Jinjava {
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonStrMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        // no nested interpretation: Jinjava would otherwise render Jinja found in a value ({{ message.content }}
+        // holding "{{ 7 * 6 }}" gave "42"); Jinja prints values as they are
         return JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).withElResolver(resolver)
+                .withNestedInterpretationEnabled(false)
                 .withLegacyOverrides(LegacyOverrides.newBuilder().withUseNaturalOperatorPrecedence(true)
                         .withParseWhitespaceControlStrictly(true).withEvaluateMapKeys(true).withAllowAdjacentTextNodes(true)
                         .withUseTrimmingForNotesAndExpressions(true).withKeepNullableLoopValues(true)

@@ -1,13 +1,22 @@
 package plaudit.text;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import plaudit.UserError;
 import plaudit.text.ChatTemplate.Message;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -77,6 +86,43 @@ class ChatTemplateTest {
                 + "<|im_start|>assistant\n<think>\nmull\n</think>\n\nD<|im_end|>\n", rendered);
     }
 
+    /**
+     * Every case of chat-cases.json (whitespace, reasoning, tool turns, CJK and emoji, text that looks like tokens or
+     * Jinja) renders as Python's Jinja renders it in transformers' set-up: chat-reference.json, written by
+     * chat-reference.py beside it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3", "qwen3"})
+    void everyCaseRendersAsPythonsJinjaDoes(String name) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Path config = HfReference.dir(name).resolve("tokenizer_config.json");
+        JsonNode cases = resource(json, "chat-cases.json"), reference = resource(json, "chat-reference.json").path("templates").path(name);
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(json.readTree(config.toFile()).path("chat_template").asText().getBytes(StandardCharsets.UTF_8)));
+        assertEquals(reference.path("sha256").asText(), sha256, config + "'s chat_template is not the one chat-reference.json "
+                + "was rendered from: run kernel/src/test/resources/text/chat-reference.py");
+        assertEquals(cases.size(), reference.path("renderings").size(), "chat-cases.json changed: run chat-reference.py");
+        ChatTemplate template = ChatTemplate.fromTokenizerConfig(config);
+        List<String> mismatches = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            JsonNode c = cases.get(i);
+            List<Message> messages = new ArrayList<>();
+            for (JsonNode m : c.path("messages")) messages.add(new Message(m.path("role").asText(), m.path("content").asText()));
+            Map<String, Object> variables = json.convertValue(c.path("variables"), new TypeReference<Map<String, Object>>() { });
+            String ours = template.render(messages, c.path("add_generation_prompt").asBoolean(), variables == null ? Map.of() : variables);
+            String expected = reference.path("renderings").get(i).asText();
+            if (!ours.equals(expected)) mismatches.add("case " + i + ": Jinja " + json.writeValueAsString(expected) + ", ours " + json.writeValueAsString(ours));
+        }
+        assertEquals(List.of(), mismatches);
+    }
+
+    private static JsonNode resource(ObjectMapper json, String name) throws Exception {
+        try (InputStream in = ChatTemplateTest.class.getResourceAsStream("/text/" + name)) {
+            if (in == null) throw new IllegalStateException("test resource text/" + name + " is missing");
+            return json.readTree(in);
+        }
+    }
+
     /** Expected values: Python's semantics (slice.indices, str.split, str.strip), worked out by hand. */
     @Test
     void pythonExpressionsAsInJinja() throws Exception {
@@ -87,6 +133,14 @@ class ChatTemplateTest {
         assertEquals("a|b|c;a|b||c;a|b,c;b;xy;True", render("{{ ' a b\t c '.split() | join('|') }};{{ 'a,b,,c'.split(',') | join('|') }};"
                 + "{{ 'a,b,c'.split(',', 1) | join('|') }};{{ 'abc'.strip('ac') }};{{ '\n xy\u00a0'.strip() }};"
                 + "{{ 'True' if 'x.y'.startswith(('a', 'x')) and 'x.y'.endswith('y') else 'False' }}"));
+    }
+
+    /** Text in a message is data: Jinja prints it as it is, never as a template (Jinjava rendered it by default). */
+    @Test
+    void jinjaInAMessageIsPrintedAsItIs() throws Exception {
+        Path config = Files.writeString(dir.resolve("t.json"), "{\"chat_template\": \"{% for m in messages %}[{{ m.content }}]{% endfor %}\"}");
+        String text = "{{ 7 * 6 }} {% raw %} {% if true %}x";
+        assertEquals("[" + text + "]", ChatTemplate.fromTokenizerConfig(config).render(List.of(new Message("user", text)), false));
     }
 
     @Test
