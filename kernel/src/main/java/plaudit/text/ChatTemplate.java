@@ -22,8 +22,12 @@ import java.util.Optional;
  * methods and whitespace rules where chat templates need them), with the config's {@code bos_token},
  * {@code eos_token}, {@code pad_token} and {@code unk_token}. Llama 3's and Qwen 3's render exactly; what is not
  * supported (a Python method or filter not here, a tag such as {@code {% generation %}}) is refused in one line
- * naming the file and the construct, never rendered differently. The result is text: encode it with special tokens
- * allowed and no BOS added, as transformers does (a template that wants a BOS writes it).
+ * naming the file and the construct. The result is text: encode it with special tokens allowed and no BOS added, as
+ * transformers does (a template that wants a BOS writes it).
+ *
+ * <p>Still not Python, and not refused: a boolean or None printed ({@code {{ flag }}}) is Jinjava's "true" or "",
+ * not "True" or "None"; {@code tojson} writes no spaces after ',' and ':'; {@code x is none} holds for an undefined
+ * x. Chat templates test booleans rather than print them, and use tojson only for tools, which Plaudit never passes.
  */
 public final class ChatTemplate {
     /** One turn of a conversation: {@code role} is "system", "user" or "assistant". */

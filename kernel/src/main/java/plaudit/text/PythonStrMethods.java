@@ -16,7 +16,7 @@ import java.util.Objects;
  * Jinjava's own, for method calls on strings only. Any other method called on a string (a Python one not here, or a
  * Java one such as {@code toUpperCase}) is refused by name rather than evaluated as Java or as nothing.
  *
- * <p>Whitespace (strip, split with no argument) is Python's {@code str.isspace}: Java's whitespace plus the
+ * <p>Also {@code text[i]}, a character of a string. Whitespace (strip, split with no argument) is Python's {@code str.isspace}: Java's whitespace plus the
  * non-breaking spaces and U+0085.
  */
 final class PythonStrMethods extends ELResolver {
@@ -134,9 +134,16 @@ final class PythonStrMethods extends ELResolver {
         return s;
     }
 
+    /** {@code text[i]}: the i-th character (from the end when negative), as Python indexes a str; Jinjava has none. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
-        return null;
+        // Jinjava passes the index as text
+        if (!(base instanceof String s) || property == null || !property.toString().matches("-?\\d{1,9}")) return null;
+        int[] codePoints = s.codePoints().toArray();
+        int i = Integer.parseInt(property.toString());
+        if (i < -codePoints.length || i >= codePoints.length) throw new PythonJinja.Refusal("string index " + i + " out of range");
+        context.setPropertyResolved(true);
+        return new String(codePoints, i < 0 ? i + codePoints.length : i, 1);
     }
 
     @Override

@@ -133,6 +133,8 @@ class ChatTemplateTest {
         assertEquals("a|b|c;a|b||c;a|b,c;b;xy;True", render("{{ ' a b\t c '.split() | join('|') }};{{ 'a,b,,c'.split(',') | join('|') }};"
                 + "{{ 'a,b,c'.split(',', 1) | join('|') }};{{ 'abc'.strip('ac') }};{{ '\n xy\u00a0'.strip() }};"
                 + "{{ 'True' if 'x.y'.startswith(('a', 'x')) and 'x.y'.endswith('y') else 'False' }}"));
+        // a str indexed by code point, negative from the end
+        assertEquals("a|c|\ud83d\ude00", render("{{ 'abc'[0] }}|{{ 'abc'[-1] }}|{{ 'a\ud83d\ude00b'[1] }}"));
     }
 
     /** Text in a message is data: Jinja prints it as it is, never as a template (Jinjava rendered it by default). */
@@ -150,7 +152,9 @@ class ChatTemplateTest {
                 {"{{ 'a' | nosuchfilter }}", "no filter named 'nosuchfilter'"},
                 {"{% if 1 is nosuchtest %}x{% endif %}", "no test named 'nosuchtest'"},
                 {"{% generation %}x{% endgeneration %}", "Unknown tag: generation"},
-                {"{{ [1][::0] }}", "slice step cannot be zero"}}) {
+                {"{{ [1][::0] }}", "slice step cannot be zero"},
+                {"{{ 'abc'[3] }}", "string index 3 out of range"},
+                {"{{ '%s' % 'a' }}", "Cannot coerce"}}) {
             Path config = Files.writeString(dir.resolve("t.json"), "{\"chat_template\": " + jsonString(c[0]) + "}");
             UserError e = assertThrows(UserError.class, () -> ChatTemplate.fromTokenizerConfig(config).render(List.of(), false), c[0]);
             assertTrue(e.getMessage().startsWith(config + ": the chat_template cannot be rendered (") && e.getMessage().contains(c[1]),
