@@ -30,7 +30,7 @@ import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.RBRACK;
 
 /**
  * Jinjava's expression parser with two pieces of Python's grammar that chat templates use and Jinjava parses
- * otherwise:
+ * differently or not at all:
  * <ul>
  *   <li>a keyword argument's value is a whole expression, as in Python: Jinjava binds {@code =} as tightly as
  *   {@code +}, so {@code namespace(last=messages|length - 1)} became {@code (last=messages|length) - 1} (Qwen 3);</li>
@@ -38,8 +38,8 @@ import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.RBRACK;
  *   evaluated by {@link PythonSlice}; Jinjava parses only {@code x[start:stop]}.</li>
  * </ul>
  * An unknown filter or test is refused, as Jinja refuses it, where Jinjava would render nothing. Everything else is
- * Jinjava's. Expects Jinjava's natural operator precedence ({@link PythonJinja} sets it): filters
- * and tests are then parsed above this level, never in {@link #value()}.
+ * Jinjava's. Expects Jinjava's natural operator precedence ({@link PythonJinja} sets it): filters and tests are
+ * then parsed above this level, never in {@link #value()}.
  */
 final class PythonParser extends ExtendedParser {
     /** The tree builder Jinjava's expression factory is made with, for this parser. */
@@ -48,7 +48,7 @@ final class PythonParser extends ExtendedParser {
 
         Syntax() {
             // what Jinjava's ExpressionFactoryImpl enables (its default profile, JEE6)
-            super(Builder.Feature.METHOD_INVOCATIONS, Builder.Feature.VARARGS);
+            super(METHOD_INVOCATIONS, Builder.Feature.VARARGS);
         }
 
         @Override

@@ -75,8 +75,8 @@ final class PythonSlice extends AstRightValue {
         if (node == null) return null;
         Object value = node.eval(bindings, context);
         if (value == null) return null;
-        if (value instanceof Number n && n.doubleValue() == n.longValue()) return Math.toIntExact(n.longValue());
-        throw new ELException("slice index " + value + " is not an integer");
+        if (value instanceof Long || value instanceof Integer) return Math.toIntExact(((Number) value).longValue());
+        throw new ELException("slice indices must be integers or None, not " + value);
     }
 
     @Override
