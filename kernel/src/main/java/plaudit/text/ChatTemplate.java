@@ -27,7 +27,9 @@ import java.util.Optional;
  *
  * <p>Still not Python, and not refused: a boolean or None printed ({@code {{ flag }}}) is Jinjava's "true" or "",
  * not "True" or "None"; {@code tojson} writes no spaces after ',' and ':'; {@code x is none} holds for an undefined
- * x. Chat templates test booleans rather than print them, and use tojson only for tools, which Plaudit never passes.
+ * x; a variable set inside a for loop keeps its value into the next iteration, where Jinja starts each iteration
+ * from the outer value. Chat templates test booleans rather than print them, use tojson only for tools (Plaudit
+ * passes none), and set what they use in an iteration before using it (or use namespace()).
  */
 public final class ChatTemplate {
     /** One turn of a conversation: {@code role} is "system", "user" or "assistant". */
