@@ -67,7 +67,7 @@ public final class ChatFormat {
         }
         endOfTurn = after.substring(0, after.indexOf(token) + token.length());
         endOfTurnIds = tokenizer.encode(endOfTurn, true);
-        int stop = singleId(tokenizer, token);
+        int stop = singleId(tokenizer, token, template.source());
         // the config's eos_token as well, as models' generation configs list both (Llama 3 Instruct: <|eot_id|>,
         // <|end_of_text|>; Qwen 3: <|im_end|>, <|endoftext|>): a model that ends its reply with it also stops
         int eos = template.token("eos_token").map(t -> tokenizer.encode(t, true)).filter(ids -> ids.length == 1).map(ids -> ids[0]).orElse(stop);
@@ -166,10 +166,10 @@ public final class ChatFormat {
         return first;
     }
 
-    private static int singleId(Tokenizer tokenizer, String token) {
+    private static int singleId(Tokenizer tokenizer, String token, String source) {
         int[] ids = tokenizer.encode(token, true);
         if (ids.length != 1) {
-            throw new UserError("the end-of-turn token " + quote(token) + " is " + ids.length + " tokens " + Arrays.toString(ids)
+            throw new UserError(source + ": the end-of-turn token " + quote(token) + " is " + ids.length + " tokens " + Arrays.toString(ids)
                     + " to this tokenizer, not one; use the tokenizer.json that belongs to the chat template");
         }
         return ids[0];
