@@ -2,7 +2,7 @@ package plaudit.train;
 
 import plaudit.model.Generation;
 import plaudit.model.Generator;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
@@ -24,10 +24,10 @@ public record Completions(List<String> prompts, List<String> responses) {
      * {@code perPrompt} samples per prompt at {@code temperature}, at most {@code maxTokens} each; prompts longer than
      * the context allows lose their beginning. Batched {@link #BATCH} rows at a time.
      */
-    public static Completions sample(Gpt model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
+    public static Completions sample(CausalLm model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
                                      double temperature, long seed) {
         List<String> ps = new ArrayList<>(), rs = new ArrayList<>();
-        int maxPrompt = model.config().blockSize() - maxTokens;
+        int maxPrompt = model.contextLength() - maxTokens;
         List<int[]> ids = new ArrayList<>();
         for (String p : prompts) {
             int[] e = tok.encode(p);

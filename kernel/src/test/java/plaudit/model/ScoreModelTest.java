@@ -62,13 +62,13 @@ class ScoreModelTest {
             mean.save(dir.resolve("rm"), new CheckpointTest.FakeTokenizer("rm", false));
             NDArray ids = m.create(IDS, new Shape(2, 5));
             float[] expected = mean.sequenceScores(ids, null, LAST, false).toFloatArray();
-            try (ScoreModel back = ScoreModel.load(Checkpoint.read(dir.resolve("rm")), Device.cpu())) {
+            try (ScoreModel back = ScoreModel.load(dir.resolve("rm"), Device.cpu())) {
                 assertEquals(ScoreModel.Readout.MEAN, back.readout());
                 assertEquals(0, TinyModels.maxAbsDiff(expected, back.sequenceScores(ids, null, LAST, false).toFloatArray()), 1e-6);
             }
             // a reward model written before readouts existed has no score_head.json: it was read at the last token
             Files.delete(dir.resolve("rm/" + ScoreModel.HEAD_FILE + ".json"));
-            try (ScoreModel old = ScoreModel.load(Checkpoint.read(dir.resolve("rm")), Device.cpu())) {
+            try (ScoreModel old = ScoreModel.load(dir.resolve("rm"), Device.cpu())) {
                 assertEquals(ScoreModel.Readout.LAST, old.readout());
                 assertFalse(TinyModels.maxAbsDiff(expected, old.sequenceScores(ids, null, LAST, false).toFloatArray()) < 1e-4);
             }

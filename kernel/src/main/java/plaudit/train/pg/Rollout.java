@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
 import plaudit.data.RewardFunction;
@@ -26,8 +26,8 @@ public final class Rollout {
     /** Most characters of a prompt shown in an error. */
     private static final int SHOWN = 80;
     private final String who;
-    private final Gpt policy;
-    private final Gpt ref;
+    private final CausalLm policy;
+    private final CausalLm ref;
     private final RewardFunction reward;
     private final RewardFunction gold;
     private final Tokenizer tok;
@@ -46,7 +46,7 @@ public final class Rollout {
      * @param missingEosPenalty subtracted from the score of a response that did not end with EOS; 0 = off
      * @param rewardClip        clip scores to ±this; ≤ 0 = off
      */
-    public Rollout(String who, Gpt policy, Gpt ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
+    public Rollout(String who, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
                    List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
                    double rewardClip) {
         if (prompts.isEmpty()) throw new UserError(who + ": no prompts to roll out from");
@@ -61,10 +61,10 @@ public final class Rollout {
         this.temperature = temperature;
         this.missingEosPenalty = missingEosPenalty;
         this.rewardClip = rewardClip;
-        this.maxPromptLen = policy.config().blockSize() - responseLength;
+        this.maxPromptLen = policy.contextLength() - responseLength;
         if (maxPromptLen < 1) {
             throw new UserError(who + ": response_length " + responseLength + " leaves no room for a prompt "
-                    + "in block_size " + policy.config().blockSize() + "; lower --response-length");
+                    + "in " + policy.contextLengthKey() + " " + policy.contextLength() + "; lower --response-length");
         }
     }
 
