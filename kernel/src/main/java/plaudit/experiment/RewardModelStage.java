@@ -116,7 +116,7 @@ public final class RewardModelStage {
      * rate compares with. One draw (seed + {@link Recipe#SFT_SAMPLES_SEED}) for a run and for its resumption, so that
      * both measure against the same responses.
      */
-    public static Completions sftSamples(Gpt sft, Tokenizer tok, List<String> prompts, int perPrompt,
+    public static Completions sftSamples(CausalLm sft, Tokenizer tok, List<String> prompts, int perPrompt,
                                          int responseLength, long seed) {
         return Completions.sample(sft, tok, prompts, perPrompt, responseLength, Recipe.SAMPLING_TEMPERATURE,
                 seed + Recipe.SFT_SAMPLES_SEED);

@@ -46,7 +46,15 @@ public final class ModelFolder {
      */
     public static Tokenizer tokenizer(Path dir) {
         if (modelType(dir).equals("gpt2")) return Checkpoint.read(dir).tokenizer();
-        return FolderTokenizer.open(dir);
+        FolderTokenizer tok = FolderTokenizer.open(dir);
+        JsonNode vocab = readJson(dir.resolve(Checkpoint.CONFIG)).get("vocab_size");
+        if (vocab != null && vocab.canConvertToInt() && tok.vocabSize() > vocab.intValue()) {
+            tok.close();
+            // an id past the embedding would fail deep in the first forward pass
+            throw new UserError(dir + ": tokenizer.json has " + tok.vocabSize() + " ids but config.json's vocab_size"
+                    + " is " + vocab.intValue() + "; the tokenizer belongs to another model, use the model's own");
+        }
+        return tok;
     }
 
     /**

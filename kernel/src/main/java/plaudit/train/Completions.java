@@ -1,6 +1,7 @@
 package plaudit.train;
 
 import plaudit.model.Generation;
+import plaudit.model.FolderTokenizer;
 import plaudit.model.Generator;
 import plaudit.model.CausalLm;
 import plaudit.model.SamplingConfig;
@@ -41,7 +42,8 @@ public record Completions(List<String> prompts, List<String> responses) {
         try (Progress bar = new Progress("sample", ids.size())) {
             for (int from = 0; from < ids.size(); from += BATCH) {
                 Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + BATCH)),
-                        new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from));
+                        new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from),
+                        FolderTokenizer.stopIds(tok), true);
                 for (int i = 0; i < g.tokens().length; i++) {
                     int[] t = g.tokens()[i];
                     rs.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(t, t.length - 1) : t));

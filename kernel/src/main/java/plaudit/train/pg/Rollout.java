@@ -3,6 +3,7 @@ package plaudit.train.pg;
 import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
 import plaudit.model.Generation;
+import plaudit.model.FolderTokenizer;
 import plaudit.model.Generator;
 import plaudit.model.CausalLm;
 import plaudit.model.NoGrad;
@@ -143,8 +144,10 @@ public final class Rollout {
         long t0 = System.nanoTime();
         int[][] promptIds = new int[n][];
         for (int i = 0; i < n; i++) promptIds[i] = tail(tok.encode(batchPrompts.get(i)), maxPromptLen);
+        // a Llama-family policy stops at any of its folder's end-of-sequence ids (Llama 3's and Qwen's are lists)
         Generation gen = Generator.generate(policy, Arrays.asList(promptIds),
-                new SamplingConfig(responseLength, temperature, 0, 1.0, tok.eosId(), samplingSeed));
+                new SamplingConfig(responseLength, temperature, 0, 1.0, tok.eosId(), samplingSeed),
+                FolderTokenizer.stopIds(tok), true);
         int[] length = new int[n];
         String[] text = new String[n];
         for (int i = 0; i < n; i++) {
