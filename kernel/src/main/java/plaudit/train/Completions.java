@@ -1,9 +1,9 @@
 package plaudit.train;
 
-import plaudit.model.Generation;
-import plaudit.model.FolderTokenizer;
-import plaudit.model.Generator;
 import plaudit.model.CausalLm;
+import plaudit.model.FolderTokenizer;
+import plaudit.model.Generation;
+import plaudit.model.Generator;
 import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
 import plaudit.text.Tokenizer;

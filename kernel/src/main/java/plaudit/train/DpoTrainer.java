@@ -8,7 +8,6 @@ import plaudit.Settings;
 import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.CausalLm;
-import plaudit.model.CausalLm;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;

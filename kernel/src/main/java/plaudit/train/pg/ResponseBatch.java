@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import plaudit.model.CausalLm;
-import plaudit.model.CausalLm;
 import plaudit.model.Scalar;
 import plaudit.model.ScoreModel;
 

@@ -2,13 +2,13 @@ package plaudit.train.pg;
 
 import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
-import plaudit.model.Generation;
-import plaudit.model.FolderTokenizer;
-import plaudit.model.Generator;
+import plaudit.data.RewardFunction;
 import plaudit.model.CausalLm;
+import plaudit.model.FolderTokenizer;
+import plaudit.model.Generation;
+import plaudit.model.Generator;
 import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
-import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.data.RewardFunction;
 import plaudit.model.CausalLm;
-import plaudit.model.CausalLm;
 import plaudit.model.NoGrad;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
