@@ -26,7 +26,12 @@ import java.util.regex.Pattern;
  * One directory = one model. The directory is a Hugging Face GPT-2 folder that {@code GPT2LMHeadModel.from_pretrained}
  * loads as it is: {@code config.json} (GPT2Config), {@code model.safetensors} (HF names) and {@code tokenizer.json}.
  * Plaudit keeps its own state beside them: named safetensors files ({@code optimizer.safetensors},
- * {@code value_head.safetensors}) and named JSON files ({@code trainer_state.json}).
+ * {@code value_head.safetensors}) and named JSON files ({@code trainer_state.json}), which {@link FolderState} reads in
+ * a folder of any family.
+ *
+ * <p>{@link Writer#model} writes a model of any family: a GPT-2 folder as above, or a Llama-family folder
+ * ({@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}, {@code Qwen3ForCausalLM}) that {@link ModelFolder#open} reads;
+ * {@link #read} reads GPT-2 folders only.
  *
  * <p>Writing is atomic ({@link AtomicDirectory}): a crash leaves either the old or the new checkpoint, never a mixture.
  *

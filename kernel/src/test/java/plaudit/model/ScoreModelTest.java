@@ -75,6 +75,25 @@ class ScoreModelTest {
         }
     }
 
+    /** A head on a Llama trunk (head width = hidden_size) saves and loads as a Llama folder with the same scores. */
+    @Test
+    void aRewardModelOnALlamaTrunkReopensWithTheSameScores(@TempDir Path dir) {
+        Path src = TinyLlamas.write(dir.resolve("src"), TinyLlamas.qwen3(), 4, Safetensors.DType.F32, 1);
+        try (ScoreModel rm = ScoreModel.withNewHead(LlamaCheckpoint.read(src).model(Device.cpu()), 11,
+                ScoreModel.Readout.MEAN); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            assertEquals(new Shape(1, TinyLlamas.qwen3().hiddenSize()), rm.headParameters().get(ScoreModel.HEAD_WEIGHT).getShape());
+            rm.shift(0.25);
+            rm.save(dir.resolve("rm"), null);
+            NDArray ids = m.create(IDS, new Shape(2, 5));
+            float[] expected = rm.sequenceScores(ids, null, LAST, false).toFloatArray();
+            try (ScoreModel back = ScoreModel.load(dir.resolve("rm"), Device.cpu())) {
+                assertEquals("qwen3", back.trunk().modelType());
+                assertEquals(ScoreModel.Readout.MEAN, back.readout());
+                assertEquals(0, TinyModels.maxAbsDiff(expected, back.sequenceScores(ids, null, LAST, false).toFloatArray()), 0);
+            }
+        }
+    }
+
     @Test
     void anUnknownReadoutIsNamedWithTheKnownOnes() {
         UserError e = assertThrows(UserError.class, () -> ScoreModel.Readout.parse("max"));
