@@ -3,6 +3,7 @@ package plaudit.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.model.CausalLm;
@@ -68,6 +69,13 @@ class ExportCommandTest {
         int[] ids = {128000, 9906, 1917, 11};
         try (CausalLm a = ModelFolder.open(src, Device.cpu()); CausalLm b = ModelFolder.open(out, Device.cpu())) {
             assertArrayEquals(a.sequenceLogProbs(ids), b.sequenceLogProbs(ids));
+        }
+        Path half = tmp.resolve("bf16");
+        assertEquals(0, PlauditCli.run("export", src.toString(), half.toString(), "--dtype", "bf16"));
+        assertEquals("bfloat16", new ObjectMapper().readTree(half.resolve("config.json").toFile()).get("torch_dtype").textValue());
+        assertTrue(Files.size(half.resolve("model.safetensors")) < Files.size(out.resolve("model.safetensors")) * 0.6);
+        try (CausalLm b = ModelFolder.open(half, Device.cpu())) {
+            assertEquals("llama", b.modelType());
         }
     }
 
