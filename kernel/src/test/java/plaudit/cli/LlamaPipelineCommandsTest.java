@@ -10,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import plaudit.data.Comparison;
 import plaudit.data.ComparisonsJsonl;
 import plaudit.data.Split;
+import plaudit.experiment.Experiment;
+import plaudit.experiment.SftStage;
 import plaudit.model.CausalLm;
 import plaudit.model.LlamaConfig;
 import plaudit.model.ModelFolder;
@@ -112,6 +114,23 @@ class LlamaPipelineCommandsTest {
              CausalLm after = ModelFolder.open(sft(), Device.cpu())) {
             assertEquals("llama", after.modelType());
             assertFalse(Arrays.equals(before.sequenceLogProbs(ids), after.sequenceLogProbs(ids)), "SFT changed the model");
+        }
+    }
+
+    /** What the sft command does, in process: the folder it writes holds exactly the model it trained. */
+    @Test
+    void aTrainedLlamaReopensWithTheLogProbsItHadWhenSaved(@TempDir Path tmp) throws Exception {
+        int[] ids = {128000, 9906, 1917, 11, 1268, 527};
+        try (ModelInput in = ModelInput.open(llama); CausalLm model = in.model(Device.cpu())) {
+            float[] untrained = model.sequenceLogProbs(ids);
+            SftStage.train(model, in.tok(), PairsInput.read(pairs).splits(), new Experiment.Sft(2, 2, 1e-3), 12, 3,
+                    tmp.resolve("metrics.csv"));
+            float[] trained = model.sequenceLogProbs(ids);
+            assertFalse(Arrays.equals(untrained, trained));
+            SftStage.write(model, in.tok(), tmp.resolve("sft"));
+            try (CausalLm back = ModelFolder.open(tmp.resolve("sft"), Device.cpu())) {
+                assertArrayEquals(trained, back.sequenceLogProbs(ids));
+            }
         }
     }
 
