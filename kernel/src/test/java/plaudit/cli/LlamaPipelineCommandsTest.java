@@ -135,8 +135,10 @@ class LlamaPipelineCommandsTest {
     }
 
     @Test
-    void rewardModelReopensWithItsHeadAndTokenizer() {
+    void rewardModelReopensWithItsHeadAndTokenizer() throws IOException {
         assertTravelled(rm());
+        assertFinite(dir.resolve("rm/metrics.csv"), "loss");
+        assertFinite(dir.resolve("rm/metrics.csv"), "val_loss");
         try (ScoreModel rm = ScoreModel.load(rm(), Device.cpu())) {
             assertEquals("llama", rm.trunk().modelType());
             assertEquals(CFG.hiddenSize(), rm.headParameters().get(ScoreModel.HEAD_WEIGHT).getShape().get(1));
