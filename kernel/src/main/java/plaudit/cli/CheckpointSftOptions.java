@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * {@code dpo}, {@code ppo} and {@code rloo}).
  */
 public final class CheckpointSftOptions {
-    @Option(names = "--sft", required = true, paramLabel = "<sft>", description = "SFT checkpoint: the initial policy and the frozen "
-            + "reference (train-rm: the trunk's initialisation and the re-centring policy).")
+    @Option(names = "--sft", required = true, paramLabel = "<sft>", description = "SFT checkpoint, or a Hugging Face folder of a gpt2, "
+            + "llama, qwen2 or qwen3 model with its tokenizer.json: the initial policy and the frozen reference "
+            + "(train-rm: the trunk's initialisation and the re-centring policy).")
     Path dir;
 }

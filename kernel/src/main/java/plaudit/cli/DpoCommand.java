@@ -3,8 +3,8 @@ package plaudit.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import plaudit.model.CausalLm;
 import plaudit.model.Checkpoint;
-import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
 import plaudit.report.Tables;
@@ -32,14 +32,12 @@ public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
     public Integer call() throws Exception {
         DpoTrainer.Config cfg = config();
         var dev = run.device();
-        Checkpoint sftCkpt = Checkpoint.read(sft.dir);
-        Tokenizer tok = sftCkpt.tokenizer();
         PairsInput data = stage.read();
-        try (Gpt ref = sftCkpt.model(dev); Gpt policy = sftCkpt.model(dev);
+        try (ModelInput in = ModelInput.open(sft.dir); CausalLm ref = in.model(dev); CausalLm policy = in.model(dev);
              MetricsLog log = new MetricsLog("dpo", stage.out("metrics.csv"))) {
+            Tokenizer tok = in.tok();
             new DpoTrainer(policy, ref, tok, data.train(), data.splits().validation(), cfg).train(log);
-            Checkpoint.writer().config(policy.config()).parameters(policy.parameters()).tokenizer(tok)
-                    .write(stage.out("checkpoint"));
+            Checkpoint.writer().model(policy).tokenizer(tok).write(stage.out("checkpoint"));
             Plot.lines(log.table(), "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
                     .title("DPO: implicit rewards of chosen and rejected replies").build().write(stage.out("dpo.svg"));
             System.out.println(Tables.readable(log.summary()).print());

@@ -2,8 +2,8 @@ package plaudit.cli;
 
 import ai.djl.Device;
 import plaudit.experiment.Recipe;
-import plaudit.model.Checkpoint;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
+import plaudit.model.ModelFolder;
 import plaudit.model.ScoreModel;
 import plaudit.reward.RewardModelScorer;
 import plaudit.sim.GoldPreference;
@@ -16,7 +16,8 @@ import java.util.List;
  * training prompts, the policy and its frozen reference (both the SFT checkpoint), the reward model and, with
  * {@code --gold}, the synthetic forum's gold preference (else null). Closing it closes the models.
  */
-record PolicyModels(Tokenizer tok, List<String> prompts, Gpt ref, Gpt policy, ScoreModel reward, GoldPreference gold)
+record PolicyModels(Tokenizer tok, List<String> prompts, CausalLm ref, CausalLm policy, ScoreModel reward,
+                    GoldPreference gold)
         implements AutoCloseable {
 
     /**
@@ -26,19 +27,22 @@ record PolicyModels(Tokenizer tok, List<String> prompts, Gpt ref, Gpt policy, Sc
      */
     static PolicyModels load(PolicyRunOptions io, Device dev) {
         io.checkInterval();
-        Checkpoint sft = Checkpoint.read(io.sft.dir);
-        Tokenizer tok = sft.tokenizer();
-        List<String> prompts = io.trainPrompts();
-        PolicyRunCli.checkResumable(io);
-        Gpt ref = sft.model(dev);
-        Gpt policy = null;
+        Tokenizer tok = ModelFolder.tokenizer(io.sft.dir);
+        CausalLm ref = null;
+        CausalLm policy = null;
         try {
-            policy = sft.model(dev);
+            List<String> prompts = io.trainPrompts();
+            PolicyRunCli.checkResumable(io);
+            ref = ModelFolder.open(io.sft.dir, dev);
+            policy = ModelFolder.open(io.sft.dir, dev);
             return new PolicyModels(tok, prompts, ref, policy, io.rewardModel(dev),
                     io.gold ? new GoldPreference() : null);
         } catch (RuntimeException | Error e) {
-            if (policy != null) policy.close();
-            ref.close();
+            try (AutoCloseable t = closer(tok); CausalLm r = ref; CausalLm p = policy) {
+                // closes what was opened, the last first
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -49,9 +53,14 @@ record PolicyModels(Tokenizer tok, List<String> prompts, Gpt ref, Gpt policy, Sc
     }
 
     @Override
-    public void close() {
-        try (ref; policy; reward) {
-            // closes all three, the last first, even when one of them fails
+    public void close() throws Exception {
+        try (AutoCloseable t = closer(tok); ref; policy; reward) {
+            // closes all four, the last first, even when one of them fails
         }
+    }
+
+    /** Closes a tokenizer that holds native memory (Hugging Face's); the others hold none. */
+    private static AutoCloseable closer(Tokenizer tok) {
+        return tok instanceof AutoCloseable c ? c : () -> { };
     }
 }

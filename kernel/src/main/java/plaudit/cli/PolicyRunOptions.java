@@ -5,7 +5,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.data.Comparison;
-import plaudit.model.Checkpoint;
 import plaudit.model.ScoreModel;
 
 import java.nio.file.Path;
@@ -48,6 +47,6 @@ public final class PolicyRunOptions {
 
     /** The reward model of {@code --rm} on {@code dev} (PPO loads it a second time as its value function). */
     ScoreModel rewardModel(Device dev) {
-        return ScoreModel.load(Checkpoint.read(rm), dev);
+        return ScoreModel.load(rm, dev);
     }
 }

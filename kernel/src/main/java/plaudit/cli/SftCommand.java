@@ -5,8 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import plaudit.experiment.Experiment;
 import plaudit.experiment.SftStage;
-import plaudit.model.Checkpoint;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.report.MetricsLog;
 import plaudit.report.Tables;
 import plaudit.text.Tokenizer;
@@ -22,7 +21,8 @@ import java.nio.file.Path;
 public final class SftCommand extends ModelCommand<Experiment.Sft> {
     @Mixin
     StageOptions stage;
-    @Option(names = "--init", required = true, description = "Checkpoint to start from (e.g. train-lm's OUT/checkpoint).")
+    @Option(names = "--init", required = true, description = "Checkpoint to start from (e.g. train-lm's OUT/checkpoint), or a Hugging Face folder of a "
+            + "gpt2, llama, qwen2 or qwen3 model with its tokenizer.json.")
     Path init;
     @Mixin
     ModelResponseOptions response;
@@ -32,11 +32,10 @@ public final class SftCommand extends ModelCommand<Experiment.Sft> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PairsInput data = stage.read();
-        Checkpoint ckpt = Checkpoint.read(init);
-        Tokenizer tok = ckpt.tokenizer();
-        try (Gpt model = ckpt.model(run.device())) {
+        try (ModelInput in = ModelInput.open(init); CausalLm model = in.model(run.device())) {
+            Tokenizer tok = in.tok();
             // the experiment's SFT stage and recipe: the same pairs, init and seed train the same model
             Table metrics = SftStage.train(model, tok, data.splits(), config(),
                     response.maxResponse, run.seed(), stage.out("metrics.csv"));

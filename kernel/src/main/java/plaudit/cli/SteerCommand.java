@@ -5,10 +5,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import plaudit.UserError;
+import plaudit.data.RewardFunction;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
+import plaudit.model.ModelFolder;
 import plaudit.report.Tables;
-import plaudit.data.RewardFunction;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
 import plaudit.train.steer.SteerConfig;
@@ -58,6 +59,11 @@ public final class SteerCommand extends ModelCommand<SteerConfig> {
         SteerConfig cfg = config();
         SteerRun what = steerRun();
         List<Steering.Method> methods = what.methods();
+        String type = ModelFolder.modelType(checkpoint.dir);
+        if (!type.equals("gpt2")) {
+            throw new UserError(checkpoint.dir + ": model_type " + type + "; plaudit steer works on gpt2 checkpoints only"
+                    + " (soft prompts and GCG use GPT-2's embeddings); give a gpt2 checkpoint");
+        }
         Checkpoint ckpt = Checkpoint.read(checkpoint.dir);
         Tokenizer tok = ckpt.tokenizer();
         Steering.encodeTarget(tok, target); // fail on a target that tokenizes to nothing before any work

@@ -7,8 +7,7 @@ import plaudit.experiment.Experiment;
 import plaudit.experiment.Recipe;
 import plaudit.experiment.RewardModelStage;
 import plaudit.experiment.Splits;
-import plaudit.model.Checkpoint;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.report.Tables;
@@ -48,19 +47,19 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     public Integer call() throws Exception {
         Experiment.RewardModel rmConfig = config(); // before anything slow
         Splits data = stage.read().splits();
-        Checkpoint init = Checkpoint.read(sft.dir);
-        Tokenizer tok = init.tokenizer();
         var dev = run.device();
         // the experiment's reward-model stage and recipe, with this command's margin and centring options
         RewardTrainer.Config cfg = Recipe.rewardModel(rmConfig, response.maxResponse, margin,
                 centerCoef, run.seed());
-        try (ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), rmConfig.scoreReadout())) {
+        try (ModelInput init = ModelInput.open(sft.dir);
+             ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), rmConfig.scoreReadout())) {
+            Tokenizer tok = init.tok();
             RewardModelStage.Trained t = RewardModelStage.train(rm, tok, data.train(), data.validation(),
                     gold ? new GoldPreference() : null, cfg, stage.out);
             RewardTrainer.Evaluation ev = t.evaluation();
             if (recenterPrompts > 0) {
                 // as the experiment re-centres: SFT's samples on the held-out prompts, evaluation.samples per prompt
-                try (Gpt policy = init.model(dev)) {
+                try (CausalLm policy = init.model(dev)) {
                     Completions samples = RewardModelStage.sftSamples(policy, tok, data.heldOutPrompts(recenterPrompts),
                             Experiment.defaults().evaluation().samples(), response.maxResponse, run.seed());
                     double shift = Recipe.scorer(rm, tok, response.maxResponse).recenterOn(samples);

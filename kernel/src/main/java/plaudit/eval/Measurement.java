@@ -1,7 +1,7 @@
 package plaudit.eval;
 
 import plaudit.data.RewardFunction;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.text.Tokenizer;
 import plaudit.train.Completions;
 import plaudit.train.pg.Rollout;
@@ -23,7 +23,7 @@ public record Measurement(double[] kl, double[] proxy, double[] gold) {
      * in batches of {@link Completions#BATCH} seeded {@code samplingSeed + offset}, as {@link Completions} draws the
      * reference's samples.
      */
-    public static Measurement of(String name, Gpt policy, Gpt ref, RewardFunction reward, RewardFunction gold,
+    public static Measurement of(String name, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold,
                                  Tokenizer tok, List<String> prompts, int responseLength, long samplingSeed) {
         Rollout rollout = new Rollout(name, policy, ref, reward, gold, tok, prompts, responseLength, 1.0, 0, 0);
         int n = prompts.size();

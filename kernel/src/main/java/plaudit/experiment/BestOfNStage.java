@@ -2,7 +2,7 @@ package plaudit.experiment;
 
 import plaudit.data.RewardFunction;
 import plaudit.eval.BestOfN;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.report.Tables;
 import plaudit.text.Tokenizer;
 import plaudit.train.Completions;
@@ -22,7 +22,7 @@ final class BestOfNStage {
     private BestOfNStage() {
     }
 
-    static Table run(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, Gpt sft, RewardFunction reward) {
+    static Table run(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, CausalLm sft, RewardFunction reward) {
         s.stage("best-of-n");
         List<Integer> ns = e.evaluation().bestOfN();
         int maxN = Collections.max(ns);

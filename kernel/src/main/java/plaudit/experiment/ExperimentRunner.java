@@ -3,8 +3,8 @@ package plaudit.experiment;
 import ai.djl.Device;
 import plaudit.data.RewardFunction;
 import plaudit.eval.WinRate;
+import plaudit.model.CausalLm;
 import plaudit.model.Devices;
-import plaudit.model.Gpt;
 import plaudit.report.Plot;
 import plaudit.report.Tables;
 import plaudit.reward.Rewards;
@@ -193,7 +193,7 @@ public final class ExperimentRunner implements Runner {
          * and with gold {@code NAME_gold}, {@code NAME_gold_winrate_vs_sft} and its standard error
          * {@code NAME_gold_winrate_se} (see {@link WinRate}).
          */
-        public void measure(String name, Gpt policy) {
+        public void measure(String name, CausalLm policy) {
             runs.measure(name, policy);
         }
 

@@ -4,6 +4,7 @@ import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.data.RewardFunction;
 import plaudit.eval.Measurement;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
@@ -143,7 +144,7 @@ final class PolicyRuns {
      * there, and records its {@link Measurement} under {@code prefix}: {@code PREFIX_kl}, {@code PREFIX_proxy}, with
      * gold {@code PREFIX_gold}, {@code PREFIX_gold_winrate_vs_sft} and {@code PREFIX_gold_winrate_se}.
      */
-    void measure(String prefix, Gpt policy) {
+    void measure(String prefix, CausalLm policy) {
         Measurement.of(prefix, policy, sft, reward, data.gold(), tok, rewardModel.sftSamples().prompts(),
                         e.ppo().responseLength(), e.seed() + Recipe.SFT_SAMPLES_SEED)
                 .putInto(s.summary, prefix, rewardModel.sftGold(), e.evaluation().samples());

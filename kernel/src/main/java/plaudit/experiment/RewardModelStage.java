@@ -4,7 +4,7 @@ import plaudit.data.Comparison;
 import plaudit.data.ComparisonsJsonl;
 import plaudit.data.RewardFunction;
 import plaudit.eval.Measurement;
-import plaudit.model.Checkpoint;
+import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
@@ -52,7 +52,7 @@ public final class RewardModelStage {
         RewardFunction gold = data.gold();
         List<String> evalPrompts = data.splits().heldOutPrompts(e.evaluation().prompts());
         if (s.completed("rm")) {
-            ScoreModel rm = ScoreModel.load(Checkpoint.read(s.out.resolve("rm/checkpoint")), sft.device());
+            ScoreModel rm = ScoreModel.load(s.out.resolve("rm/checkpoint"), sft.device());
             s.resumed("rm", "reward model", List.of("rm"));
             s.plot("reward_model", RunPlots.rewardModel(Table.read().csv(s.out.resolve("rm/calibration.csv").toFile()),
                     s.summary.get("rm_val_accuracy"), s.summary.get("rm_gold_agreement"), s.summary.get("noise_ceiling")));
@@ -116,7 +116,7 @@ public final class RewardModelStage {
      * rate compares with. One draw (seed + {@link Recipe#SFT_SAMPLES_SEED}) for a run and for its resumption, so that
      * both measure against the same responses.
      */
-    public static Completions sftSamples(Gpt sft, Tokenizer tok, List<String> prompts, int perPrompt,
+    public static Completions sftSamples(CausalLm sft, Tokenizer tok, List<String> prompts, int perPrompt,
                                          int responseLength, long seed) {
         return Completions.sample(sft, tok, prompts, perPrompt, responseLength, Recipe.SAMPLING_TEMPERATURE,
                 seed + Recipe.SFT_SAMPLES_SEED);
@@ -153,8 +153,11 @@ public final class RewardModelStage {
         return gold == null ? null : gold.scoreAll(samples.prompts(), samples.responses());
     }
 
-    /** A trainable copy of {@code m} on its device. */
-    static Gpt copy(Gpt m) {
-        return Gpt.fromParameters(m.config(), m.parameters(), m.device());
+    /** A trainable copy of {@code m} on its device; the experiment trains GPT-2 models, which it pretrains itself. */
+    static Gpt copy(CausalLm m) {
+        if (!(m instanceof Gpt gpt)) {
+            throw new IllegalArgumentException("the experiment copies GPT-2 models only, not " + m.modelType());
+        }
+        return Gpt.fromParameters(gpt.config(), gpt.parameters(), gpt.device());
     }
 }

@@ -1,6 +1,7 @@
 package plaudit.experiment;
 
 import ai.djl.Device;
+import plaudit.model.CausalLm;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
@@ -60,7 +61,7 @@ public final class SftStage {
      *
      * @return the metrics by step
      */
-    public static Table train(Gpt model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
+    public static Table train(CausalLm model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
                               long seed, Path metricsCsv) {
         return train(model, tok, splits, st, responseLength, seed, metricsCsv, SupervisedLoop.Control.NONE).metrics();
     }
@@ -72,8 +73,8 @@ public final class SftStage {
     record Trained(double valLoss, Table metrics) {
     }
 
-    /** As {@link #train(Gpt, Tokenizer, Splits, Experiment.Training, int, long, Path)}, under {@code control}. */
-    static Trained train(Gpt model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
+    /** As {@link #train(CausalLm, Tokenizer, Splits, Experiment.Training, int, long, Path)}, under {@code control}. */
+    static Trained train(CausalLm model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
                          long seed, Path metricsCsv, SupervisedLoop.Control control) {
         try (MetricsLog log = RunState.metricsLog("sft", metricsCsv, control)) {
             double valLoss = SftTrainer.train(model, tok, SftTrainer.topReplies(splits.train()),
@@ -82,8 +83,8 @@ public final class SftStage {
         }
     }
 
-    /** The SFT checkpoint: model and tokenizer. */
-    public static void write(Gpt model, Tokenizer tok, Path dir) {
-        Checkpoint.writer().config(model.config()).parameters(model.parameters()).tokenizer(tok).write(dir);
+    /** The SFT checkpoint: model and tokenizer, a Hugging Face folder of the model's family. */
+    public static void write(CausalLm model, Tokenizer tok, Path dir) {
+        Checkpoint.writer().model(model).tokenizer(tok).write(dir);
     }
 }

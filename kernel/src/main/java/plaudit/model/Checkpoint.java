@@ -3,7 +3,6 @@ package plaudit.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,21 +15,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One directory = one model. The directory is a Hugging Face GPT-2 folder that {@code GPT2LMHeadModel.from_pretrained}
  * loads as it is: {@code config.json} (GPT2Config), {@code model.safetensors} (HF names) and {@code tokenizer.json}.
  * Plaudit keeps its own state beside them: named safetensors files ({@code optimizer.safetensors},
- * {@code value_head.safetensors}) and named JSON files ({@code trainer_state.json}).
+ * {@code value_head.safetensors}) and named JSON files ({@code trainer_state.json}), which {@link FolderState} reads in
+ * a folder of any family.
+ *
+ * <p>{@link Writer#model} writes a model of any family: a GPT-2 folder as above, or a Llama-family folder
+ * ({@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}, {@code Qwen3ForCausalLM}) that {@link ModelFolder#open} reads;
+ * {@link #read} reads GPT-2 folders only.
  *
  * <p>Writing is atomic ({@link AtomicDirectory}): a crash leaves either the old or the new checkpoint, never a mixture.
  *
@@ -49,26 +50,21 @@ public final class Checkpoint {
     public static final String MERGES = "merges.txt";
 
     private static final Pattern STATE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
-    /** JSON files of HF folders; they are not Plaudit state. */
-    private static final Set<String> HF_JSON = Set.of("config", "tokenizer", "tokenizer_config", "vocab",
-            "special_tokens_map", "generation_config", "added_tokens", "model.safetensors.index");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
     private final GptConfig config;
     private final OptionalInt eosTokenId;
     private final TokenizerFiles tokenizerFiles;
-    private final Set<String> tensorNames;
-    private final Set<String> jsonNames;
+    private final FolderState state;
 
     private Checkpoint(Path dir, GptConfig config, OptionalInt eosTokenId, TokenizerFiles tokenizerFiles,
-                       Set<String> tensorNames, Set<String> jsonNames) {
+                       FolderState state) {
         this.dir = dir;
         this.config = config;
         this.eosTokenId = eosTokenId;
         this.tokenizerFiles = tokenizerFiles;
-        this.tensorNames = tensorNames;
-        this.jsonNames = jsonNames;
+        this.state = state;
     }
 
     /**
@@ -99,14 +95,7 @@ public final class Checkpoint {
      * against it. Tensors are loaded only when asked for.
      */
     public static Checkpoint read(Path dir) {
-        if (!Files.isDirectory(dir) && !AtomicDirectory.finishInterrupted(dir)) {
-            if (Files.exists(dir)) throw new UserError(dir + ": is a file, not a checkpoint directory");
-            String hint = AtomicDirectory.leftovers(dir, AtomicDirectory.OLD).stream().findFirst()
-                    .map(old -> "; a write was interrupted while replacing it: the previous checkpoint is in " + old
-                            + ", rename it to " + dir.getFileName())
-                    .orElse("");
-            throw new UserError(dir + ": no such checkpoint directory" + hint);
-        }
+        FolderState state = FolderState.read(dir);
         Path configFile = dir.resolve(CONFIG);
         if (!Files.isRegularFile(configFile)) {
             throw new UserError(dir + ": not a model checkpoint, " + CONFIG + " is missing (found: " + listing(dir)
@@ -117,14 +106,7 @@ public final class Checkpoint {
         try (Safetensors.Reader reader = Safetensors.open(weights)) {
             HfGpt2.checkFile(reader, config);
         }
-        Set<String> tensors = new TreeSet<>();
-        Set<String> jsons = new TreeSet<>();
-        for (String file : list(dir)) {
-            if (file.endsWith(".safetensors") && !file.equals(WEIGHTS)) tensors.add(stem(file, ".safetensors"));
-            if (file.endsWith(".json") && !HF_JSON.contains(stem(file, ".json"))) jsons.add(stem(file, ".json"));
-        }
-        return new Checkpoint(dir, config, HfGpt2.readEosTokenId(configFile), tokenizerFiles(dir),
-                Collections.unmodifiableSet(tensors), Collections.unmodifiableSet(jsons));
+        return new Checkpoint(dir, config, HfGpt2.readEosTokenId(configFile), tokenizerFiles(dir), state);
     }
 
     private static Path weightsFile(Path dir) {
@@ -201,44 +183,26 @@ public final class Checkpoint {
 
     /** Names of the extra tensor files (e.g. {@code optimizer} for {@code optimizer.safetensors}). */
     public Set<String> tensorNames() {
-        return tensorNames;
+        return state.tensorNames();
     }
 
     /** The tensors of {@code <name>.safetensors} as float32 NDArrays owned by {@code manager}. */
     public Map<String, NDArray> tensors(String name, NDManager manager) {
-        if (!tensorNames.contains(name)) {
-            throw new UserError(dir + ": has no " + name + ".safetensors (it has " + Safetensors.abbreviate(tensorNames) + ")");
-        }
-        return Safetensors.read(dir.resolve(name + ".safetensors"), manager);
+        return state.tensors(name, manager);
     }
 
     /** Names of the Plaudit JSON files (e.g. {@code trainer_state}); HF's own JSON files are not listed. */
     public Set<String> jsonNames() {
-        return jsonNames;
+        return state.jsonNames();
     }
 
     public JsonNode json(String name) {
-        if (!jsonNames.contains(name)) {
-            throw new UserError(dir + ": has no " + name + ".json (it has " + Safetensors.abbreviate(jsonNames) + ")");
-        }
-        Path file = dir.resolve(name + ".json");
-        try {
-            return JSON.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new UserError(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e + ")", e);
-        }
+        return state.json(name);
     }
 
     /** {@code <name>.json} bound to a type with Jackson (records, maps, beans). */
     public <T> T json(String name, Class<T> type) {
-        try {
-            return JSON.treeToValue(json(name), type);
-        } catch (JsonProcessingException e) {
-            throw new UserError(dir.resolve(name + ".json") + ": does not fit " + type.getSimpleName() + " ("
-                    + e.getOriginalMessage() + ")", e);
-        }
+        return state.json(name, type);
     }
 
     // ---------------------------------------------------------------- writing
@@ -252,6 +216,7 @@ public final class Checkpoint {
      * Tensor maps are copied when written (keep them open until then); JSON values are converted when added.
      */
     public static final class Writer {
+        private CausalLm model;
         private GptConfig config;
         private Map<String, NDArray> parameters;
         private Safetensors.DType weightsType = Safetensors.DType.F32;
@@ -262,6 +227,16 @@ public final class Checkpoint {
         private final Map<String, JsonNode> jsons = new LinkedHashMap<>();
 
         private Writer() {
+        }
+
+        /**
+         * The model, of any family: {@code config.json} from its {@link CausalLm#base()} (GPT-2's GPT2Config, a
+         * Llama-family config), {@code model.safetensors} from its {@link CausalLm#weights}, taken when written.
+         * Instead of {@link #config} and {@link #parameters}.
+         */
+        public Writer model(CausalLm m) {
+            this.model = m;
+            return this;
         }
 
         public Writer config(GptConfig cfg) {
@@ -282,7 +257,10 @@ public final class Checkpoint {
             return this;
         }
 
-        /** Saves this tokenizer as {@code tokenizer.json}; its end-of-text id becomes bos/eos in config.json. */
+        /**
+         * Saves this tokenizer as {@code tokenizer.json}; its end-of-text id becomes bos/eos in a GPT-2 config.json. A
+         * {@link FolderTokenizer} brings its folder's files and token ids along.
+         */
         public Writer tokenizer(Tokenizer tok) {
             this.tokenizer = tok;
             return this;
@@ -313,7 +291,7 @@ public final class Checkpoint {
         /** Extra Plaudit state written as {@code <name>.json}: a Jackson tree, a map, a record… */
         public Writer json(String name, Object value) {
             checkStateName(name);
-            if (HF_JSON.contains(name)) throw new IllegalArgumentException("'" + name + ".json' is a Hugging Face file");
+            if (FolderState.HF_JSON.contains(name)) throw new IllegalArgumentException("'" + name + ".json' is a Hugging Face file");
             if (jsons.putIfAbsent(name, JSON.valueToTree(value)) != null) {
                 throw new IllegalArgumentException("json '" + name + "' added twice");
             }
@@ -331,21 +309,49 @@ public final class Checkpoint {
          * that is not a checkpoint (no config.json), so a wrong path cannot wipe unrelated files.
          */
         public void write(Path dir) {
-            if (config == null || parameters == null) throw new IllegalStateException("config and parameters are required");
+            if (model == null && (config == null || parameters == null)) {
+                throw new IllegalStateException("a model, or config and parameters, are required");
+            }
+            if (model != null && (config != null || parameters != null)) {
+                throw new IllegalStateException("give either a model or config and parameters, not both");
+            }
             if (tokenizer != null && tokenizerFiles != null) {
                 throw new IllegalStateException("give either a tokenizer or tokenizer files, not both");
             }
-            Map<String, NDArray> params = HfGpt2.canonicalParameters(parameters, config, "parameters for " + dir);
             Path target = dir.toAbsolutePath().normalize();
-            try {
-                AtomicDirectory.write(target, CONFIG, "a checkpoint", tmp -> writeInto(tmp, params));
+            // a LoRA model's merged weights are new arrays: they live in a scope closed once written
+            try (NDManager scope = model == null ? null : model.manager().newSubManager()) {
+                CausalLm base = model == null ? null : model.base();
+                Map<String, NDArray> weights = model == null ? parameters : model.weights(scope);
+                if (base instanceof Llama llama) {
+                    Map<String, NDArray> params = LlamaCheckpoint.checkWeights(weights, llama.config(), "weights for " + dir);
+                    AtomicDirectory.write(target, CONFIG, "a checkpoint", tmp -> {
+                        writeInto(tmp, params);
+                        LlamaCheckpoint.writeConfig(tmp, llama.config(), weightsType,
+                                tokenizer instanceof FolderTokenizer f ? f.tokenIds() : null);
+                    });
+                    return;
+                }
+                GptConfig cfg = base == null ? config : gptConfig(base);
+                Map<String, NDArray> params = HfGpt2.canonicalParameters(weights, cfg, "parameters for " + dir);
+                AtomicDirectory.write(target, CONFIG, "a checkpoint", tmp -> {
+                    Integer eos = writeInto(tmp, params);
+                    writeJson(tmp.resolve(CONFIG), HfGpt2.configJson(cfg, eos, weightsType));
+                });
             } catch (IOException e) {
                 throw new UserError("cannot write checkpoint " + dir + " (" + e + "); check free disk space and"
                         + " permissions", e);
             }
         }
 
-        private void writeInto(Path tmp, Map<String, NDArray> params) throws IOException {
+        private static GptConfig gptConfig(CausalLm base) {
+            if (base instanceof Gpt gpt) return gpt.config();
+            throw new IllegalArgumentException("cannot write a " + base.modelType() + " model ("
+                    + base.getClass().getSimpleName() + "): Plaudit writes GPT-2 and Llama-family folders");
+        }
+
+        /** Everything but config.json; returns the end-of-text id a GPT-2 config.json names. */
+        private Integer writeInto(Path tmp, Map<String, NDArray> params) throws IOException {
             Safetensors.writer().dtype(weightsType).tensors(params)
                     .metadata("format", "pt")   // transformers expects this marker on PyTorch safetensors
                     .write(tmp.resolve(WEIGHTS));
@@ -356,12 +362,17 @@ public final class Checkpoint {
                 writeJson(tmp.resolve(j.getKey() + ".json"), j.getValue());
             }
             Integer eos = eosTokenId;
-            if (tokenizer != null) {
+            if (tokenizer instanceof FolderTokenizer f) {
+                for (Map.Entry<String, byte[]> file : f.files().entrySet()) {
+                    Files.write(tmp.resolve(file.getKey()), file.getValue());
+                    AtomicDirectory.fsync(tmp.resolve(file.getKey()));
+                }
+            } else if (tokenizer != null) {
                 Path file = tmp.resolve(TOKENIZER);
                 tokenizer.save(file);
                 AtomicDirectory.fsync(file);
-                if (tokenizer.eosId() >= 0) eos = tokenizer.eosId();
             }
+            if (tokenizer != null && tokenizer.eosId() >= 0) eos = tokenizer.eosId();
             if (tokenizerFiles != null) {
                 for (Path source : new Path[] {tokenizerFiles.tokenizerJson(), tokenizerFiles.vocabJson(), tokenizerFiles.mergesTxt()}) {
                     if (source == null) continue;
@@ -370,30 +381,18 @@ public final class Checkpoint {
                     AtomicDirectory.fsync(copy);
                 }
             }
-            writeJson(tmp.resolve(CONFIG), HfGpt2.configJson(config, eos, weightsType));
+            return eos;
         }
 
-        private static void writeJson(Path file, JsonNode value) throws IOException {
+        static void writeJson(Path file, JsonNode value) throws IOException {
             Files.write(file, JSON.writeValueAsBytes(value));
             AtomicDirectory.fsync(file);
         }
 
     }
 
-    private static List<String> list(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            throw new UserError(dir + ": cannot list (" + e + ")", e);
-        }
-    }
-
     private static String listing(Path dir) {
-        List<String> names = list(dir);
+        List<String> names = FolderState.list(dir);
         return names.isEmpty() ? "nothing" : Safetensors.abbreviate(names);
-    }
-
-    private static String stem(String file, String extension) {
-        return file.substring(0, file.length() - extension.length());
     }
 }

@@ -5,9 +5,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.Echo;
 import plaudit.UserError;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,9 +62,22 @@ public final class LlamaCheckpoint {
      * device; each tensor goes from its file straight into the model's memory.
      */
     public Llama model(Device device) {
-        ModelBudget.checkFits(config.parameterCount(), config.largestTensor(), config.describe(), device,
-                ModelBudget.WEIGHT_BYTES_PER_PARAMETER, "loading");
         NDManager manager = Engine.getEngine("PyTorch").newBaseManager(device);
+        try {
+            return new Llama(config, device, manager, parameters(manager));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The weights as float32 arrays owned by {@code manager}, named as {@link Llama#parameters()}; refused before
+     * anything is read when they do not fit the manager's device, or when a tensor holds NaN or infinity.
+     */
+    public Map<String, NDArray> parameters(NDManager manager) {
+        ModelBudget.checkFits(config.parameterCount(), config.largestTensor(), config.describe(), manager.getDevice(),
+                ModelBudget.WEIGHT_BYTES_PER_PARAMETER, "loading");
         try (HfWeights weights = HfWeights.open(dir)) {
             Map<String, NDArray> params = new LinkedHashMap<>();
             for (String name : Llama.parameterShapes(config).keySet()) {
@@ -68,10 +85,53 @@ public final class LlamaCheckpoint {
                 a.setName(name);
                 params.put(name, a);
             }
-            return new Llama(config, device, manager, params);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+            return params;
+        }
+    }
+
+    /**
+     * {@code weights} when they are exactly the tensors of {@code cfg} (names and shapes, as {@link Llama#parameters()}
+     * holds them), refused naming the first that is not: a model writes its own weights, so a mismatch is a bug.
+     */
+    static Map<String, NDArray> checkWeights(Map<String, NDArray> weights, LlamaConfig cfg, String source) {
+        Map<String, Shape> expected = Llama.parameterShapes(cfg);
+        if (!weights.keySet().equals(expected.keySet())) {
+            throw new IllegalArgumentException(source + ": tensors " + abbreviate(weights.keySet()) + " are not those of "
+                    + cfg.describe() + " (" + abbreviate(expected.keySet()) + ")");
+        }
+        weights.forEach((name, a) -> {
+            if (!a.getShape().equals(expected.get(name))) {
+                throw new IllegalArgumentException(source + ": " + name + " is " + a.getShape() + ", "
+                        + cfg.describe() + " needs " + expected.get(name));
+            }
+        });
+        return weights;
+    }
+
+    /**
+     * Writes {@code config.json} ({@link LlamaConfig#toJson} with {@code torch_dtype} and the source folder's token
+     * ids) into {@code dir}, and a {@code generation_config.json} with those ids when the folder had an end-of-sequence
+     * id but no generation config of its own (one it had travelled with the tokenizer, lists of eos ids kept).
+     *
+     * @param tokenIds {@code bos_token_id}, {@code eos_token_id}, {@code pad_token_id} of the source's config.json, or
+     *                 null when there is no source folder
+     */
+    static void writeConfig(Path dir, LlamaConfig cfg, Safetensors.DType weightsType, ObjectNode tokenIds)
+            throws IOException {
+        ObjectNode config = cfg.toJson();
+        config.put("torch_dtype", switch (weightsType) {
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> "float32";
+        });
+        if (tokenIds != null) config.setAll(tokenIds);
+        Checkpoint.Writer.writeJson(dir.resolve(Checkpoint.CONFIG), config);
+        Path generation = dir.resolve(EndOfSequence.GENERATION_CONFIG);
+        if (tokenIds != null && tokenIds.has("eos_token_id") && !Files.exists(generation)) {
+            ObjectNode g = JsonNodeFactory.instance.objectNode();
+            if (tokenIds.has("bos_token_id")) g.set("bos_token_id", tokenIds.get("bos_token_id"));
+            g.set("eos_token_id", tokenIds.get("eos_token_id"));
+            Checkpoint.Writer.writeJson(generation, g);
         }
     }
 

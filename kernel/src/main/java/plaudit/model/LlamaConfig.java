@@ -1,6 +1,8 @@
 package plaudit.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.Echo;
 import plaudit.UserError;
 import plaudit.model.Rope.Llama3Scaling;
@@ -188,6 +190,49 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
         } catch (UserError e) {
             throw new UserError(source + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * This config as Hugging Face's {@code config.json} names it, the inverse of {@link #parse}: what
+     * {@code AutoModelForCausalLM.from_pretrained} builds the same model from. Token ids and {@code torch_dtype} are
+     * the writer's to add. Keys a family's config class does not have are left out: {@code attention_bias} for
+     * qwen2 (its q, k, v are always biased), {@code mlp_bias} outside llama, {@code head_dim} for a qwen2 whose
+     * heads split {@code hidden_size} evenly (Qwen2Config derives it).
+     */
+    public ObjectNode toJson() {
+        ObjectNode j = JsonNodeFactory.instance.objectNode();
+        j.putArray("architectures").add(switch (modelType) {
+            case "qwen2" -> "Qwen2ForCausalLM";
+            case "qwen3" -> "Qwen3ForCausalLM";
+            default -> "LlamaForCausalLM";
+        });
+        j.put("model_type", modelType);
+        j.put("vocab_size", vocabSize);
+        j.put("hidden_size", hiddenSize);
+        j.put("intermediate_size", intermediateSize);
+        j.put("num_hidden_layers", numHiddenLayers);
+        j.put("num_attention_heads", numAttentionHeads);
+        j.put("num_key_value_heads", numKeyValueHeads);
+        if (!modelType.equals("qwen2") || headDim * numAttentionHeads != hiddenSize) j.put("head_dim", headDim);
+        j.put("max_position_embeddings", maxPositionEmbeddings);
+        j.put("rms_norm_eps", rmsNormEps);
+        j.put("rope_theta", ropeTheta);
+        if (ropeScaling == null) {
+            j.putNull("rope_scaling");
+        } else {
+            ObjectNode s = j.putObject("rope_scaling").put("rope_type", "llama3").put("factor", ropeScaling.factor())
+                    .put("low_freq_factor", ropeScaling.lowFreqFactor())
+                    .put("high_freq_factor", ropeScaling.highFreqFactor());
+            double original = ropeScaling.originalMaxPositionEmbeddings();
+            // a context length, an integer in every published config (transformers warns on a float)
+            if (original == Math.rint(original)) s.put("original_max_position_embeddings", (long) original);
+            else s.put("original_max_position_embeddings", original);
+        }
+        j.put("tie_word_embeddings", tieWordEmbeddings);
+        if (!modelType.equals("qwen2")) j.put("attention_bias", attentionBias);
+        if (modelType.equals("llama")) j.put("mlp_bias", mlpBias);
+        j.put("hidden_act", "silu");
+        return j;
     }
 
     private static boolean allFullAttention(JsonNode types) {

@@ -1,18 +1,22 @@
 package plaudit.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import plaudit.Echo;
 import plaudit.UserError;
+import plaudit.text.Tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Hugging Face model folder of any supported family, chosen by {@code config.json}'s {@code model_type}: {@code gpt2}
@@ -33,6 +37,33 @@ public final class ModelFolder {
         String type = modelType(dir);
         if (type.equals("gpt2")) return Checkpoint.read(dir).model(device);
         return LlamaCheckpoint.read(dir).model(device);
+    }
+
+    /**
+     * The tokenizer of {@code dir}: a GPT-2 folder's as {@link Checkpoint#tokenizer()} reads it, any other family's
+     * {@code tokenizer.json} with the files that travel with it ({@link FolderTokenizer}). Close it when it is
+     * {@link AutoCloseable}.
+     */
+    public static Tokenizer tokenizer(Path dir) {
+        if (modelType(dir).equals("gpt2")) return Checkpoint.read(dir).tokenizer();
+        FolderTokenizer tok = FolderTokenizer.open(dir);
+        JsonNode vocab = readJson(dir.resolve(Checkpoint.CONFIG)).get("vocab_size");
+        if (vocab != null && vocab.canConvertToInt() && tok.vocabSize() > vocab.intValue()) {
+            tok.close();
+            // an id past the embedding would fail deep in the first forward pass
+            throw new UserError(dir + ": tokenizer.json has " + tok.vocabSize() + " ids but config.json's vocab_size"
+                    + " is " + vocab.intValue() + "; the tokenizer belongs to another model, use the model's own");
+        }
+        return tok;
+    }
+
+    /**
+     * The weights of {@code dir} as float32 arrays owned by {@code manager}, named as the family's model names its
+     * {@link CausalLm#parameters()}: what a resumed run assigns to a model it opened elsewhere.
+     */
+    public static Map<String, NDArray> parameters(Path dir, NDManager manager) {
+        if (modelType(dir).equals("gpt2")) return Checkpoint.read(dir).parameters(manager);
+        return LlamaCheckpoint.read(dir).parameters(manager);
     }
 
     /**

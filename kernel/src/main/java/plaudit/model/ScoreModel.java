@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A GPT trunk with a scalar head: {@code score_t = h_t · w + b} for every position's final hidden state. The reward
+ * A language-model trunk of any family with a scalar head: {@code score_t = h_t · w + b} for every position's final hidden state. The reward
  * model reads one score per sequence through its {@link Readout} (by default at the last real token of prompt +
  * response); PPO's value function reads it at every response position. The head's parameters are
- * {@code score.weight [1, C]} and {@code score.bias [1]} (the Hugging Face {@code GPT2ForSequenceClassification} name,
- * plus a bias so that a reward can be re-centred exactly).
+ * {@code score.weight [1, C]} and {@code score.bias [1]} (the Hugging Face {@code *ForSequenceClassification} name,
+ * plus a bias so that a reward can be re-centred exactly), C the trunk's {@link CausalLm#hiddenSize()}.
  */
 public final class ScoreModel implements AutoCloseable {
     public static final String HEAD_WEIGHT = "score.weight";
@@ -55,14 +55,14 @@ public final class ScoreModel implements AutoCloseable {
         }
     }
 
-    private final Gpt trunk;
+    private final CausalLm trunk;
     private final NDArray weight;
     private final NDArray bias;
     private final Readout readout;
     /** False for a head on another component's trunk ({@link #zeroHeadOn}): closing leaves the trunk open. */
     private final boolean ownsTrunk;
 
-    private ScoreModel(Gpt trunk, NDArray weight, NDArray bias, Readout readout, boolean ownsTrunk) {
+    private ScoreModel(CausalLm trunk, NDArray weight, NDArray bias, Readout readout, boolean ownsTrunk) {
         this.trunk = trunk;
         this.weight = weight;
         this.bias = bias;
@@ -70,14 +70,14 @@ public final class ScoreModel implements AutoCloseable {
         this.ownsTrunk = ownsTrunk;
     }
 
-    /** {@link #withNewHead(Gpt, long, Readout)} read at the last token. */
-    public static ScoreModel withNewHead(Gpt trunk, long seed) {
+    /** {@link #withNewHead(CausalLm, long, Readout)} read at the last token. */
+    public static ScoreModel withNewHead(CausalLm trunk, long seed) {
         return withNewHead(trunk, seed, Readout.LAST);
     }
 
     /** A new head on {@code trunk} (taken over: closing this closes it), N(0, 1/(C+1)) as in Stiennon et al.'s RM. */
-    public static ScoreModel withNewHead(Gpt trunk, long seed, Readout readout) {
-        int c = trunk.config().nEmbd();
+    public static ScoreModel withNewHead(CausalLm trunk, long seed, Readout readout) {
+        int c = trunk.hiddenSize();
         SplittableRandom rng = new SplittableRandom(seed);
         float[] w = new float[c];
         double std = 1 / Math.sqrt(c + 1.0);
@@ -88,9 +88,9 @@ public final class ScoreModel implements AutoCloseable {
     }
 
     /** Restores a head saved by {@link #headParameters()}, with the given readout. */
-    public static ScoreModel withHead(Gpt trunk, Map<String, NDArray> head, Readout readout) {
+    public static ScoreModel withHead(CausalLm trunk, Map<String, NDArray> head, Readout readout) {
         NDArray w = head.get(HEAD_WEIGHT), b = head.get(HEAD_BIAS);
-        int c = trunk.config().nEmbd();
+        int c = trunk.hiddenSize();
         if (w == null || b == null || !w.getShape().equals(new Shape(1, c)) || !b.getShape().equals(new Shape(1))) {
             throw new UserError("score head: expected tensors " + HEAD_WEIGHT + " [1, " + c + "] and "
                     + HEAD_BIAS + " [1], got " + head.keySet() + "; the head file belongs to another model");
@@ -106,9 +106,9 @@ public final class ScoreModel implements AutoCloseable {
      * it starts by predicting 0 everywhere, and, as {@code ∂score/∂h = w = 0}, its first value-loss gradients leave
      * the shared trunk untouched. Closing this model leaves the trunk open.
      */
-    public static ScoreModel zeroHeadOn(Gpt trunk) {
+    public static ScoreModel zeroHeadOn(CausalLm trunk) {
         NDManager m = trunk.manager();
-        int c = trunk.config().nEmbd();
+        int c = trunk.hiddenSize();
         return new ScoreModel(trunk, m.zeros(new Shape(1, c), DataType.FLOAT32), m.zeros(new Shape(1), DataType.FLOAT32),
                 Readout.LAST, false);
     }
@@ -117,24 +117,32 @@ public final class ScoreModel implements AutoCloseable {
      * A reward model saved with {@link #save}: trunk from the checkpoint's weights, head from {@code score_head}, readout
      * from {@code score_head.json} (a checkpoint without one, written before readouts existed, reads the last token).
      */
-    public static ScoreModel load(Checkpoint ckpt, Device device) {
-        if (!ckpt.tensorNames().contains(HEAD_FILE)) {
-            throw new UserError(ckpt.dir() + " has no " + HEAD_FILE + ".safetensors: it is a language model, "
+    public static ScoreModel load(Path dir, Device device) {
+        FolderState state = FolderState.read(dir);
+        if (!state.tensorNames().contains(HEAD_FILE)) {
+            throw new UserError(dir + " has no " + HEAD_FILE + ".safetensors: it is a language model, "
                     + "not a reward model; pass the output of `plaudit train-rm`");
         }
-        Readout readout = ckpt.jsonNames().contains(HEAD_FILE)
-                ? Readout.parse(ckpt.json(HEAD_FILE).path("readout").asText("last")) : Readout.LAST;
+        Readout readout = state.jsonNames().contains(HEAD_FILE)
+                ? Readout.parse(state.json(HEAD_FILE).path("readout").asText("last")) : Readout.LAST;
         try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            return withHead(ckpt.model(device), ckpt.tensors(HEAD_FILE, staging), readout);
+            Map<String, NDArray> head = state.tensors(HEAD_FILE, staging);
+            CausalLm trunk = ModelFolder.open(dir, device);
+            try {
+                return withHead(trunk, head, readout);
+            } catch (RuntimeException e) {
+                trunk.close();
+                throw e;
+            }
         }
     }
 
     /**
-     * Writes trunk and head as one checkpoint: an HF GPT-2 folder plus {@code score_head.safetensors} and
+     * Writes trunk and head as one checkpoint: the trunk's Hugging Face folder ({@link Checkpoint.Writer#model}) plus {@code score_head.safetensors} and
      * {@code score_head.json} ({@code {"readout": "last"}} or {@code "mean"}).
      */
     public void save(Path dir, Tokenizer tok) {
-        Checkpoint.writer().config(trunk.config()).parameters(trunk.parameters()).tokenizer(tok)
+        Checkpoint.writer().model(trunk).tokenizer(tok)
                 .tensors(HEAD_FILE, headParameters()).json(HEAD_FILE, Map.of("readout", readout.key())).write(dir);
     }
 
@@ -142,7 +150,7 @@ public final class ScoreModel implements AutoCloseable {
         return readout;
     }
 
-    public Gpt trunk() {
+    public CausalLm trunk() {
         return trunk;
     }
 
@@ -156,7 +164,7 @@ public final class ScoreModel implements AutoCloseable {
 
     /** Trunk and head parameters, for the optimizer. */
     public LinkedHashMap<String, NDArray> parameters() {
-        LinkedHashMap<String, NDArray> p = trunk.parameters();
+        LinkedHashMap<String, NDArray> p = new LinkedHashMap<>(trunk.parameters());
         p.putAll(headParameters());
         return p;
     }
@@ -174,7 +182,7 @@ public final class ScoreModel implements AutoCloseable {
         bias.setRequiresGradient(on);
     }
 
-    /** Scores at every position, {@code [B, T]}; arguments as {@link Gpt#hidden}. */
+    /** Scores at every position, {@code [B, T]}; arguments as {@link CausalLm#hidden}. */
     public NDArray scores(NDArray ids, NDArray attentionMask, boolean train) {
         return scoresOf(trunk.hidden(ids, attentionMask, null, null, train));
     }

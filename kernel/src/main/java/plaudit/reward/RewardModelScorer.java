@@ -56,7 +56,7 @@ public final class RewardModelScorer implements RewardFunction {
 
     @Override
     public synchronized double[] scoreAll(List<String> prompts, List<String> responses) {
-        int blockSize = rm.trunk().config().blockSize();
+        int blockSize = rm.trunk().contextLength();
         double[] out = new double[prompts.size()];
         try (NoGrad ignored = NoGrad.enter()) {
             for (int from = 0; from < out.length; from += batchSize) {

@@ -1,8 +1,9 @@
 package plaudit.train;
 
+import plaudit.model.CausalLm;
+import plaudit.model.FolderTokenizer;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
-import plaudit.model.Gpt;
 import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
@@ -24,10 +25,10 @@ public record Completions(List<String> prompts, List<String> responses) {
      * {@code perPrompt} samples per prompt at {@code temperature}, at most {@code maxTokens} each; prompts longer than
      * the context allows lose their beginning. Batched {@link #BATCH} rows at a time.
      */
-    public static Completions sample(Gpt model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
+    public static Completions sample(CausalLm model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
                                      double temperature, long seed) {
         List<String> ps = new ArrayList<>(), rs = new ArrayList<>();
-        int maxPrompt = model.config().blockSize() - maxTokens;
+        int maxPrompt = model.contextLength() - maxTokens;
         List<int[]> ids = new ArrayList<>();
         for (String p : prompts) {
             int[] e = tok.encode(p);
@@ -41,7 +42,8 @@ public record Completions(List<String> prompts, List<String> responses) {
         try (Progress bar = new Progress("sample", ids.size())) {
             for (int from = 0; from < ids.size(); from += BATCH) {
                 Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + BATCH)),
-                        new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from));
+                        new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from),
+                        FolderTokenizer.stopIds(tok), true);
                 for (int i = 0; i < g.tokens().length; i++) {
                     int[] t = g.tokens()[i];
                     rs.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(t, t.length - 1) : t));

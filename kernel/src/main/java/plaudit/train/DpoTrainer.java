@@ -8,7 +8,6 @@ import plaudit.Settings;
 import plaudit.UserError;
 import plaudit.data.Comparison;
 import plaudit.model.CausalLm;
-import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
@@ -67,7 +66,7 @@ public final class DpoTrainer {
     record Pair(Sequences.Seq chosen, Sequences.Seq rejected, float refChosen, float refRejected) {
     }
 
-    private final Gpt policy;
+    private final CausalLm policy;
     private final Config cfg;
     private final List<Pair> train;
     private final List<Pair> val;
@@ -80,7 +79,7 @@ public final class DpoTrainer {
      * @param ref    the frozen SFT model
      * @param val    held-out comparisons for the {@code eval_*} metrics (empty: none)
      */
-    public DpoTrainer(Gpt policy, Gpt ref, Tokenizer tok, List<Comparison> train, List<Comparison> val, Config cfg) {
+    public DpoTrainer(CausalLm policy, CausalLm ref, Tokenizer tok, List<Comparison> train, List<Comparison> val, Config cfg) {
         if (train.isEmpty()) throw new UserError("dpo: no training comparisons");
         this.policy = policy;
         this.cfg = cfg;
@@ -180,7 +179,7 @@ public final class DpoTrainer {
      * Sequence log-probs {@code [B]} of the chosen and the rejected replies, from one forward pass over both (the
      * sum of the reply tokens' log-probs; the prompt is context).
      */
-    static NDArray[] chosenRejectedLogps(Gpt model, NDManager scope, List<Pair> batch, int pad, boolean train) {
+    static NDArray[] chosenRejectedLogps(CausalLm model, NDManager scope, List<Pair> batch, int pad, boolean train) {
         List<Sequences.Seq> seqs = new ArrayList<>(2 * batch.size());
         for (Pair p : batch) seqs.add(p.chosen());
         for (Pair p : batch) seqs.add(p.rejected());
@@ -190,14 +189,14 @@ public final class DpoTrainer {
     }
 
     /** {@code Σ_t log π(y_t | x, y_<t)} over each sequence's response tokens, {@code [B]}. */
-    static NDArray sequenceLogps(Gpt model, NDManager scope, List<Sequences.Seq> seqs, int pad, boolean train) {
+    static NDArray sequenceLogps(CausalLm model, NDManager scope, List<Sequences.Seq> seqs, int pad, boolean train) {
         NDArray[] xym = Sequences.responseTargets(scope, seqs, pad);
         NDArray logp = CausalLm.tokenLogProbs(model.forward(xym[0], null, null, null, train), xym[1]);
         return logp.mul(xym[2]).sum(new int[] {1});
     }
 
-    private List<Pair> withReference(Gpt ref, Tokenizer tok, List<Comparison> comparisons) {
-        int blockSize = policy.config().blockSize();
+    private List<Pair> withReference(CausalLm ref, Tokenizer tok, List<Comparison> comparisons) {
+        int blockSize = policy.contextLength();
         List<RewardTrainer.Pair> pairs = RewardTrainer.tokenize(tok, comparisons, blockSize, cfg.maxResponse());
         List<Pair> out = new ArrayList<>(pairs.size());
         try (NoGrad ignored = NoGrad.enter()) {

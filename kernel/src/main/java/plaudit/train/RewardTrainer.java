@@ -72,7 +72,7 @@ public final class RewardTrainer {
     public static Evaluation train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
                                    RewardFunction gold, Config cfg, MetricsLog log, SupervisedLoop.Control control) {
         if (train.isEmpty()) throw new UserError("reward model: no training comparisons");
-        int blockSize = rm.trunk().config().blockSize();
+        int blockSize = rm.trunk().contextLength();
         List<Pair> trainPairs = tokenize(tok, train, blockSize, cfg.maxResponse());
         List<Pair> valPairs = tokenize(tok, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
         rm.setTrainable(true);
@@ -136,7 +136,7 @@ public final class RewardTrainer {
     }
 
     public static Evaluation evaluate(ScoreModel rm, Tokenizer tok, List<Comparison> pairs, RewardFunction gold, Config cfg) {
-        return evaluatePairs(rm, tok, tokenize(tok, pairs, rm.trunk().config().blockSize(), cfg.maxResponse()), gold, cfg);
+        return evaluatePairs(rm, tok, tokenize(tok, pairs, rm.trunk().contextLength(), cfg.maxResponse()), gold, cfg);
     }
 
     static Evaluation evaluatePairs(ScoreModel rm, Tokenizer tok, List<Pair> pairs, RewardFunction gold, Config cfg) {

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
 import plaudit.data.Comparison;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
@@ -75,16 +75,16 @@ public final class SftTrainer {
     }
 
     /** Trains in place; returns the final held-out loss on the reply tokens. */
-    public static double train(Gpt model, Tokenizer tok, List<Example> train, List<Example> val, Config cfg,
+    public static double train(CausalLm model, Tokenizer tok, List<Example> train, List<Example> val, Config cfg,
                                MetricsLog log) {
         return train(model, tok, train, val, cfg, log, SupervisedLoop.Control.NONE);
     }
 
-    /** As {@link #train(Gpt, Tokenizer, List, List, Config, MetricsLog)}, under {@code control} (hook, checkpoints). */
-    public static double train(Gpt model, Tokenizer tok, List<Example> train, List<Example> val, Config cfg,
+    /** As {@link #train(CausalLm, Tokenizer, List, List, Config, MetricsLog)}, under {@code control} (hook, checkpoints). */
+    public static double train(CausalLm model, Tokenizer tok, List<Example> train, List<Example> val, Config cfg,
                                MetricsLog log, SupervisedLoop.Control control) {
         if (train.isEmpty()) throw new UserError("sft: no training examples");
-        int blockSize = model.config().blockSize();
+        int blockSize = model.contextLength();
         List<Sequences.Seq> trainSeqs = tokenize(tok, train, blockSize, cfg.maxResponse());
         List<Sequences.Seq> valSeqs = tokenize(tok, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
         model.setTrainable(true);
@@ -100,7 +100,7 @@ public final class SftTrainer {
     }
 
     /** Next-token loss on the replies of demonstrations drawn with replacement; the held-out loss. */
-    private record Demonstrations(Gpt model, List<Sequences.Seq> train, List<Sequences.Seq> val, int pad,
+    private record Demonstrations(CausalLm model, List<Sequences.Seq> train, List<Sequences.Seq> val, int pad,
                                   int batchSize) implements SupervisedLoop.Task<List<Sequences.Seq>> {
         @Override
         public List<Sequences.Seq> draw(SplittableRandom rng) {
@@ -126,7 +126,7 @@ public final class SftTrainer {
         }
     }
 
-    static double evaluate(Gpt model, List<Sequences.Seq> seqs, int pad, int batchSize) {
+    static double evaluate(CausalLm model, List<Sequences.Seq> seqs, int pad, int batchSize) {
         double sum = 0;
         int n = 0;
         try (NoGrad ignored = NoGrad.enter()) {

@@ -3,7 +3,7 @@ package plaudit.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.report.MetricsLog;
 import plaudit.report.Progress;
 
@@ -95,7 +95,7 @@ public final class SupervisedLoop {
      *
      * @return the held-out metrics of the last step (null when there is no held-out data)
      */
-    public static <B> Map<String, Number> run(Settings s, Gpt model, Map<String, Map<String, NDArray>> extra, AdamW opt,
+    public static <B> Map<String, Number> run(Settings s, CausalLm model, Map<String, Map<String, NDArray>> extra, AdamW opt,
                                               Task<B> task, MetricsLog log, Control control) {
         SplittableRandom rng = new SplittableRandom(s.seed());
         int done = 0;
@@ -144,7 +144,7 @@ public final class SupervisedLoop {
     }
 
     /** The hook first (a cancelled run keeps the checkpoint before), then the checkpoint when one is due. */
-    private static void afterStep(Settings s, Gpt model, Map<String, Map<String, NDArray>> extra, AdamW opt,
+    private static void afterStep(Settings s, CausalLm model, Map<String, Map<String, NDArray>> extra, AdamW opt,
                                   Control control, int done) {
         if (control.afterStep() != null) control.afterStep().accept(done);
         if (control.checkpoint() != null && control.every() > 0 && (done % control.every() == 0 || done == s.steps())) {

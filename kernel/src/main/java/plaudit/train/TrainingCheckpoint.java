@@ -6,8 +6,10 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.UserError;
 import plaudit.model.AtomicDirectory;
+import plaudit.model.CausalLm;
 import plaudit.model.Checkpoint;
-import plaudit.model.Gpt;
+import plaudit.model.FolderState;
+import plaudit.model.ModelFolder;
 import plaudit.model.Params;
 import plaudit.text.Tokenizer;
 
@@ -19,14 +21,20 @@ import java.util.Map;
 
 /**
  * The checkpoint of a run in progress, written atomically ({@link Checkpoint.Writer}: a temporary sibling, then a
- * rename): the model as a Hugging Face GPT-2 folder, further trained tensors (a reward model's head), the optimizer's
- * moments, and {@code trainer_state.json} with the step, AdamW's step, the trainer's counters and the run's
+ * rename): the model as a Hugging Face folder of its family, further trained tensors (a reward model's head), the
+ * optimizer's moments, and {@code trainer_state.json} with the step, AdamW's step, the trainer's counters and the run's
  * {@linkplain CheckpointSettings settings}. A resumed run must have the settings that wrote it (everything random in a
  * run follows from the seed and the step; everything else from the settings) and at least as many steps as the
  * checkpoint covers; a {@code trainer_state.json} without a field it needs is refused naming the file and the field.
+ *
+ * <p>A model that trains other tensors than its weights ({@link CausalLm#base()} is not itself: LoRA adapters over a
+ * frozen base) is saved with its merged weights as {@code model.safetensors}, for any reader, and its
+ * {@link CausalLm#parameters()} as {@code trainable.safetensors}, which is what a resumed run restores.
  */
 public final class TrainingCheckpoint {
     private static final String STATE = "trainer_state";
+    /** The tensors a model trains when they are not its weights. */
+    static final String TRAINABLE = "trainable";
     private static final String SETTINGS = "settings";
     /** What a checkpoint of an earlier Plaudit recorded instead of {@link #SETTINGS}. */
     private static final String EARLIER_SEED = "seed";
@@ -43,7 +51,7 @@ public final class TrainingCheckpoint {
 
     /** The step a checkpoint was written at: the metrics rows it covers. */
     public static int step(Path dir) {
-        return (int) count(dir, state(dir, Checkpoint.read(dir)), "step");
+        return (int) count(dir, state(dir, FolderState.read(dir)), "step");
     }
 
     /**
@@ -52,10 +60,10 @@ public final class TrainingCheckpoint {
      * @param counters the run's counters besides {@code step} and {@code optimizer_step}, read back with
      *                 {@link #number} or {@link #count}
      */
-    public static void save(Path dir, Gpt model, Tokenizer tok, AdamW opt, Map<String, Map<String, NDArray>> extra,
+    public static void save(Path dir, CausalLm model, Tokenizer tok, AdamW opt, Map<String, Map<String, NDArray>> extra,
                             int step, CheckpointSettings settings, Map<String, Object> counters) {
-        Checkpoint.Writer w = Checkpoint.writer().config(model.config()).parameters(model.parameters()).tokenizer(tok)
-                .tensors("optimizer", opt.state());
+        Checkpoint.Writer w = Checkpoint.writer().model(model).tokenizer(tok).tensors("optimizer", opt.state());
+        if (model.base() != model) w.tensors(TRAINABLE, model.parameters());
         extra.forEach(w::tensors);
         Map<String, Object> state = new LinkedHashMap<>(counters);
         state.put("step", step);
@@ -68,9 +76,9 @@ public final class TrainingCheckpoint {
      * Loads model, extra tensors and optimizer from {@code dir} in place, after checking that this run may continue
      * it: the same settings (but those that may change) and at least its step; returns {@code trainer_state}.
      */
-    public static JsonNode resume(Path dir, CheckpointSettings settings, Gpt model, AdamW opt,
+    public static JsonNode resume(Path dir, CheckpointSettings settings, CausalLm model, AdamW opt,
                                   Map<String, Map<String, NDArray>> extra) {
-        Checkpoint c = Checkpoint.read(dir);
+        FolderState c = FolderState.read(dir);
         JsonNode state = state(dir, c);
         long step = count(dir, state, "step");
         long optimizerStep = count(dir, state, "optimizer_step");
@@ -86,14 +94,15 @@ public final class TrainingCheckpoint {
                     + "or start a new --out");
         }
         try (NDManager staging = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            Params.assign(model.parameters(), c.parameters(staging), "model");
+            if (model.base() != model) Params.assign(model.parameters(), c.tensors(TRAINABLE, staging), TRAINABLE);
+            else Params.assign(model.parameters(), ModelFolder.parameters(dir, staging), "model");
             extra.forEach((name, tensors) -> Params.assign(tensors, c.tensors(name, staging), name));
             opt.load(c.tensors("optimizer", staging), optimizerStep);
         }
         return state;
     }
 
-    private static JsonNode state(Path dir, Checkpoint c) {
+    private static JsonNode state(Path dir, FolderState c) {
         JsonNode state = c.json(STATE);
         if (state == null || !state.isObject()) throw missing(dir, "step", "a JSON object with the run's state");
         return state;

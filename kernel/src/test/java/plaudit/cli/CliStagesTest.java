@@ -59,8 +59,8 @@ class CliStagesTest {
         assertEquals(0, rc);
         assertEquals(Files.readString(run.resolve("rm/metrics.csv")), Files.readString(dir.resolve("rm/metrics.csv")));
         // re-centred on the same samples of SFT: the same scores
-        try (ScoreModel a = ScoreModel.load(Checkpoint.read(run.resolve("rm/checkpoint")), Device.cpu());
-             ScoreModel b = ScoreModel.load(Checkpoint.read(dir.resolve("rm/checkpoint")), Device.cpu())) {
+        try (ScoreModel a = ScoreModel.load(run.resolve("rm/checkpoint"), Device.cpu());
+             ScoreModel b = ScoreModel.load(dir.resolve("rm/checkpoint"), Device.cpu())) {
             List<String> prompts = List.of("What is the best way to learn?", "Any tips?");
             List<String> replies = List.of(" Practice every day.", " No.");
             assertArrayEquals(Recipe.scorer(a, tok, 8).scoreAll(prompts, replies),

@@ -1,11 +1,16 @@
 package plaudit.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import plaudit.model.CausalLm;
 import plaudit.model.Checkpoint;
 import plaudit.model.HfGpt2;
+import plaudit.model.LlamaConfig;
+import plaudit.model.ModelFolder;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -44,6 +49,33 @@ class ExportCommandTest {
             for (String name : HfGpt2.parameterShapes(source.config()).keySet()) {
                 assertArrayEquals(a.get(name).toFloatArray(), b.get(name).toFloatArray(), name);
             }
+        }
+    }
+
+    @Test
+    void exportsALlamaFolderWithItsTokenizerFilesAndWithoutTrainingState() throws IOException {
+        Path src = LlamaPipelineCommandsTest.tinyLlama(tmp.resolve("llama"), true);
+        Files.writeString(src.resolve("trainer_state.json"), "{\"step\": 3}");
+        Path out = tmp.resolve("hf");
+        assertEquals(0, PlauditCli.run("export", src.toString(), out.toString()));
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(List.of("config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+                    "tokenizer_config.json"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        for (String f : List.of("generation_config.json", "tokenizer.json", "tokenizer_config.json")) {
+            assertArrayEquals(Files.readAllBytes(src.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
+        }
+        assertEquals(LlamaConfig.read(src.resolve("config.json")), LlamaConfig.read(out.resolve("config.json")));
+        int[] ids = {128000, 9906, 1917, 11};
+        try (CausalLm a = ModelFolder.open(src, Device.cpu()); CausalLm b = ModelFolder.open(out, Device.cpu())) {
+            assertArrayEquals(a.sequenceLogProbs(ids), b.sequenceLogProbs(ids));
+        }
+        Path half = tmp.resolve("bf16");
+        assertEquals(0, PlauditCli.run("export", src.toString(), half.toString(), "--dtype", "bf16"));
+        assertEquals("bfloat16", new ObjectMapper().readTree(half.resolve("config.json").toFile()).get("torch_dtype").textValue());
+        assertTrue(Files.size(half.resolve("model.safetensors")) < Files.size(out.resolve("model.safetensors")) * 0.6);
+        try (CausalLm b = ModelFolder.open(half, Device.cpu())) {
+            assertEquals("llama", b.modelType());
         }
     }
 

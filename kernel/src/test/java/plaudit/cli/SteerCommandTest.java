@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
+import plaudit.model.Safetensors;
+import plaudit.model.TinyLlamas;
 import plaudit.text.BpeTrainer;
 import plaudit.text.ByteLevelBpe;
 
@@ -60,6 +62,19 @@ class SteerCommandTest {
         assertEquals(2, PlauditCli.run("steer", "--checkpoint", ckpt.toString(), "--target", "x", "--out", out,
                 "--prompts", prompts.toString(), "--steps", "0"), "zero steps");
         assertTrue(Files.notExists(dir.resolve("out/steer.csv")));
+    }
+
+    /** Soft prompts and GCG read GPT-2's embeddings: a Llama folder is refused in one line naming its model_type. */
+    @Test
+    void aLlamaFolderIsRefusedNamingItsModelType(@TempDir Path dir) throws Exception {
+        Path llama = TinyLlamas.write(dir.resolve("llama"), TinyLlamas.llama(), 1, Safetensors.DType.F32, 1);
+        Path prompts = dir.resolve("prompts.txt");
+        Files.write(prompts, PROMPTS);
+        CliRun.Result r = CliRun.run("steer", "--checkpoint", llama.toString(), "--target", "x", "--out",
+                dir.resolve("out").toString(), "--prompts", prompts.toString());
+        assertEquals(2, r.status());
+        assertEquals("plaudit steer: " + llama + ": model_type llama; plaudit steer works on gpt2 checkpoints only (soft prompts"
+                + " and GCG use GPT-2's embeddings); give a gpt2 checkpoint", r.err().strip());
     }
 
     /** A 1-layer GPT-2 with a 300-token BPE trained on the prompts, saved as a checkpoint. */

@@ -62,6 +62,19 @@ class LlamaConfigTest {
         return (ObjectNode) TinyLlamas.JSON.readTree(json);
     }
 
+    /** toJson is parse's inverse on the published configs: a written config.json reads back as the same model. */
+    @Test
+    void publishedConfigsRoundTripThroughToJson() throws Exception {
+        for (String published : new String[] {SMOLLM2, LLAMA32, QWEN3, QWEN25}) {
+            LlamaConfig c = parse(published);
+            assertEquals(c, LlamaConfig.parse(c.toJson(), "written"), published);
+        }
+        // the keys transformers reads, under its names; Qwen2Config has no attention_bias (always biased)
+        assertFalse(parse(QWEN25).toJson().has("attention_bias"));
+        assertEquals(8192, parse(LLAMA32).toJson().get("rope_scaling").get("original_max_position_embeddings").intValue());
+        assertTrue(parse(LLAMA32).toJson().get("rope_scaling").get("original_max_position_embeddings").isIntegralNumber());
+    }
+
     @Test
     void realConfigsGiveTheirShapes() throws Exception {
         assertEquals(new LlamaConfig("llama", 49152, 576, 1536, 30, 9, 3, 64, 8192, 1e-5, 100000, null, true, false,

@@ -62,15 +62,34 @@ class ScoreModelTest {
             mean.save(dir.resolve("rm"), new CheckpointTest.FakeTokenizer("rm", false));
             NDArray ids = m.create(IDS, new Shape(2, 5));
             float[] expected = mean.sequenceScores(ids, null, LAST, false).toFloatArray();
-            try (ScoreModel back = ScoreModel.load(Checkpoint.read(dir.resolve("rm")), Device.cpu())) {
+            try (ScoreModel back = ScoreModel.load(dir.resolve("rm"), Device.cpu())) {
                 assertEquals(ScoreModel.Readout.MEAN, back.readout());
                 assertEquals(0, TinyModels.maxAbsDiff(expected, back.sequenceScores(ids, null, LAST, false).toFloatArray()), 1e-6);
             }
             // a reward model written before readouts existed has no score_head.json: it was read at the last token
             Files.delete(dir.resolve("rm/" + ScoreModel.HEAD_FILE + ".json"));
-            try (ScoreModel old = ScoreModel.load(Checkpoint.read(dir.resolve("rm")), Device.cpu())) {
+            try (ScoreModel old = ScoreModel.load(dir.resolve("rm"), Device.cpu())) {
                 assertEquals(ScoreModel.Readout.LAST, old.readout());
                 assertFalse(TinyModels.maxAbsDiff(expected, old.sequenceScores(ids, null, LAST, false).toFloatArray()) < 1e-4);
+            }
+        }
+    }
+
+    /** A head on a Llama trunk (head width = hidden_size) saves and loads as a Llama folder with the same scores. */
+    @Test
+    void aRewardModelOnALlamaTrunkReopensWithTheSameScores(@TempDir Path dir) {
+        Path src = TinyLlamas.write(dir.resolve("src"), TinyLlamas.qwen3(), 4, Safetensors.DType.F32, 1);
+        try (ScoreModel rm = ScoreModel.withNewHead(LlamaCheckpoint.read(src).model(Device.cpu()), 11,
+                ScoreModel.Readout.MEAN); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            assertEquals(new Shape(1, TinyLlamas.qwen3().hiddenSize()), rm.headParameters().get(ScoreModel.HEAD_WEIGHT).getShape());
+            rm.shift(0.25);
+            rm.save(dir.resolve("rm"), null);
+            NDArray ids = m.create(IDS, new Shape(2, 5));
+            float[] expected = rm.sequenceScores(ids, null, LAST, false).toFloatArray();
+            try (ScoreModel back = ScoreModel.load(dir.resolve("rm"), Device.cpu())) {
+                assertEquals("qwen3", back.trunk().modelType());
+                assertEquals(ScoreModel.Readout.MEAN, back.readout());
+                assertEquals(0, TinyModels.maxAbsDiff(expected, back.sequenceScores(ids, null, LAST, false).toFloatArray()), 0);
             }
         }
     }

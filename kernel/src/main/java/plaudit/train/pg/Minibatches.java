@@ -1,7 +1,7 @@
 package plaudit.train.pg;
 
 import ai.djl.ndarray.NDManager;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.train.Permutation;
 
 import java.util.Arrays;
@@ -26,7 +26,7 @@ public final class Minibatches {
      * @param stats how many numbers each update writes
      * @return the mean of each of those numbers over the updates
      */
-    public static double[] run(Gpt policy, Rollout.Episodes episodes, int epochs, int miniBatchSize,
+    public static double[] run(CausalLm policy, Rollout.Episodes episodes, int epochs, int miniBatchSize,
                                SplittableRandom rng, int stats, Update update) {
         int n = episodes.size();
         double[] mean = new double[stats];

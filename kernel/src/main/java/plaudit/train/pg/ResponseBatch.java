@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import plaudit.model.CausalLm;
-import plaudit.model.Gpt;
 import plaudit.model.Scalar;
 import plaudit.model.ScoreModel;
 
@@ -73,23 +72,23 @@ public record ResponseBatch(NDArray ids, NDArray mask, NDArray responseIds, NDAr
      * Temperature-scaled logits at the positions that predict the response tokens, {@code [B, L, V]}. Dropout stays
      * off in every policy-gradient forward pass: the ratio π/π_old must compare the same function.
      */
-    public NDArray logits(Gpt model, double temperature) {
+    public NDArray logits(CausalLm model, double temperature) {
         return logits(model, hidden(model), temperature);
     }
 
     /** Final hidden states at the positions that predict the response tokens, {@code [B, L, C]}. */
-    public NDArray hidden(Gpt model) {
+    public NDArray hidden(CausalLm model) {
         return model.hidden(ids, mask, null, null, false).get(predictingColumns());
     }
 
-    /** {@link #logits(Gpt, double)} from hidden states already computed by {@link #hidden}. */
-    public static NDArray logits(Gpt model, NDArray hidden, double temperature) {
+    /** {@link #logits(CausalLm, double)} from hidden states already computed by {@link #hidden}. */
+    public static NDArray logits(CausalLm model, NDArray hidden, double temperature) {
         NDArray logits = model.logits(hidden);
         return temperature == 1.0 ? logits : Scalar.div(logits, temperature);
     }
 
     /** Log-probabilities of the response tokens, {@code [B, L]} (padding columns hold garbage: mask them). */
-    public NDArray logProbs(Gpt model, double temperature) {
+    public NDArray logProbs(CausalLm model, double temperature) {
         return CausalLm.tokenLogProbs(logits(model, temperature), responseIds);
     }
 

@@ -2,12 +2,13 @@ package plaudit.train.pg;
 
 import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
+import plaudit.data.RewardFunction;
+import plaudit.model.CausalLm;
+import plaudit.model.FolderTokenizer;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
-import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
-import plaudit.data.RewardFunction;
 import plaudit.text.Tokenizer;
 
 import java.util.ArrayList;
@@ -26,8 +27,8 @@ public final class Rollout {
     /** Most characters of a prompt shown in an error. */
     private static final int SHOWN = 80;
     private final String who;
-    private final Gpt policy;
-    private final Gpt ref;
+    private final CausalLm policy;
+    private final CausalLm ref;
     private final RewardFunction reward;
     private final RewardFunction gold;
     private final Tokenizer tok;
@@ -46,7 +47,7 @@ public final class Rollout {
      * @param missingEosPenalty subtracted from the score of a response that did not end with EOS; 0 = off
      * @param rewardClip        clip scores to ±this; ≤ 0 = off
      */
-    public Rollout(String who, Gpt policy, Gpt ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
+    public Rollout(String who, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
                    List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
                    double rewardClip) {
         if (prompts.isEmpty()) throw new UserError(who + ": no prompts to roll out from");
@@ -61,10 +62,10 @@ public final class Rollout {
         this.temperature = temperature;
         this.missingEosPenalty = missingEosPenalty;
         this.rewardClip = rewardClip;
-        this.maxPromptLen = policy.config().blockSize() - responseLength;
+        this.maxPromptLen = policy.contextLength() - responseLength;
         if (maxPromptLen < 1) {
             throw new UserError(who + ": response_length " + responseLength + " leaves no room for a prompt "
-                    + "in block_size " + policy.config().blockSize() + "; lower --response-length");
+                    + "in " + policy.contextLengthKey() + " " + policy.contextLength() + "; lower --response-length");
         }
     }
 
@@ -143,8 +144,10 @@ public final class Rollout {
         long t0 = System.nanoTime();
         int[][] promptIds = new int[n][];
         for (int i = 0; i < n; i++) promptIds[i] = tail(tok.encode(batchPrompts.get(i)), maxPromptLen);
+        // a Llama-family policy stops at any of its folder's end-of-sequence ids (Llama 3's and Qwen's are lists)
         Generation gen = Generator.generate(policy, Arrays.asList(promptIds),
-                new SamplingConfig(responseLength, temperature, 0, 1.0, tok.eosId(), samplingSeed));
+                new SamplingConfig(responseLength, temperature, 0, 1.0, tok.eosId(), samplingSeed),
+                FolderTokenizer.stopIds(tok), true);
         int[] length = new int[n];
         String[] text = new String[n];
         for (int i = 0; i < n; i++) {

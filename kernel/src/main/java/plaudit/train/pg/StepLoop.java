@@ -1,6 +1,6 @@
 package plaudit.train.pg;
 
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.report.MetricsLog;
 import plaudit.report.Progress;
 
@@ -15,13 +15,13 @@ import java.util.function.Supplier;
  * to {@code steps}, log every metrics row, show reward, KL and gold on the progress bar, and call {@code afterStep}
  * (checkpointing, cancellation) with the number of steps done. A {@code watch} (may be null) reads every row and may
  * return a warning, printed above the bar. A run that reaches {@code steps} leaves its policy frozen
- * ({@link Gpt#setTrainable} false), as every trainer leaves the model it trained: what follows only samples from it.
+ * ({@link CausalLm#setTrainable} false), as every trainer leaves the model it trained: what follows only samples from it.
  */
 public final class StepLoop {
     private StepLoop() {
     }
 
-    public static void run(String label, Gpt policy, int steps, IntSupplier done, Supplier<Map<String, Number>> step,
+    public static void run(String label, CausalLm policy, int steps, IntSupplier done, Supplier<Map<String, Number>> step,
                            MetricsLog log, IntConsumer afterStep, Function<Map<String, Number>, String> watch) {
         try (Progress bar = new Progress(label, steps)) {
             bar.advance(done.getAsInt());

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import plaudit.data.RewardFunction;
 import plaudit.model.CausalLm;
-import plaudit.model.Gpt;
 import plaudit.model.NoGrad;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
@@ -48,7 +47,7 @@ import java.util.stream.IntStream;
  * exactly the prompts, samples and minibatches an uninterrupted run would have used.
  */
 public final class PpoTrainer implements PolicyGradientTrainer {
-    private final Gpt policy;
+    private final CausalLm policy;
     private final ScoreModel value;
     private final Tokenizer tok;
     private final Rollout rollout;
@@ -67,7 +66,7 @@ public final class PpoTrainer implements PolicyGradientTrainer {
      * @param gold    ground-truth scorer for {@code objective/gold}, or null
      * @param prompts the prompts rollouts draw from
      */
-    public PpoTrainer(Gpt policy, Gpt ref, ScoreModel value, RewardFunction reward, RewardFunction gold,
+    public PpoTrainer(CausalLm policy, CausalLm ref, ScoreModel value, RewardFunction reward, RewardFunction gold,
                       Tokenizer tok, List<String> prompts, PpoConfig cfg) {
         if (cfg.sharedTrunk() != (value == null)) {
             throw new IllegalArgumentException(cfg.sharedTrunk()

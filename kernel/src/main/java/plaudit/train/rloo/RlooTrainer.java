@@ -2,7 +2,7 @@ package plaudit.train.rloo;
 
 import ai.djl.ndarray.NDArray;
 import plaudit.data.RewardFunction;
-import plaudit.model.Gpt;
+import plaudit.model.CausalLm;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
 import plaudit.train.AdamW;
@@ -34,7 +34,7 @@ import java.util.function.IntConsumer;
  * rollout (sampling, scoring, EOS penalty, reward clipping, reference log-probs) is PPO's {@link Rollout}.
  */
 public final class RlooTrainer implements PolicyGradientTrainer {
-    private final Gpt policy;
+    private final CausalLm policy;
     private final Tokenizer tok;
     private final Rollout rollout;
     private final RlooConfig cfg;
@@ -48,7 +48,7 @@ public final class RlooTrainer implements PolicyGradientTrainer {
      * @param gold    ground-truth scorer for {@code objective/gold}, or null
      * @param prompts the prompts rollouts draw from
      */
-    public RlooTrainer(Gpt policy, Gpt ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
+    public RlooTrainer(CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
                        List<String> prompts, RlooConfig cfg) {
         this.policy = policy;
         this.tok = tok;
