@@ -44,13 +44,13 @@ public final class Gpt implements CausalLm {
     private final NDArray lnFWeight;
     private final NDArray lnFBias;
 
-    /** One transformer block's parameters (views into {@link #params}). */
-    private record Block(NDArray ln1Weight, NDArray ln1Bias, NDArray cAttnWeight, NDArray cAttnBias,
+    /** One transformer block's parameters (views into {@link #params}); {@code prefix} names its modules. */
+    private record Block(String prefix, NDArray ln1Weight, NDArray ln1Bias, NDArray cAttnWeight, NDArray cAttnBias,
                          NDArray attnProjWeight, NDArray attnProjBias, NDArray ln2Weight, NDArray ln2Bias,
                          NDArray cFcWeight, NDArray cFcBias, NDArray mlpProjWeight, NDArray mlpProjBias) {
         static Block of(Map<String, NDArray> p, int i) {
             String h = "transformer.h." + i + ".";
-            return new Block(p.get(h + "ln_1.weight"), p.get(h + "ln_1.bias"),
+            return new Block(h, p.get(h + "ln_1.weight"), p.get(h + "ln_1.bias"),
                     p.get(h + "attn.c_attn.weight"), p.get(h + "attn.c_attn.bias"),
                     p.get(h + "attn.c_proj.weight"), p.get(h + "attn.c_proj.bias"),
                     p.get(h + "ln_2.weight"), p.get(h + "ln_2.bias"),
@@ -235,12 +235,18 @@ public final class Gpt implements CausalLm {
     /** Final hidden states after ln_f, {@code [B, T, C]}. */
     @Override
     public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train) {
+        return hidden(ids, attentionMask, positionIds, cache, train, null);
+    }
+
+    /** {@link #hidden} with {@code lora}'s low-rank updates added to the projections it targets (null = none). */
+    NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train,
+                   LoraAdapters lora) {
         Shape shape = ids.getShape();
         if (shape.dimension() != 2) throw new IllegalArgumentException("ids must be [B, T], got " + shape);
         if (!ids.getDevice().equals(device)) {
             throw new IllegalArgumentException("ids are on " + ids.getDevice() + " but the model is on " + device);
         }
-        return hiddenFromEmbeddings(embedTokens(ids), attentionMask, positionIds, cache, train);
+        return hiddenFromEmbeddings(embedTokens(ids), attentionMask, positionIds, cache, train, lora);
     }
 
     /** Token embeddings {@code wte[ids]}, {@code [B, T, C]}, owned by the manager of {@code ids}. */
@@ -255,6 +261,11 @@ public final class Gpt implements CausalLm {
      */
     public NDArray hiddenFromEmbeddings(NDArray embeddings, NDArray attentionMask, NDArray positionIds, KvCache cache,
                                         boolean train) {
+        return hiddenFromEmbeddings(embeddings, attentionMask, positionIds, cache, train, null);
+    }
+
+    private NDArray hiddenFromEmbeddings(NDArray embeddings, NDArray attentionMask, NDArray positionIds, KvCache cache,
+                                         boolean train, LoraAdapters lora) {
         Shape shape = embeddings.getShape();
         if (shape.dimension() != 3 || shape.get(2) != config.nEmbd()) {
             throw new IllegalArgumentException("embeddings must be [B, T, " + config.nEmbd() + "], got " + shape);
@@ -284,7 +295,7 @@ public final class Gpt implements CausalLm {
         NDArray x = embeddings.add(embed(positions, wpe));
         x = dropout(x, train);
         NDArray bias = AttentionMask.bias(keyMask, past, t, m);
-        for (int i = 0; i < blocks.length; i++) x = block(blocks[i], x, bias, cache, i, train, m);
+        for (int i = 0; i < blocks.length; i++) x = block(blocks[i], x, bias, cache, i, train, lora, m);
         if (cache != null) cache.advance(t);
         return layerNorm(x, lnFWeight, lnFBias);
     }
@@ -311,24 +322,26 @@ public final class Gpt implements CausalLm {
      * until the caller's step scope closes. Without this a forward holds every block's temporaries at once (for
      * its effect on peak memory see docs/benchmarks.md). Only the output joins {@code m}.
      */
-    private NDArray block(Block b, NDArray x, NDArray bias, KvCache cache, int layer, boolean train, NDManager m) {
+    private NDArray block(Block b, NDArray x, NDArray bias, KvCache cache, int layer, boolean train, LoraAdapters lora,
+                          NDManager m) {
         try (NDManager scope = m.newSubManager()) {
             x.tempAttach(scope); // ops take the receiver's manager: x's descendants land in scope; x returns to m
-            NDArray h = x.add(attention(b, layerNorm(x, b.ln1Weight, b.ln1Bias), bias, cache, layer, train));
-            NDArray out = h.add(mlp(b, layerNorm(h, b.ln2Weight, b.ln2Bias), train));
+            NDArray h = x.add(attention(b, layerNorm(x, b.ln1Weight, b.ln1Bias), bias, cache, layer, train, lora));
+            NDArray out = h.add(mlp(b, layerNorm(h, b.ln2Weight, b.ln2Bias), train, lora));
             out.attach(m);
             return out;
         }
     }
 
     /** Causal self-attention with the fused q,k,v projection; with a cache, keys and values of the past are reused. */
-    private NDArray attention(Block b, NDArray x, NDArray bias, KvCache cache, int layer, boolean train) {
+    private NDArray attention(Block b, NDArray x, NDArray bias, KvCache cache, int layer, boolean train,
+                              LoraAdapters lora) {
         Shape s = x.getShape();
         long batch = s.get(0);
         long t = s.get(1);
         int nHead = config.nHead();
         int headSize = config.headSize();
-        NDArray qkv = x.matMul(b.cAttnWeight).add(b.cAttnBias);                         // [B, T, 3C]
+        NDArray qkv = conv1d(b, "attn.c_attn", x, b.cAttnWeight, b.cAttnBias, train, lora); // [B, T, 3C]
         NDArray heads = qkv.reshape(batch, t, 3, nHead, headSize).transpose(2, 0, 3, 1, 4); // [3, B, nh, T, hs]
         NDArray q = Scalar.mul(heads.get(0), 1.0 / Math.sqrt(headSize));
         NDArray k = heads.get(1);
@@ -340,12 +353,19 @@ public final class Gpt implements CausalLm {
         NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).add(bias).softmax(-1);        // [B, nh, T, past+T]
         att = dropout(att, train);
         NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(batch, t, config.nEmbd()); // re-join the heads
-        return dropout(y.matMul(b.attnProjWeight).add(b.attnProjBias), train);
+        return dropout(conv1d(b, "attn.c_proj", y, b.attnProjWeight, b.attnProjBias, train, lora), train);
     }
 
-    private NDArray mlp(Block b, NDArray x, boolean train) {
-        NDArray h = gelu(x.matMul(b.cFcWeight).add(b.cFcBias));
-        return dropout(h.matMul(b.mlpProjWeight).add(b.mlpProjBias), train);
+    private NDArray mlp(Block b, NDArray x, boolean train, LoraAdapters lora) {
+        NDArray h = gelu(conv1d(b, "mlp.c_fc", x, b.cFcWeight, b.cFcBias, train, lora));
+        return dropout(conv1d(b, "mlp.c_proj", h, b.mlpProjWeight, b.mlpProjBias, train, lora), train);
+    }
+
+    /** GPT-2's Conv1D {@code x·W + b} ({@code W [in, out]}), plus {@code lora}'s update of this module if targeted. */
+    private static NDArray conv1d(Block b, String module, NDArray x, NDArray w, NDArray bias, boolean train,
+                                  LoraAdapters lora) {
+        NDArray y = x.matMul(w).add(bias);
+        return lora == null ? y : lora.apply(b.prefix + module, x, y, train);
     }
 
     /**

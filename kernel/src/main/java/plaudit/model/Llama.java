@@ -34,8 +34,6 @@ public final class Llama implements CausalLm {
     private final NDArray norm;
     private final NDArray lmHead;
     private final Map<String, NDArray> parameters;
-    /** Low-rank updates added to the projections while attached; null = the base model. */
-    private LoraAdapters adapters;
 
     /** One decoder layer's parameters; biases and q/k norms are null where the family has none. */
     private record Layer(String prefix, NDArray inputNorm, NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v,
@@ -73,7 +71,7 @@ public final class Llama implements CausalLm {
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(p));
     }
 
-    /** The base weights under Hugging Face names (unchanged by adapters), a new map over the live arrays. */
+    /** The weights under Hugging Face names, a new map over the live arrays. */
     @Override
     public Map<String, NDArray> parameters() {
         return new LinkedHashMap<>(parameters);
@@ -82,14 +80,6 @@ public final class Llama implements CausalLm {
     @Override
     public void setTrainable(boolean on) {
         for (NDArray p : parameters.values()) p.setRequiresGradient(on);
-    }
-
-    /**
-     * Adds {@code lora}'s low-rank updates to the targeted projections from now on (null detaches them, giving the
-     * base model back: the reference of LoRA training). The caller keeps ownership of the adapters.
-     */
-    public void attach(LoraAdapters lora) {
-        this.adapters = lora;
     }
 
     /** Hugging Face parameter names and shapes of a model with this config, in module order. */
@@ -178,6 +168,15 @@ public final class Llama implements CausalLm {
      */
     @Override
     public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train) {
+        return hidden(ids, attentionMask, positionIds, cache, train, null);
+    }
+
+    /**
+     * {@link #hidden} with {@code lora}'s low-rank updates added to the projections it targets (null = none); the
+     * adapters come with the call, so the model stays the unchanged base for every other caller.
+     */
+    NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean train,
+                   LoraAdapters lora) {
         Shape shape = ids.getShape();
         if (shape.dimension() != 2) throw new IllegalArgumentException("ids must be [B, T], got " + shape);
         if (!ids.getDevice().equals(device)) {
@@ -200,7 +199,9 @@ public final class Llama implements CausalLm {
         NDArray[] cosSin = rope.cosSin(positions);
         NDArray bias = AttentionMask.bias(keyMask, past, t, m).expandDims(1); // [B or 1, 1, 1, T, S]: over kv and group
         NDArray x = Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
-        for (int i = 0; i < layers.length; i++) x = layer(layers[i], x, cosSin[0], cosSin[1], bias, cache, i, m);
+        for (int i = 0; i < layers.length; i++) {
+            x = layer(layers[i], x, cosSin[0], cosSin[1], bias, cache, i, lora, train, m);
+        }
         if (cache != null) cache.advance(t);
         return rmsNorm(x, norm);
     }
@@ -219,11 +220,11 @@ public final class Llama implements CausalLm {
 
     /** One layer in its own scope, so its intermediates are freed when it returns; only the output joins {@code m}. */
     private NDArray layer(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int index,
-                          NDManager m) {
+                          LoraAdapters lora, boolean train, NDManager m) {
         try (NDManager scope = m.newSubManager()) {
             x.tempAttach(scope);
-            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm), cos, sin, bias, cache, index));
-            NDArray out = h.add(mlp(l, rmsNorm(h, l.postNorm)));
+            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm), cos, sin, bias, cache, index, lora, train));
+            NDArray out = h.add(mlp(l, rmsNorm(h, l.postNorm), lora, train));
             out.attach(m);
             return out;
         }
@@ -235,15 +236,16 @@ public final class Llama implements CausalLm {
      * {@code [B, kv_heads, group, T, head_dim]} against keys {@code [B, kv_heads, 1, S, head_dim]}, S = the cached
      * positions and the new ones. {@code bias} broadcasts to the scores {@code [B, kv_heads, group, T, S]}.
      */
-    private NDArray attention(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int index) {
+    private NDArray attention(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int index,
+                              LoraAdapters lora, boolean train) {
         long batch = x.getShape().get(0);
         long t = x.getShape().get(1);
         int heads = config.numAttentionHeads();
         int kvHeads = config.numKeyValueHeads();
         int d = config.headDim();
-        NDArray q = project(l, "self_attn.q_proj", x, l.q, l.qBias).reshape(batch, t, heads, d);
-        NDArray k = project(l, "self_attn.k_proj", x, l.k, l.kBias).reshape(batch, t, kvHeads, d);
-        NDArray v = project(l, "self_attn.v_proj", x, l.v, l.vBias).reshape(batch, t, kvHeads, d);
+        NDArray q = project(l, "self_attn.q_proj", x, l.q, l.qBias, lora, train).reshape(batch, t, heads, d);
+        NDArray k = project(l, "self_attn.k_proj", x, l.k, l.kBias, lora, train).reshape(batch, t, kvHeads, d);
+        NDArray v = project(l, "self_attn.v_proj", x, l.v, l.vBias, lora, train).reshape(batch, t, kvHeads, d);
         if (config.qkNorm()) {
             q = rmsNorm(q, l.qNorm);
             k = rmsNorm(k, l.kNorm);
@@ -260,20 +262,22 @@ public final class Llama implements CausalLm {
         NDArray scores = Scalar.mul(q.matMul(k.swapAxes(-1, -2)), 1.0 / Math.sqrt(d)).add(bias);
         NDArray y = scores.softmax(-1).matMul(v)                                    // [B, kv, group, T, d]
                 .reshape(batch, heads, t, d).transpose(0, 2, 1, 3).reshape(batch, t, (long) heads * d);
-        return project(l, "self_attn.o_proj", y, l.o, l.oBias);
+        return project(l, "self_attn.o_proj", y, l.o, l.oBias, lora, train);
     }
 
     /** SwiGLU: {@code down(silu(gate(x)) · up(x))}. */
-    private NDArray mlp(Layer l, NDArray x) {
-        NDArray gate = project(l, "mlp.gate_proj", x, l.gate, l.gateBias);
+    private NDArray mlp(Layer l, NDArray x, LoraAdapters lora, boolean train) {
+        NDArray gate = project(l, "mlp.gate_proj", x, l.gate, l.gateBias, lora, train);
         NDArray silu = gate.mul(Activation.sigmoid(gate));
-        return project(l, "mlp.down_proj", silu.mul(project(l, "mlp.up_proj", x, l.up, l.upBias)), l.down, l.downBias);
+        NDArray up = project(l, "mlp.up_proj", x, l.up, l.upBias, lora, train);
+        return project(l, "mlp.down_proj", silu.mul(up), l.down, l.downBias, lora, train);
     }
 
-    /** {@code x Wᵀ + b}, plus the attached adapters' low-rank update of this module if it is targeted. */
-    private NDArray project(Layer l, String module, NDArray x, NDArray w, NDArray b) {
+    /** {@code x Wᵀ + b}, plus {@code lora}'s low-rank update of this module if it is targeted. */
+    private static NDArray project(Layer l, String module, NDArray x, NDArray w, NDArray b, LoraAdapters lora,
+                                   boolean train) {
         NDArray y = Linear.linear(x, w, b).singletonOrThrow();
-        return adapters == null ? y : adapters.apply(l.prefix + module, x, y);
+        return lora == null ? y : lora.apply(l.prefix + module, x, y, train);
     }
 
     @Override

@@ -1,11 +1,11 @@
 package plaudit.model;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,11 +24,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * LoRA adapters of a Llama-family model: for each targeted projection {@code W [out, in]} a pair
+ * LoRA adapters (Hu et al. 2021) of a GPT-2 or Llama-family model: for each targeted projection a pair
  * {@code A [r, in]}, {@code B [out, r]}, so that the adapted projection computes
- * {@code W x + (lora_alpha / r) · B (A x)}. The base weights are never touched: the model with adapters detached is
- * the reference, and one copy of the base serves both. Saved and loaded in PEFT's format
- * ({@code adapter_config.json}, {@code adapter_model.safetensors}).
+ * {@code W x + (lora_alpha / r) · B (A dropout(x))} as PEFT does. The base weights are never touched: the base model
+ * itself is the reference, and one copy of its weights serves both ({@link LoraLm} is the adapted model). GPT-2 stores
+ * its Conv1D weights {@code [in, out]} (PEFT's {@code fan_in_fan_out}): the update is the same, a merged weight adds
+ * {@code (B A)ᵀ}. Saved and loaded in PEFT's format ({@code adapter_config.json}, {@code adapter_model.safetensors}).
  */
 public final class LoraAdapters implements AutoCloseable {
     public static final String CONFIG = "adapter_config.json";
@@ -38,13 +39,15 @@ public final class LoraAdapters implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LoraConfig config;
+    private final boolean fanInFanOut;
     private final NDManager manager;
     private final double scaling;
     /** Module path (e.g. {@code model.layers.0.self_attn.q_proj}) → {A, B}. */
     private final Map<String, NDArray[]> pairs;
 
-    private LoraAdapters(LoraConfig config, NDManager manager, Map<String, NDArray[]> pairs) {
+    private LoraAdapters(LoraConfig config, boolean fanInFanOut, NDManager manager, Map<String, NDArray[]> pairs) {
         this.config = config;
+        this.fanInFanOut = fanInFanOut;
         this.manager = manager;
         this.scaling = config.scaling();
         this.pairs = pairs;
@@ -52,13 +55,16 @@ public final class LoraAdapters implements AutoCloseable {
 
     /**
      * Fresh adapters as PEFT initialises them: A kaiming-uniform with {@code a = sqrt(5)} (uniform in
-     * ±1/sqrt(in), from {@code seed}), B zeros, so that the adapted model starts equal to the base.
+     * ±1/sqrt(in), from {@code seed}), B zeros, so that the adapted model starts equal to the base. On
+     * {@code base}'s device; {@code base} must be a full GPT-2 or Llama-family model.
      */
-    public static LoraAdapters init(LoraConfig config, LlamaConfig base, long seed, Device device) {
+    public static LoraAdapters init(LoraConfig config, CausalLm base, long seed) {
+        LoraModules modules = LoraModules.of(base);
+        Map<String, long[]> targeted = modules.targeted(config);
         SplittableRandom rng = new SplittableRandom(seed);
-        NDManager m = Engine.getEngine("PyTorch").newBaseManager(device);
+        NDManager m = Engine.getEngine("PyTorch").newBaseManager(base.device());
         Map<String, NDArray[]> pairs = new LinkedHashMap<>();
-        modules(config, base).forEach((module, outIn) -> {
+        targeted.forEach((module, outIn) -> {
             long out = outIn[0];
             long in = outIn[1];
             float[] a = new float[Math.toIntExact(config.r() * in)];
@@ -66,38 +72,29 @@ public final class LoraAdapters implements AutoCloseable {
             for (int i = 0; i < a.length; i++) a[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
             pairs.put(module, new NDArray[] {m.create(a, new Shape(config.r(), in)), m.zeros(new Shape(out, config.r()))});
         });
-        return new LoraAdapters(config, m, pairs);
-    }
-
-    /** Targeted module paths of {@code base} in module order, each with its weight's {out, in}. */
-    static LinkedHashMap<String, long[]> modules(LoraConfig config, LlamaConfig base) {
-        for (String t : config.targetModules()) {
-            if (!LoraConfig.LLAMA_MODULES.contains(t)) {
-                throw new UserError("lora target_modules: " + Echo.quote(t) + " is not a module of a "
-                        + base.modelType() + " model; use " + LoraConfig.LLAMA_MODULES);
-            }
-        }
-        LinkedHashMap<String, long[]> modules = new LinkedHashMap<>();
-        Llama.parameterShapes(base).forEach((name, shape) -> {
-            if (!name.endsWith(".weight")) return;
-            String module = name.substring(0, name.length() - ".weight".length());
-            String leaf = module.substring(module.lastIndexOf('.') + 1);
-            if (module.startsWith("model.layers.") && config.targetModules().contains(leaf)) {
-                modules.put(module, shape.getShape());
-            }
-        });
-        return modules;
+        return new LoraAdapters(config, modules.fanInFanOut(), m, pairs);
     }
 
     public LoraConfig config() {
         return config;
     }
 
-    /** The adapted output {@code base + scaling · (x Aᵀ) Bᵀ} of {@code module}, or {@code base} when not targeted. */
-    NDArray apply(String module, NDArray x, NDArray base) {
+    /** Owns the adapter arrays. */
+    NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * The adapted output {@code base + scaling · (dropout(x) Aᵀ) Bᵀ} of {@code module}, or {@code base} when not
+     * targeted. Dropout (PEFT's {@code lora_dropout}, on the adapter's input only) applies when {@code train}; its mask
+     * comes from PyTorch's generator, as GPT-2's dropout does, so a seeded engine repeats it.
+     */
+    NDArray apply(String module, NDArray x, NDArray base, boolean train) {
         NDArray[] ab = pairs.get(module);
         if (ab == null) return base;
-        NDArray low = Linear.linear(Linear.linear(x, ab[0]).singletonOrThrow(), ab[1]).singletonOrThrow();
+        NDArray in = train && config.loraDropout() > 0
+                ? Dropout.dropout(x, (float) config.loraDropout(), true).singletonOrThrow() : x;
+        NDArray low = Linear.linear(Linear.linear(in, ab[0]).singletonOrThrow(), ab[1]).singletonOrThrow();
         return base.add(Scalar.mul(low, scaling));
     }
 
@@ -112,8 +109,9 @@ public final class LoraAdapters implements AutoCloseable {
     }
 
     /**
-     * A copy of {@code base} (Hugging Face names) with every targeted weight replaced by {@code W + scaling · B A},
-     * owned by {@code m}: what a merged Hugging Face folder holds.
+     * A copy of {@code base} (Hugging Face names) with every targeted weight replaced by {@code W + scaling · B A}
+     * ({@code W + scaling · (B A)ᵀ} for GPT-2's {@code [in, out]} weights), owned by {@code m}: what a merged Hugging
+     * Face folder holds.
      */
     public Map<String, NDArray> merged(Map<String, NDArray> base, NDManager m) {
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -124,7 +122,8 @@ public final class LoraAdapters implements AutoCloseable {
             if (ab != null) {
                 try (NDManager scope = m.newSubManager()) {
                     NDArray ba = ab[1].matMul(ab[0]);
-                    ba.attach(scope);
+                    ba.attach(scope); // before the transpose, which then lands in scope too
+                    if (fanInFanOut) ba = ba.transpose();
                     copy.addi(Scalar.mul(ba, scaling));
                 }
             }
@@ -146,7 +145,7 @@ public final class LoraAdapters implements AutoCloseable {
             j.put("lora_dropout", config.loraDropout());
             j.putArray("target_modules").addAll(config.targetModules().stream().map(j::textNode).toList());
             j.put("bias", "none");
-            j.put("fan_in_fan_out", false);
+            j.put("fan_in_fan_out", fanInFanOut);
             j.put("use_rslora", false);
             j.put("inference_mode", true);
             Files.writeString(dir.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
@@ -156,12 +155,16 @@ public final class LoraAdapters implements AutoCloseable {
         Safetensors.writer().metadata("format", "pt").tensors(parameters()).write(dir.resolve(WEIGHTS));
     }
 
-    /** Reads a PEFT adapter folder for {@code base}, checking every tensor's name and shape against it. */
-    public static LoraAdapters load(Path dir, LlamaConfig base, Device device) {
-        LoraConfig config = readConfig(dir.resolve(CONFIG));
-        Map<String, long[]> modules = modules(config, base);
+    /**
+     * Reads a PEFT adapter folder for {@code base} (a full GPT-2 or Llama-family model) onto its device, checking
+     * every tensor's name and shape against it.
+     */
+    public static LoraAdapters load(Path dir, CausalLm base) {
+        LoraModules layout = LoraModules.of(base);
+        LoraConfig config = readConfig(dir.resolve(CONFIG), layout);
+        Map<String, long[]> modules = layout.targeted(config);
         Path file = dir.resolve(WEIGHTS);
-        NDManager m = Engine.getEngine("PyTorch").newBaseManager(device);
+        NDManager m = Engine.getEngine("PyTorch").newBaseManager(base.device());
         try (Safetensors.Reader reader = Safetensors.open(file)) {
             Map<String, long[]> expected = new LinkedHashMap<>();
             modules.forEach((module, outIn) -> {
@@ -192,14 +195,14 @@ public final class LoraAdapters implements AutoCloseable {
                 pairs.put(module, new NDArray[] {arrays.get(PEFT_PREFIX + module + ".lora_A.weight"),
                         arrays.get(PEFT_PREFIX + module + ".lora_B.weight")});
             }
-            return new LoraAdapters(config, m, pairs);
+            return new LoraAdapters(config, layout.fanInFanOut(), m, pairs);
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
     }
 
-    private static LoraConfig readConfig(Path file) {
+    private static LoraConfig readConfig(Path file, LoraModules base) {
         JsonNode j;
         try {
             j = JSON.readTree(file.toFile());
@@ -210,8 +213,14 @@ public final class LoraAdapters implements AutoCloseable {
         if (j == null || !j.isObject()) throw new UserError(file + ": not a JSON object; expected PEFT's adapter_config.json");
         String type = j.path("peft_type").asText("LORA");
         if (!type.equals("LORA")) throw new UserError(file + ": peft_type " + Echo.quote(type) + " is not supported; use a LORA adapter");
-        if (j.path("use_rslora").asBoolean(false) || j.path("fan_in_fan_out").asBoolean(false)) {
-            throw new UserError(file + ": use_rslora / fan_in_fan_out are not supported; save the adapter with both false");
+        if (j.path("use_rslora").asBoolean(false)) {
+            throw new UserError(file + ": use_rslora is not supported; save the adapter with use_rslora false");
+        }
+        // PEFT sets fan_in_fan_out from the base's layers (true for GPT-2's Conv1D), so another value means another base
+        if (j.path("fan_in_fan_out").asBoolean(false) != base.fanInFanOut()) {
+            throw new UserError(file + ": fan_in_fan_out " + j.path("fan_in_fan_out").asBoolean(false) + " is for "
+                    + (base.fanInFanOut() ? "a Llama-family" : "a GPT-2") + " base, not this " + base.modelType()
+                    + " one; load the adapter onto the base model it was trained on");
         }
         JsonNode targets = j.path("target_modules");
         if (!targets.isArray()) throw new UserError(file + ": target_modules must be a list of module names, e.g. [\"q_proj\", \"v_proj\"]");

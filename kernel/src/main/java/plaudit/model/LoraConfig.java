@@ -14,7 +14,10 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
     /** Llama-family projections (Hugging Face names). */
     public static final List<String> LLAMA_MODULES =
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
-    /** GPT-2's Conv1D projections; not adaptable yet (the Gpt model has no adapter hook). */
+    /**
+     * GPT-2's Conv1D projections. As PEFT matches a target against the end of the module path, {@code c_proj} adapts
+     * both {@code attn.c_proj} and {@code mlp.c_proj}.
+     */
     public static final List<String> GPT2_MODULES = List.of("c_attn", "c_proj", "c_fc");
 
     public LoraConfig {

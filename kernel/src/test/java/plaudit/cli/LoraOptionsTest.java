@@ -1,0 +1,68 @@
+package plaudit.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import plaudit.UserError;
+import plaudit.model.CausalLm;
+import plaudit.model.GptConfig;
+import plaudit.model.LoraLm;
+import plaudit.model.LoraSettings;
+import plaudit.model.TinyModels;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The --lora-* options a training command mixes in: parsed into LoraSettings, shown in --help, wrapping a base. */
+class LoraOptionsTest {
+    @Command(name = "train")
+    static final class Train {
+        @Mixin
+        LoraOptions lora;
+    }
+
+    private static LoraOptions parse(String... args) {
+        Train t = new Train();
+        new CommandLine(t).parseArgs(args);
+        return t.lora;
+    }
+
+    @Test
+    void optionsSetTheSettings() {
+        assertEquals(LoraSettings.defaults(), parse().settings());
+        assertEquals(new LoraSettings(8, 32, 0.1, "q_proj,v_proj"),
+                parse("--lora-rank", "8", "--lora-alpha", "32", "--lora-dropout", "0.1", "--lora-targets", "q_proj,v_proj")
+                        .settings());
+        assertEquals(new LoraSettings(4, 16, 0.05, "all-linear"), parse("--lora-rank=4").settings());
+        StringWriter help = new StringWriter();
+        new CommandLine(new Train()).usage(new PrintWriter(help));
+        String text = help.toString().replaceAll("\\s+", " ");
+        for (String option : List.of("--lora-rank=<loraRank>", "--lora-alpha=<loraAlpha>", "--lora-dropout=<loraDropout>",
+                "--lora-targets=<loraTargets>")) {
+            assertTrue(text.contains(option), text);
+        }
+        assertTrue(text.contains("(default: all-linear)"), text);
+    }
+
+    @Test
+    void wrapsTheBaseOnlyWhenARankIsGiven() {
+        try (CausalLm base = TinyModels.lively(new GptConfig(1, 2, 8, 8, 11, 0), 1)) {
+            assertSame(base, parse().wrap(base, 1));
+            try (CausalLm view = parse("--lora-rank", "2", "--lora-targets", "c_attn,c_proj").wrap(base, 1)) {
+                assertTrue(view instanceof LoraLm);
+                assertSame(base, view.base());
+                assertEquals(3 * 2, view.parameters().size()); // c_attn, attn.c_proj and mlp.c_proj, A and B each
+            }
+            UserError e = assertThrows(UserError.class,
+                    () -> parse("--lora-rank", "2", "--lora-targets", "q_proj").wrap(base, 1));
+            assertTrue(e.getMessage().contains("'q_proj'") && e.getMessage().contains("gpt2"), e.getMessage());
+        }
+    }
+}
