@@ -35,8 +35,8 @@ class LoraBenchTest {
         for (String[] row : List.of(full, lora)) {
             for (int i = 1; i <= 11; i++) {
                 double v = Double.parseDouble(row[i]);
-                // the activations' rise may round to 0 on a tiny model; every other figure is positive
-                assertTrue(Double.isFinite(v) && (v > 0 || i == 8 && v >= 0), "column " + i + " of " + String.join(",", row));
+                // the activations' rise is within the resident set's noise on a tiny model; every other figure is positive
+                assertTrue(Double.isFinite(v) && (v > 0 || i == 8), "column " + i + " of " + String.join(",", row));
             }
         }
         assertEquals(3.0, Double.parseDouble(full[4]), 0.0);
