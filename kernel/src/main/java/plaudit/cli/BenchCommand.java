@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import plaudit.UserError;
 import plaudit.bench.DataBench;
 import plaudit.bench.HostileBench;
+import plaudit.bench.LoraBench;
 import plaudit.bench.ModelBench;
 import plaudit.bench.PpoBench;
 import plaudit.bench.PytorchBench;
@@ -34,13 +35,18 @@ import java.util.concurrent.Callable;
                         + "document larger than the heap, deep nesting, a 50 MB CSV field, a config.json with 100,000 "
                         + "layers, many samples, a chunked request body larger than the worker's heap, a second worker "
                         + "on one --data, many concurrent clients.",
+                "suite lora: one PPO step on a random SmolLM2-135M-shaped Llama (--scale full; tiny: 2 layers), LoRA "
+                        + "(rank 8, all linear projections, one base) against full fine-tuning (three copies), each in "
+                        + "a child JVM: parameters trained, step seconds (median of --rounds after a warm-up), peak RSS, "
+                        + "and the targets: one copy of the base weights, peak RSS <= 1.3x the estimate, LoRA >= 1.5x "
+                        + "faster.",
                 "--against pytorch: the same GPT, weights, batches and thread counts in PyTorch eager (Python, "
                         + "bench/pytorch_gpt.py), both sides timed in turns; writes OUT/bench.csv with columns "
                         + "workload,plaudit,pytorch,unit,ratio (ratio > 1: Plaudit faster). Needs "
                         + "scripts/setup-bench.sh."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--suite", defaultValue = "model", description = "model, ppo, data or hostile (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", defaultValue = "model", description = "model, ppo, data, hostile or lora (default: ${DEFAULT-VALUE}).")
     String suite;
     @Option(names = "--scale", defaultValue = "full", description = "tiny or full (default: ${DEFAULT-VALUE}).")
     String scale;
@@ -51,8 +57,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--against", description = "pytorch: compare with PyTorch eager in Python side by side.")
     String against;
     @Option(names = "--rounds", defaultValue = "0",
-            description = "Timed rounds per workload with --against (default: 3 tiny, 5 full).")
+            description = "Timed rounds per workload with --against (default: 3 tiny, 5 full); timed PPO steps per "
+                    + "mode with --suite lora (default: 3).")
     int rounds;
+    /** Set by {@code --suite lora} for the child JVM that measures one mode (full or lora). */
+    @Option(names = "--lora-mode", hidden = true)
+    String loraMode;
     @Option(names = "--threads", defaultValue = "0",
             description = "Intra-op threads on both sides with --against (default: all cores).")
     int threads;
@@ -68,6 +78,10 @@ public final class BenchCommand implements Callable<Integer> {
             default -> throw new UserError("--scale " + scale + " is unknown; use tiny or full");
         };
         if (against != null) return against(s);
+        if (loraMode != null) {
+            System.out.println(LoraBench.child(s, Devices.parse(device), loraRounds(), loraMode));
+            return 0;
+        }
         Table t = switch (suite.toLowerCase(Locale.ROOT)) {
             case "model" -> ModelBench.run(s, Devices.parse(device));
             case "ppo" -> PpoBench.run(s, Devices.parse(device));
@@ -88,10 +102,24 @@ public final class BenchCommand implements Callable<Integer> {
                     deleteTree(work);
                 }
             }
-            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo, data or hostile");
+            case "lora" -> {
+                Devices.parse(device); // a bad --device is the user's error here, not a child's failure
+                Path work = Files.createTempDirectory("plaudit-bench-lora");
+                try {
+                    yield LoraBench.run(s, device, loraRounds(), work);
+                } finally {
+                    deleteTree(work);
+                }
+            }
+            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo, data, hostile or lora");
         };
         print(t, "bench-" + suite + ".csv");
         return 0;
+    }
+
+    private int loraRounds() {
+        if (rounds < 0) throw new UserError("--rounds must be positive (0 = default)");
+        return rounds > 0 ? rounds : 3;
     }
 
     private Integer against(ModelBench.Scale s) throws Exception {

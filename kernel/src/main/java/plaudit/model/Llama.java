@@ -1,6 +1,7 @@
 package plaudit.model;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,9 +11,11 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Llama-family decoder (Llama, Qwen2, Qwen3) on DJL NDArrays, as Hugging Face's {@code LlamaForCausalLM} computes it:
@@ -69,6 +72,34 @@ public final class Llama implements CausalLm {
         this.norm = p.get("model.norm.weight");
         this.lmHead = config.tieWordEmbeddings() ? embedTokens : p.get("lm_head.weight");
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(p));
+    }
+
+    /**
+     * A random model of {@code cfg}, initialised as Hugging Face's {@code LlamaPreTrainedModel._init_weights} does with
+     * the default {@code initializer_range}: every projection and the embedding normal(0, 0.02), biases 0, norm gains
+     * 1. Drawn on the heap from {@code seed}, so the weights are the same on every device for a seed.
+     */
+    public static Llama init(LlamaConfig cfg, Device device, long seed) {
+        ModelBudget.checkFits(cfg.parameterCount(), cfg.largestTensor(), cfg.describe(), device,
+                ModelBudget.WEIGHT_BYTES_PER_PARAMETER, "creating");
+        SplittableRandom rng = new SplittableRandom(seed);
+        NDManager manager = Engine.getEngine("PyTorch").newBaseManager(device);
+        try {
+            Map<String, NDArray> p = new LinkedHashMap<>();
+            for (Map.Entry<String, Shape> e : parameterShapes(cfg).entrySet()) {
+                String name = e.getKey();
+                float[] v = new float[Math.toIntExact(e.getValue().size())];
+                if (name.endsWith("norm.weight")) Arrays.fill(v, 1f);
+                else if (name.endsWith(".weight")) for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * 0.02);
+                NDArray a = manager.create(v, e.getValue());
+                a.setName(name);
+                p.put(name, a);
+            }
+            return new Llama(cfg, device, manager, p);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
     /** The weights under Hugging Face names, a new map over the live arrays. */
