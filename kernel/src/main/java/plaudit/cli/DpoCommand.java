@@ -23,6 +23,8 @@ public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
     StageOptions stage;
     @Mixin
     CheckpointSftOptions sft;
+    @Mixin
+    ChatTemplateOption chat;
 
     public DpoCommand() {
         super(DpoTrainer.Config.SETTINGS, DpoTrainer.Config.SEED);
@@ -36,7 +38,7 @@ public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
         try (ModelInput in = ModelInput.open(sft.dir); CausalLm ref = in.model(dev); CausalLm policy = in.model(dev);
              MetricsLog log = new MetricsLog("dpo", stage.out("metrics.csv"))) {
             Tokenizer tok = in.tok();
-            new DpoTrainer(policy, ref, tok, data.train(), data.splits().validation(), cfg).train(log);
+            new DpoTrainer(policy, ref, in.turns(chat), data.train(), data.splits().validation(), cfg).train(log);
             Checkpoint.writer().model(policy).tokenizer(tok).write(stage.out("checkpoint"));
             Plot.lines(log.table(), "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
                     .title("DPO: implicit rewards of chosen and rejected replies").build().write(stage.out("dpo.svg"));

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import plaudit.model.CausalLm;
 import plaudit.model.ModelFolder;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 
 import java.nio.file.Path;
 
@@ -16,6 +17,11 @@ record ModelInput(Path dir, Tokenizer tok) implements AutoCloseable {
     /** The folder's tokenizer ({@link ModelFolder#tokenizer}); its model is read by {@link #model}. */
     static ModelInput open(Path dir) {
         return new ModelInput(dir, ModelFolder.tokenizer(dir));
+    }
+
+    /** How the folder's model is asked and how its replies end: its chat template unless {@code chat} turns it off. */
+    Turns turns(ChatTemplateOption chat) {
+        return chat.turns(dir, tok);
     }
 
     /** A new copy of the folder's model on {@code device}. */

@@ -8,15 +8,17 @@ import plaudit.model.ScoreModel;
 import plaudit.reward.RewardModelScorer;
 import plaudit.sim.GoldPreference;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 
 import java.util.List;
 
 /**
  * What {@code plaudit ppo} and {@code plaudit rloo} train with, loaded alike from their {@link PolicyRunOptions}: the
  * training prompts, the policy and its frozen reference (both the SFT checkpoint), the reward model and, with
- * {@code --gold}, the synthetic forum's gold preference (else null). Closing it closes the models.
+ * {@code --gold}, the synthetic forum's gold preference (else null), and how prompts and replies become ids (the SFT
+ * folder's chat template unless {@code --no-chat-template}). Closing it closes the models and the tokenizer.
  */
-record PolicyModels(Tokenizer tok, List<String> prompts, CausalLm ref, CausalLm policy, ScoreModel reward,
+record PolicyModels(Turns turns, List<String> prompts, CausalLm ref, CausalLm policy, ScoreModel reward,
                     GoldPreference gold)
         implements AutoCloseable {
 
@@ -32,10 +34,11 @@ record PolicyModels(Tokenizer tok, List<String> prompts, CausalLm ref, CausalLm 
         CausalLm policy = null;
         try {
             List<String> prompts = io.trainPrompts();
+            Turns turns = io.chat.turns(io.sft.dir, tok);
             PolicyRunCli.checkResumable(io);
             ref = ModelFolder.open(io.sft.dir, dev);
             policy = ModelFolder.open(io.sft.dir, dev);
-            return new PolicyModels(tok, prompts, ref, policy, io.rewardModel(dev),
+            return new PolicyModels(turns, prompts, ref, policy, io.rewardModel(dev),
                     io.gold ? new GoldPreference() : null);
         } catch (RuntimeException | Error e) {
             try (AutoCloseable t = closer(tok); CausalLm r = ref; CausalLm p = policy) {
@@ -49,12 +52,12 @@ record PolicyModels(Tokenizer tok, List<String> prompts, CausalLm ref, CausalLm 
 
     /** The reward model as the trainers score with it: responses of {@code responseLength} tokens. */
     RewardModelScorer scorer(int responseLength) {
-        return Recipe.scorer(reward, tok, responseLength);
+        return new RewardModelScorer(reward, turns, responseLength, Recipe.SCORER_BATCH);
     }
 
     @Override
     public void close() throws Exception {
-        try (AutoCloseable t = closer(tok); ref; policy; reward) {
+        try (AutoCloseable t = closer(turns.tokenizer()); ref; policy; reward) {
             // closes all four, the last first, even when one of them fails
         }
     }

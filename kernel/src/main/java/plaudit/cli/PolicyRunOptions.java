@@ -22,6 +22,8 @@ public final class PolicyRunOptions {
     Path rm;
     @Mixin
     StageOptions stage;
+    @Mixin
+    ChatTemplateOption chat;
     @Option(names = "--gold", description = "The prompts come from the synthetic forum: log objective/gold too.")
     boolean gold;
     @Option(names = "--checkpoint-every", defaultValue = "20", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}).")

@@ -26,7 +26,7 @@ public final class PpoCommand extends ModelCommand<PpoConfig> {
         var dev = run.device();
         try (PolicyModels m = PolicyModels.load(io, dev);
              ScoreModel value = cfg.sharedTrunk() ? null : io.rewardModel(dev)) {
-            PpoTrainer ppo = new PpoTrainer(m.policy(), m.ref(), value, m.scorer(cfg.responseLength()), m.gold(), m.tok(),
+            PpoTrainer ppo = new PpoTrainer(m.policy(), m.ref(), value, m.scorer(cfg.responseLength()), m.gold(), m.turns(),
                     m.prompts(), cfg);
             PolicyRunCli.train("ppo", "PPO: reward, KL and gold", ppo, io, cfg.steps());
         }

@@ -23,7 +23,7 @@ public final class RlooCommand extends ModelCommand<RlooConfig> {
     public Integer call() throws Exception {
         RlooConfig cfg = config();
         try (PolicyModels m = PolicyModels.load(io, run.device())) {
-            RlooTrainer rloo = new RlooTrainer(m.policy(), m.ref(), m.scorer(cfg.responseLength()), m.gold(), m.tok(),
+            RlooTrainer rloo = new RlooTrainer(m.policy(), m.ref(), m.scorer(cfg.responseLength()), m.gold(), m.turns(),
                     m.prompts(), cfg);
             PolicyRunCli.train("rloo", "RLOO: reward, KL and gold", rloo, io, cfg.steps());
         }

@@ -16,10 +16,10 @@ import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
 import plaudit.text.TokenizerJson;
+import plaudit.text.Turns;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -27,13 +27,17 @@ import java.util.function.Consumer;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = {"Sample continuations of a prompt from a checkpoint (KV-cache decoding).",
                 "A GPT-2 checkpoint stops at <|endoftext|>; a llama, qwen2 or qwen3 folder (with its tokenizer.json) at any"
-                        + " eos_token_id of its generation_config.json or config.json."})
+                        + " eos_token_id of its generation_config.json or config.json.",
+                "Where the folder has a chat template, the prompt is asked as a user turn, sampling also stops at the"
+                        + " end of the assistant's turn and only the reply is printed (--no-chat-template: plain text)."})
 public final class SampleCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
     @Mixin
     CheckpointOptions checkpoint;
+    @Mixin
+    ChatTemplateOption chat;
     @Option(names = "--prompt", defaultValue = "", description = "Text to continue (default: empty = start of a document).")
     String prompt;
     @Option(names = "--max-tokens", defaultValue = "64", description = "Most new tokens (default: ${DEFAULT-VALUE}).")
@@ -55,12 +59,14 @@ public final class SampleCommand implements Callable<Integer> {
         if (!ModelFolder.modelType(checkpoint.dir).equals("gpt2")) return sampleLlama();
         Checkpoint ckpt = Checkpoint.read(checkpoint.dir);
         Tokenizer tok = ckpt.tokenizer();
+        Turns turns = chat.turns(checkpoint.dir, tok);
         try (Gpt model = ckpt.model(run.device())) {
-            int[] ids = tok.encode(prompt);
+            int[] ids = turns.promptIds(prompt);
             if (ids.length == 0 && tok.eosId() >= 0) ids = new int[] {tok.eosId()}; // a document starts after EOS
             int batch = Generator.batchRows(model.config(), ids.length, maxTokens, BATCH_BYTES);
             int[] prompt = ids;
-            draw(tok, batch, (cfg, sink) -> Generator.generateInBatches(model, prompt, count(), batch, cfg, sink));
+            draw(turns, batch, (cfg, sink) -> Generator.generateInBatches(model, prompt, count(), batch, cfg,
+                    turns.stopIds(), sink));
         }
         return 0;
     }
@@ -77,11 +83,13 @@ public final class SampleCommand implements Callable<Integer> {
         int[] eosIds = EndOfSequence.ids(checkpoint.dir, vocab);
         Tokenizer tok = TokenizerJson.open(tokenizerJson);
         try (Llama model = ckpt.model(run.device())) {
-            int[] ids = tok.encode(prompt);
+            Turns turns = chat.turns(checkpoint.dir, tok, eosIds);
+            int[] ids = turns.promptIds(prompt);
             if (ids.length == 0) ids = new int[] {EndOfSequence.bosId(checkpoint.dir, vocab)};
             int batch = Generator.batchRows(ckpt.config(), ids.length, maxTokens, BATCH_BYTES);
             int[] prompt = ids;
-            draw(tok, batch, (cfg, sink) -> Generator.generateInBatches(model, prompt, count(), batch, cfg, eosIds, sink));
+            draw(turns, batch, (cfg, sink) -> Generator.generateInBatches(model, prompt, count(), batch, cfg,
+                    turns.stopIds(), sink));
         } finally {
             if (tok instanceof AutoCloseable c) close(c);
         }
@@ -106,23 +114,23 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /** Draws --num samples in batches of {@code batch} rows, printing each batch before the next is drawn. */
-    private void draw(Tokenizer tok, int batch, Sampler sampler) {
-        SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, tok.eosId(), run.seed());
+    private void draw(Turns turns, int batch, Sampler sampler) {
+        SamplingConfig cfg = new SamplingConfig(maxTokens, temperature, topK, topP, turns.tokenizer().eosId(), run.seed());
         int[] written = {0};
         try (Progress progress = count() > batch ? new Progress("sample", count()) : null) {
             sampler.run(cfg, g -> {
-                for (int i = 0; i < g.tokens().length; i++) print(tok, g, i, ++written[0]);
+                for (int i = 0; i < g.tokens().length; i++) print(turns, g, i, ++written[0]);
                 System.out.flush();
                 if (progress != null) progress.advance(g.tokens().length);
             });
         }
     }
 
-    private void print(Tokenizer tok, Generation g, int row, int number) {
-        int[] resp = g.tokens()[row];
+    /** A sample: the prompt and its continuation, or with a chat template the reply alone (the prompt is a turn). */
+    private void print(Turns turns, Generation g, int row, int number) {
         boolean eos = g.endedWithEos()[row];
-        String text = tok.decode(eos ? Arrays.copyOf(resp, resp.length - 1) : resp);
+        String text = turns.replyText(g.tokens()[row], eos);
         if (num > 1) System.out.println("--- sample " + number + (eos ? "" : " (stopped at --max-tokens)"));
-        System.out.println(prompt + text);
+        System.out.println(turns.chatTemplate() ? text : prompt + text);
     }
 }

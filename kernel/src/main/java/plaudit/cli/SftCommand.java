@@ -26,6 +26,8 @@ public final class SftCommand extends ModelCommand<Experiment.Sft> {
     Path init;
     @Mixin
     ModelResponseOptions response;
+    @Mixin
+    ChatTemplateOption chat;
 
     public SftCommand() {
         super(Experiment.Sft.SETTINGS, null);
@@ -37,7 +39,7 @@ public final class SftCommand extends ModelCommand<Experiment.Sft> {
         try (ModelInput in = ModelInput.open(init); CausalLm model = in.model(run.device())) {
             Tokenizer tok = in.tok();
             // the experiment's SFT stage and recipe: the same pairs, init and seed train the same model
-            Table metrics = SftStage.train(model, tok, data.splits(), config(),
+            Table metrics = SftStage.train(model, in.turns(chat), data.splits(), config(),
                     response.maxResponse, run.seed(), stage.out("metrics.csv"));
             SftStage.write(model, tok, stage.out("checkpoint"));
             System.out.println(Tables.readable(MetricsLog.summary(metrics)).print());

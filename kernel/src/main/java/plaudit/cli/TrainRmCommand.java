@@ -12,9 +12,12 @@ import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.report.Tables;
 import plaudit.sim.GoldPreference;
+import plaudit.reward.RewardModelScorer;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.Completions;
 import plaudit.train.RewardTrainer;
+import plaudit.train.SupervisedLoop;
 
 
 /** {@code plaudit train-rm}: a Bradley–Terry reward model on upvote comparisons. */
@@ -34,6 +37,8 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     double centerCoef;
     @Mixin
     ModelResponseOptions response;
+    @Mixin
+    ChatTemplateOption chat;
     @Option(names = "--recenter-prompts", defaultValue = "64", description = "Held-out prompts sampled from SFT to re-centre the reward; 0 = skip (default: ${DEFAULT-VALUE}).")
     int recenterPrompts;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
@@ -54,15 +59,16 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
         try (ModelInput init = ModelInput.open(sft.dir);
              ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), rmConfig.scoreReadout())) {
             Tokenizer tok = init.tok();
-            RewardModelStage.Trained t = RewardModelStage.train(rm, tok, data.train(), data.validation(),
-                    gold ? new GoldPreference() : null, cfg, stage.out);
+            Turns turns = init.turns(chat);
+            RewardModelStage.Trained t = RewardModelStage.train(rm, turns, data.train(), data.validation(),
+                    gold ? new GoldPreference() : null, cfg, stage.out, SupervisedLoop.Control.NONE);
             RewardTrainer.Evaluation ev = t.evaluation();
             if (recenterPrompts > 0) {
                 // as the experiment re-centres: SFT's samples on the held-out prompts, evaluation.samples per prompt
                 try (CausalLm policy = init.model(dev)) {
-                    Completions samples = RewardModelStage.sftSamples(policy, tok, data.heldOutPrompts(recenterPrompts),
+                    Completions samples = RewardModelStage.sftSamples(policy, turns, data.heldOutPrompts(recenterPrompts),
                             Experiment.defaults().evaluation().samples(), response.maxResponse, run.seed());
-                    double shift = Recipe.scorer(rm, tok, response.maxResponse).recenterOn(samples);
+                    double shift = new RewardModelScorer(rm, turns, response.maxResponse, Recipe.SCORER_BATCH).recenterOn(samples);
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
             }

@@ -12,8 +12,10 @@ import plaudit.report.RunPlots;
 import plaudit.reward.RewardModelScorer;
 import plaudit.sim.ReplyVotes;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.Completions;
 import plaudit.train.RewardTrainer;
+import plaudit.train.Sequences;
 import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
@@ -104,8 +106,14 @@ public final class RewardModelStage {
     /** As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, RewardTrainer.Config, Path)}, under {@code control}. */
     static Trained train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
                          RewardFunction gold, RewardTrainer.Config cfg, Path dir, SupervisedLoop.Control control) {
+        return train(rm, Sequences.plain(tok), train, val, gold, cfg, dir, control);
+    }
+
+    /** As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, RewardTrainer.Config, Path)}, ids made by {@code turns}. */
+    public static Trained train(ScoreModel rm, Turns turns, List<Comparison> train, List<Comparison> val,
+                                RewardFunction gold, RewardTrainer.Config cfg, Path dir, SupervisedLoop.Control control) {
         try (MetricsLog log = RunState.metricsLog("reward model", dir.resolve("metrics.csv"), control)) {
-            RewardTrainer.Evaluation ev = RewardTrainer.train(rm, tok, train, val, gold, cfg, log, control);
+            RewardTrainer.Evaluation ev = RewardTrainer.train(rm, turns, train, val, gold, cfg, log, control);
             ev.accuracyByRatio().write().csv(dir.resolve("calibration.csv").toFile());
             return new Trained(ev, log.table());
         }
@@ -118,7 +126,13 @@ public final class RewardModelStage {
      */
     public static Completions sftSamples(CausalLm sft, Tokenizer tok, List<String> prompts, int perPrompt,
                                          int responseLength, long seed) {
-        return Completions.sample(sft, tok, prompts, perPrompt, responseLength, Recipe.SAMPLING_TEMPERATURE,
+        return sftSamples(sft, Sequences.plain(tok), prompts, perPrompt, responseLength, seed);
+    }
+
+    /** As {@link #sftSamples(CausalLm, Tokenizer, List, int, int, long)}, prompts asked and replies read by {@code turns}. */
+    public static Completions sftSamples(CausalLm sft, Turns turns, List<String> prompts, int perPrompt,
+                                         int responseLength, long seed) {
+        return Completions.sample(sft, turns, prompts, perPrompt, responseLength, Recipe.SAMPLING_TEMPERATURE,
                 seed + Recipe.SFT_SAMPLES_SEED);
     }
 

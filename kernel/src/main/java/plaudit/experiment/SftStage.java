@@ -7,6 +7,8 @@ import plaudit.model.Gpt;
 import plaudit.report.MetricsLog;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
+import plaudit.train.Sequences;
 import plaudit.train.SftTrainer;
 import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
@@ -76,8 +78,19 @@ public final class SftStage {
     /** As {@link #train(CausalLm, Tokenizer, Splits, Experiment.Training, int, long, Path)}, under {@code control}. */
     static Trained train(CausalLm model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
                          long seed, Path metricsCsv, SupervisedLoop.Control control) {
+        return train(model, Sequences.plain(tok), splits, st, responseLength, seed, metricsCsv, control);
+    }
+
+    /** As {@link #train(CausalLm, Tokenizer, Splits, Experiment.Training, int, long, Path)}, ids made by {@code turns}. */
+    public static Table train(CausalLm model, Turns turns, Splits splits, Experiment.Training st, int responseLength,
+                              long seed, Path metricsCsv) {
+        return train(model, turns, splits, st, responseLength, seed, metricsCsv, SupervisedLoop.Control.NONE).metrics();
+    }
+
+    private static Trained train(CausalLm model, Turns turns, Splits splits, Experiment.Training st, int responseLength,
+                                 long seed, Path metricsCsv, SupervisedLoop.Control control) {
         try (MetricsLog log = RunState.metricsLog("sft", metricsCsv, control)) {
-            double valLoss = SftTrainer.train(model, tok, SftTrainer.topReplies(splits.train()),
+            double valLoss = SftTrainer.train(model, turns, SftTrainer.topReplies(splits.train()),
                     SftTrainer.topReplies(splits.validation()), Recipe.sft(st, responseLength, seed), log, control);
             return new Trained(valLoss, log.table());
         }

@@ -134,6 +134,11 @@ public final class ChatFormat {
         return Arrays.stream(parts).flatMapToInt(IntStream::of).toArray();
     }
 
+    /** The tokenizer the ids are of. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
     /** The text that closes a reply, so the model learns to stop: append it to every reply trained on or scored. */
     public String endOfTurn() {
         return endOfTurn;

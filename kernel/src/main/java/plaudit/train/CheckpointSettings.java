@@ -67,6 +67,26 @@ public final class CheckpointSettings {
         return out;
     }
 
+    /**
+     * These settings and one more that may not change on resume, {@code name} = {@code value}; a checkpoint written
+     * before it was recorded counts as having {@code unrecorded} (what every run did then).
+     */
+    public CheckpointSettings with(String name, String value, String unrecorded) {
+        Map<String, String> more = new LinkedHashMap<>(values);
+        more.put(name, value);
+        return new CheckpointSettings(more, recorded -> {
+            List<String> out = new ArrayList<>(changed.apply(recorded));
+            String was = recorded.getOrDefault(name, unrecorded);
+            if (!value.equals(was)) out.add(name + " was " + was + ", now " + value);
+            return out;
+        }, steps, stepsName);
+    }
+
+    /** These settings and whether prompts go through the chat template (a run before templates had none). */
+    public CheckpointSettings withChatTemplate(boolean chatTemplate) {
+        return with("chatTemplate", Boolean.toString(chatTemplate), "false");
+    }
+
     /** Every setting's value as text, by key: what {@code trainer_state.json} keeps under {@code settings}. */
     public Map<String, String> values() {
         return values;

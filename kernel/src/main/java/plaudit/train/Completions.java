@@ -1,15 +1,14 @@
 package plaudit.train;
 
 import plaudit.model.CausalLm;
-import plaudit.model.FolderTokenizer;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,12 +26,17 @@ public record Completions(List<String> prompts, List<String> responses) {
      */
     public static Completions sample(CausalLm model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
                                      double temperature, long seed) {
+        return sample(model, Sequences.plain(tok), prompts, perPrompt, maxTokens, temperature, seed);
+    }
+
+    /** As {@link #sample(CausalLm, Tokenizer, List, int, int, double, long)}, prompts asked and replies read by {@code turns}. */
+    public static Completions sample(CausalLm model, Turns turns, List<String> prompts, int perPrompt, int maxTokens,
+                                     double temperature, long seed) {
         List<String> ps = new ArrayList<>(), rs = new ArrayList<>();
         int maxPrompt = model.contextLength() - maxTokens;
         List<int[]> ids = new ArrayList<>();
         for (String p : prompts) {
-            int[] e = tok.encode(p);
-            if (e.length > maxPrompt) e = Arrays.copyOfRange(e, e.length - maxPrompt, e.length);
+            int[] e = turns.promptIds(p, maxPrompt);
             for (int k = 0; k < perPrompt; k++) {
                 ids.add(e);
                 ps.add(p);
@@ -42,12 +46,9 @@ public record Completions(List<String> prompts, List<String> responses) {
         try (Progress bar = new Progress("sample", ids.size())) {
             for (int from = 0; from < ids.size(); from += BATCH) {
                 Generation g = Generator.generate(model, ids.subList(from, Math.min(ids.size(), from + BATCH)),
-                        new SamplingConfig(maxTokens, temperature, 0, 1.0, tok.eosId(), seed + from),
-                        FolderTokenizer.stopIds(tok), true);
-                for (int i = 0; i < g.tokens().length; i++) {
-                    int[] t = g.tokens()[i];
-                    rs.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(t, t.length - 1) : t));
-                }
+                        new SamplingConfig(maxTokens, temperature, 0, 1.0, turns.tokenizer().eosId(), seed + from),
+                        turns.stopIds(), true);
+                for (int i = 0; i < g.tokens().length; i++) rs.add(turns.replyText(g.tokens()[i], g.endedWithEos()[i]));
                 bar.advance(g.tokens().length);
             }
         }

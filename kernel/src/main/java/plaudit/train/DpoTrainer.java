@@ -11,6 +11,7 @@ import plaudit.model.CausalLm;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,6 +74,7 @@ public final class DpoTrainer {
     private final AdamW opt;
     private final LrSchedule schedule;
     private final int pad;
+    private final boolean chatTemplate;
 
     /**
      * @param policy trained in place (initialised from SFT)
@@ -80,13 +82,19 @@ public final class DpoTrainer {
      * @param val    held-out comparisons for the {@code eval_*} metrics (empty: none)
      */
     public DpoTrainer(CausalLm policy, CausalLm ref, Tokenizer tok, List<Comparison> train, List<Comparison> val, Config cfg) {
+        this(policy, ref, Sequences.plain(tok), train, val, cfg);
+    }
+
+    /** As the constructor with a tokenizer, prompts and replies made ids by {@code turns}. */
+    public DpoTrainer(CausalLm policy, CausalLm ref, Turns turns, List<Comparison> train, List<Comparison> val, Config cfg) {
         if (train.isEmpty()) throw new UserError("dpo: no training comparisons");
         this.policy = policy;
         this.cfg = cfg;
-        this.pad = Math.max(0, tok.eosId());
+        this.pad = Math.max(0, turns.tokenizer().eosId());
+        this.chatTemplate = turns.chatTemplate();
         ref.setTrainable(false);
-        this.train = withReference(ref, tok, train);
-        this.val = withReference(ref, tok, val);
+        this.train = withReference(ref, turns, train);
+        this.val = withReference(ref, turns, val);
         policy.setTrainable(true);
         this.opt = AdamW.of(policy.parameters(), 0.0);
         this.schedule = new LrSchedule(cfg.lr(), cfg.lr() / 10, Math.max(1, cfg.steps() / 10), cfg.steps());
@@ -100,7 +108,7 @@ public final class DpoTrainer {
     /** As {@link #train(MetricsLog)}, under {@code control} (step hook, checkpoints, resume). */
     public void train(MetricsLog log, SupervisedLoop.Control control) {
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("dpo", cfg.steps(), schedule, cfg.gradClip(), 1,
-                cfg.evalEvery(), cfg.seed(), CheckpointSettings.of(Config.SETTINGS, cfg));
+                cfg.evalEvery(), cfg.seed(), CheckpointSettings.of(Config.SETTINGS, cfg).withChatTemplate(chatTemplate));
         SupervisedLoop.run(settings, policy, Map.of(), opt, new Comparisons(), log, control);
         policy.setTrainable(false);
     }
@@ -195,9 +203,9 @@ public final class DpoTrainer {
         return logp.mul(xym[2]).sum(new int[] {1});
     }
 
-    private List<Pair> withReference(CausalLm ref, Tokenizer tok, List<Comparison> comparisons) {
+    private List<Pair> withReference(CausalLm ref, Turns turns, List<Comparison> comparisons) {
         int blockSize = policy.contextLength();
-        List<RewardTrainer.Pair> pairs = RewardTrainer.tokenize(tok, comparisons, blockSize, cfg.maxResponse());
+        List<RewardTrainer.Pair> pairs = RewardTrainer.tokenize(turns, comparisons, blockSize, cfg.maxResponse());
         List<Pair> out = new ArrayList<>(pairs.size());
         try (NoGrad ignored = NoGrad.enter()) {
             for (int from = 0; from < pairs.size(); from += 64) {

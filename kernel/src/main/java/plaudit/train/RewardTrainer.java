@@ -11,13 +11,13 @@ import plaudit.model.Scalar;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,16 +71,25 @@ public final class RewardTrainer {
     /** As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, Config, MetricsLog)}, under {@code control}. */
     public static Evaluation train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
                                    RewardFunction gold, Config cfg, MetricsLog log, SupervisedLoop.Control control) {
+        return train(rm, Sequences.plain(tok), train, val, gold, cfg, log, control);
+    }
+
+    /**
+     * As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, Config, MetricsLog)}, prompts and replies
+     * made ids by {@code turns}, under {@code control}.
+     */
+    public static Evaluation train(ScoreModel rm, Turns turns, List<Comparison> train, List<Comparison> val,
+                                   RewardFunction gold, Config cfg, MetricsLog log, SupervisedLoop.Control control) {
         if (train.isEmpty()) throw new UserError("reward model: no training comparisons");
         int blockSize = rm.trunk().contextLength();
-        List<Pair> trainPairs = tokenize(tok, train, blockSize, cfg.maxResponse());
-        List<Pair> valPairs = tokenize(tok, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
+        List<Pair> trainPairs = tokenize(turns, train, blockSize, cfg.maxResponse());
+        List<Pair> valPairs = tokenize(turns, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
         rm.setTrainable(true);
         AdamW opt = AdamW.of(rm.parameters(), cfg.weightDecay());
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("train-rm", cfg.steps(),
                 new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps()), cfg.gradClip(), 1, cfg.evalEvery(),
-                cfg.seed(), CheckpointSettings.of(cfg));
-        Preferences task = new Preferences(rm, tok, trainPairs, valPairs, gold, cfg, new Epochs(trainPairs.size()),
+                cfg.seed(), CheckpointSettings.of(cfg).withChatTemplate(turns.chatTemplate()));
+        Preferences task = new Preferences(rm, turns.tokenizer(), trainPairs, valPairs, gold, cfg, new Epochs(trainPairs.size()),
                 new ArrayList<>());
         SupervisedLoop.run(settings, rm.trunk(), Map.of(ScoreModel.HEAD_FILE, rm.headParameters()), opt, task, log,
                 control);
@@ -136,7 +145,7 @@ public final class RewardTrainer {
     }
 
     public static Evaluation evaluate(ScoreModel rm, Tokenizer tok, List<Comparison> pairs, RewardFunction gold, Config cfg) {
-        return evaluatePairs(rm, tok, tokenize(tok, pairs, rm.trunk().contextLength(), cfg.maxResponse()), gold, cfg);
+        return evaluatePairs(rm, tok, tokenize(Sequences.plain(tok), pairs, rm.trunk().contextLength(), cfg.maxResponse()), gold, cfg);
     }
 
     static Evaluation evaluatePairs(ScoreModel rm, Tokenizer tok, List<Pair> pairs, RewardFunction gold, Config cfg) {
@@ -216,23 +225,14 @@ public final class RewardTrainer {
         return scope.create(m);
     }
 
-    static List<Pair> tokenize(Tokenizer tok, List<Comparison> comparisons, int blockSize, int maxResponse) {
+    /** The comparisons as scored: prompt ids, then the chosen (or rejected) reply's ids with its end. */
+    static List<Pair> tokenize(Turns turns, List<Comparison> comparisons, int blockSize, int maxResponse) {
         List<Pair> out = new ArrayList<>(comparisons.size());
         for (Comparison c : comparisons) {
-            int[] prompt = tok.encode(c.prompt());
             double ratio = c.scoreRejected() > 0 ? c.scoreChosen() / c.scoreRejected() : Double.NaN;
-            out.add(new Pair(Sequences.join(prompt, withEos(tok, c.chosen()), blockSize, maxResponse),
-                    Sequences.join(prompt, withEos(tok, c.rejected()), blockSize, maxResponse), c.margin(), ratio, c));
+            out.add(new Pair(Sequences.join(turns, c.prompt(), c.chosen(), blockSize, maxResponse),
+                    Sequences.join(turns, c.prompt(), c.rejected(), blockSize, maxResponse), c.margin(), ratio, c));
         }
-        return out;
-    }
-
-    /** Response tokens followed by end-of-text, as the policy emits them when it stops. */
-    public static int[] withEos(Tokenizer tok, String response) {
-        int[] r = tok.encode(response);
-        if (tok.eosId() < 0) return r;
-        int[] out = Arrays.copyOf(r, r.length + 1);
-        out[r.length] = tok.eosId();
         return out;
     }
 }

@@ -3,6 +3,9 @@ package plaudit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import plaudit.model.FolderTokenizer;
+import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +16,14 @@ import java.util.List;
  */
 public final class Sequences {
     private Sequences() {
+    }
+
+    /**
+     * Plain-text turns of {@code tok} stopping at its end-of-sequence ids ({@link FolderTokenizer#stopIds}): how the
+     * callers that give a tokenizer, not turns, have always made ids.
+     */
+    public static Turns plain(Tokenizer tok) {
+        return Turns.plain(tok, FolderTokenizer.stopIds(tok));
     }
 
     /** One sequence: {@code ids[0, promptLen)} is the prompt, the rest the response. */
@@ -32,6 +43,19 @@ public final class Sequences {
         int[] p = Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length);
         int[] ids = new int[p.length + r.length];
         System.arraycopy(p, 0, ids, 0, p.length);
+        System.arraycopy(r, 0, ids, p.length, r.length);
+        return new Seq(ids, p.length);
+    }
+
+    /**
+     * Prompt and reply as {@code turns} make them ids, joined: the reply keeps at most {@code maxResponse} tokens, the
+     * prompt then gets the room left in {@code maxLen} ({@link Turns#promptIds(String, int)} says how it shortens).
+     */
+    public static Seq join(Turns turns, String prompt, String reply, int maxLen, int maxResponse) {
+        int[] response = turns.replyIds(prompt, reply);
+        int[] r = response.length > maxResponse ? Arrays.copyOf(response, maxResponse) : response;
+        int[] p = turns.promptIds(prompt, maxLen - r.length);
+        int[] ids = Arrays.copyOf(p, p.length + r.length);
         System.arraycopy(r, 0, ids, p.length, r.length);
         return new Seq(ids, p.length);
     }

@@ -8,6 +8,7 @@ import plaudit.model.CausalLm;
 import plaudit.model.NoGrad;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +18,8 @@ import java.util.SplittableRandom;
 
 /**
  * Supervised fine-tuning on (post → top-voted reply): next-token loss on the reply tokens only (the post is context,
- * not something to imitate), reply followed by end-of-text so the policy learns to stop.
+ * not something to imitate), reply followed by end-of-text (or the chat template's end of turn, {@link Turns}) so the
+ * policy learns to stop.
  */
 public final class SftTrainer {
 
@@ -83,16 +85,23 @@ public final class SftTrainer {
     /** As {@link #train(CausalLm, Tokenizer, List, List, Config, MetricsLog)}, under {@code control} (hook, checkpoints). */
     public static double train(CausalLm model, Tokenizer tok, List<Example> train, List<Example> val, Config cfg,
                                MetricsLog log, SupervisedLoop.Control control) {
+        return train(model, Sequences.plain(tok), train, val, cfg, log, control);
+    }
+
+    /** As {@link #train(CausalLm, Tokenizer, List, List, Config, MetricsLog)}, prompts and replies made ids by {@code turns}. */
+    public static double train(CausalLm model, Turns turns, List<Example> train, List<Example> val, Config cfg,
+                               MetricsLog log, SupervisedLoop.Control control) {
         if (train.isEmpty()) throw new UserError("sft: no training examples");
         int blockSize = model.contextLength();
-        List<Sequences.Seq> trainSeqs = tokenize(tok, train, blockSize, cfg.maxResponse());
-        List<Sequences.Seq> valSeqs = tokenize(tok, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
+        List<Sequences.Seq> trainSeqs = tokenize(turns, train, blockSize, cfg.maxResponse());
+        List<Sequences.Seq> valSeqs = tokenize(turns, val.isEmpty() ? train : val, blockSize, cfg.maxResponse());
         model.setTrainable(true);
         AdamW opt = AdamW.of(model.parameters(), cfg.weightDecay());
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("sft", cfg.steps(),
                 new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps()), cfg.gradClip(), 1, cfg.evalEvery(),
-                cfg.seed(), CheckpointSettings.of(cfg));
-        Demonstrations task = new Demonstrations(model, trainSeqs, valSeqs, Math.max(0, tok.eosId()), cfg.batchSize());
+                cfg.seed(), CheckpointSettings.of(cfg).withChatTemplate(turns.chatTemplate()));
+        Demonstrations task = new Demonstrations(model, trainSeqs, valSeqs, Math.max(0, turns.tokenizer().eosId()),
+                cfg.batchSize());
         double valLoss = SupervisedLoop.run(settings, model, Map.of(), opt, task, log, control).get("val_loss")
                 .doubleValue();
         model.setTrainable(false);
@@ -142,11 +151,10 @@ public final class SftTrainer {
         return sum / n;
     }
 
-    static List<Sequences.Seq> tokenize(Tokenizer tok, List<Example> examples, int blockSize, int maxResponse) {
+    /** The demonstrations as trained on: prompt ids, then the reply's ids with its end (the loss is on those). */
+    static List<Sequences.Seq> tokenize(Turns turns, List<Example> examples, int blockSize, int maxResponse) {
         List<Sequences.Seq> out = new ArrayList<>(examples.size());
-        for (Example e : examples) {
-            out.add(Sequences.join(tok.encode(e.prompt()), RewardTrainer.withEos(tok, e.response()), blockSize, maxResponse));
-        }
+        for (Example e : examples) out.add(Sequences.join(turns, e.prompt(), e.response(), blockSize, maxResponse));
         return out;
     }
 }

@@ -19,6 +19,7 @@ import plaudit.model.Safetensors;
 import plaudit.model.ScoreModel;
 import plaudit.model.TinyLlamas;
 import plaudit.text.HfReference;
+import plaudit.text.Turns;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -179,6 +180,44 @@ class LlamaPipelineCommandsTest {
         try (CausalLm dpo = ModelFolder.open(dir.resolve("dpo/checkpoint"), Device.cpu())) {
             assertEquals(CFG.vocabSize(), dpo.vocabSize());
         }
+    }
+
+    /** The folder's chat template is on by default; --no-chat-template gives plain text. */
+    @Test
+    void theFoldersChatTemplateIsOnUnlessTurnedOff() throws Exception {
+        ChatTemplateOption on = new ChatTemplateOption(), off = new ChatTemplateOption();
+        off.off = true;
+        try (ModelInput in = ModelInput.open(sft())) {
+            Turns chat = in.turns(on), plain = in.turns(off);
+            assertTrue(chat.chatTemplate());
+            assertEquals(128009, chat.stopIds()[0]);
+            assertArrayEquals(in.tok().encode("Name a cat."), plain.promptIds("Name a cat."));
+            assertArrayEquals(new int[] {128001, 128009}, plain.stopIds());
+        }
+        for (String command : List.of("sft", "train-rm", "ppo", "rloo", "dpo", "sample")) {
+            assertTrue(PlauditCli.commandLine().getSubcommands().get(command).getUsageMessage()
+                    .contains("--no-chat-template"), command);
+        }
+    }
+
+    /** A PPO run records whether it used the chat template, and a resumed run may not switch. */
+    @Test
+    void ppoResumeRefusesASwitchOfChatTemplate() throws IOException {
+        List<String> ppo = List.of("ppo", "--sft", sft().toString(), "--rm", rm().toString(), "--pairs",
+                pairs.toString(), "--batch", "2", "--mini-batch", "2", "--epochs", "1", "--response-length", "4",
+                "--checkpoint-every", "1", "--out", dir.resolve("ppo_switch").toString());
+        assertEquals(0, run(ppo, "--steps", "1"));
+        JsonNode state = JSON.readTree(dir.resolve("ppo_switch/checkpoint/trainer_state.json").toFile());
+        assertEquals("true", state.get("settings").get("chatTemplate").asText());
+        assertEquals(2, run(ppo, "--steps", "2", "--resume", "--no-chat-template"));
+    }
+
+    @Test
+    void sampleAsksThroughTheChatTemplateOrPlainText() {
+        assertEquals(0, PlauditCli.run("sample", "--checkpoint", sft().toString(), "--prompt", "Name a cat.",
+                "--max-tokens", "3", "--num", "2"));
+        assertEquals(0, PlauditCli.run("sample", "--checkpoint", sft().toString(), "--prompt", "Name a cat.",
+                "--max-tokens", "3", "--no-chat-template"));
     }
 
     /** A folder that names no end-of-sequence id: nothing is appended to replies, and padding uses a valid id. */

@@ -4,12 +4,13 @@ import ai.djl.ndarray.NDManager;
 import plaudit.UserError;
 import plaudit.data.RewardFunction;
 import plaudit.model.CausalLm;
-import plaudit.model.FolderTokenizer;
 import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
+import plaudit.train.Sequences;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import java.util.stream.IntStream;
 /**
  * The rollout shared by the policy-gradient trainers (PPO, RLOO): sample responses from the policy with the KV cache,
  * keeping each token's log-prob; score the finished text with the reward (and gold, when known), after the
- * missing-EOS penalty and reward clipping; then the frozen reference's log-probs of the same tokens. Everything a
+ * missing-EOS penalty and reward clipping (a {@link SampledReward} scores the sampled ids themselves); then the frozen reference's log-probs of the same tokens. Everything a
  * trainer needs to form its rewards and advantages, kept on the host (it is small: batch × response length).
  */
 public final class Rollout {
@@ -31,7 +32,7 @@ public final class Rollout {
     private final CausalLm ref;
     private final RewardFunction reward;
     private final RewardFunction gold;
-    private final Tokenizer tok;
+    private final Turns turns;
     private final List<String> prompts;
     private final int responseLength;
     private final double temperature;
@@ -50,13 +51,21 @@ public final class Rollout {
     public Rollout(String who, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
                    List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
                    double rewardClip) {
+        this(who, policy, ref, reward, gold, Sequences.plain(tok), prompts, responseLength, temperature,
+                missingEosPenalty, rewardClip);
+    }
+
+    /** As the constructor with a tokenizer, prompts made ids and replies read back by {@code turns}. */
+    public Rollout(String who, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Turns turns,
+                   List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
+                   double rewardClip) {
         if (prompts.isEmpty()) throw new UserError(who + ": no prompts to roll out from");
         this.who = who;
         this.policy = policy;
         this.ref = ref;
         this.reward = reward;
         this.gold = gold;
-        this.tok = tok;
+        this.turns = turns;
         this.prompts = prompts;
         this.responseLength = responseLength;
         this.temperature = temperature;
@@ -143,22 +152,22 @@ public final class Rollout {
         int n = batchPrompts.size();
         long t0 = System.nanoTime();
         int[][] promptIds = new int[n][];
-        for (int i = 0; i < n; i++) promptIds[i] = tail(tok.encode(batchPrompts.get(i)), maxPromptLen);
-        // a Llama-family policy stops at any of its folder's end-of-sequence ids (Llama 3's and Qwen's are lists)
+        for (int i = 0; i < n; i++) promptIds[i] = turns.promptIds(batchPrompts.get(i), maxPromptLen);
+        // stops at any of the turns' stop ids: a folder's end-of-sequence ids (Llama 3's and Qwen's are lists), or the
+        // chat template's end of turn
         Generation gen = Generator.generate(policy, Arrays.asList(promptIds),
-                new SamplingConfig(responseLength, temperature, 0, 1.0, tok.eosId(), samplingSeed),
-                FolderTokenizer.stopIds(tok), true);
+                new SamplingConfig(responseLength, temperature, 0, 1.0, turns.tokenizer().eosId(), samplingSeed),
+                turns.stopIds(), true);
         int[] length = new int[n];
         String[] text = new String[n];
         for (int i = 0; i < n; i++) {
             length[i] = gen.tokens()[i].length;
-            int[] visible = gen.endedWithEos()[i] ? Arrays.copyOf(gen.tokens()[i], length[i] - 1) : gen.tokens()[i];
-            text[i] = tok.decode(visible);
+            text[i] = turns.replyText(gen.tokens()[i], gen.endedWithEos()[i]);
         }
 
         long t1 = System.nanoTime();
         // the reward (model and/or functions) on the finished text; gold alongside when known
-        double[] scores = score(batchPrompts, Arrays.asList(text), step + 1);
+        double[] scores = score(batchPrompts, promptIds, gen.tokens(), Arrays.asList(text), step + 1);
         double[] goldScores = gold == null ? null : gold.scoreAll(batchPrompts, Arrays.asList(text));
         for (int i = 0; i < n; i++) {
             if (missingEosPenalty > 0 && !gen.endedWithEos()[i]) scores[i] -= missingEosPenalty;
@@ -181,10 +190,11 @@ public final class Rollout {
      * anything but a finite number, stops the run with {@link RewardFailure} naming the step, the sample, its prompt
      * and the reward, before the step changes any state.
      */
-    private double[] score(List<String> batchPrompts, List<String> texts, int step) {
+    private double[] score(List<String> batchPrompts, int[][] promptIds, int[][] responses, List<String> texts, int step) {
         double[] scores;
         try {
-            scores = reward.scoreAll(batchPrompts, texts);
+            scores = reward instanceof SampledReward sampled ? sampled.scoreSampled(batchPrompts, promptIds, responses, texts)
+                    : reward.scoreAll(batchPrompts, texts);
         } catch (UserError e) {
             throw new RewardFailure(who + " step " + step + ": " + e.getMessage(), e);
         } catch (RuntimeException e) { // a user's function (DSL) that throws: the same stop, with what it threw
@@ -204,9 +214,5 @@ public final class Rollout {
     public static String shown(String text) {
         String line = text.replaceAll("\\s+", " ").strip();
         return line.length() > SHOWN ? line.substring(0, SHOWN) + "…" : line;
-    }
-
-    private static int[] tail(int[] ids, int max) {
-        return ids.length <= max ? ids : Arrays.copyOfRange(ids, ids.length - max, ids.length);
     }
 }

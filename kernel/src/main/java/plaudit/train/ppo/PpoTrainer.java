@@ -9,8 +9,10 @@ import plaudit.model.NoGrad;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.AdamW;
 import plaudit.train.CheckpointSettings;
+import plaudit.train.Sequences;
 import plaudit.train.TrainStep;
 import plaudit.train.TrainingCheckpoint;
 import plaudit.train.WeightAverage;
@@ -49,7 +51,7 @@ import java.util.stream.IntStream;
 public final class PpoTrainer implements PolicyGradientTrainer {
     private final CausalLm policy;
     private final ScoreModel value;
-    private final Tokenizer tok;
+    private final Turns turns;
     private final Rollout rollout;
     private final PpoConfig cfg;
     private final KlController kl;
@@ -68,6 +70,12 @@ public final class PpoTrainer implements PolicyGradientTrainer {
      */
     public PpoTrainer(CausalLm policy, CausalLm ref, ScoreModel value, RewardFunction reward, RewardFunction gold,
                       Tokenizer tok, List<String> prompts, PpoConfig cfg) {
+        this(policy, ref, value, reward, gold, Sequences.plain(tok), prompts, cfg);
+    }
+
+    /** As the constructor with a tokenizer, prompts and replies made ids by {@code turns}. */
+    public PpoTrainer(CausalLm policy, CausalLm ref, ScoreModel value, RewardFunction reward, RewardFunction gold,
+                      Turns turns, List<String> prompts, PpoConfig cfg) {
         if (cfg.sharedTrunk() != (value == null)) {
             throw new IllegalArgumentException(cfg.sharedTrunk()
                     ? "shared trunk: the value head goes on the policy; pass no value network"
@@ -75,8 +83,8 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         }
         this.policy = policy;
         this.value = cfg.sharedTrunk() ? ScoreModel.zeroHeadOn(policy) : value;
-        this.tok = tok;
-        this.rollout = new Rollout("ppo", policy, ref, reward, gold, tok, prompts, cfg.responseLength(),
+        this.turns = turns;
+        this.rollout = new Rollout("ppo", policy, ref, reward, gold, turns, prompts, cfg.responseLength(),
                 cfg.temperature(), cfg.missingEosPenalty(), cfg.rewardClip());
         this.cfg = cfg;
         this.kl = cfg.klController();
@@ -120,19 +128,24 @@ public final class PpoTrainer implements PolicyGradientTrainer {
      */
     @Override
     public void save(Path dir) {
-        TrainingCheckpoint.save(dir, policy, tok, opt, trainedBesidesPolicy(), step,
-                CheckpointSettings.of(PpoConfig.SETTINGS, cfg), Map.of("kl_coef", kl.value()));
+        TrainingCheckpoint.save(dir, policy, turns.tokenizer(), opt, trainedBesidesPolicy(), step, settings(),
+                Map.of("kl_coef", kl.value()));
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        JsonNode state = TrainingCheckpoint.resume(dir, CheckpointSettings.of(PpoConfig.SETTINGS, cfg), policy, opt,
+        JsonNode state = TrainingCheckpoint.resume(dir, settings(), policy, opt,
                 trainedBesidesPolicy());
         double beta = TrainingCheckpoint.number(dir, state, "kl_coef");
         step = (int) TrainingCheckpoint.count(dir, state, "step");
         kl.set(beta);
         if (average != null) average.resumeAt(Math.max(0, step - cfg.averageFrom()));
+    }
+
+    /** What a checkpoint records and a resumed run must repeat: the config and whether the chat template is on. */
+    private CheckpointSettings settings() {
+        return CheckpointSettings.of(PpoConfig.SETTINGS, cfg).withChatTemplate(turns.chatTemplate());
     }
 
     /** One PPO iteration; returns its metrics row (TRL names). */

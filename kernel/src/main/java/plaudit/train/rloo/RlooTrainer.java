@@ -5,8 +5,10 @@ import plaudit.data.RewardFunction;
 import plaudit.model.CausalLm;
 import plaudit.report.MetricsLog;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.AdamW;
 import plaudit.train.CheckpointSettings;
+import plaudit.train.Sequences;
 import plaudit.train.TrainStep;
 import plaudit.train.TrainingCheckpoint;
 import plaudit.train.pg.Minibatches;
@@ -35,7 +37,7 @@ import java.util.function.IntConsumer;
  */
 public final class RlooTrainer implements PolicyGradientTrainer {
     private final CausalLm policy;
-    private final Tokenizer tok;
+    private final Turns turns;
     private final Rollout rollout;
     private final RlooConfig cfg;
     private final AdamW opt;
@@ -50,10 +52,16 @@ public final class RlooTrainer implements PolicyGradientTrainer {
      */
     public RlooTrainer(CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
                        List<String> prompts, RlooConfig cfg) {
+        this(policy, ref, reward, gold, Sequences.plain(tok), prompts, cfg);
+    }
+
+    /** As the constructor with a tokenizer, prompts and replies made ids by {@code turns}. */
+    public RlooTrainer(CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Turns turns,
+                       List<String> prompts, RlooConfig cfg) {
         this.policy = policy;
-        this.tok = tok;
+        this.turns = turns;
         this.cfg = cfg;
-        this.rollout = new Rollout("rloo", policy, ref, reward, gold, tok, prompts, cfg.responseLength(),
+        this.rollout = new Rollout("rloo", policy, ref, reward, gold, turns, prompts, cfg.responseLength(),
                 cfg.temperature(), cfg.missingEosPenalty(), cfg.rewardClip());
         ref.setTrainable(false);
         policy.setTrainable(true);
@@ -68,14 +76,19 @@ public final class RlooTrainer implements PolicyGradientTrainer {
     /** Writes the run's state atomically ({@link TrainingCheckpoint}): policy, optimizer, step. */
     @Override
     public void save(Path dir) {
-        TrainingCheckpoint.save(dir, policy, tok, opt, Map.of(), step, CheckpointSettings.of(RlooConfig.SETTINGS, cfg), Map.of());
+        TrainingCheckpoint.save(dir, policy, turns.tokenizer(), opt, Map.of(), step, settings(), Map.of());
     }
 
     /** Continues a run from a checkpoint written by {@link #save}: same metrics as if it had never stopped. */
     @Override
     public void resume(Path dir) {
-        step = TrainingCheckpoint.resume(dir, CheckpointSettings.of(RlooConfig.SETTINGS, cfg), policy, opt, Map.of())
+        step = TrainingCheckpoint.resume(dir, settings(), policy, opt, Map.of())
                 .get("step").asInt();
+    }
+
+    /** What a checkpoint records and a resumed run must repeat: the config and whether the chat template is on. */
+    private CheckpointSettings settings() {
+        return CheckpointSettings.of(RlooConfig.SETTINGS, cfg).withChatTemplate(turns.chatTemplate());
     }
 
     /** One RLOO iteration; returns its metrics row (TRL names). */
