@@ -31,18 +31,25 @@ public final class PpoCommand extends ModelCommand<PpoConfig> {
     public Integer call() throws Exception {
         PpoConfig cfg = config();
         var dev = run.device();
-        LoraSettings loraSettings = lora.settings();
-        PolicyRunCli.recordLora(io, loraSettings);
-        // the value function's adapters are drawn apart from the policy's
-        try (PolicyModels m = PolicyModels.load(io, dev, lora, run.seed());
-             ScoreModel value = cfg.sharedTrunk() ? null : loraSettings.enabled()
-                     ? LoraScoreModels.value(io.rm, io.sft.dir, m.ref(), loraSettings, run.seed() + 1)
-                     : io.rewardModel(dev)) {
+        PolicyRunCli.recordLora(io, lora.settings());
+        try (PolicyModels m = PolicyModels.load(io, dev, lora, run.seed()); ScoreModel value = value(m, cfg)) {
             PpoTrainer ppo = new PpoTrainer(m.policy(), m.ref(), value, m.scorer(cfg.responseLength()), m.gold(), m.tok(),
                     m.prompts(), cfg);
             PolicyRunCli.train("ppo", "PPO: reward, KL and gold", ppo, io, cfg.steps());
             LoraOptions.writeAdapter(m.policy(), io.stage.out, io.sft.dir);
         }
         return 0;
+    }
+
+    /**
+     * The value function: none with a shared trunk (the trainer puts a head on the policy); with LoRA a head with
+     * adapters of its own on the policy's base ({@link LoraScoreModels#value}, adapters drawn apart from the
+     * policy's); else a copy of the reward model.
+     */
+    ScoreModel value(PolicyModels m, PpoConfig cfg) {
+        if (cfg.sharedTrunk()) return null;
+        LoraSettings settings = lora.settings();
+        return settings.enabled() ? LoraScoreModels.value(io.rm, io.sft.dir, m.ref(), settings, run.seed() + 1)
+                : io.rewardModel(run.device());
     }
 }
