@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import plaudit.Setting;
 import plaudit.UserError;
 import plaudit.model.CausalLm;
 import plaudit.model.GptConfig;
@@ -49,6 +50,24 @@ class LoraOptionsTest {
             assertTrue(text.contains(option), text);
         }
         assertTrue(text.contains("(default: all-linear)"), text);
+    }
+
+    /** Every command that trains a model offers LoRA, with the settings' defaults in its --help. */
+    @Test
+    void trainingCommandsListTheLoraOptionsWithTheirDefaults() {
+        for (String command : List.of("sft", "train-rm", "dpo", "ppo", "rloo")) {
+            CliRun.Result r = CliRun.run(command, "--help");
+            assertEquals(0, r.status(), command);
+            String text = r.out().replaceAll("\\s+", " ");
+            for (Setting<?> s : LoraSettings.SETTINGS.list()) {
+                // the option's entry in the list below the synopsis (which has it in brackets), up to the next one
+                int at = text.indexOf(" " + s.option() + "=<");
+                assertTrue(at >= 0, command + " --help lacks " + s.option() + ": " + text);
+                int next = text.indexOf(" --", at + 1);
+                String entry = text.substring(at, next < 0 ? text.length() : next);
+                assertTrue(entry.contains("(default: " + Setting.text(s.defaultValue()) + ")"), command + ": " + entry);
+            }
+        }
     }
 
     @Test
