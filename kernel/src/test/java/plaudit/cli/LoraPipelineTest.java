@@ -149,6 +149,30 @@ class LoraPipelineTest {
         }
     }
 
+    @Test
+    void rlooAndDpoTrainAdaptersOnTheSftFolder() throws IOException {
+        run("rloo", "--sft", sft().toString(), "--rm", rm().toString(), "--pairs", pairs.toString(), "--out",
+                dir.resolve("rloo").toString(), "--steps", "2", "--prompts", "2", "-k", "2", "--mini-batch", "2",
+                "--response-length", "6", "--lora-rank", "4");
+        assertFinite(dir.resolve("rloo/metrics.csv"), "objective/scores");
+        run("dpo", "--sft", sft().toString(), "--pairs", pairs.toString(), "--out", dir.resolve("dpo").toString(),
+                "--steps", "2", "--batch", "2", "--max-response", "12", "--lora-rank", "4", "--lora-targets",
+                "q_proj,v_proj");
+        assertFinite(dir.resolve("dpo/metrics.csv"), "loss");
+        for (String method : List.of("rloo", "dpo")) {
+            Path adapter = dir.resolve(method).resolve("adapter");
+            JsonNode config = JSON.readTree(adapter.resolve(LoraAdapters.CONFIG).toFile());
+            assertEquals(sft().toAbsolutePath().normalize().toString(), config.get("base_model_name_or_path").asText());
+            try (CausalLm base = ModelFolder.open(sft(), Device.cpu()); CausalLm view = LoraLm.load(base, adapter);
+                 CausalLm merged = ModelFolder.open(dir.resolve(method).resolve("checkpoint"), Device.cpu())) {
+                assertClose(view.sequenceLogProbs(IDS), merged.sequenceLogProbs(IDS));
+                assertFalse(Arrays.equals(base.sequenceLogProbs(IDS), merged.sequenceLogProbs(IDS)), method + " trained");
+            }
+        }
+        assertEquals("[\"q_proj\",\"v_proj\"]", JSON.readTree(dir.resolve("dpo/adapter").resolve(LoraAdapters.CONFIG)
+                .toFile()).get("target_modules").toString());
+    }
+
     /**
      * The models {@code plaudit ppo --lora-rank 4} trains with, loaded as the command loads them: the policy, the
      * value function and the reward model are views on the reference, the one copy of the SFT base, which a PPO step
