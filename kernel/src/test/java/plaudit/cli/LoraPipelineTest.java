@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +135,27 @@ class LoraPipelineTest {
         }
     }
 
+    /**
+     * The reward model's adapters serve PPO only over the SFT folder they were trained on: that folder, or a copy of
+     * it; over another model (here the untrained Llama) the reward model is loaded whole.
+     */
+    @Test
+    void theRewardAdaptersAreUsedOnlyOverTheirOwnBase() throws IOException {
+        Path copy = dir.resolve("sft-copy");
+        Files.createDirectories(copy);
+        try (var files = Files.list(sft())) {
+            for (Path f : files.toList()) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        assertEquals(dir.resolve("rm/adapter").toAbsolutePath().normalize(), LoraScoreModels.adapterOnSameBase(rm(), sft()));
+        assertEquals(dir.resolve("rm/adapter").toAbsolutePath().normalize(), LoraScoreModels.adapterOnSameBase(rm(), copy));
+        assertNull(LoraScoreModels.adapterOnSameBase(rm(), llama));
+        try (CausalLm other = ModelFolder.open(llama, Device.cpu());
+             ScoreModel whole = LoraScoreModels.reward(rm(), llama, other, Device.cpu())) {
+            assertNotSame(other, whole.trunk().base());
+            assertSame(whole.trunk(), whole.trunk().base(), "the reward model's own merged trunk");
+        }
+    }
+
     @Test
     void ppoTrainsAdaptersWhoseMergedFolderAndPeftFormReopen() throws IOException {
         Path out = dir.resolve("ppo");
@@ -204,6 +227,20 @@ class LoraPipelineTest {
             assertFalse(Arrays.equals(policyBefore, m.policy().sequenceLogProbs(IDS)), "the policy trained");
             String q = "model.layers.0.self_attn.q_proj.weight";
             assertArrayEquals(sft.parameters().get(q).toFloatArray(), base.parameters().get(q).toFloatArray());
+        }
+    }
+
+    /** The checkpoint keeps the policy's and the value function's adapters: a resumed run ends where a straight one does. */
+    @Test
+    void aResumedLoraPpoRunEndsAsAnUninterruptedOne() throws IOException {
+        Path cut = dir.resolve("ppo-cut");
+        run(ppoArgs(cut, "--steps", "1"));
+        run(ppoArgs(cut, "--steps", "2", "--resume"));
+        assertEquals(Files.readString(dir.resolve("ppo/adapter").resolve(LoraAdapters.CONFIG)),
+                Files.readString(cut.resolve("adapter").resolve(LoraAdapters.CONFIG)));
+        try (CausalLm straight = ModelFolder.open(dir.resolve("ppo/checkpoint"), Device.cpu());
+             CausalLm resumed = ModelFolder.open(cut.resolve("checkpoint"), Device.cpu())) {
+            assertArrayEquals(straight.sequenceLogProbs(IDS), resumed.sequenceLogProbs(IDS));
         }
     }
 
