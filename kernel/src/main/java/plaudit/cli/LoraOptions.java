@@ -55,12 +55,16 @@ public final class LoraOptions {
      * describe another model than the checkpoint beside it.
      */
     static void writeAdapter(CausalLm model, Path out, Path baseDir) {
-        Path dir = out.resolve(ADAPTER);
+        removeAdapter(out);
+        if (model instanceof LoraLm lora) lora.save(out.resolve(ADAPTER), baseDir.toAbsolutePath().normalize().toString());
+    }
+
+    /** Removes {@code out/adapter}, if any: before a new checkpoint replaces the one it belongs to. */
+    static void removeAdapter(Path out) {
         try {
-            FileTrees.delete(dir);
+            FileTrees.delete(out.resolve(ADAPTER));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (model instanceof LoraLm lora) lora.save(dir, baseDir.toAbsolutePath().normalize().toString());
     }
 }

@@ -75,6 +75,8 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
             }
+            // PPO pairs OUT/adapter with the head in OUT/checkpoint: never leave an earlier run's adapter beside this head
+            LoraOptions.removeAdapter(stage.out);
             rm.save(stage.out("checkpoint"), tok);
             LoraOptions.writeAdapter(rm.trunk(), stage.out, sft.dir);
             System.out.println(Tables.readable(MetricsLog.summary(t.metrics())).print());
