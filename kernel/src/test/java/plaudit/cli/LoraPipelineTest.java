@@ -12,6 +12,7 @@ import picocli.CommandLine;
 import plaudit.model.CausalLm;
 import plaudit.model.LoraAdapters;
 import plaudit.model.LoraLm;
+import plaudit.model.LoraSettings;
 import plaudit.model.ModelFolder;
 import plaudit.model.Safetensors;
 import plaudit.model.ScoreModel;
@@ -153,6 +154,29 @@ class LoraPipelineTest {
              ScoreModel whole = LoraScoreModels.reward(rm(), llama, other, Device.cpu())) {
             assertNotSame(other, whole.trunk().base());
             assertSame(whole.trunk(), whole.trunk().base(), "the reward model's own merged trunk");
+        }
+    }
+
+    /**
+     * PPO's value function with LoRA: on the reward model's own base, the reward model as a view (its adapters and
+     * head); on another base, fresh adapters of the run's settings under the reward model's head.
+     */
+    @Test
+    void theValueFunctionIsAHeadWithAdaptersOnTheBase() {
+        LoraSettings lora = new LoraSettings(2, 16, 0, "q_proj");
+        try (ScoreModel rm = ScoreModel.load(rm(), Device.cpu());
+             CausalLm sft = ModelFolder.open(sft(), Device.cpu());
+             ScoreModel value = LoraScoreModels.value(rm(), sft(), sft, lora, 3);
+             CausalLm other = ModelFolder.open(llama, Device.cpu());
+             ScoreModel fresh = LoraScoreModels.value(rm(), llama, other, lora, 3)) {
+            assertSame(sft, value.trunk().base());
+            assertClose(scores(rm), scores(value));
+            assertSame(other, fresh.trunk().base());
+            assertEquals(List.of("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+                    "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight"),
+                    List.copyOf(fresh.trunk().parameters().keySet()));
+            assertArrayEquals(rm.headParameters().get(ScoreModel.HEAD_WEIGHT).toFloatArray(),
+                    fresh.headParameters().get(ScoreModel.HEAD_WEIGHT).toFloatArray());
         }
     }
 
