@@ -37,7 +37,7 @@ record PolicyModels(Tokenizer tok, List<String> prompts, CausalLm ref, CausalLm 
             PolicyRunCli.checkResumable(io);
             ref = ModelFolder.open(io.sft.dir, dev);
             policy = lora.policyOn(ref, () -> ModelFolder.open(io.sft.dir, dev), seed);
-            ScoreModel reward = policy.base() == ref ? LoraScoreModels.reward(io.rm, io.sft.dir, ref, dev)
+            ScoreModel reward = lora.settings().enabled() ? LoraScoreModels.reward(io.rm, io.sft.dir, ref, dev)
                     : io.rewardModel(dev);
             return new PolicyModels(tok, prompts, ref, policy, reward,
                     io.gold ? new GoldPreference() : null);

@@ -24,7 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -239,6 +242,11 @@ class LoraPipelineTest {
             assertSame(base, m.policy().base());
             assertSame(base, value.trunk().base());
             assertSame(base, m.reward().trunk().base());
+            Set<NDArray> baseArrays = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (CausalLm lm : List.of(m.ref(), m.policy(), value.trunk(), m.reward().trunk())) {
+                baseArrays.addAll(lm.base().parameters().values());
+            }
+            assertEquals(base.parameters().size(), baseArrays.size(), "one copy of the base weights");
             assertEquals(4, m.policy().parameters().values().iterator().next().getShape().get(0), "policy adapters r");
             assertTrue(m.policy().parameters().keySet().stream().allMatch(k -> k.contains(".lora_")));
 
