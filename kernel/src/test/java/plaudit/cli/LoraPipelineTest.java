@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -69,8 +70,8 @@ class LoraPipelineTest {
     }
 
     /**
-     * {@code plaudit pairs} on the bundled sample, then its first comparisons only (12 to train on, 4 to validate),
-     * so that the stages run in seconds.
+     * {@code plaudit pairs} on the bundled sample, then its shortest comparisons only (12 to train on, 4 to validate),
+     * so that the stages run in seconds: every position costs logits over Llama 3's 128,256 ids.
      */
     private static Path forumPairs(Path all, Path few) throws IOException {
         Path forum = Path.of(System.getProperty("plaudit.repo.dir", ".."), "samples", "forum");
@@ -78,7 +79,8 @@ class LoraPipelineTest {
                 forum.resolve("RC_forum.zst").toString(), "--out", all.toString(), "--quiet");
         Files.createDirectories(few);
         for (String[] split : new String[][] {{"train", "12"}, {"val", "4"}, {"test", "4"}}) {
-            List<String> lines = Files.readAllLines(all.resolve(split[0] + ".jsonl"));
+            List<String> lines = new ArrayList<>(Files.readAllLines(all.resolve(split[0] + ".jsonl")));
+            lines.sort(Comparator.comparingInt(String::length)); // stable: ties keep the file's order
             int n = Integer.parseInt(split[1]);
             assertTrue(lines.size() >= n, split[0] + " has " + lines.size() + " comparisons");
             Files.write(few.resolve(split[0] + ".jsonl"), lines.subList(0, n));
