@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import plaudit.UserError;
 import plaudit.model.CausalLm;
 import plaudit.model.FolderState;
 import plaudit.model.LoraAdapters;
@@ -13,7 +14,6 @@ import plaudit.model.LoraSettings;
 import plaudit.model.ScoreModel;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,7 +84,8 @@ final class LoraScoreModels {
             if (!Files.isDirectory(base)) return null;
             return Files.isSameFile(base, sft) || sameModelFiles(base, sft) ? adapter : null;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UserError(config + ": cannot read it (" + e.getMessage() + "); remove " + adapter + " to load the "
+                    + "reward model whole, or run train-rm --lora-rank again");
         }
     }
 

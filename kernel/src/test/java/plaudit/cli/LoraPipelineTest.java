@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import plaudit.UserError;
 import plaudit.model.CausalLm;
 import plaudit.model.LoraAdapters;
 import plaudit.model.LoraLm;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -155,6 +157,12 @@ class LoraPipelineTest {
         assertEquals(dir.resolve("rm/adapter").toAbsolutePath().normalize(), LoraScoreModels.adapterOnSameBase(rm(), sft()));
         assertEquals(dir.resolve("rm/adapter").toAbsolutePath().normalize(), LoraScoreModels.adapterOnSameBase(rm(), copy));
         assertNull(LoraScoreModels.adapterOnSameBase(rm(), llama));
+        Path damaged = dir.resolve("damaged/adapter").resolve(LoraAdapters.CONFIG);
+        Files.createDirectories(damaged.getParent());
+        Files.writeString(damaged, "{\"base_model_name_or_path\": ");
+        UserError e = assertThrows(UserError.class,
+                () -> LoraScoreModels.adapterOnSameBase(dir.resolve("damaged/checkpoint"), sft()));
+        assertTrue(e.getMessage().startsWith(damaged.toAbsolutePath().normalize().toString()), e.getMessage());
         try (CausalLm other = ModelFolder.open(llama, Device.cpu());
              ScoreModel whole = LoraScoreModels.reward(rm(), llama, other, Device.cpu())) {
             assertNotSame(other, whole.trunk().base());
