@@ -17,7 +17,10 @@ import plaudit.train.DpoTrainer;
         description = {"DPO (Rafailov et al. 2023) on the training comparisons of `plaudit pairs`: the policy starts "
                 + "from the SFT checkpoint, which is also the frozen reference.",
                 "Writes OUT/metrics.csv (TRL metric names: rewards/chosen, rewards/rejected, rewards/accuracies, "
-                        + "rewards/margins, logps/*, eval_*), OUT/checkpoint/ (the policy) and OUT/dpo.svg."})
+                        + "rewards/margins, logps/*, eval_*), OUT/checkpoint/ (the policy) and OUT/dpo.svg.",
+                "With --lora-rank the policy is the SFT model with adapters and the reference the same model without "
+                        + "them (one copy of the weights); OUT/checkpoint/ holds the merged policy, OUT/adapter/ its "
+                        + "adapters in PEFT's format."})
 public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
     @Mixin
     StageOptions stage;
@@ -25,6 +28,8 @@ public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
     CheckpointSftOptions sft;
     @Mixin
     ChatTemplateOption chat;
+    @Mixin
+    LoraOptions lora;
 
     public DpoCommand() {
         super(DpoTrainer.Config.SETTINGS, DpoTrainer.Config.SEED);
@@ -35,11 +40,13 @@ public final class DpoCommand extends ModelCommand<DpoTrainer.Config> {
         DpoTrainer.Config cfg = config();
         var dev = run.device();
         PairsInput data = stage.read();
-        try (ModelInput in = ModelInput.open(sft.dir); CausalLm ref = in.model(dev); CausalLm policy = in.model(dev);
+        try (ModelInput in = ModelInput.open(sft.dir); CausalLm ref = in.model(dev);
+             CausalLm policy = lora.policyOn(ref, () -> in.model(dev), run.seed());
              MetricsLog log = new MetricsLog("dpo", stage.out("metrics.csv"))) {
             Tokenizer tok = in.tok();
             new DpoTrainer(policy, ref, in.turns(chat), data.train(), data.splits().validation(), cfg).train(log);
             Checkpoint.writer().model(policy).tokenizer(tok).write(stage.out("checkpoint"));
+            LoraOptions.writeAdapter(policy, stage.out, sft.dir);
             Plot.lines(log.table(), "step", "rewards/chosen", "rewards/rejected", "rewards/margins").toBuilder()
                     .title("DPO: implicit rewards of chosen and rejected replies").build().write(stage.out("dpo.svg"));
             System.out.println(Tables.readable(log.summary()).print());

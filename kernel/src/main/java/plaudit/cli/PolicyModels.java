@@ -25,9 +25,11 @@ record PolicyModels(Turns turns, List<String> prompts, CausalLm ref, CausalLm po
     /**
      * Refuses a checkpoint interval that would save nothing and a {@code --resume} without a checkpoint, reads the
      * prompts, all before any model is loaded, then loads the models onto {@code dev}; a model that fails to load
-     * closes the ones already loaded.
+     * closes the ones already loaded. With {@code lora} on, the SFT folder is loaded once: the reference is it, the
+     * policy a LoRA view on it (adapters from {@code seed}), the reward model a view on it when it can be
+     * ({@link LoraScoreModels#reward}).
      */
-    static PolicyModels load(PolicyRunOptions io, Device dev) {
+    static PolicyModels load(PolicyRunOptions io, Device dev, LoraOptions lora, long seed) {
         io.checkInterval();
         Tokenizer tok = ModelFolder.tokenizer(io.sft.dir);
         CausalLm ref = null;
@@ -37,8 +39,10 @@ record PolicyModels(Turns turns, List<String> prompts, CausalLm ref, CausalLm po
             Turns turns = io.chat.turns(io.sft.dir, tok);
             PolicyRunCli.checkResumable(io);
             ref = ModelFolder.open(io.sft.dir, dev);
-            policy = ModelFolder.open(io.sft.dir, dev);
-            return new PolicyModels(turns, prompts, ref, policy, io.rewardModel(dev),
+            policy = lora.policyOn(ref, () -> ModelFolder.open(io.sft.dir, dev), seed);
+            ScoreModel reward = lora.settings().enabled() ? LoraScoreModels.reward(io.rm, io.sft.dir, ref, dev)
+                    : io.rewardModel(dev);
+            return new PolicyModels(turns, prompts, ref, policy, reward,
                     io.gold ? new GoldPreference() : null);
         } catch (RuntimeException | Error e) {
             try (AutoCloseable t = closer(tok); CausalLm r = ref; CausalLm p = policy) {

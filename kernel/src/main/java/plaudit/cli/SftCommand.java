@@ -17,7 +17,8 @@ import java.nio.file.Path;
 @Command(name = "sft", mixinStandardHelpOptions = true,
         description = {"Supervised fine-tuning: the top-voted reply of each thread in the comparisons is the "
                 + "demonstration; loss on the reply tokens only.",
-                "Writes OUT/checkpoint/ and OUT/metrics.csv."})
+                "Writes OUT/checkpoint/ and OUT/metrics.csv; with --lora-rank, OUT/checkpoint/ holds the merged model "
+                        + "and OUT/adapter/ the adapters in PEFT's format."})
 public final class SftCommand extends ModelCommand<Experiment.Sft> {
     @Mixin
     StageOptions stage;
@@ -28,6 +29,8 @@ public final class SftCommand extends ModelCommand<Experiment.Sft> {
     ModelResponseOptions response;
     @Mixin
     ChatTemplateOption chat;
+    @Mixin
+    LoraOptions lora;
 
     public SftCommand() {
         super(Experiment.Sft.SETTINGS, null);
@@ -36,12 +39,15 @@ public final class SftCommand extends ModelCommand<Experiment.Sft> {
     @Override
     public Integer call() throws Exception {
         PairsInput data = stage.read();
-        try (ModelInput in = ModelInput.open(init); CausalLm model = in.model(run.device())) {
+        // without LoRA model is base itself, closed twice: closing a model again does nothing
+        try (ModelInput in = ModelInput.open(init); CausalLm base = in.model(run.device());
+             CausalLm model = lora.wrap(base, run.seed())) {
             Tokenizer tok = in.tok();
             // the experiment's SFT stage and recipe: the same pairs, init and seed train the same model
             Table metrics = SftStage.train(model, in.turns(chat), data.splits(), config(),
                     response.maxResponse, run.seed(), stage.out("metrics.csv"));
             SftStage.write(model, tok, stage.out("checkpoint"));
+            LoraOptions.writeAdapter(model, stage.out, init);
             System.out.println(Tables.readable(MetricsLog.summary(metrics)).print());
         }
         System.out.println("checkpoint: " + stage.out("checkpoint"));

@@ -25,7 +25,9 @@ import plaudit.train.SupervisedLoop;
         description = {"Trains a reward model (SFT trunk + scalar head) on comparisons: loss −log σ(r_chosen − r_rejected).",
                 "Afterwards shifts the reward so that the SFT model's own samples score mean 0 (Stiennon et al.).",
                 "Writes OUT/checkpoint/ (with score_head.safetensors), OUT/metrics.csv and OUT/calibration.csv "
-                        + "(accuracy by score-ratio bucket)."})
+                        + "(accuracy by score-ratio bucket).",
+                "With --lora-rank the head trains in full and the trunk through adapters: OUT/checkpoint/ holds the "
+                        + "merged trunk and the head, OUT/adapter/ the trunk's adapters in PEFT's format."})
 public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     @Mixin
     StageOptions stage;
@@ -43,6 +45,8 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
     int recenterPrompts;
     @Option(names = "--gold", description = "The data comes from the synthetic forum: also report agreement with its gold preference.")
     boolean gold;
+    @Mixin
+    LoraOptions lora;
 
     public TrainRmCommand() {
         super(Experiment.RewardModel.SETTINGS, null);
@@ -56,8 +60,11 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
         // the experiment's reward-model stage and recipe, with this command's margin and centring options
         RewardTrainer.Config cfg = Recipe.rewardModel(rmConfig, response.maxResponse, margin,
                 centerCoef, run.seed());
-        try (ModelInput init = ModelInput.open(sft.dir);
-             ScoreModel rm = ScoreModel.withNewHead(init.model(dev), run.seed(), rmConfig.scoreReadout())) {
+        // the adapters' seed differs from the head's, whose draws would otherwise repeat theirs; without LoRA the
+        // trunk is base itself, closed twice: closing a model again does nothing
+        try (ModelInput init = ModelInput.open(sft.dir); CausalLm base = init.model(dev);
+             ScoreModel rm = ScoreModel.withNewHead(lora.wrap(base, run.seed() + 1), run.seed(),
+                     rmConfig.scoreReadout())) {
             Tokenizer tok = init.tok();
             Turns turns = init.turns(chat);
             RewardModelStage.Trained t = RewardModelStage.train(rm, turns, data.train(), data.validation(),
@@ -65,14 +72,19 @@ public final class TrainRmCommand extends ModelCommand<Experiment.RewardModel> {
             RewardTrainer.Evaluation ev = t.evaluation();
             if (recenterPrompts > 0) {
                 // as the experiment re-centres: SFT's samples on the held-out prompts, evaluation.samples per prompt
-                try (CausalLm policy = init.model(dev)) {
+                // with LoRA the frozen base is the SFT model itself; without, the trunk has trained: load SFT again
+                try (CausalLm copy = rm.trunk() == base ? init.model(dev) : null) {
+                    CausalLm policy = copy != null ? copy : base;
                     Completions samples = RewardModelStage.sftSamples(policy, turns, data.heldOutPrompts(recenterPrompts),
                             Experiment.defaults().evaluation().samples(), response.maxResponse, run.seed());
                     double shift = new RewardModelScorer(rm, turns, response.maxResponse, Recipe.SCORER_BATCH).recenterOn(samples);
                     System.out.printf("reward shifted by %.4f so that SFT samples score mean 0%n", shift);
                 }
             }
+            // PPO pairs OUT/adapter with the head in OUT/checkpoint: never leave an earlier run's adapter beside this head
+            LoraOptions.removeAdapter(stage.out);
             rm.save(stage.out("checkpoint"), tok);
+            LoraOptions.writeAdapter(rm.trunk(), stage.out, sft.dir);
             System.out.println(Tables.readable(MetricsLog.summary(t.metrics())).print());
             System.out.println(Tables.readable(ev.accuracyByRatio()).print());
             System.out.printf("held-out accuracy %.4f%s%n", ev.accuracy(),
