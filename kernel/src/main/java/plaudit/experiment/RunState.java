@@ -5,6 +5,7 @@ import plaudit.FileTrees;
 import plaudit.model.Checkpoint;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
+import plaudit.text.Tokenizer;
 import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
@@ -122,6 +123,19 @@ final class RunState {
         }
         write.to(dir);
         checkpoints.put(name, dir);
+    }
+
+    /**
+     * Chat template: wired at merge. The one place where the stages learn how a prompt and a reply become ids: the
+     * tokenizer's chat template when {@code e.chatTemplate()} and the tokenizer has one, else plain text (today's).
+     * The text abstraction for it is being added to the trainers; until it is merged, this hands back {@code tok}
+     * and every stage uses plain text, which this says on standard error when a folder's model asked for the template.
+     */
+    Tokenizer turns(Experiment e, Tokenizer tok) {
+        if (e.chatTemplate() && e.model().fromFolder()) {
+            stage("chat template: not wired into the stages yet, plain prompts and replies");
+        }
+        return tok;
     }
 
     /** Adds a plot to the result and writes it to {@code plots/NAME.svg}. */
