@@ -352,11 +352,22 @@ public record Experiment(Data data, Tokenizer tokenizer, ModelSpec model, LoraSe
 
     /**
      * Reads an experiment; fields left out keep their {@link #defaults()}. Unknown fields, wrong types and invalid
-     * values fail with a {@link UserError} naming the field; a {@code model.from} folder must be there and be of a
-     * supported family.
+     * values fail with a {@link UserError} naming the field. A {@code model.from} folder is not looked at here (a client
+     * reads the specs of a worker's jobs): {@link #checkModelFolder()} does, where the run starts.
      */
     public static Experiment fromJson(String json) {
         return ExperimentJson.read(json);
+    }
+
+    /**
+     * With {@code model.from}: the folder is there, of a supported family, and has every module {@code lora.targets}
+     * names; each refused in one line naming the path. Checked where the run starts and where a worker takes the
+     * spec, as the device is, not where it is built (it may name a folder of the machine that runs it).
+     */
+    public void checkModelFolder() {
+        if (!model.fromFolder()) return;
+        String type = model.checkFolder();
+        if (lora.enabled()) lora.config(type);
     }
 
     /** A model too large for Plaudit (with the trained tokenizer's vocabulary) is refused here, not after the data stage. */

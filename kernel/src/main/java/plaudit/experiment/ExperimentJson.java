@@ -33,7 +33,6 @@ final class ExperimentJson {
     }
 
     static Experiment read(String json) {
-        Experiment e;
         try {
             JsonNode given = JSON.readTree(json);
             if (given == null || !given.isObject()) throw new UserError("experiment JSON must be an object");
@@ -41,7 +40,7 @@ final class ExperimentJson {
             // a folder's model takes nothing from the default GPT shape: a shape field given with it is refused
             if (given.path("model").path("from").isTextual()) merged.remove("model");
             merge(merged, given);
-            e = JSON.treeToValue(merged, Experiment.class);
+            return JSON.treeToValue(merged, Experiment.class);
         } catch (UnrecognizedPropertyException ex) {
             throw new UserError("experiment JSON: unknown field '" + path(ex) + "'; known fields here: "
                     + ex.getKnownPropertyIds());
@@ -51,18 +50,6 @@ final class ExperimentJson {
             throw new UserError("experiment JSON: " + (where.isEmpty() ? "" : "field '" + where + "': ")
                     + ex.getOriginalMessage());
         }
-        checkFolder(e);
-        return e;
-    }
-
-    /**
-     * With {@code model.from}: the folder is there, of a supported family, and has every module {@code lora.targets}
-     * names. Checked where a spec is read and where it runs, not when it is built (it may name another machine's folder).
-     */
-    static void checkFolder(Experiment e) {
-        if (!e.model().fromFolder()) return;
-        String type = e.model().checkFolder();
-        if (e.lora().enabled()) e.lora().config(type);
     }
 
     /** Overlays {@code given} on {@code base}; objects merge field by field, anything else replaces. */

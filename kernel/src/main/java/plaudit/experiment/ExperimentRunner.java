@@ -138,7 +138,7 @@ public final class ExperimentRunner implements Runner {
         }
 
         private void train(UnaryOperator<RewardFunction> rewardOf) throws IOException {
-            ExperimentJson.checkFolder(e); // before the data stage, for a spec built in code
+            e.checkModelFolder(); // before the data stage
             Files.createDirectories(out.resolve("plots"));
             data = DataStage.run(e, state);
             sft = SftStage.run(e, state, data, device);

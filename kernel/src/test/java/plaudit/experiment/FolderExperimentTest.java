@@ -98,4 +98,44 @@ class FolderExperimentTest {
         }
         assertTrue(Files.isRegularFile(out.resolve("sft/checkpoint/tokenizer.json")), "the folder's tokenizer travels");
     }
+
+    /**
+     * The worker's resumable runner, started again on a finished run's folder, takes every stage over from its
+     * checkpoint: SFT's merged Llama with the folder's tokenizer, the reward model as adapters on it ({@code rm/adapter}),
+     * PPO at its last step; the numbers are those of the first run.
+     */
+    @Test
+    void aResumedLoraRunReopensEveryStageAndMeasuresTheSame(@TempDir Path dir) throws IOException {
+        Experiment e = fromFolder(tinyLlama(dir.resolve("llama")));
+        Experiment noBestOfN = new Experiment(e.data(), e.tokenizer(), e.model(), e.lora(), e.chatTemplate(), e.pretrain(),
+                e.sft(), e.rewardModel(), e.ppo(), new Experiment.Evaluation(false, 2, 1, List.of(), 2), "cpu", e.seed());
+        Path out = dir.resolve("run");
+        ExperimentResult first = new ExperimentRunner(out).resumable(() -> false).run(noBestOfN, null);
+        ExperimentResult again = new ExperimentRunner(out).resumable(() -> false).run(noBestOfN, null);
+        for (String key : List.of("pretrain_skipped", "sft_val_loss", "rm_val_accuracy", "rm_shift", "ppo_kl", "ppo_proxy")) {
+            assertEquals(first.value(key), again.value(key), key);
+        }
+    }
+
+    /**
+     * LoRA on the GPT the run pretrains: SFT's adapters merged into a GPT-2 checkpoint, the reward model and the
+     * policy as adapters on it.
+     */
+    @Test
+    void aPretrainedGptTrainsWithLoraToo(@TempDir Path out) {
+        Experiment m = ExperimentTest.micro();
+        Experiment e = new Experiment(m.data(), m.tokenizer(), m.model(), new LoraSettings(2, 4.0, 0.0, "c_attn"), true,
+                m.pretrain(), m.sft(), m.rewardModel(), m.ppo(), new Experiment.Evaluation(true, 4, 2, List.of(), 3),
+                "cpu", 3);
+        ExperimentResult r = new ExperimentRunner(out).run(e, null);
+        assertEquals(List.of("pretrain", "sft", "rm", "ppo"), List.copyOf(r.metrics().keySet()));
+        assertTrue(Double.isNaN(r.value("pretrain_skipped")), "pretrained, not skipped");
+        for (String key : List.of("sft_val_loss", "rm_val_accuracy", "ppo_kl", "ppo_gold")) {
+            assertTrue(Double.isFinite(r.value(key)), key);
+        }
+        try (CausalLm sft = ModelFolder.open(out.resolve("sft/checkpoint"), Device.cpu())) {
+            assertEquals("gpt2", sft.modelType());
+        }
+        assertTrue(Files.isRegularFile(out.resolve("rm/adapter/adapter_config.json")));
+    }
 }

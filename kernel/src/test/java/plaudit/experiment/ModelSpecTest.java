@@ -30,8 +30,9 @@ class ModelSpecTest {
         return s.replace('\'', '"');
     }
 
+    /** The spec's error, reading it or where the run starts ({@link Experiment#checkModelFolder()}). */
     private static String message(String spec) {
-        return assertThrows(UserError.class, () -> Experiment.fromJson(json(spec))).getMessage();
+        return assertThrows(UserError.class, () -> Experiment.fromJson(json(spec)).checkModelFolder()).getMessage();
     }
 
     @Test
@@ -78,9 +79,23 @@ class ModelSpecTest {
     @Test
     void aMissingFolderIsRefusedInOneLineNamingThePath() {
         Path missing = dir.resolve("no-such-model");
+        // read, it is data (a client reads its worker's specs); where the run starts, the folder must be there
+        assertEquals(missing.toString(), Experiment.fromJson(json("{'model': {'from': '" + missing + "'}}")).model().from());
         String m = message("{'model': {'from': '" + missing + "'}}");
         assertTrue(m.contains("model.from = " + missing) && m.contains("not a folder"), m);
         assertFalse(m.contains("\n"), m);
+    }
+
+    @Test
+    void aRunFromAMissingFolderStopsBeforeTheDataStage() {
+        Path missing = dir.resolve("no-such-model");
+        Experiment d = Experiment.defaults();
+        Experiment e = new Experiment(d.data(), d.tokenizer(), ModelSpec.from(missing.toString()), d.lora(), true,
+                d.pretrain(), d.sft(), d.rewardModel(), d.ppo(), d.evaluation(), "cpu", 1);
+        Path out = dir.resolve("run");
+        UserError u = assertThrows(UserError.class, () -> new ExperimentRunner(out).run(e, null));
+        assertTrue(u.getMessage().contains("model.from = " + missing), u.getMessage());
+        assertFalse(Files.exists(out.resolve("pairs")), "no stage ran");
     }
 
     @Test
