@@ -39,12 +39,12 @@ public final class SftStage {
                     : ByteLevelBpe.fromTokenizerJson(Checkpoint.read(checkpoint).tokenizerFiles().tokenizerJson());
             CausalLm sft = ModelFolder.open(checkpoint, device);
             s.resumed("sft", "tokenizer, pretraining and sft", List.of("pretrain", "sft"));
-            return new Result(s.turns(e, tok), sft);
+            return new Result(s.turns(e, e.model().fromFolder() ? checkpoint : null, tok), sft);
         }
         PretrainStage.Result pre = e.model().fromFolder() ? PretrainStage.fromFolder(e, s, device)
                 : PretrainStage.run(e, s, data, device);
         CausalLm base = pre.model();
-        Tokenizer tok = s.turns(e, pre.tokenizer());
+        Tokenizer tok = s.turns(e, e.model().fromFolder() ? Path.of(e.model().from()) : null, pre.tokenizer());
         // with LoRA, SFT trains adapters on the base; the stages after it start from the merged SFT model
         CausalLm sft = base;
         try {
