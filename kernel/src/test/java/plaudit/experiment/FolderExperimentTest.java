@@ -15,6 +15,7 @@ import plaudit.model.ScoreModel;
 import plaudit.model.TinyLlamas;
 import plaudit.text.HfReference;
 import plaudit.train.DpoTrainer;
+import plaudit.train.rloo.RlooConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A run from a Hugging Face folder: a tiny random Llama with the real Llama 3 tokenizer, LoRA on, on SHP comparisons,
- * a couple of steps per stage. No tokenizer training and no pretraining (recorded as skipped); every stage's folder
+ * a couple of steps per stage (SFT, reward model, PPO, DPO, RLOO, best-of-n). No tokenizer training and no pretraining (recorded as skipped); every stage's folder
  * reopens.
  */
 class FolderExperimentTest {
@@ -70,20 +71,24 @@ class FolderExperimentTest {
         try (ExperimentRunner.Session s = new ExperimentRunner(out).train(e, null)) {
             s.ppo("ppo", e.ppo(), true);
             s.dpo("dpo", new DpoTrainer.Config(2, 2, 1e-2, 0.1, 1.0, 8, 1, 3));
+            s.rloo("rloo", RlooConfig.SETTINGS.builder().set(RlooConfig.STEPS, 1).set(RlooConfig.PROMPTS, 1)
+                    .set(RlooConfig.K, 2).set(RlooConfig.MINI_BATCH_SIZE, 2).set(RlooConfig.RESPONSE_LENGTH, 8)
+                    .set(RlooConfig.SAMPLE_EVERY, 1).build());
             s.bestOfN();
             r = s.result();
             summary = Map.copyOf(s.summary());
         }
         assertEquals(1.0, r.value("pretrain_skipped"));
-        assertEquals(List.of("sft", "rm", "ppo", "dpo"), List.copyOf(r.metrics().keySet()), "no pretraining metrics");
+        assertEquals(List.of("sft", "rm", "ppo", "dpo", "rloo"), List.copyOf(r.metrics().keySet()),
+                "no pretraining metrics");
         for (Map.Entry<String, Double> m : summary.entrySet()) {
             assertTrue(Double.isFinite(m.getValue()), m.getKey() + " = " + m.getValue());
         }
-        for (String key : List.of("sft_val_loss", "rm_val_accuracy", "ppo_kl", "ppo_proxy", "dpo_kl")) {
+        for (String key : List.of("sft_val_loss", "rm_val_accuracy", "ppo_kl", "ppo_proxy", "dpo_kl", "rloo_kl")) {
             assertTrue(Double.isFinite(r.value(key)), key);
         }
         for (String f : List.of("summary.csv", "best_of_n.csv", "ppo/metrics.csv", "ppo/samples.csv", "dpo/metrics.csv",
-                "sft/adapter/adapter_config.json", "rm/adapter/adapter_model.safetensors")) {
+                "rloo/samples.csv", "sft/adapter/adapter_config.json", "rm/adapter/adapter_model.safetensors")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         int[] ids = {128000, 9906, 1917, 11, 1268, 527, 499, 30};
