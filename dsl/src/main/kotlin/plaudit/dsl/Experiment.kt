@@ -8,6 +8,7 @@ import plaudit.experiment.Experiment
 import plaudit.experiment.ExperimentResult
 import plaudit.experiment.ExperimentRunner
 import plaudit.experiment.Runner
+import plaudit.model.LoraSettings
 import plaudit.train.ppo.PpoConfig
 import plaudit.worker.RewardSource
 import tech.tablesaw.api.StringColumn
@@ -20,7 +21,8 @@ import java.util.function.UnaryOperator
  * ```
  * val exp = experiment {
  *     upvotes(reddit("RS_2023-01.zst", "RC_2023-01.zst")) { minScoreRatio = 2.0; split(90, 5, 5) }
- *     model { nLayer = 4; nHead = 4; nEmbd = 128 }
+ *     model { nLayer = 4; nHead = 4; nEmbd = 128 }  // or model { from("path/to/hf-folder") }
+ *     lora { rank = 8; alpha = 16.0; targets("q_proj", "v_proj") }  // with a folder's model
  *     sft { steps = 200 }
  *     rewardModel { steps = 300 }
  *     ppo { klCoef = 0.05; adaptiveKl(target = 6.0); epochs = 4 }
@@ -43,6 +45,7 @@ class ExperimentBuilder {
     private var rules = d.data().rules()
     private var tokenizer = d.tokenizer()
     private var model = d.model()
+    private var lora = d.lora()
     private var pretrain = d.pretrain()
     private var sft = d.sft()
     private var rewardModel = d.rewardModel()
@@ -53,6 +56,11 @@ class ExperimentBuilder {
 
     /** Where the run executes: [cpu] (default) or [gpu]. */
     var device: DeviceSpec = cpu()
+    /**
+     * Prompts and replies through the model folder's chat template when it has one (default); `false` for plain
+     * text. Top level, as in the JSON spec: it is how every stage writes its text, not part of the weights.
+     */
+    var chatTemplate: Boolean = d.chatTemplate()
     /** Seeds the forum, every stage and the sampling. */
     var seed: Long = d.seed()
     /** Who runs it: [local] (default: this JVM, writing to a temporary folder). */
@@ -72,9 +80,17 @@ class ExperimentBuilder {
         tokenizer = TokenizerBuilder(tokenizer).apply(block).build()
     }
 
-    /** The GPT shape (the vocabulary size comes from the tokenizer). */
-    fun model(block: GptBuilder.() -> Unit) {
-        model = GptBuilder().from(model).apply(block).build()
+    /**
+     * The GPT shape the run pretrains (the vocabulary size comes from the tokenizer), or a Hugging Face folder to
+     * start from: `model { from("path/to/hf-folder") }`.
+     */
+    fun model(block: ModelBuilder.() -> Unit) {
+        model = ModelBuilder(model).apply(block).build()
+    }
+
+    /** LoRA for SFT, the reward model and the policy runs: `lora { rank = 8; targets("q_proj", "v_proj") }`. */
+    fun lora(block: LoraBuilder.() -> Unit) {
+        lora = LoraBuilder(lora).apply(block).build()
     }
 
     /** Language-model pretraining on the corpus; `steps = 0` skips it. */
@@ -123,8 +139,8 @@ class ExperimentBuilder {
 
     fun build(): PlauditExperiment = PlauditExperiment(
         Experiment(
-            Experiment.Data(data.source, data.files, data.forum, data.columns, rules), tokenizer, model, pretrain,
-            sft, rewardModel, ppo, evaluation, device.spec, seed
+            Experiment.Data(data.source, data.files, data.forum, data.columns, rules), tokenizer, model, lora,
+            chatTemplate, pretrain, sft, rewardModel, ppo, evaluation, device.spec, seed
         ), rewardOf, runner, rewardSource
     )
 }
@@ -162,7 +178,7 @@ class PlauditExperiment(
     fun settings(): Table {
         val key = StringColumn.create("setting")
         val value = StringColumn.create("value")
-        val dslNames = mapOf("ppo" to PpoConfig.SETTINGS)
+        val dslNames = mapOf("ppo" to PpoConfig.SETTINGS, "lora" to LoraSettings.SETTINGS)
         fun walk(prefix: String, n: JsonNode) {
             if (n.isObject) n.fields().forEach { (k, v) ->
                 walk(if (prefix.isEmpty()) k else "$prefix.${dslNames[prefix]?.dslNameOf(k) ?: k}", v)
@@ -180,7 +196,9 @@ class PlauditExperiment(
         return listOf(
             "upvotes($data) ${RulesBuilder(e.data().rules())}",
             TokenizerBuilder(e.tokenizer()).toString(),
-            "model " + GptBuilder().from(e.model()).toString(),
+            ModelBuilder(e.model()).toString(),
+            LoraBuilder(e.lora()).toString(),
+            "chatTemplate = ${e.chatTemplate()}",
             TrainingBuilder("pretrain", Experiment.Pretrain.SETTINGS, e.pretrain()).toString(),
             TrainingBuilder("sft", Experiment.Sft.SETTINGS, e.sft()).toString(),
             RewardModelBuilder(e.rewardModel()).toString(),

@@ -3,6 +3,7 @@ package plaudit.dsl
 import plaudit.Setting
 import plaudit.Settings
 import plaudit.experiment.Experiment
+import plaudit.model.LoraSettings
 import plaudit.train.ppo.PpoConfig
 
 /**
@@ -43,6 +44,23 @@ class RewardModelBuilder(from: Experiment.RewardModel = Experiment.RewardModel.S
     var readout: String by v
     /** Synthetic forum only: SFT replies per training prompt that the forum's readers vote on, and by how many. */
     var sftReplies: Int by v; var replyReaders: Int by v
+}
+
+/**
+ * LoRA for every model the experiment trains: `lora { rank = 8; alpha = 16.0; dropout = 0.05; targets("q_proj", "v_proj") }`,
+ * on [LoraSettings.SETTINGS] (the same as `--lora-rank`, `--lora-alpha`, `--lora-dropout`, `--lora-targets`); rank 0,
+ * the default, trains every weight.
+ */
+class LoraBuilder(from: LoraSettings = LoraSettings.defaults()) :
+    SettingsBuilder<LoraSettings>("lora", LoraSettings.SETTINGS, from) {
+    var rank: Int by v; var alpha: Double by v; var dropout: Double by v
+    /** Comma-separated module names, or `all-linear` (every linear projection of the decoder layers). */
+    var targets: String by v
+
+    /** The modules to adapt: `targets("q_proj", "v_proj")`, or `targets(LoraSettings.ALL_LINEAR)`. */
+    fun targets(vararg modules: String) {
+        targets = modules.joinToString(",")
+    }
 }
 
 /** The tokenizer: a byte-level BPE trained on the corpus, or one read from a file. */

@@ -16,6 +16,7 @@ import plaudit.cli.TrainLmCommand
 import plaudit.cli.TrainRmCommand
 import plaudit.data.PairRules
 import plaudit.experiment.Experiment
+import plaudit.model.LoraSettings
 import plaudit.train.DpoTrainer
 import plaudit.train.ppo.PpoConfig
 import plaudit.train.rloo.RlooConfig
@@ -114,6 +115,18 @@ class SettingsDefaultsTest {
             TrainingBuilder("sft", sft, sft.defaults())) { it.sft() }
         val rm = (command("train-rm", "--pairs", "p", "--sft", "s", "--out", "o") as TrainRmCommand).config()
         assertStageAgrees(Experiment.RewardModel.SETTINGS, rm, RewardModelBuilder()) { it.rewardModel() }
+    }
+
+    /** The CLI's `--lora-*` options are being added to the commands; their defaults are LoraSettings' own too. */
+    @Test
+    fun `LoRA's defaults agree in the DSL and the JSON spec`() {
+        val settings = LoraSettings.SETTINGS
+        val dsl = LoraBuilder()
+        assertAgree("lora", settings, mapOf(
+            "the DSL (lora { })" to dslValues(dsl, settings, dsl.build()),
+            "the DSL's experiment { }" to settings.values(experiment { lora { } }.experiment.lora()),
+            "the JSON spec ({})" to settings.values(Experiment.fromJson("{}").lora()),
+        ))
     }
 
     @Test

@@ -1,13 +1,5 @@
 package plaudit.experiment;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.Setting;
 import plaudit.Settings;
 import plaudit.UserError;
@@ -16,15 +8,13 @@ import plaudit.data.Source;
 import plaudit.data.SplitRule;
 import plaudit.model.Devices;
 import plaudit.model.GptConfig;
+import plaudit.model.LoraSettings;
 import plaudit.model.ScoreModel;
 import plaudit.sim.ForumConfig;
 import plaudit.train.ppo.PpoConfig;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * One RLHF run described as plain data: where the comparisons come from, the tokenizer, the model, the four training
@@ -36,8 +26,12 @@ import java.util.stream.Collectors;
  *
  * @param data        the comparisons
  * @param tokenizer   trained on the corpus, or read from a file
- * @param model       the GPT shape; the vocabulary size is taken from the tokenizer
- * @param pretrain    language-model pretraining on the corpus (steps 0 = skip)
+ * @param model       the GPT shape the run pretrains (the vocabulary size is taken from the tokenizer), or a Hugging
+ *                    Face folder to start from ({@link ModelSpec})
+ * @param lora        LoRA for every trained model ({@link LoraSettings}; rank 0, the default, trains every weight)
+ * @param chatTemplate prompts and replies through the folder's chat template when it has one (a GPT the run
+ *                    pretrains has none)
+ * @param pretrain    language-model pretraining on the corpus (steps 0 = skip; skipped with {@code model.from})
  * @param sft         supervised fine-tuning on (prompt, top-voted reply)
  * @param rewardModel Bradley–Terry reward model on the comparisons, initialised from the SFT model
  * @param ppo         PPO from the SFT model against the reward; its response length is used by every stage
@@ -45,22 +39,42 @@ import java.util.stream.Collectors;
  * @param device      {@code cpu}, {@code gpu} or {@code gpu:N}; whether that GPU is there is checked where the run starts
  * @param seed        seeds the forum, every stage and the sampling
  */
-public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretrain pretrain, Sft sft,
-                         RewardModel rewardModel, PpoConfig ppo, Evaluation evaluation, String device, long seed) {
+public record Experiment(Data data, Tokenizer tokenizer, ModelSpec model, LoraSettings lora, boolean chatTemplate,
+                         Pretrain pretrain, Sft sft, RewardModel rewardModel, PpoConfig ppo, Evaluation evaluation,
+                         String device, long seed) {
 
     /** The synthetic forum's source key; the others are {@link Source}'s keys. */
     public static final String SYNTHETIC = "synthetic";
 
     public Experiment {
-        require(data != null && tokenizer != null && model != null && pretrain != null && sft != null
+        require(data != null && tokenizer != null && model != null && lora != null && pretrain != null && sft != null
                 && rewardModel != null && ppo != null && evaluation != null && device != null, "a section is missing");
-        if (tokenizer.file() == null) checkModelSize(model, tokenizer.vocabSize());
+        if (model.fromFolder()) {
+            require(tokenizer.file() == null, "tokenizer.file is set, but the tokenizer comes from model.from's folder;"
+                    + " remove tokenizer.file");
+        } else {
+            if (tokenizer.file() == null) checkModelSize(model.gpt(), tokenizer.vocabSize());
+            if (lora.enabled()) lora.config("gpt2"); // names a target GPT-2 does not have
+        }
         Devices.checkName(device, "experiment: device");
         if (rewardModel.sftReplies() > 0 && !data.synthetic()) {
             throw new UserError("experiment: rewardModel.sftReplies needs the synthetic forum, whose readers vote on "
                     + "the SFT model's replies; with real data set it to 0 and add votes on your model's replies to "
                     + "the comparisons instead (source 'pairs')");
         }
+    }
+
+    /** A run that pretrains a GPT of {@code model}, without LoRA, chat template on (a trained tokenizer has none). */
+    public Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretrain pretrain, Sft sft, RewardModel rewardModel,
+                      PpoConfig ppo, Evaluation evaluation, String device, long seed) {
+        this(data, tokenizer, ModelSpec.of(model), LoraSettings.defaults(), true, pretrain, sft, rewardModel, ppo,
+                evaluation, device, seed);
+    }
+
+    /** This experiment on another device (a worker runs a spec on its own). */
+    public Experiment withDevice(String device) {
+        return new Experiment(data, tokenizer, model, lora, chatTemplate, pretrain, sft, rewardModel, ppo, evaluation,
+                device, seed);
     }
 
     /**
@@ -331,56 +345,29 @@ public record Experiment(Data data, Tokenizer tokenizer, GptConfig model, Pretra
                 "cpu", 1);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
-
-    /** Every field, defaults included. */
+    /** Every field, defaults included (a folder's model without the shape it does not have). */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ExperimentJson.write(this);
     }
 
     /**
      * Reads an experiment; fields left out keep their {@link #defaults()}. Unknown fields, wrong types and invalid
-     * values fail with a {@link UserError} naming the field.
+     * values fail with a {@link UserError} naming the field. A {@code model.from} folder is not looked at here (a client
+     * reads the specs of a worker's jobs): {@link #checkModelFolder()} does, where the run starts.
      */
     public static Experiment fromJson(String json) {
-        try {
-            JsonNode given = JSON.readTree(json);
-            if (given == null || !given.isObject()) throw new UserError("experiment JSON must be an object");
-            ObjectNode merged = JSON.valueToTree(defaults());
-            merge(merged, given);
-            return JSON.treeToValue(merged, Experiment.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new UserError("experiment JSON: unknown field '" + path(e) + "'; known fields here: "
-                    + e.getKnownPropertyIds());
-        } catch (JsonProcessingException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof UserError u) throw u;
-            String where = path(e);
-            throw new UserError("experiment JSON: " + (where.isEmpty() ? "" : "field '" + where + "': ")
-                    + e.getOriginalMessage());
-        }
+        return ExperimentJson.read(json);
     }
 
-    /** Overlays {@code given} on {@code base}; objects merge field by field, anything else replaces. */
-    private static void merge(ObjectNode base, JsonNode given) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode old = base.get(e.getKey());
-            if (old instanceof ObjectNode o && e.getValue().isObject()) merge(o, e.getValue());
-            else base.set(e.getKey(), e.getValue());
-        }
-    }
-
-    private static String path(JsonProcessingException e) {
-        if (!(e instanceof JsonMappingException m)) return "";
-        return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+    /**
+     * With {@code model.from}: the folder is there, of a supported family, and has every module {@code lora.targets}
+     * names; each refused in one line naming the path. Checked where the run starts and where a worker takes the
+     * spec, as the device is, not where it is built (it may name a folder of the machine that runs it).
+     */
+    public void checkModelFolder() {
+        if (!model.fromFolder()) return;
+        String type = model.checkFolder();
+        if (lora.enabled()) lora.config(type);
     }
 
     /** A model too large for Plaudit (with the trained tokenizer's vocabulary) is refused here, not after the data stage. */

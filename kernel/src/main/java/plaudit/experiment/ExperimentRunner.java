@@ -5,6 +5,7 @@ import plaudit.data.RewardFunction;
 import plaudit.eval.WinRate;
 import plaudit.model.CausalLm;
 import plaudit.model.Devices;
+import plaudit.model.FolderTokenizer;
 import plaudit.report.Plot;
 import plaudit.report.Tables;
 import plaudit.reward.Rewards;
@@ -32,7 +33,9 @@ import java.util.function.UnaryOperator;
  * ({@link RewardModelStage}) → PPO ({@link PolicyRuns}) → best-of-n ({@link BestOfNStage}), writing each stage's
  * metrics, plots and checkpoints under one folder. {@link #run} does all of it; {@link #train} stops after the reward
  * model and hands back a {@link Session} on which further policy runs and best-of-n can be made (as {@link Study} does).
- * Every constant the stages use beyond the spec is in {@link Recipe}.
+ * Every constant the stages use beyond the spec is in {@link Recipe}. A run from a Hugging Face folder
+ * ({@code model.from}) skips tokenizer training and pretraining; with LoRA every trained model is adapters on one copy
+ * of the base weights (see the stages).
  *
  * <p>A {@linkplain #resumable resumable} runner (the remote worker's) checkpoints PPO as it goes and, started again on
  * the folder of an interrupted run, skips every stage whose checkpoint is complete and continues PPO from its last
@@ -135,6 +138,7 @@ public final class ExperimentRunner implements Runner {
         }
 
         private void train(UnaryOperator<RewardFunction> rewardOf) throws IOException {
+            e.checkModelFolder(); // before the data stage
             Files.createDirectories(out.resolve("plots"));
             data = DataStage.run(e, state);
             sft = SftStage.run(e, state, data, device);
@@ -244,7 +248,10 @@ public final class ExperimentRunner implements Runner {
         @Override
         public void close() {
             if (rm != null) rm.rm().close();
-            if (sft != null) sft.model().close();
+            if (sft != null) {
+                sft.model().close();
+                if (sft.tokenizer() instanceof FolderTokenizer f) f.close();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import plaudit.data.RewardFunction;
 import plaudit.eval.Measurement;
 import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
+import plaudit.model.LoraLm;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
@@ -45,13 +46,13 @@ final class PolicyRuns {
     private final RunState s;
     private final DataStage.Result data;
     private final Tokenizer tok;
-    private final Gpt sft;
+    private final CausalLm sft;
     private final ScoreModel rm;
     private final RewardModelStage.Result rewardModel;
     private final RewardFunction reward;
 
     /** @param reward the experiment's reward: what RLOO optimises and every measured policy is scored with */
-    PolicyRuns(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, Gpt sft, RewardModelStage.Result rm,
+    PolicyRuns(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, CausalLm sft, RewardModelStage.Result rm,
                RewardFunction reward) {
         this.e = e;
         this.s = s;
@@ -76,10 +77,9 @@ final class PolicyRuns {
                     + STAGE_FOLDERS + "; give the run another name, e.g. 'ppo_" + name + "'");
         }
         s.stage(name + " (" + (cfg.adaptiveKl() ? "adaptive KL, target " + cfg.targetKl() : "β = " + cfg.klCoef()) + ")");
-        try (Gpt policy = RewardModelStage.copy(sft);
+        try (CausalLm policy = policy();
              // null with a shared trunk: the trainer puts the value head on the policy
-             ScoreModel value = cfg.sharedTrunk() ? null
-                     : ScoreModel.withHead(RewardModelStage.copy(rm.trunk()), rm.headParameters(), rm.readout())) {
+             ScoreModel value = cfg.sharedTrunk() ? null : valueModel()) {
             Table t = train(name, new PpoTrainer(policy, sft, value, runReward, data.gold(), tok, trainPrompts(), cfg),
                     cfg.steps());
             if (measuredAs != null) measure(measuredAs, policy);
@@ -94,7 +94,7 @@ final class PolicyRuns {
         s.stage(name + " (β = " + cfg.beta() + ")");
         List<Comparison> heldOut = data.splits().heldOut();
         SupervisedLoop.Control control = s.control(name, cfg.steps());
-        try (Gpt policy = RewardModelStage.copy(sft);
+        try (CausalLm policy = policy();
              MetricsLog log = RunState.metricsLog(name, s.out.resolve(name + "/metrics.csv"), control)) {
             new DpoTrainer(policy, sft, tok, data.splits().train(),
                     heldOut.subList(0, Math.min(Recipe.DPO_VAL_PAIRS, heldOut.size())), cfg).train(log, control);
@@ -110,7 +110,7 @@ final class PolicyRuns {
     /** RLOO from SFT against the experiment's reward. */
     Table rloo(String name, RlooConfig cfg) {
         s.stage(name + " (k = " + cfg.k() + ", β = " + cfg.klCoef() + ")");
-        try (Gpt policy = RewardModelStage.copy(sft)) {
+        try (CausalLm policy = policy()) {
             Table t = train(name, new RlooTrainer(policy, sft, reward, data.gold(), tok, trainPrompts(), cfg), cfg.steps());
             measure(name, policy);
             return t;
@@ -158,7 +158,11 @@ final class PolicyRuns {
      */
     Table steer(String name, String target, SteerConfig cfg) {
         s.stage(name + " (goal steering towards \"" + target + "\")");
-        List<SteerResult> r = Steering.run(sft, tok, Comparison.prompts(data.splits().train(), Recipe.STEER_TRAIN_PROMPTS),
+        if (!(sft instanceof Gpt gpt)) {
+            throw new UserError("steer: goal steering runs on GPT-2 models only, and this run's model is a "
+                    + sft.modelType() + "; leave steering out of a run from a " + sft.modelType() + " folder");
+        }
+        List<SteerResult> r = Steering.run(gpt, tok, Comparison.prompts(data.splits().train(), Recipe.STEER_TRAIN_PROMPTS),
                 data.splits().heldOutPrompts(e.evaluation().prompts()), target, cfg, List.of(Steering.Method.SOFT),
                 data.gold());
         SteerResult soft = r.get(0);
@@ -174,6 +178,25 @@ final class PolicyRuns {
             throw new UncheckedIOException(ex);
         }
         return t;
+    }
+
+    /**
+     * A policy to train from SFT: with LoRA fresh adapters on the SFT model, whose weights then serve policy and
+     * reference at once (one copy); without, a copy of it.
+     */
+    private CausalLm policy() {
+        return e.lora().enabled() ? e.lora().apply(sft, e.seed() + Recipe.LORA_POLICY_SEED)
+                : RewardModelStage.copy(sft, s.out.resolve("sft/checkpoint"));
+    }
+
+    /**
+     * PPO's value model, initialised from the reward model: with LoRA a third view on the SFT model carrying a copy of
+     * the reward model's adapters ({@code rm/adapter}) and head; without, a copy of the reward model.
+     */
+    private ScoreModel valueModel() {
+        CausalLm trunk = e.lora().enabled() ? LoraLm.load(sft, RewardModelStage.adapter(s))
+                : RewardModelStage.copy(rm.trunk(), s.out.resolve("rm/checkpoint"));
+        return ScoreModel.withHead(trunk, rm.headParameters(), rm.readout());
     }
 
     private List<String> trainPrompts() {

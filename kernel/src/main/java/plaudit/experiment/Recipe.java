@@ -46,6 +46,11 @@ public final class Recipe {
     public static final long REPLY_VOTES_SEED = 3;
     /** Seed offset of best-of-n's samples: a draw of its own, apart from the evaluation's. */
     public static final long BEST_OF_N_SEED = 7;
+    /**
+     * Offsets of the seed that draws LoRA's A matrices (B starts at 0, so each view starts equal to its base): SFT's
+     * adapters, the reward model's and every policy run's, so that no two views share a draw.
+     */
+    public static final long LORA_SFT_SEED = 11, LORA_RM_SEED = 12, LORA_POLICY_SEED = 13;
     /** Held-out comparisons DPO validates on, at most: its validation runs every evaluation step. */
     public static final int DPO_VAL_PAIRS = 512;
     /** Training prompts goal steering fits its soft prompt on, at most: steering converges on few prompts. */

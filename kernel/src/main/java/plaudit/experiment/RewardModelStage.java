@@ -6,6 +6,8 @@ import plaudit.data.RewardFunction;
 import plaudit.eval.Measurement;
 import plaudit.model.CausalLm;
 import plaudit.model.Gpt;
+import plaudit.model.LoraLm;
+import plaudit.model.ModelFolder;
 import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.report.RunPlots;
@@ -31,7 +33,8 @@ import java.util.Map;
  * synthetic forum, the forum's votes on SFT's replies), then re-centred so that SFT's own samples score mean 0
  * (Stiennon et al.), so β trades KL against a reward near 0. Writes {@code rm/metrics.csv}, {@code rm/calibration.csv}
  * and {@code rm/checkpoint}; records {@code rm_val_accuracy}, {@code rm_gold_agreement}, {@code rm_shift} and
- * {@code sft_gold}. {@code plaudit train-rm} runs {@link #train} and {@link #sftSamples} with the same recipe.
+ * {@code sft_gold}. {@code plaudit train-rm} runs {@link #train} and {@link #sftSamples} with the same recipe. With
+ * LoRA the trunk is adapters of its own on the SFT model, also written as a PEFT folder ({@code rm/adapter}).
  */
 public final class RewardModelStage {
     /**
@@ -49,12 +52,12 @@ public final class RewardModelStage {
     private RewardModelStage() {
     }
 
-    static Result run(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, Gpt sft) throws IOException {
+    static Result run(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, CausalLm sft) throws IOException {
         int responseLength = e.ppo().responseLength();
         RewardFunction gold = data.gold();
         List<String> evalPrompts = data.splits().heldOutPrompts(e.evaluation().prompts());
         if (s.completed("rm")) {
-            ScoreModel rm = ScoreModel.load(s.out.resolve("rm/checkpoint"), sft.device());
+            ScoreModel rm = load(e, s, sft);
             s.resumed("rm", "reward model", List.of("rm"));
             s.plot("reward_model", RunPlots.rewardModel(Table.read().csv(s.out.resolve("rm/calibration.csv").toFile()),
                     s.summary.get("rm_val_accuracy"), s.summary.get("rm_gold_agreement"), s.summary.get("noise_ceiling")));
@@ -66,7 +69,10 @@ public final class RewardModelStage {
         Experiment.RewardModel rt = e.rewardModel();
         List<Comparison> train = data.splits().train();
         List<Comparison> rmTrain = rt.sftReplies() > 0 ? withReplyVotes(e, s, gold, train, tok, sft) : train;
-        ScoreModel rm = ScoreModel.withNewHead(copy(sft), e.seed(), rt.scoreReadout());
+        // with LoRA, a second view on SFT's weights (the policy runs' reference): one copy of them serves both
+        CausalLm trunk = e.lora().enabled() ? e.lora().apply(sft, e.seed() + Recipe.LORA_RM_SEED)
+                : copy(sft, s.out.resolve("sft/checkpoint"));
+        ScoreModel rm = ScoreModel.withNewHead(trunk, e.seed(), rt.scoreReadout());
         try {
             Trained t = train(rm, tok, rmTrain, data.splits().validation(), gold, Recipe.rewardModel(
                     rt, responseLength, Recipe.RM_USE_MARGIN,
@@ -83,6 +89,7 @@ public final class RewardModelStage {
             double[] sftGold = goldOf(gold, samples);
             s.summary.put("rm_shift", proxy.recenterOn(samples));
             if (gold != null) s.summary.put("sft_gold", Measurement.mean(sftGold));
+            if (rm.trunk() instanceof LoraLm view) view.save(adapter(s), s.out.resolve("sft/checkpoint").toString());
             s.checkpoint("rm", dir -> rm.save(dir, tok));
             s.dropProgress("rm");
             return new Result(rm, proxy, samples, sftGold);
@@ -143,7 +150,7 @@ public final class RewardModelStage {
      * {@code reply_vote_gold_agreement}.
      */
     private static List<Comparison> withReplyVotes(Experiment e, RunState s, RewardFunction gold,
-                                                   List<Comparison> train, Tokenizer tok, Gpt sft) throws IOException {
+                                                   List<Comparison> train, Tokenizer tok, CausalLm sft) throws IOException {
         Experiment.RewardModel rt = e.rewardModel();
         s.stage("votes on SFT's replies: " + rt.sftReplies() + " per training prompt, " + rt.replyReaders()
                 + " readers each");
@@ -167,11 +174,29 @@ public final class RewardModelStage {
         return gold == null ? null : gold.scoreAll(samples.prompts(), samples.responses());
     }
 
-    /** A trainable copy of {@code m} on its device; the experiment trains GPT-2 models, which it pretrains itself. */
-    static Gpt copy(CausalLm m) {
-        if (!(m instanceof Gpt gpt)) {
-            throw new IllegalArgumentException("the experiment copies GPT-2 models only, not " + m.modelType());
+    /**
+     * With LoRA, the reward model's adapters as a PEFT folder ({@code rm/adapter}) on the SFT model: what the value
+     * model of a policy run starts from, a view of its own on the same base.
+     */
+    static Path adapter(RunState s) {
+        return s.out.resolve("rm/adapter");
+    }
+
+    /** A completed stage's reward model; with LoRA its adapters on {@code sft}, so that no second base is held. */
+    private static ScoreModel load(Experiment e, RunState s, CausalLm sft) {
+        ScoreModel merged = ScoreModel.load(s.out.resolve("rm/checkpoint"), sft.device());
+        if (!e.lora().enabled()) return merged;
+        try (merged) {
+            return ScoreModel.withHead(LoraLm.load(sft, adapter(s)), merged.headParameters(), merged.readout());
         }
-        return Gpt.fromParameters(gpt.config(), gpt.parameters(), gpt.device());
+    }
+
+    /**
+     * A trainable copy of {@code m} on its device: a GPT-2 model from its parameters, any other family reopened from
+     * {@code checkpoint}, the folder {@code m} was written to.
+     */
+    static CausalLm copy(CausalLm m, Path checkpoint) {
+        if (m instanceof Gpt gpt) return Gpt.fromParameters(gpt.config(), gpt.parameters(), gpt.device());
+        return ModelFolder.open(checkpoint, m.device());
     }
 }

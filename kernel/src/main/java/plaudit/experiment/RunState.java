@@ -5,6 +5,7 @@ import plaudit.FileTrees;
 import plaudit.model.Checkpoint;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
+import plaudit.text.Tokenizer;
 import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
@@ -122,6 +123,24 @@ final class RunState {
         }
         write.to(dir);
         checkpoints.put(name, dir);
+    }
+
+    /**
+     * chat template: wired at merge. The one place where the stages learn how a prompt and a reply become ids: the
+     * chat template of {@code folder} (its tokenizer_config.json, as {@code ChatFormat.inFolder} reads it) when
+     * {@code e.chatTemplate()} and it has one, else plain text (today's). The text abstraction for it is being added
+     * to the trainers; until it is merged, this hands back {@code tok} and every stage uses plain text, which this
+     * says on standard error when a folder's model asked for the template. Called by {@link SftStage} for a new run
+     * and a resumed one; what it returns is the tokenizer every later stage is given.
+     *
+     * @param folder where {@code tok} came from: {@code model.from}, or SFT's checkpoint when resumed (its tokenizer
+     *               files travel with it); null for a tokenizer the run trained or read from a file
+     */
+    Tokenizer turns(Experiment e, Path folder, Tokenizer tok) {
+        if (e.chatTemplate() && folder != null) {
+            stage("chat template: not wired into the stages yet, plain prompts and replies");
+        }
+        return tok;
     }
 
     /** Adds a plot to the result and writes it to {@code plots/NAME.svg}. */

@@ -3,7 +3,8 @@ package plaudit.experiment;
 import ai.djl.Device;
 import plaudit.model.CausalLm;
 import plaudit.model.Checkpoint;
-import plaudit.model.Gpt;
+import plaudit.model.LoraLm;
+import plaudit.model.ModelFolder;
 import plaudit.report.MetricsLog;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
@@ -21,40 +22,53 @@ import java.util.List;
  * Supervised fine-tuning on (post → top-voted reply), after the tokenizer and pretraining ({@link PretrainStage}).
  * Writes {@code sft/metrics.csv} and {@code sft/checkpoint} (model and tokenizer), records {@code sft_val_loss}; a
  * resumable run that finds the checkpoint skips tokenizer, pretraining and SFT. {@code plaudit sft} runs
- * {@link #train} with the same recipe.
+ * {@link #train} with the same recipe. From a Hugging Face folder, SFT starts from its weights; with LoRA it trains
+ * adapters on them (also written as a PEFT folder, {@code sft/adapter}), and the stages after it start from the
+ * merged model its checkpoint holds.
  */
 public final class SftStage {
-    /** The SFT model and its tokenizer. */
-    record Result(ByteLevelBpe tokenizer, Gpt model) {
+    /** The SFT model and its tokenizer (the pipeline's text: {@link RunState#turns}). */
+    record Result(Tokenizer tokenizer, CausalLm model) {
     }
 
     private SftStage() {
     }
 
     static Result run(Experiment e, RunState s, DataStage.Result data, Device device) throws IOException {
+        Path checkpoint = s.out.resolve("sft/checkpoint");
         if (s.completed("sft")) {
-            Checkpoint c = Checkpoint.read(s.out.resolve("sft/checkpoint"));
-            ByteLevelBpe tok = ByteLevelBpe.fromTokenizerJson(c.tokenizerFiles().tokenizerJson());
-            Gpt sft = c.model(device);
+            Tokenizer tok = e.model().fromFolder() ? ModelFolder.tokenizer(checkpoint)
+                    : ByteLevelBpe.fromTokenizerJson(Checkpoint.read(checkpoint).tokenizerFiles().tokenizerJson());
+            CausalLm sft = ModelFolder.open(checkpoint, device);
             s.resumed("sft", "tokenizer, pretraining and sft", List.of("pretrain", "sft"));
-            return new Result(tok, sft);
+            return new Result(s.turns(e, e.model().fromFolder() ? checkpoint : null, tok), sft);
         }
-        PretrainStage.Result pre = PretrainStage.run(e, s, data, device);
-        Gpt sft = pre.model();
-        ByteLevelBpe tok = pre.tokenizer();
+        PretrainStage.Result pre = e.model().fromFolder() ? PretrainStage.fromFolder(e, s, device)
+                : PretrainStage.run(e, s, data, device);
+        CausalLm base = pre.model();
+        Tokenizer tok = s.turns(e, e.model().fromFolder() ? Path.of(e.model().from()) : null, pre.tokenizer());
+        // with LoRA, SFT trains adapters on the base; the stages after it start from the merged SFT model
+        CausalLm sft = base;
         try {
-            s.stage("sft");
+            sft = e.lora().apply(base, e.seed() + Recipe.LORA_SFT_SEED);
+            s.stage("sft" + (e.lora().enabled() ? " (LoRA r = " + e.lora().rank() + ")" : ""));
             Trained t = train(sft, tok, data.splits(), e.sft(), e.ppo().responseLength(), e.seed(),
                     s.out.resolve("sft/metrics.csv"), s.control("sft", e.sft().steps()));
             s.summary.put("sft_val_loss", t.valLoss());
             s.metrics.put("sft", t.metrics());
-            s.checkpoint("sft", dir -> write(sft, tok, dir));
+            CausalLm trained = sft;
+            s.checkpoint("sft", dir -> write(trained, tok, dir));
             s.dropProgress("pretrain", "sft");
-            return new Result(tok, sft);
+            if (sft == base) return new Result(tok, sft);
+            if (e.model().fromFolder()) ((LoraLm) sft).save(s.out.resolve("sft/adapter"), e.model().from());
         } catch (IOException | RuntimeException | Error ex) {
-            sft.close();
+            if (sft != base) sft.close();
+            base.close();
             throw ex;
         }
+        sft.close();
+        base.close();
+        return new Result(tok, ModelFolder.open(checkpoint, device));
     }
 
     /**

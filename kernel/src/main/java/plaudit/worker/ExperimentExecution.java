@@ -23,8 +23,7 @@ public final class ExperimentExecution implements JobQueue.Execution {
     @Override
     public void run(String id, Path out, BooleanSupplier cancelled) {
         Experiment e = store.experiment(id);
-        Experiment here = new Experiment(e.data(), e.tokenizer(), e.model(), e.pretrain(), e.sft(), e.rewardModel(),
-                e.ppo(), e.evaluation(), device, e.seed());
+        Experiment here = e.withDevice(device);
         String source = store.rewardSource(id);
         new ExperimentRunner(out, id).resumable(cancelled).run(here, source == null ? null : new RewardSource(source));
     }

@@ -166,6 +166,7 @@ public final class WorkerServer implements AutoCloseable {
         Experiment e = Experiment.fromJson(body.get("experiment").toString());
         // the job runs on the worker's device; a spec asking for a GPU this machine lacks is refused, not run on the CPU
         Devices.parse(e.device());
+        e.checkModelFolder(); // so is a model folder this machine lacks
         String reward = null;
         if (body.hasNonNull("reward")) {
             if (!body.get("reward").isTextual()) throw new UserError("field 'reward' must be Kotlin source text");

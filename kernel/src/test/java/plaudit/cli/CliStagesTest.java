@@ -43,7 +43,7 @@ class CliStagesTest {
 
         // the same initial model and tokenizer as the runner's, as a checkpoint for --init
         Tokenizer tok = Checkpoint.read(run.resolve("sft/checkpoint")).tokenizer();
-        try (Gpt init = Gpt.init(e.model().withVocabSize(tok.vocabSize()), Device.cpu(), seed)) {
+        try (Gpt init = Gpt.init(e.model().gpt().withVocabSize(tok.vocabSize()), Device.cpu(), seed)) {
             SftStage.write(init, tok, dir.resolve("init"));
         }
         int rc = new CommandLine(new PlauditCli()).execute("sft", "--pairs", run.resolve("pairs").toString(),

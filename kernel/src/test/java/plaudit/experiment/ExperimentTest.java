@@ -119,7 +119,7 @@ class ExperimentTest {
         Experiment.Rules all = new Experiment.Rules(2.0, 0, 0, 50, 10, true, true, 0, List.of(1.0, 0.0, 0.0), 0);
         Experiment e = new Experiment(new Experiment.Data("shp",
                 List.of(Fixtures.path("shp/askculinary_train.jsonl").toString()), m.data().forum(), null, all),
-                m.tokenizer(), m.model(), new Experiment.Pretrain(0, 8, 1e-3), m.sft(), m.rewardModel(), m.ppo(),
+                m.tokenizer(), m.model().gpt(), new Experiment.Pretrain(0, 8, 1e-3), m.sft(), m.rewardModel(), m.ppo(),
                 m.evaluation(), "cpu", 3);
         ExperimentResult r = new ExperimentRunner(out).run(e, null);
         assertEquals(List.of("sft", "rm", "ppo"), List.copyOf(r.metrics().keySet()), "pretraining skipped at 0 steps");
@@ -135,7 +135,7 @@ class ExperimentTest {
                 "--threads", "120", "--seed", "5", "--corpus", forum.resolve("corpus.txt").toString()));
         Experiment m = micro();
         Experiment e = new Experiment(new Experiment.Data(Experiment.SYNTHETIC, List.of(forum.toString()),
-                m.data().forum(), null, m.data().rules()), m.tokenizer(), m.model(), m.pretrain(), m.sft(),
+                m.data().forum(), null, m.data().rules()), m.tokenizer(), m.model().gpt(), m.pretrain(), m.sft(),
                 m.rewardModel(), m.ppo(), m.evaluation(), "cpu", 3);
         ExperimentResult r;
         try (ExperimentRunner.Session session = new ExperimentRunner(out.resolve("run")).train(e, null)) {

@@ -104,6 +104,7 @@ class WorkerServerTest {
         bodies.put("{\"experiment\":{\"sft\":{\"steps\":\"many\"}}}", "sft.steps");
         bodies.put("{\"experiment\":{\"sft\":{\"steps\":-1}}}", "sft.steps = -1 is invalid");
         bodies.put("{\"experiment\":{\"data\":{\"source\":\"myspace\"}}}", "myspace");
+        bodies.put("{\"experiment\":{\"model\":{\"from\":\"/no/such/model\"}}}", "model.from = /no/such/model");
         bodies.put("{\"experiment\":{},\"rewards\":\"x\"}", "'rewards'");
         bodies.put("{\"experiment\":{},\"reward\":\"{ rm -> rm }\"}", "Kotlin compiler"); // none in the kernel
         bodies.put("{\"experiment\":{},\"reward\":42}", "reward");

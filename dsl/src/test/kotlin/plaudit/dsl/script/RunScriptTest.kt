@@ -28,6 +28,23 @@ class RunScriptTest {
     }
 
     @Test
+    fun `a script starts an experiment from a Hugging Face folder with LoRA`() {
+        val model = File(dir, "llama").apply { mkdirs(); File(this, "config.json").writeText("""{"model_type": "llama"}""") }
+        val (rc, out) = run(
+            "folder.plaudit.kts", """
+            val exp = experiment {
+                model { from("${model.path}") }
+                lora { rank = 8; alpha = 16.0; dropout = 0.05; targets("q_proj", "v_proj") }
+                chatTemplate = false
+            }
+            println("from=" + exp.experiment.model().from() + " lora=" + exp.experiment.lora() + " chat=" + exp.experiment.chatTemplate())
+            """
+        )
+        assertEquals(0, rc, out)
+        assertTrue(out.contains("from=${model.path} lora=LoraSettings[rank=8, alpha=16.0, dropout=0.05, targets=q_proj,v_proj] chat=false"), out)
+    }
+
+    @Test
     fun `a script sees Plaudit's DSL without imports and prints its value`() {
         val (rc, out) = run(
             "ok.plaudit.kts", """
