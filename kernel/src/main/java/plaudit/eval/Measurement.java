@@ -2,7 +2,7 @@ package plaudit.eval;
 
 import plaudit.data.RewardFunction;
 import plaudit.model.CausalLm;
-import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.Completions;
 import plaudit.train.pg.Rollout;
 
@@ -24,8 +24,8 @@ public record Measurement(double[] kl, double[] proxy, double[] gold) {
      * reference's samples.
      */
     public static Measurement of(String name, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold,
-                                 Tokenizer tok, List<String> prompts, int responseLength, long samplingSeed) {
-        Rollout rollout = new Rollout(name, policy, ref, reward, gold, tok, prompts, responseLength, 1.0, 0, 0);
+                                 Turns turns, List<String> prompts, int responseLength, long samplingSeed) {
+        Rollout rollout = new Rollout(name, policy, ref, reward, gold, turns, prompts, responseLength, 1.0, 0, 0);
         int n = prompts.size();
         double[] kl = new double[n], proxy = new double[n], goldScores = gold == null ? null : new double[n];
         // in batches: one batch of all ~1200 evaluation responses held several GB of logits

@@ -4,7 +4,7 @@ import plaudit.data.RewardFunction;
 import plaudit.eval.BestOfN;
 import plaudit.model.CausalLm;
 import plaudit.report.Tables;
-import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.Completions;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -22,12 +22,12 @@ final class BestOfNStage {
     private BestOfNStage() {
     }
 
-    static Table run(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, CausalLm sft, RewardFunction reward) {
+    static Table run(Experiment e, RunState s, DataStage.Result data, Turns turns, CausalLm sft, RewardFunction reward) {
         s.stage("best-of-n");
         List<Integer> ns = e.evaluation().bestOfN();
         int maxN = Collections.max(ns);
         List<String> prompts = data.splits().heldOutPrompts(e.evaluation().bestOfNPrompts());
-        Completions all = Completions.sample(sft, tok, prompts, maxN, e.ppo().responseLength(),
+        Completions all = Completions.sample(sft, turns, prompts, maxN, e.ppo().responseLength(),
                 Recipe.SAMPLING_TEMPERATURE, e.seed() + Recipe.BEST_OF_N_SEED);
         RewardFunction gold = data.gold();
         double[] rewardScores = reward.scoreAll(all.prompts(), all.responses());

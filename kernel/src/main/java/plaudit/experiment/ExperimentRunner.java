@@ -142,9 +142,9 @@ public final class ExperimentRunner implements Runner {
             Files.createDirectories(out.resolve("plots"));
             data = DataStage.run(e, state);
             sft = SftStage.run(e, state, data, device);
-            rm = RewardModelStage.run(e, state, data, sft.tokenizer(), sft.model());
+            rm = RewardModelStage.run(e, state, data, sft.turns(), sft.model());
             reward = rewardOf(rewardOf);
-            runs = new PolicyRuns(e, state, data, sft.tokenizer(), sft.model(), rm, reward);
+            runs = new PolicyRuns(e, state, data, sft.turns(), sft.model(), rm, reward);
         }
 
         private RewardFunction rewardOf(UnaryOperator<RewardFunction> rewardOf) {
@@ -216,7 +216,7 @@ public final class ExperimentRunner implements Runner {
          * {@code best_of_n.csv}.
          */
         public Table bestOfN() {
-            bestOfN = BestOfNStage.run(e, state, data, sft.tokenizer(), sft.model(), reward);
+            bestOfN = BestOfNStage.run(e, state, data, sft.turns(), sft.model(), reward);
             return bestOfN;
         }
 
@@ -250,7 +250,7 @@ public final class ExperimentRunner implements Runner {
             if (rm != null) rm.rm().close();
             if (sft != null) {
                 sft.model().close();
-                if (sft.tokenizer() instanceof FolderTokenizer f) f.close();
+                if (sft.turns().tokenizer() instanceof FolderTokenizer f) f.close();
             }
         }
     }

@@ -11,7 +11,7 @@ import plaudit.model.ScoreModel;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
 import plaudit.report.RunPlots;
-import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.DpoTrainer;
 import plaudit.train.SupervisedLoop;
 import plaudit.train.pg.PolicyGradientTrainer;
@@ -45,19 +45,19 @@ final class PolicyRuns {
     private final Experiment e;
     private final RunState s;
     private final DataStage.Result data;
-    private final Tokenizer tok;
+    private final Turns turns;
     private final CausalLm sft;
     private final ScoreModel rm;
     private final RewardModelStage.Result rewardModel;
     private final RewardFunction reward;
 
     /** @param reward the experiment's reward: what RLOO optimises and every measured policy is scored with */
-    PolicyRuns(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, CausalLm sft, RewardModelStage.Result rm,
+    PolicyRuns(Experiment e, RunState s, DataStage.Result data, Turns turns, CausalLm sft, RewardModelStage.Result rm,
                RewardFunction reward) {
         this.e = e;
         this.s = s;
         this.data = data;
-        this.tok = tok;
+        this.turns = turns;
         this.sft = sft;
         this.rm = rm.rm();
         this.rewardModel = rm;
@@ -80,7 +80,7 @@ final class PolicyRuns {
         try (CausalLm policy = policy();
              // null with a shared trunk: the trainer puts the value head on the policy
              ScoreModel value = cfg.sharedTrunk() ? null : valueModel()) {
-            Table t = train(name, new PpoTrainer(policy, sft, value, runReward, data.gold(), tok, trainPrompts(), cfg),
+            Table t = train(name, new PpoTrainer(policy, sft, value, runReward, data.gold(), turns, trainPrompts(), cfg),
                     cfg.steps());
             if (measuredAs != null) measure(measuredAs, policy);
             return t;
@@ -96,7 +96,7 @@ final class PolicyRuns {
         SupervisedLoop.Control control = s.control(name, cfg.steps());
         try (CausalLm policy = policy();
              MetricsLog log = RunState.metricsLog(name, s.out.resolve(name + "/metrics.csv"), control)) {
-            new DpoTrainer(policy, sft, tok, data.splits().train(),
+            new DpoTrainer(policy, sft, turns, data.splits().train(),
                     heldOut.subList(0, Math.min(Recipe.DPO_VAL_PAIRS, heldOut.size())), cfg).train(log, control);
             Table t = log.table();
             s.metrics.put(name, t);
@@ -111,7 +111,7 @@ final class PolicyRuns {
     Table rloo(String name, RlooConfig cfg) {
         s.stage(name + " (k = " + cfg.k() + ", β = " + cfg.klCoef() + ")");
         try (CausalLm policy = policy()) {
-            Table t = train(name, new RlooTrainer(policy, sft, reward, data.gold(), tok, trainPrompts(), cfg), cfg.steps());
+            Table t = train(name, new RlooTrainer(policy, sft, reward, data.gold(), turns, trainPrompts(), cfg), cfg.steps());
             measure(name, policy);
             return t;
         } finally {
@@ -145,7 +145,7 @@ final class PolicyRuns {
      * gold {@code PREFIX_gold}, {@code PREFIX_gold_winrate_vs_sft} and {@code PREFIX_gold_winrate_se}.
      */
     void measure(String prefix, CausalLm policy) {
-        Measurement.of(prefix, policy, sft, reward, data.gold(), tok, rewardModel.sftSamples().prompts(),
+        Measurement.of(prefix, policy, sft, reward, data.gold(), turns, rewardModel.sftSamples().prompts(),
                         e.ppo().responseLength(), e.seed() + Recipe.SFT_SAMPLES_SEED)
                 .putInto(s.summary, prefix, rewardModel.sftGold(), e.evaluation().samples());
     }
@@ -162,7 +162,7 @@ final class PolicyRuns {
             throw new UserError("steer: goal steering runs on GPT-2 models only, and this run's model is a "
                     + sft.modelType() + "; leave steering out of a run from a " + sft.modelType() + " folder");
         }
-        List<SteerResult> r = Steering.run(gpt, tok, Comparison.prompts(data.splits().train(), Recipe.STEER_TRAIN_PROMPTS),
+        List<SteerResult> r = Steering.run(gpt, turns.tokenizer(), Comparison.prompts(data.splits().train(), Recipe.STEER_TRAIN_PROMPTS),
                 data.splits().heldOutPrompts(e.evaluation().prompts()), target, cfg, List.of(Steering.Method.SOFT),
                 data.gold());
         SteerResult soft = r.get(0);

@@ -2,7 +2,7 @@ package plaudit.experiment;
 
 import plaudit.model.ScoreModel;
 import plaudit.reward.RewardModelScorer;
-import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
 import plaudit.train.LmTrainer;
 import plaudit.train.LrSchedule;
 import plaudit.train.RewardTrainer;
@@ -97,7 +97,7 @@ public final class Recipe {
     }
 
     /** The reward model as a reward function of (prompt, response). */
-    public static RewardModelScorer scorer(ScoreModel rm, Tokenizer tok, int responseLength) {
-        return new RewardModelScorer(rm, tok, responseLength, SCORER_BATCH);
+    public static RewardModelScorer scorer(ScoreModel rm, Turns turns, int responseLength) {
+        return new RewardModelScorer(rm, turns, responseLength, SCORER_BATCH);
     }
 }

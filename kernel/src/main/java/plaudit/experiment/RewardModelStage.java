@@ -13,11 +13,9 @@ import plaudit.report.MetricsLog;
 import plaudit.report.RunPlots;
 import plaudit.reward.RewardModelScorer;
 import plaudit.sim.ReplyVotes;
-import plaudit.text.Tokenizer;
 import plaudit.text.Turns;
 import plaudit.train.Completions;
 import plaudit.train.RewardTrainer;
-import plaudit.train.Sequences;
 import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
@@ -52,7 +50,7 @@ public final class RewardModelStage {
     private RewardModelStage() {
     }
 
-    static Result run(Experiment e, RunState s, DataStage.Result data, Tokenizer tok, CausalLm sft) throws IOException {
+    static Result run(Experiment e, RunState s, DataStage.Result data, Turns turns, CausalLm sft) throws IOException {
         int responseLength = e.ppo().responseLength();
         RewardFunction gold = data.gold();
         List<String> evalPrompts = data.splits().heldOutPrompts(e.evaluation().prompts());
@@ -62,19 +60,19 @@ public final class RewardModelStage {
             s.plot("reward_model", RunPlots.rewardModel(Table.read().csv(s.out.resolve("rm/calibration.csv").toFile()),
                     s.summary.get("rm_val_accuracy"), s.summary.get("rm_gold_agreement"), s.summary.get("noise_ceiling")));
             // re-centred before it was saved; the samples are drawn again, as seeded, to measure against
-            Completions samples = sftSamples(sft, tok, evalPrompts, e.evaluation().samples(), responseLength, e.seed());
-            return new Result(rm, Recipe.scorer(rm, tok, responseLength), samples, goldOf(gold, samples));
+            Completions samples = sftSamples(sft, turns, evalPrompts, e.evaluation().samples(), responseLength, e.seed());
+            return new Result(rm, Recipe.scorer(rm, turns, responseLength), samples, goldOf(gold, samples));
         }
         s.stage("reward model");
         Experiment.RewardModel rt = e.rewardModel();
         List<Comparison> train = data.splits().train();
-        List<Comparison> rmTrain = rt.sftReplies() > 0 ? withReplyVotes(e, s, gold, train, tok, sft) : train;
+        List<Comparison> rmTrain = rt.sftReplies() > 0 ? withReplyVotes(e, s, gold, train, turns, sft) : train;
         // with LoRA, a second view on SFT's weights (the policy runs' reference): one copy of them serves both
         CausalLm trunk = e.lora().enabled() ? e.lora().apply(sft, e.seed() + Recipe.LORA_RM_SEED)
                 : copy(sft, s.out.resolve("sft/checkpoint"));
         ScoreModel rm = ScoreModel.withNewHead(trunk, e.seed(), rt.scoreReadout());
         try {
-            Trained t = train(rm, tok, rmTrain, data.splits().validation(), gold, Recipe.rewardModel(
+            Trained t = train(rm, turns, rmTrain, data.splits().validation(), gold, Recipe.rewardModel(
                     rt, responseLength, Recipe.RM_USE_MARGIN,
                     Recipe.RM_CENTER_COEF, e.seed()), s.out.resolve("rm"), s.control("rm", rt.steps()));
             RewardTrainer.Evaluation ev = t.evaluation();
@@ -84,13 +82,13 @@ public final class RewardModelStage {
             s.plot("reward_model", RunPlots.rewardModel(ev.accuracyByRatio(), ev.accuracy(),
                     gold != null ? ev.goldAgreement() : null, s.summary.get("noise_ceiling")));
 
-            RewardModelScorer proxy = Recipe.scorer(rm, tok, responseLength);
-            Completions samples = sftSamples(sft, tok, evalPrompts, e.evaluation().samples(), responseLength, e.seed());
+            RewardModelScorer proxy = Recipe.scorer(rm, turns, responseLength);
+            Completions samples = sftSamples(sft, turns, evalPrompts, e.evaluation().samples(), responseLength, e.seed());
             double[] sftGold = goldOf(gold, samples);
             s.summary.put("rm_shift", proxy.recenterOn(samples));
             if (gold != null) s.summary.put("sft_gold", Measurement.mean(sftGold));
             if (rm.trunk() instanceof LoraLm view) view.save(adapter(s), s.out.resolve("sft/checkpoint").toString());
-            s.checkpoint("rm", dir -> rm.save(dir, tok));
+            s.checkpoint("rm", dir -> rm.save(dir, turns.tokenizer()));
             s.dropProgress("rm");
             return new Result(rm, proxy, samples, sftGold);
         } catch (IOException | RuntimeException | Error ex) {
@@ -100,23 +98,11 @@ public final class RewardModelStage {
     }
 
     /**
-     * Trains {@code rm} in place, validated on {@code val}; writes {@code DIR/metrics.csv} and
-     * {@code DIR/calibration.csv} (held-out accuracy by score-ratio bucket).
+     * Trains {@code rm} in place, validated on {@code val}, ids made by {@code turns}; writes {@code DIR/metrics.csv}
+     * and {@code DIR/calibration.csv} (held-out accuracy by score-ratio bucket).
      *
      * @param gold null without a gold preference
      */
-    public static Trained train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
-                                RewardFunction gold, RewardTrainer.Config cfg, Path dir) {
-        return train(rm, tok, train, val, gold, cfg, dir, SupervisedLoop.Control.NONE);
-    }
-
-    /** As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, RewardTrainer.Config, Path)}, under {@code control}. */
-    static Trained train(ScoreModel rm, Tokenizer tok, List<Comparison> train, List<Comparison> val,
-                         RewardFunction gold, RewardTrainer.Config cfg, Path dir, SupervisedLoop.Control control) {
-        return train(rm, Sequences.plain(tok), train, val, gold, cfg, dir, control);
-    }
-
-    /** As {@link #train(ScoreModel, Tokenizer, List, List, RewardFunction, RewardTrainer.Config, Path)}, ids made by {@code turns}. */
     public static Trained train(ScoreModel rm, Turns turns, List<Comparison> train, List<Comparison> val,
                                 RewardFunction gold, RewardTrainer.Config cfg, Path dir, SupervisedLoop.Control control) {
         try (MetricsLog log = RunState.metricsLog("reward model", dir.resolve("metrics.csv"), control)) {
@@ -127,16 +113,10 @@ public final class RewardModelStage {
     }
 
     /**
-     * SFT's responses to {@code prompts}, {@code perPrompt} each: what the reward is re-centred on and what every win
-     * rate compares with. One draw (seed + {@link Recipe#SFT_SAMPLES_SEED}) for a run and for its resumption, so that
-     * both measure against the same responses.
+     * SFT's responses to {@code prompts}, {@code perPrompt} each, asked and read by {@code turns}: what the reward is
+     * re-centred on and what every win rate compares with. One draw (seed + {@link Recipe#SFT_SAMPLES_SEED}) for a
+     * run and for its resumption, so that both measure against the same responses.
      */
-    public static Completions sftSamples(CausalLm sft, Tokenizer tok, List<String> prompts, int perPrompt,
-                                         int responseLength, long seed) {
-        return sftSamples(sft, Sequences.plain(tok), prompts, perPrompt, responseLength, seed);
-    }
-
-    /** As {@link #sftSamples(CausalLm, Tokenizer, List, int, int, long)}, prompts asked and replies read by {@code turns}. */
     public static Completions sftSamples(CausalLm sft, Turns turns, List<String> prompts, int perPrompt,
                                          int responseLength, long seed) {
         return Completions.sample(sft, turns, prompts, perPrompt, responseLength, Recipe.SAMPLING_TEMPERATURE,
@@ -150,14 +130,14 @@ public final class RewardModelStage {
      * {@code reply_vote_gold_agreement}.
      */
     private static List<Comparison> withReplyVotes(Experiment e, RunState s, RewardFunction gold,
-                                                   List<Comparison> train, Tokenizer tok, CausalLm sft) throws IOException {
+                                                   List<Comparison> train, Turns turns, CausalLm sft) throws IOException {
         Experiment.RewardModel rt = e.rewardModel();
         s.stage("votes on SFT's replies: " + rt.sftReplies() + " per training prompt, " + rt.replyReaders()
                 + " readers each");
         Map<String, Comparison> byPrompt = new LinkedHashMap<>();
         for (Comparison c : train) byPrompt.putIfAbsent(c.prompt(), c);
         List<Comparison> prompts = new ArrayList<>(byPrompt.values());
-        Completions replies = Completions.sample(sft, tok, new ArrayList<>(byPrompt.keySet()), rt.sftReplies(),
+        Completions replies = Completions.sample(sft, turns, new ArrayList<>(byPrompt.keySet()), rt.sftReplies(),
                 e.ppo().responseLength(), Recipe.SAMPLING_TEMPERATURE, e.seed() + Recipe.REPLY_VOTES_SEED);
         ReplyVotes.Result votes = new ReplyVotes(e.data().forum().config(e.seed()), rt.replyReaders())
                 .compare(prompts, replies.responses(), rt.sftReplies(), e.seed());

@@ -3,9 +3,12 @@ package plaudit.experiment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import plaudit.FileTrees;
 import plaudit.model.Checkpoint;
+import plaudit.model.FolderTokenizer;
 import plaudit.report.MetricsLog;
 import plaudit.report.Plot;
 import plaudit.text.Tokenizer;
+import plaudit.text.Turns;
+import plaudit.train.Sequences;
 import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
 
@@ -126,21 +129,18 @@ final class RunState {
     }
 
     /**
-     * chat template: wired at merge. The one place where the stages learn how a prompt and a reply become ids: the
-     * chat template of {@code folder} (its tokenizer_config.json, as {@code ChatFormat.inFolder} reads it) when
-     * {@code e.chatTemplate()} and it has one, else plain text (today's). The text abstraction for it is being added
-     * to the trainers; until it is merged, this hands back {@code tok} and every stage uses plain text, which this
-     * says on standard error when a folder's model asked for the template. Called by {@link SftStage} for a new run
-     * and a resumed one; what it returns is the tokenizer every later stage is given.
+     * The one place where a run decides how a prompt and a reply become ids, for every stage after it: the chat
+     * template of {@code folder} (its tokenizer_config.json, as {@code ChatFormat.inFolder} reads it) when
+     * {@code e.chatTemplate()} and it has one, else plain text stopping on the folder's end-of-sequence ids. Called by
+     * {@link SftStage} for a new run and a resumed one, so both decide alike.
      *
      * @param folder where {@code tok} came from: {@code model.from}, or SFT's checkpoint when resumed (its tokenizer
-     *               files travel with it); null for a tokenizer the run trained or read from a file
+     *               files, tokenizer_config.json included, travel with it); null for a tokenizer the run trained or
+     *               read from a file, which has no template: plain text, as the trainers' tokenizer overloads make it
      */
-    Tokenizer turns(Experiment e, Path folder, Tokenizer tok) {
-        if (e.chatTemplate() && folder != null) {
-            stage("chat template: not wired into the stages yet, plain prompts and replies");
-        }
-        return tok;
+    static Turns turns(Experiment e, Path folder, Tokenizer tok) {
+        if (folder == null) return Sequences.plain(tok);
+        return Turns.inFolder(folder, tok, FolderTokenizer.stopIds(tok), e.chatTemplate());
     }
 
     /** Adds a plot to the result and writes it to {@code plots/NAME.svg}. */

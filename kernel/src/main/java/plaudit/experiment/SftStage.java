@@ -9,7 +9,6 @@ import plaudit.report.MetricsLog;
 import plaudit.text.ByteLevelBpe;
 import plaudit.text.Tokenizer;
 import plaudit.text.Turns;
-import plaudit.train.Sequences;
 import plaudit.train.SftTrainer;
 import plaudit.train.SupervisedLoop;
 import tech.tablesaw.api.Table;
@@ -27,8 +26,8 @@ import java.util.List;
  * merged model its checkpoint holds.
  */
 public final class SftStage {
-    /** The SFT model and its tokenizer (the pipeline's text: {@link RunState#turns}). */
-    record Result(Tokenizer tokenizer, CausalLm model) {
+    /** The SFT model and how the run turns text into ids ({@link RunState#turns}), which every later stage uses. */
+    record Result(Turns turns, CausalLm model) {
     }
 
     private SftStage() {
@@ -41,25 +40,25 @@ public final class SftStage {
                     : ByteLevelBpe.fromTokenizerJson(Checkpoint.read(checkpoint).tokenizerFiles().tokenizerJson());
             CausalLm sft = ModelFolder.open(checkpoint, device);
             s.resumed("sft", "tokenizer, pretraining and sft", List.of("pretrain", "sft"));
-            return new Result(s.turns(e, e.model().fromFolder() ? checkpoint : null, tok), sft);
+            return new Result(RunState.turns(e, e.model().fromFolder() ? checkpoint : null, tok), sft);
         }
         PretrainStage.Result pre = e.model().fromFolder() ? PretrainStage.fromFolder(e, s, device)
                 : PretrainStage.run(e, s, data, device);
         CausalLm base = pre.model();
-        Tokenizer tok = s.turns(e, e.model().fromFolder() ? Path.of(e.model().from()) : null, pre.tokenizer());
+        Turns turns = RunState.turns(e, e.model().fromFolder() ? Path.of(e.model().from()) : null, pre.tokenizer());
         // with LoRA, SFT trains adapters on the base; the stages after it start from the merged SFT model
         CausalLm sft = base;
         try {
             sft = e.lora().apply(base, e.seed() + Recipe.LORA_SFT_SEED);
             s.stage("sft" + (e.lora().enabled() ? " (LoRA r = " + e.lora().rank() + ")" : ""));
-            Trained t = train(sft, tok, data.splits(), e.sft(), e.ppo().responseLength(), e.seed(),
+            Trained t = train(sft, turns, data.splits(), e.sft(), e.ppo().responseLength(), e.seed(),
                     s.out.resolve("sft/metrics.csv"), s.control("sft", e.sft().steps()));
             s.summary.put("sft_val_loss", t.valLoss());
             s.metrics.put("sft", t.metrics());
             CausalLm trained = sft;
-            s.checkpoint("sft", dir -> write(trained, tok, dir));
+            s.checkpoint("sft", dir -> write(trained, turns.tokenizer(), dir));
             s.dropProgress("pretrain", "sft");
-            if (sft == base) return new Result(tok, sft);
+            if (sft == base) return new Result(turns, sft);
             if (e.model().fromFolder()) ((LoraLm) sft).save(s.out.resolve("sft/adapter"), e.model().from());
         } catch (IOException | RuntimeException | Error ex) {
             if (sft != base) sft.close();
@@ -68,18 +67,19 @@ public final class SftStage {
         }
         sft.close();
         base.close();
-        return new Result(tok, ModelFolder.open(checkpoint, device));
+        return new Result(turns, ModelFolder.open(checkpoint, device));
     }
 
     /**
      * Fine-tunes {@code model} in place on the top-voted replies of {@code splits}' training comparisons, validated on
-     * its validation comparisons, keeping {@code responseLength} reply tokens; writes {@code metricsCsv}.
+     * its validation comparisons, keeping {@code responseLength} reply tokens, ids made by {@code turns}; writes
+     * {@code metricsCsv}.
      *
      * @return the metrics by step
      */
-    public static Table train(CausalLm model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
+    public static Table train(CausalLm model, Turns turns, Splits splits, Experiment.Training st, int responseLength,
                               long seed, Path metricsCsv) {
-        return train(model, tok, splits, st, responseLength, seed, metricsCsv, SupervisedLoop.Control.NONE).metrics();
+        return train(model, turns, splits, st, responseLength, seed, metricsCsv, SupervisedLoop.Control.NONE).metrics();
     }
 
     /**
@@ -89,18 +89,7 @@ public final class SftStage {
     record Trained(double valLoss, Table metrics) {
     }
 
-    /** As {@link #train(CausalLm, Tokenizer, Splits, Experiment.Training, int, long, Path)}, under {@code control}. */
-    static Trained train(CausalLm model, Tokenizer tok, Splits splits, Experiment.Training st, int responseLength,
-                         long seed, Path metricsCsv, SupervisedLoop.Control control) {
-        return train(model, Sequences.plain(tok), splits, st, responseLength, seed, metricsCsv, control);
-    }
-
-    /** As {@link #train(CausalLm, Tokenizer, Splits, Experiment.Training, int, long, Path)}, ids made by {@code turns}. */
-    public static Table train(CausalLm model, Turns turns, Splits splits, Experiment.Training st, int responseLength,
-                              long seed, Path metricsCsv) {
-        return train(model, turns, splits, st, responseLength, seed, metricsCsv, SupervisedLoop.Control.NONE).metrics();
-    }
-
+    /** As {@link #train(CausalLm, Turns, Splits, Experiment.Training, int, long, Path)}, under {@code control}. */
     private static Trained train(CausalLm model, Turns turns, Splits splits, Experiment.Training st, int responseLength,
                                  long seed, Path metricsCsv, SupervisedLoop.Control control) {
         try (MetricsLog log = RunState.metricsLog("sft", metricsCsv, control)) {

@@ -5,7 +5,6 @@ import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
-import plaudit.text.Tokenizer;
 import plaudit.text.Turns;
 
 import java.util.ArrayList;
@@ -22,14 +21,9 @@ public record Completions(List<String> prompts, List<String> responses) {
 
     /**
      * {@code perPrompt} samples per prompt at {@code temperature}, at most {@code maxTokens} each; prompts longer than
-     * the context allows lose their beginning. Batched {@link #BATCH} rows at a time.
+     * the context allows lose their beginning. Prompts are asked and replies read by {@code turns}. Batched
+     * {@link #BATCH} rows at a time.
      */
-    public static Completions sample(CausalLm model, Tokenizer tok, List<String> prompts, int perPrompt, int maxTokens,
-                                     double temperature, long seed) {
-        return sample(model, Sequences.plain(tok), prompts, perPrompt, maxTokens, temperature, seed);
-    }
-
-    /** As {@link #sample(CausalLm, Tokenizer, List, int, int, double, long)}, prompts asked and replies read by {@code turns}. */
     public static Completions sample(CausalLm model, Turns turns, List<String> prompts, int perPrompt, int maxTokens,
                                      double temperature, long seed) {
         List<String> ps = new ArrayList<>(), rs = new ArrayList<>();

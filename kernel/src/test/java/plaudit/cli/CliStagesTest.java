@@ -13,6 +13,7 @@ import plaudit.model.Checkpoint;
 import plaudit.model.Gpt;
 import plaudit.model.ScoreModel;
 import plaudit.text.Tokenizer;
+import plaudit.train.Sequences;
 import plaudit.train.ppo.PpoConfig;
 
 import java.nio.file.Files;
@@ -63,8 +64,8 @@ class CliStagesTest {
              ScoreModel b = ScoreModel.load(dir.resolve("rm/checkpoint"), Device.cpu())) {
             List<String> prompts = List.of("What is the best way to learn?", "Any tips?");
             List<String> replies = List.of(" Practice every day.", " No.");
-            assertArrayEquals(Recipe.scorer(a, tok, 8).scoreAll(prompts, replies),
-                    Recipe.scorer(b, tok, 8).scoreAll(prompts, replies));
+            assertArrayEquals(Recipe.scorer(a, Sequences.plain(tok), 8).scoreAll(prompts, replies),
+                    Recipe.scorer(b, Sequences.plain(tok), 8).scoreAll(prompts, replies));
         }
     }
 }

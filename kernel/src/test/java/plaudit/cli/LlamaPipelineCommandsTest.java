@@ -20,6 +20,7 @@ import plaudit.model.ScoreModel;
 import plaudit.model.TinyLlamas;
 import plaudit.text.HfReference;
 import plaudit.text.Turns;
+import plaudit.train.Sequences;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,7 +125,7 @@ class LlamaPipelineCommandsTest {
         int[] ids = {128000, 9906, 1917, 11, 1268, 527};
         try (ModelInput in = ModelInput.open(llama); CausalLm model = in.model(Device.cpu())) {
             float[] untrained = model.sequenceLogProbs(ids);
-            SftStage.train(model, in.tok(), PairsInput.read(pairs).splits(), new Experiment.Sft(2, 2, 1e-3), 12, 3,
+            SftStage.train(model, Sequences.plain(in.tok()), PairsInput.read(pairs).splits(), new Experiment.Sft(2, 2, 1e-3), 12, 3,
                     tmp.resolve("metrics.csv"));
             float[] trained = model.sequenceLogProbs(ids);
             assertFalse(Arrays.equals(untrained, trained));

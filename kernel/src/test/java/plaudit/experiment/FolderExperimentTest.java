@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.data.Fixtures;
 import plaudit.model.CausalLm;
+import plaudit.model.FolderTokenizer;
 import plaudit.model.LlamaConfig;
 import plaudit.model.LoraSettings;
 import plaudit.model.ModelFolder;
@@ -24,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,12 +53,16 @@ class FolderExperimentTest {
     }
 
     private static Experiment fromFolder(Path folder) {
+        return fromFolder(folder, true);
+    }
+
+    private static Experiment fromFolder(Path folder, boolean chatTemplate) {
         Experiment m = ExperimentTest.micro();
         Experiment.Rules all = new Experiment.Rules(2.0, 0, 0, 50, 10, true, true, 0, List.of(1.0, 0.0, 0.0), 0);
         return new Experiment(new Experiment.Data("shp",
                 List.of(Fixtures.path("shp/askculinary_train.jsonl").toString()), m.data().forum(), null, all),
-                m.tokenizer(), ModelSpec.from(folder.toString()), new LoraSettings(2, 4.0, 0.0, "q_proj,v_proj"), true,
-                m.pretrain(), new Experiment.Sft(2, 2, 1e-2), Experiment.RewardModel.of(2, 2, 1e-2), m.ppo(),
+                m.tokenizer(), ModelSpec.from(folder.toString()), new LoraSettings(2, 4.0, 0.0, "q_proj,v_proj"),
+                chatTemplate, m.pretrain(), new Experiment.Sft(2, 2, 1e-2), Experiment.RewardModel.of(2, 2, 1e-2), m.ppo(),
                 new Experiment.Evaluation(false, 2, 1, List.of(1, 2), 2), "cpu", 3);
     }
 
@@ -102,6 +108,34 @@ class FolderExperimentTest {
             assertEquals(Map.copyOf(base.parameters()).keySet(), Map.copyOf(sft.parameters()).keySet());
         }
         assertTrue(Files.isRegularFile(out.resolve("sft/checkpoint/tokenizer.json")), "the folder's tokenizer travels");
+        // the folder has a chat template: a resumed run, which decides from SFT's checkpoint, asks in it too
+        // (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...)
+        try (FolderTokenizer tok = FolderTokenizer.open(out.resolve("sft/checkpoint"))) {
+            int[] prompt = RunState.turns(e, out.resolve("sft/checkpoint"), tok).promptIds("Any tips?");
+            assertArrayEquals(new int[] {128000, 128006, 882, 128007}, Arrays.copyOf(prompt, 4));
+        }
+    }
+
+    /** With {@code chatTemplate = false} a folder with a template is asked in plain text, as the GPT runs are. */
+    @Test
+    void withoutTheChatTemplateAFolderRunIsAskedInPlainText(@TempDir Path dir) throws IOException {
+        Path llama = tinyLlama(dir.resolve("llama"));
+        Experiment e = fromFolder(llama, false);
+        Experiment noBestOfN = new Experiment(e.data(), e.tokenizer(), e.model(), e.lora(), e.chatTemplate(), e.pretrain(),
+                e.sft(), e.rewardModel(), e.ppo(), new Experiment.Evaluation(false, 2, 1, List.of(), 2), "cpu", e.seed());
+        Path out = dir.resolve("run");
+        new ExperimentRunner(out).resumable(() -> false).run(noBestOfN, null);
+        assertEquals("false", chatTemplateOf(out.resolve("ppo")));
+        try (FolderTokenizer tok = FolderTokenizer.open(llama)) {
+            int[] prompt = RunState.turns(e, llama, tok).promptIds("Any tips?");
+            assertArrayEquals(tok.encode("Any tips?"), prompt);
+        }
+    }
+
+    /** Whether the policy-gradient run in {@code dir} was trained on chat-template turns, as its checkpoint records. */
+    private static String chatTemplateOf(Path dir) throws IOException {
+        return new ObjectMapper().readTree(dir.resolve("checkpoint/trainer_state.json").toFile())
+                .path("settings").path("chatTemplate").asText();
     }
 
     /**
@@ -116,6 +150,9 @@ class FolderExperimentTest {
                 e.sft(), e.rewardModel(), e.ppo(), new Experiment.Evaluation(false, 2, 1, List.of(), 2), "cpu", e.seed());
         Path out = dir.resolve("run");
         ExperimentResult first = new ExperimentRunner(out).resumable(() -> false).run(noBestOfN, null);
+        // the folder has a chat template: PPO was given its turns, as its checkpoint records, and the resumed run,
+        // which decides again from SFT's checkpoint, was too (a checkpoint refuses to resume with other turns)
+        assertEquals("true", chatTemplateOf(out.resolve("ppo")));
         ExperimentResult again = new ExperimentRunner(out).resumable(() -> false).run(noBestOfN, null);
         for (String key : List.of("pretrain_skipped", "sft_val_loss", "rm_val_accuracy", "rm_shift", "ppo_kl", "ppo_proxy")) {
             assertEquals(first.value(key), again.value(key), key);

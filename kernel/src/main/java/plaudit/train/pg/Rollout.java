@@ -8,9 +8,7 @@ import plaudit.model.Generation;
 import plaudit.model.Generator;
 import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
-import plaudit.text.Tokenizer;
 import plaudit.text.Turns;
-import plaudit.train.Sequences;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,15 +45,8 @@ public final class Rollout {
      * @param temperature       sampling temperature (log-probs use the same)
      * @param missingEosPenalty subtracted from the score of a response that did not end with EOS; 0 = off
      * @param rewardClip        clip scores to ±this; ≤ 0 = off
+     * @param turns             how prompts become ids and sampled replies are read back
      */
-    public Rollout(String who, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Tokenizer tok,
-                   List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
-                   double rewardClip) {
-        this(who, policy, ref, reward, gold, Sequences.plain(tok), prompts, responseLength, temperature,
-                missingEosPenalty, rewardClip);
-    }
-
-    /** As the constructor with a tokenizer, prompts made ids and replies read back by {@code turns}. */
     public Rollout(String who, CausalLm policy, CausalLm ref, RewardFunction reward, RewardFunction gold, Turns turns,
                    List<String> prompts, int responseLength, double temperature, double missingEosPenalty,
                    double rewardClip) {
