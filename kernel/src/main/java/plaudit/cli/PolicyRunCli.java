@@ -26,8 +26,6 @@ import java.util.Map;
  */
 final class PolicyRunCli {
     private static final String GOLD = "objective/gold";
-    /** The LoRA settings of the run in {@code OUT}, which its checkpoints (the trainer's settings) do not hold. */
-    static final String LORA_SETTINGS = "lora.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PolicyRunCli() {}
@@ -37,40 +35,6 @@ final class PolicyRunCli {
         Path ckptDir = ResumableTraining.checkpoint(io.stage.out);
         if (io.resume && !Files.isDirectory(ckptDir)) {
             throw new UserError("--resume: no checkpoint at " + ckptDir + "; run without --resume to start");
-        }
-    }
-
-    /**
-     * A new run with LoRA records {@code lora} in {@code OUT/lora.json}; a resumed one must have the settings recorded
-     * there (no such file: LoRA was off): with other adapters the checkpoint's trained tensors would not fit, or would
-     * mean something else. Call before loading models.
-     */
-    static void recordLora(PolicyRunOptions io, LoraSettings lora) {
-        Path file = io.stage.out(LORA_SETTINGS);
-        try {
-            if (!io.resume) {
-                // LoRA off is what no file records, so a run without LoRA writes what it wrote before LoRA existed
-                Files.deleteIfExists(file);
-                if (lora.enabled()) {
-                    Files.createDirectories(io.stage.out);
-                    Files.writeString(file, JSON.writerWithDefaultPrettyPrinter()
-                            .writeValueAsString(LoraSettings.SETTINGS.texts(lora)));
-                }
-                return;
-            }
-            if (!Files.isDirectory(ResumableTraining.checkpoint(io.stage.out))) return; // checkResumable says so
-            if (!lora.enabled() && !Files.isRegularFile(file)) return; // off then, off now
-            Map<String, String> recorded = Files.isRegularFile(file)
-                    ? JSON.readValue(file.toFile(), new TypeReference<Map<String, String>>() { })
-                    : LoraSettings.SETTINGS.texts(LoraSettings.defaults());
-            List<String> changed = LoraSettings.SETTINGS.changedOnResume(recorded, lora);
-            if (!changed.isEmpty()) {
-                throw new UserError(io.stage.out + " was trained with other LoRA settings: " + String.join("; ", changed)
-                        + "; resume with the same settings or start a new --out");
-            }
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read or write the run's LoRA settings (" + e.getMessage()
-                    + "); start a new --out");
         }
     }
 

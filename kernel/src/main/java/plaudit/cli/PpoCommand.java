@@ -31,7 +31,6 @@ public final class PpoCommand extends ModelCommand<PpoConfig> {
     public Integer call() throws Exception {
         PpoConfig cfg = config();
         var dev = run.device();
-        PolicyRunCli.recordLora(io, lora.settings());
         try (PolicyModels m = PolicyModels.load(io, dev, lora, run.seed()); ScoreModel value = value(m, cfg)) {
             PpoTrainer ppo = new PpoTrainer(m.policy(), m.ref(), value, m.scorer(cfg.responseLength()), m.gold(), m.turns(),
                     m.prompts(), cfg);

@@ -27,7 +27,6 @@ public final class RlooCommand extends ModelCommand<RlooConfig> {
     @Override
     public Integer call() throws Exception {
         RlooConfig cfg = config();
-        PolicyRunCli.recordLora(io, lora.settings());
         try (PolicyModels m = PolicyModels.load(io, run.device(), lora, run.seed())) {
             RlooTrainer rloo = new RlooTrainer(m.policy(), m.ref(), m.scorer(cfg.responseLength()), m.gold(), m.turns(),
                     m.prompts(), cfg);

@@ -2,6 +2,9 @@ package plaudit.train;
 
 import plaudit.Setting;
 import plaudit.Settings;
+import plaudit.model.CausalLm;
+import plaudit.model.LoraConfig;
+import plaudit.model.LoraLm;
 
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -85,6 +88,40 @@ public final class CheckpointSettings {
     /** These settings and whether prompts go through the chat template (a run before templates had none). */
     public CheckpointSettings withChatTemplate(boolean chatTemplate) {
         return with("chatTemplate", Boolean.toString(chatTemplate), "false");
+    }
+
+    /**
+     * These settings and the adapters {@code model} trains: a {@link LoraLm}'s rank, alpha, dropout and target modules
+     * (as PEFT's config holds them, so {@code all-linear} and the list it stands for are the same), or rank 0 for a
+     * model that trains every weight (what a run before LoRA did). A checkpoint's trained tensors fit only the adapters
+     * that wrote them, and other alpha or dropout would make its steps mean something else.
+     */
+    public CheckpointSettings withAdapters(CausalLm model) {
+        Map<String, String> adapters = new LinkedHashMap<>();
+        adapters.put("lora_rank", "0");
+        if (model instanceof LoraLm lora) {
+            LoraConfig c = lora.config();
+            adapters.put("lora_rank", Integer.toString(c.r()));
+            adapters.put("lora_alpha", Setting.text(c.loraAlpha()));
+            adapters.put("lora_dropout", Setting.text(c.loraDropout()));
+            adapters.put("lora_targets", String.join(",", c.targetModules()));
+        }
+        Map<String, String> more = new LinkedHashMap<>(values);
+        more.putAll(adapters);
+        return new CheckpointSettings(more, recorded -> {
+            List<String> out = new ArrayList<>(changed.apply(recorded));
+            // another rank (LoRA on or off included) says it all; the rest is compared between adapters of one rank
+            String rankWas = recorded.getOrDefault("lora_rank", "0");
+            if (!rankWas.equals(adapters.get("lora_rank"))) {
+                out.add("lora_rank was " + rankWas + ", now " + adapters.get("lora_rank"));
+                return out;
+            }
+            adapters.forEach((name, now) -> {
+                String was = recorded.get(name);
+                if (!name.equals("lora_rank") && !now.equals(was)) out.add(name + " was " + was + ", now " + now);
+            });
+            return out;
+        }, steps, stepsName);
     }
 
     /** Every setting's value as text, by key: what {@code trainer_state.json} keeps under {@code settings}. */

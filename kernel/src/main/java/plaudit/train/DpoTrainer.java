@@ -108,7 +108,8 @@ public final class DpoTrainer {
     /** As {@link #train(MetricsLog)}, under {@code control} (step hook, checkpoints, resume). */
     public void train(MetricsLog log, SupervisedLoop.Control control) {
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("dpo", cfg.steps(), schedule, cfg.gradClip(), 1,
-                cfg.evalEvery(), cfg.seed(), CheckpointSettings.of(Config.SETTINGS, cfg).withChatTemplate(chatTemplate));
+                cfg.evalEvery(), cfg.seed(), CheckpointSettings.of(Config.SETTINGS, cfg).withChatTemplate(chatTemplate)
+                .withAdapters(policy));
         SupervisedLoop.run(settings, policy, Map.of(), opt, new Comparisons(), log, control);
         policy.setTrainable(false);
     }

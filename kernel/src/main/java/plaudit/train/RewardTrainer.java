@@ -88,7 +88,7 @@ public final class RewardTrainer {
         AdamW opt = AdamW.of(rm.parameters(), cfg.weightDecay());
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("train-rm", cfg.steps(),
                 new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps()), cfg.gradClip(), 1, cfg.evalEvery(),
-                cfg.seed(), CheckpointSettings.of(cfg).withChatTemplate(turns.chatTemplate()));
+                cfg.seed(), CheckpointSettings.of(cfg).withChatTemplate(turns.chatTemplate()).withAdapters(rm.trunk()));
         Preferences task = new Preferences(rm, turns.tokenizer(), trainPairs, valPairs, gold, cfg, new Epochs(trainPairs.size()),
                 new ArrayList<>());
         SupervisedLoop.run(settings, rm.trunk(), Map.of(ScoreModel.HEAD_FILE, rm.headParameters()), opt, task, log,

@@ -99,7 +99,7 @@ public final class SftTrainer {
         AdamW opt = AdamW.of(model.parameters(), cfg.weightDecay());
         SupervisedLoop.Settings settings = new SupervisedLoop.Settings("sft", cfg.steps(),
                 new LrSchedule(cfg.lr(), cfg.lr() / 10, cfg.warmup(), cfg.steps()), cfg.gradClip(), 1, cfg.evalEvery(),
-                cfg.seed(), CheckpointSettings.of(cfg).withChatTemplate(turns.chatTemplate()));
+                cfg.seed(), CheckpointSettings.of(cfg).withChatTemplate(turns.chatTemplate()).withAdapters(model));
         Demonstrations task = new Demonstrations(model, trainSeqs, valSeqs, Math.max(0, turns.tokenizer().eosId()),
                 cfg.batchSize());
         double valLoss = SupervisedLoop.run(settings, model, Map.of(), opt, task, log, control).get("val_loss")

@@ -291,10 +291,10 @@ class LoraPipelineTest {
         Path out = dir.resolve("ppo");
         CliRun.Result r = CliRun.run(ppoArgs(out, "--steps", "3", "--resume", "--lora-alpha", "32"));
         assertNotEquals(0, r.status());
-        assertTrue(r.err().contains("--lora-alpha was 16, now 32"), r.err());
+        assertTrue(r.err().contains("lora_alpha was 16, now 32"), r.err());
         r = CliRun.run(withoutLora(ppoArgs(out, "--steps", "3", "--resume")));
         assertNotEquals(0, r.status());
-        assertTrue(r.err().contains("--lora-rank was 4, now 0"), r.err());
+        assertTrue(r.err().contains("lora_rank was 4, now 0"), r.err());
     }
 
     private static String[] withoutLora(String[] args) {

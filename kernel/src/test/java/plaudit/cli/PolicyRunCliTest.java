@@ -33,32 +33,6 @@ class PolicyRunCliTest {
         assertTrue(Files.readString(dir.resolve("b/run.svg")).contains("objective/gold"), "the gold line is missing");
     }
 
-    /**
-     * OUT/lora.json holds a LoRA run's settings, and only a LoRA run's: a resumed run must repeat them, and a run from
-     * before LoRA (no file) resumes only without LoRA.
-     */
-    @Test
-    void aResumedRunRepeatsTheRecordedLoraSettings(@TempDir Path dir) throws IOException {
-        PolicyRunOptions io = into(dir);
-        LoraSettings lora = new LoraSettings(8, 16, 0.05, "q_proj,v_proj");
-        PolicyRunCli.recordLora(io, lora);
-        assertTrue(Files.readString(dir.resolve(PolicyRunCli.LORA_SETTINGS)).contains("\"lora_targets\" : \"q_proj,v_proj\""));
-        Files.createDirectories(dir.resolve("checkpoint"));
-        io.resume = true;
-        PolicyRunCli.recordLora(io, lora);
-        UserError e = assertThrows(UserError.class,
-                () -> PolicyRunCli.recordLora(io, new LoraSettings(8, 16, 0.05, "q_proj")));
-        assertTrue(e.getMessage().contains("--lora-targets was q_proj,v_proj, now q_proj"), e.getMessage());
-
-        io.resume = false;
-        PolicyRunCli.recordLora(io, LoraSettings.defaults());
-        assertFalse(Files.exists(dir.resolve(PolicyRunCli.LORA_SETTINGS)), "a run without LoRA records nothing");
-        io.resume = true;
-        PolicyRunCli.recordLora(io, LoraSettings.defaults());
-        e = assertThrows(UserError.class, () -> PolicyRunCli.recordLora(io, lora));
-        assertTrue(e.getMessage().contains("--lora-rank was 0, now 8"), e.getMessage());
-    }
-
     /** Options writing to {@code out}, without checkpoints or resume. */
     private static PolicyRunOptions into(Path out) {
         PolicyRunOptions io = new PolicyRunOptions();

@@ -143,9 +143,10 @@ public final class PpoTrainer implements PolicyGradientTrainer {
         if (average != null) average.resumeAt(Math.max(0, step - cfg.averageFrom()));
     }
 
-    /** What a checkpoint records and a resumed run must repeat: the config and whether the chat template is on. */
+    /** What a checkpoint records and a resumed run must repeat: the config, whether the chat template is on, the adapters. */
     private CheckpointSettings settings() {
-        return CheckpointSettings.of(PpoConfig.SETTINGS, cfg).withChatTemplate(turns.chatTemplate());
+        return CheckpointSettings.of(PpoConfig.SETTINGS, cfg).withChatTemplate(turns.chatTemplate())
+                .withAdapters(policy);
     }
 
     /** One PPO iteration; returns its metrics row (TRL names). */

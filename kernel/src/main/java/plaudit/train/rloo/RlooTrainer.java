@@ -86,9 +86,10 @@ public final class RlooTrainer implements PolicyGradientTrainer {
                 .get("step").asInt();
     }
 
-    /** What a checkpoint records and a resumed run must repeat: the config and whether the chat template is on. */
+    /** What a checkpoint records and a resumed run must repeat: the config, whether the chat template is on, the adapters. */
     private CheckpointSettings settings() {
-        return CheckpointSettings.of(RlooConfig.SETTINGS, cfg).withChatTemplate(turns.chatTemplate());
+        return CheckpointSettings.of(RlooConfig.SETTINGS, cfg).withChatTemplate(turns.chatTemplate())
+                .withAdapters(policy);
     }
 
     /** One RLOO iteration; returns its metrics row (TRL names). */
