@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -273,28 +272,12 @@ public final class Gpt implements CausalLm {
         if (!embeddings.getDevice().equals(device)) {
             throw new IllegalArgumentException("inputs are on " + embeddings.getDevice() + " but the model is on " + device);
         }
-        if (attentionMask != null && !attentionMask.getShape().equals(new Shape(shape.get(0), shape.get(1)))) {
-            throw new IllegalArgumentException("attentionMask " + attentionMask.getShape() + " must match inputs " + shape);
-        }
-        int batch = Math.toIntExact(shape.get(0));
         int t = Math.toIntExact(shape.get(1));
-        int past = cache == null ? 0 : cache.length();
-        if (past + t > config.blockSize()) {
-            throw new IllegalArgumentException(
-                    "sequence of " + (past + t) + " positions exceeds block_size " + config.blockSize());
-        }
         NDManager m = embeddings.getManager();
-
-        // Which keys a query may attend to: [B, past+T] (1 = token), or null when nothing is padded.
-        NDArray keyMask = attentionMask == null ? null : attentionMask.toType(DataType.FLOAT32, false);
-        if (cache != null) {
-            keyMask = cache.appendMask(keyMask != null ? keyMask : m.ones(new Shape(batch, t)), m);
-        }
-        NDArray positions = positionIds != null ? positionIds : AttentionMask.positions(keyMask, past, t, m);
-
-        NDArray x = embeddings.add(embed(positions, wpe));
-        x = dropout(x, train);
-        NDArray bias = AttentionMask.bias(keyMask, past, t, m);
+        int batch = Math.toIntExact(shape.get(0));
+        AttentionMask.Step step = AttentionMask.of(this, batch, t, attentionMask, positionIds, cache, m);
+        NDArray x = dropout(embeddings.add(embed(step.positions(), wpe)), train);
+        NDArray bias = step.bias();
         for (int i = 0; i < blocks.length; i++) x = block(blocks[i], x, bias, cache, i, train, lora, m);
         if (cache != null) cache.advance(t);
         return layerNorm(x, lnFWeight, lnFBias);

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -213,22 +212,12 @@ public final class Llama implements CausalLm {
         if (!ids.getDevice().equals(device)) {
             throw new IllegalArgumentException("ids are on " + ids.getDevice() + " but the model is on " + device);
         }
-        if (attentionMask != null && !attentionMask.getShape().equals(shape)) {
-            throw new IllegalArgumentException("attentionMask " + attentionMask.getShape() + " must match ids " + shape);
-        }
-        int batch = Math.toIntExact(shape.get(0));
         int t = Math.toIntExact(shape.get(1));
-        int past = cache == null ? 0 : cache.length();
-        if (past + t > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException((past + t) + " positions exceed max_position_embeddings "
-                    + config.maxPositionEmbeddings());
-        }
         NDManager m = ids.getManager();
-        NDArray keyMask = attentionMask == null ? null : attentionMask.toType(DataType.FLOAT32, false);
-        if (cache != null) keyMask = cache.appendMask(keyMask != null ? keyMask : m.ones(new Shape(batch, t)), m);
-        NDArray positions = positionIds != null ? positionIds : AttentionMask.positions(keyMask, past, t, m);
-        NDArray[] cosSin = rope.cosSin(positions);
-        NDArray bias = AttentionMask.bias(keyMask, past, t, m).expandDims(1); // [B or 1, 1, 1, T, S]: over kv and group
+        int batch = Math.toIntExact(shape.get(0));
+        AttentionMask.Step step = AttentionMask.of(this, batch, t, attentionMask, positionIds, cache, m);
+        NDArray[] cosSin = rope.cosSin(step.positions());
+        NDArray bias = step.bias().expandDims(1); // [B or 1, 1, 1, T, S]: over kv and group
         NDArray x = Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < layers.length; i++) {
             x = layer(layers[i], x, cosSin[0], cosSin[1], bias, cache, i, lora, train, m);
