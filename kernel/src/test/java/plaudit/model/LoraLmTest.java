@@ -67,17 +67,6 @@ class LoraLmTest {
         }
     }
 
-    /** Overwrites every B with seeded values of std 0.1, as after some training. */
-    static void randomiseB(CausalLm view) {
-        SplittableRandom rng = new SplittableRandom(5);
-        view.parameters().forEach((name, a) -> {
-            if (!name.endsWith("lora_B.weight")) return;
-            float[] v = new float[(int) a.size()];
-            for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * 0.1);
-            a.set(v);
-        });
-    }
-
     private static Map<String, float[]> values(Map<String, NDArray> arrays) {
         Map<String, float[]> v = new LinkedHashMap<>();
         arrays.forEach((k, a) -> v.put(k, a.toFloatArray()));
@@ -96,7 +85,7 @@ class LoraLmTest {
             float[] expected = logits(base, false);
             assertArrayEquals(expected, logits(view, false));
             assertArrayEquals(expected, logits(view, true));
-            randomiseB(view);
+            TinyModels.randomiseLoraB(view);
             assertFalse(Arrays.equals(expected, logits(view, false)), "a non-zero B must change the logits");
             assertSame(base, view.base());
         }
@@ -109,7 +98,7 @@ class LoraLmTest {
         Path folder = tmp.resolve("merged");
         float[] adapted;
         try (CausalLm base = base(family); LoraLm view = LoraLm.init(base, allLinear(base, 0.1), 2)) {
-            randomiseB(view);
+            TinyModels.randomiseLoraB(view);
             adapted = logits(view, false);
             Map<String, float[]> before = values(base.parameters());
             NDManager m = Engine.getEngine("PyTorch").newBaseManager(Device.cpu());
@@ -148,7 +137,7 @@ class LoraLmTest {
     void gpt2MergesTheTransposedUpdate() {
         try (CausalLm base = base("gpt2"); LoraLm view = LoraLm.init(base, allLinear(base, 0), 3);
              NDManager m = Engine.getEngine("PyTorch").newBaseManager(Device.cpu())) {
-            randomiseB(view);
+            TinyModels.randomiseLoraB(view);
             String fc = "transformer.h.1.mlp.c_fc";
             int in = 32;
             int out = 128;
@@ -177,7 +166,7 @@ class LoraLmTest {
             base.setTrainable(true); // a view freezes its base whatever it was
             try (LoraLm view = LoraLm.init(base, allLinear(base, 0.1), 4);
                  NDManager step = view.manager().newSubManager()) {
-                randomiseB(view); // with B = 0, A gets no gradient
+                TinyModels.randomiseLoraB(view); // with B = 0, A gets no gradient
                 view.setTrainable(true);
                 SplittableRandom rng = new SplittableRandom(3);
                 long[] ids = new long[12];
@@ -206,11 +195,11 @@ class LoraLmTest {
         Engine torch = Engine.getEngine("PyTorch");
         try (CausalLm base = base(family)) {
             try (LoraLm noDropout = LoraLm.init(base, allLinear(base, 0), 5)) {
-                randomiseB(noDropout);
+                TinyModels.randomiseLoraB(noDropout);
                 assertArrayEquals(logits(noDropout, false), logits(noDropout, true));
             }
             try (LoraLm view = LoraLm.init(base, allLinear(base, 0.3), 5)) {
-                randomiseB(view);
+                TinyModels.randomiseLoraB(view);
                 float[] eval = logits(view, false);
                 assertArrayEquals(eval, logits(view, false));
                 torch.setRandomSeed(3);
@@ -262,7 +251,7 @@ class LoraLmTest {
     @ValueSource(strings = {"gpt2", "llama"})
     void theCacheAppliesTheAdaptersAndNothingIsLeftBehind(String family) {
         try (CausalLm base = base(family); LoraLm view = LoraLm.init(base, allLinear(base, 0.1), 9)) {
-            randomiseB(view);
+            TinyModels.randomiseLoraB(view);
             int adapters = view.manager().getManagedArrays().size();
             int weights = base.manager().getManagedArrays().size();
             long[] ids = {3, 9, 1, 7, 4, 2};
@@ -292,7 +281,7 @@ class LoraLmTest {
             float[] saved;
             LoraConfig config;
             try (LoraLm view = LoraLm.init(base, allLinear(base, 0.1), 8)) {
-                randomiseB(view);
+                TinyModels.randomiseLoraB(view);
                 saved = logits(view, false);
                 config = view.config();
                 view.save(dir, "tiny-" + family);

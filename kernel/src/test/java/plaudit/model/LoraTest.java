@@ -67,7 +67,7 @@ class LoraTest {
         LlamaConfig cfg = TinyLlamas.llama3();
         try (Llama model = base(cfg); LoraLm lora = LoraLm.init(model, new LoraConfig(4, 8, 0, ALL), 2);
              NDManager m = Engine.getEngine("PyTorch").newBaseManager(Device.cpu())) {
-            LoraLmTest.randomiseB(lora);
+            TinyModels.randomiseLoraB(lora);
             Map<String, NDArray> merged = lora.weights(m);
             // the merged weight is W + (lora_alpha / r) · B A, derived on the heap (r = 4, lora_alpha = 8: factor 2)
             String q = "model.layers.1.self_attn.q_proj";
@@ -94,7 +94,7 @@ class LoraTest {
         Path dir = tmp.resolve("adapter");
         try (Llama model = base(cfg);
              LoraLm lora = LoraLm.init(model, new LoraConfig(2, 4, 0.1, List.of("v_proj", "q_proj")), 4)) {
-            LoraLmTest.randomiseB(lora);
+            TinyModels.randomiseLoraB(lora);
             float[] saved = LoraLmTest.logits(lora, false);
             lora.save(dir, "tiny-qwen2");
             try (LoraLm loaded = LoraLm.load(model, dir)) {

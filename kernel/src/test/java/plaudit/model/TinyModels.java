@@ -59,4 +59,15 @@ public final class TinyModels {
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
         return m;
     }
+
+    /** Overwrites every LoRA B of {@code view} with seeded values of std 0.1, as after some training. */
+    public static void randomiseLoraB(CausalLm view) {
+        SplittableRandom rng = new SplittableRandom(5);
+        view.parameters().forEach((name, a) -> {
+            if (!name.endsWith("lora_B.weight")) return;
+            float[] v = new float[(int) a.size()];
+            for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * 0.1);
+            a.set(v);
+        });
+    }
 }
