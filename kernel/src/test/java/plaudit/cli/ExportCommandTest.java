@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import plaudit.model.TinyLlamas;
 import plaudit.model.CausalLm;
 import plaudit.model.Checkpoint;
 import plaudit.model.HfGpt2;
@@ -54,7 +55,7 @@ class ExportCommandTest {
 
     @Test
     void exportsALlamaFolderWithItsTokenizerFilesAndWithoutTrainingState() throws IOException {
-        Path src = LlamaPipelineCommandsTest.tinyLlama(tmp.resolve("llama"), true);
+        Path src = TinyLlamas.withLlama3Tokenizer(tmp.resolve("llama"), true);
         Files.writeString(src.resolve("trainer_state.json"), "{\"step\": 3}");
         Path out = tmp.resolve("hf");
         assertEquals(0, PlauditCli.run("export", src.toString(), out.toString()));

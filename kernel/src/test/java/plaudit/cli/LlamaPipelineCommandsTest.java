@@ -3,7 +3,6 @@ package plaudit.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,10 +14,8 @@ import plaudit.experiment.SftStage;
 import plaudit.model.CausalLm;
 import plaudit.model.LlamaConfig;
 import plaudit.model.ModelFolder;
-import plaudit.model.Safetensors;
 import plaudit.model.ScoreModel;
 import plaudit.model.TinyLlamas;
-import plaudit.text.HfReference;
 import plaudit.text.Turns;
 import plaudit.train.Sequences;
 
@@ -41,9 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LlamaPipelineCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Llama 3's vocabulary (128,256 ids), everything else tiny: 1 layer, hidden 8, 2 query heads over 1 KV head. */
-    private static final LlamaConfig CFG = new LlamaConfig("llama", 128256, 8, 16, 1, 2, 1, 4, 96, 1e-5, 10000, null,
-            true, false, false);
+    private static final LlamaConfig CFG = TinyLlamas.LLAMA3_VOCAB;
     private static final List<String> TRAVELLING = List.of("tokenizer.json", "tokenizer_config.json",
             "generation_config.json");
 
@@ -54,33 +49,13 @@ class LlamaPipelineCommandsTest {
 
     @BeforeAll
     static void folders() throws IOException {
-        llama = tinyLlama(dir.resolve("llama"), true);
+        llama = TinyLlamas.withLlama3Tokenizer(dir.resolve("llama"), true);
         pairs = pairs(dir.resolve("pairs"));
         assertEquals(0, PlauditCli.run("sft", "--pairs", pairs.toString(), "--init", llama.toString(), "--out",
                 dir.resolve("sft").toString(), "--steps", "3", "--batch", "2", "--max-response", "12"));
         assertEquals(0, PlauditCli.run("train-rm", "--pairs", pairs.toString(), "--sft", sft().toString(), "--out",
                 dir.resolve("rm").toString(), "--steps", "2", "--batch", "2", "--max-response", "12",
                 "--recenter-prompts", "2"));
-    }
-
-    /**
-     * A random Llama of {@link #CFG} with Llama 3's tokenizer files, bos and eos ids as Llama 3.2 Instruct names them
-     * (generation stops at end_of_text or eot_id), or with no eos id anywhere ({@code withEos} false).
-     */
-    static Path tinyLlama(Path dir, boolean withEos) throws IOException {
-        TinyLlamas.write(dir, CFG, 7, Safetensors.DType.F32, 1);
-        ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
-        config.put("bos_token_id", 128000);
-        if (withEos) config.put("eos_token_id", 128001);
-        else config.remove("eos_token_id");
-        Files.writeString(dir.resolve("config.json"), config.toString());
-        if (withEos) {
-            Files.writeString(dir.resolve("generation_config.json"),
-                    "{\"bos_token_id\": 128000, \"eos_token_id\": [128001, 128009], \"do_sample\": true}");
-        }
-        Path llama3 = HfReference.dir("llama3");
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) Files.copy(llama3.resolve(f), dir.resolve(f));
-        return dir;
     }
 
     static Path pairs(Path dir) throws IOException {
@@ -224,7 +199,7 @@ class LlamaPipelineCommandsTest {
     /** A folder that names no end-of-sequence id: nothing is appended to replies, and padding uses a valid id. */
     @Test
     void aFolderWithoutEosIdsTrains(@TempDir Path tmp) throws IOException {
-        Path noEos = tinyLlama(tmp.resolve("llama"), false);
+        Path noEos = TinyLlamas.withLlama3Tokenizer(tmp.resolve("llama"), false);
         assertEquals(0, PlauditCli.run("sft", "--pairs", pairs.toString(), "--init", noEos.toString(), "--out",
                 tmp.resolve("sft").toString(), "--steps", "2", "--batch", "2", "--max-response", "12"));
         assertFinite(tmp.resolve("sft/metrics.csv"), "loss");
@@ -249,7 +224,8 @@ class LlamaPipelineCommandsTest {
         }
     }
 
-    private static void assertFinite(Path csv, String column) throws IOException {
+    /** Every row of {@code csv} has a finite {@code column}. */
+    static void assertFinite(Path csv, String column) throws IOException {
         List<String> lines = Files.readAllLines(csv);
         int c = Arrays.asList(lines.get(0).split(",")).indexOf(column);
         assertTrue(c >= 0, column + " in " + lines.get(0));

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import plaudit.UserError;
+import plaudit.model.TinyLlamas;
 import plaudit.model.CausalLm;
 import plaudit.model.LoraAdapters;
 import plaudit.model.LoraLm;
@@ -61,7 +62,7 @@ class LoraPipelineTest {
 
     @BeforeAll
     static void pipeline() throws IOException {
-        llama = LlamaPipelineCommandsTest.tinyLlama(dir.resolve("llama"), true);
+        llama = TinyLlamas.withLlama3Tokenizer(dir.resolve("llama"), true);
         pairs = forumPairs(dir.resolve("forum-pairs"), dir.resolve("pairs"));
         run("sft", "--pairs", pairs.toString(), "--init", llama.toString(), "--out", dir.resolve("sft").toString(),
                 "--steps", "3", "--batch", "2", "--lr", "1e-2", "--max-response", "12", "--lora-rank", "4");
@@ -108,7 +109,7 @@ class LoraPipelineTest {
 
     @Test
     void sftWritesTheMergedFolderAndItsAdaptersInPeftForm() throws IOException {
-        assertFinite(dir.resolve("sft/metrics.csv"), "loss");
+        LlamaPipelineCommandsTest.assertFinite(dir.resolve("sft/metrics.csv"), "loss");
         Path adapter = dir.resolve("sft/adapter");
         JsonNode config = JSON.readTree(adapter.resolve(LoraAdapters.CONFIG).toFile());
         assertEquals("LORA", config.get("peft_type").asText());
@@ -130,7 +131,7 @@ class LoraPipelineTest {
 
     @Test
     void rewardModelReopensWithTheScoresOfItsAdaptersOnTheSftBase() throws IOException {
-        assertFinite(dir.resolve("rm/metrics.csv"), "loss");
+        LlamaPipelineCommandsTest.assertFinite(dir.resolve("rm/metrics.csv"), "loss");
         JsonNode config = JSON.readTree(dir.resolve("rm/adapter").resolve(LoraAdapters.CONFIG).toFile());
         assertEquals(sft().toAbsolutePath().normalize().toString(), config.get("base_model_name_or_path").asText());
         try (ScoreModel reopened = ScoreModel.load(rm(), Device.cpu());
@@ -197,7 +198,7 @@ class LoraPipelineTest {
     void ppoTrainsAdaptersWhoseMergedFolderAndPeftFormReopen() throws IOException {
         Path out = dir.resolve("ppo");
         for (String metric : List.of("objective/scores", "objective/kl", "loss/policy_avg", "loss/value_avg")) {
-            assertFinite(out.resolve("metrics.csv"), metric);
+            LlamaPipelineCommandsTest.assertFinite(out.resolve("metrics.csv"), metric);
         }
         JsonNode config = JSON.readTree(out.resolve("adapter").resolve(LoraAdapters.CONFIG).toFile());
         assertEquals(sft().toAbsolutePath().normalize().toString(), config.get("base_model_name_or_path").asText());
@@ -214,11 +215,11 @@ class LoraPipelineTest {
         run("rloo", "--sft", sft().toString(), "--rm", rm().toString(), "--pairs", pairs.toString(), "--out",
                 dir.resolve("rloo").toString(), "--steps", "2", "--prompts", "2", "-k", "2", "--mini-batch", "2",
                 "--response-length", "6", "--lora-rank", "4");
-        assertFinite(dir.resolve("rloo/metrics.csv"), "objective/scores");
+        LlamaPipelineCommandsTest.assertFinite(dir.resolve("rloo/metrics.csv"), "objective/scores");
         run("dpo", "--sft", sft().toString(), "--pairs", pairs.toString(), "--out", dir.resolve("dpo").toString(),
                 "--steps", "2", "--batch", "2", "--max-response", "12", "--lora-rank", "4", "--lora-targets",
                 "q_proj,v_proj");
-        assertFinite(dir.resolve("dpo/metrics.csv"), "loss");
+        LlamaPipelineCommandsTest.assertFinite(dir.resolve("dpo/metrics.csv"), "loss");
         for (String method : List.of("rloo", "dpo")) {
             Path adapter = dir.resolve(method).resolve("adapter");
             JsonNode config = JSON.readTree(adapter.resolve(LoraAdapters.CONFIG).toFile());
@@ -317,16 +318,6 @@ class LoraPipelineTest {
         assertEquals(expected.length, actual.length);
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], SAME * Math.max(1, Math.abs(expected[i])), "position " + i);
-        }
-    }
-
-    private static void assertFinite(Path csv, String column) throws IOException {
-        List<String> lines = Files.readAllLines(csv);
-        int c = Arrays.asList(lines.get(0).split(",")).indexOf(column);
-        assertTrue(c >= 0, column + " in " + lines.get(0));
-        assertTrue(lines.size() > 1, "rows in " + csv);
-        for (String line : lines.subList(1, lines.size())) {
-            assertTrue(Double.isFinite(Double.parseDouble(line.split(",", -1)[c])), column + " in " + line);
         }
     }
 

@@ -2,19 +2,15 @@ package plaudit.experiment;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import plaudit.data.Fixtures;
 import plaudit.model.CausalLm;
 import plaudit.model.FolderTokenizer;
-import plaudit.model.LlamaConfig;
 import plaudit.model.LoraSettings;
 import plaudit.model.ModelFolder;
-import plaudit.model.Safetensors;
 import plaudit.model.ScoreModel;
 import plaudit.model.TinyLlamas;
-import plaudit.text.HfReference;
 import plaudit.train.DpoTrainer;
 import plaudit.train.rloo.RlooConfig;
 
@@ -36,22 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reopens.
  */
 class FolderExperimentTest {
-    /** Llama 3's vocabulary (128,256 ids), everything else tiny: 1 layer, hidden 8, 2 query heads over 1 KV head. */
-    private static final LlamaConfig CFG = new LlamaConfig("llama", 128256, 8, 16, 1, 2, 1, 4, 96, 1e-5, 10000, null,
-            true, false, false);
-
-    static Path tinyLlama(Path dir) throws IOException {
-        TinyLlamas.write(dir, CFG, 7, Safetensors.DType.F32, 1);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
-        config.put("bos_token_id", 128000);
-        config.put("eos_token_id", 128001);
-        Files.writeString(dir.resolve("config.json"), config.toString());
-        Path llama3 = HfReference.dir("llama3");
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) Files.copy(llama3.resolve(f), dir.resolve(f));
-        return dir;
-    }
-
     private static Experiment fromFolder(Path folder) {
         return fromFolder(folder, true);
     }
@@ -69,7 +49,7 @@ class FolderExperimentTest {
     @Test
     void aLlamaFolderWithLoraRunsEveryStageWithoutPretrainingAndItsCheckpointsReopen(@TempDir Path dir)
             throws IOException {
-        Path llama = tinyLlama(dir.resolve("llama"));
+        Path llama = TinyLlamas.withLlama3Tokenizer(dir.resolve("llama"), true);
         Experiment e = fromFolder(llama);
         Path out = dir.resolve("run");
         ExperimentResult r;
@@ -119,7 +99,7 @@ class FolderExperimentTest {
     /** With {@code chatTemplate = false} a folder with a template is asked in plain text, as the GPT runs are. */
     @Test
     void withoutTheChatTemplateAFolderRunIsAskedInPlainText(@TempDir Path dir) throws IOException {
-        Path llama = tinyLlama(dir.resolve("llama"));
+        Path llama = TinyLlamas.withLlama3Tokenizer(dir.resolve("llama"), true);
         Experiment e = fromFolder(llama, false);
         Experiment noBestOfN = new Experiment(e.data(), e.tokenizer(), e.model(), e.lora(), e.chatTemplate(), e.pretrain(),
                 e.sft(), e.rewardModel(), e.ppo(), new Experiment.Evaluation(false, 2, 1, List.of(), 2), "cpu", e.seed());
@@ -145,7 +125,7 @@ class FolderExperimentTest {
      */
     @Test
     void aResumedLoraRunReopensEveryStageAndMeasuresTheSame(@TempDir Path dir) throws IOException {
-        Experiment e = fromFolder(tinyLlama(dir.resolve("llama")));
+        Experiment e = fromFolder(TinyLlamas.withLlama3Tokenizer(dir.resolve("llama"), true));
         Experiment noBestOfN = new Experiment(e.data(), e.tokenizer(), e.model(), e.lora(), e.chatTemplate(), e.pretrain(),
                 e.sft(), e.rewardModel(), e.ppo(), new Experiment.Evaluation(false, 2, 1, List.of(), 2), "cpu", e.seed());
         Path out = dir.resolve("run");

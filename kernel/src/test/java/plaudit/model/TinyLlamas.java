@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.model.Rope.Llama3Scaling;
+import plaudit.text.HfReference;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,9 @@ import java.util.SplittableRandom;
  */
 public final class TinyLlamas {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Llama 3's vocabulary (128,256 ids), everything else tiny: 1 layer, hidden 8, 2 query heads over 1 KV head. */
+    public static final LlamaConfig LLAMA3_VOCAB = new LlamaConfig("llama", 128256, 8, 16, 1, 2, 1, 4, 96, 1e-5, 10000,
+            null, true, false, false);
 
     private TinyLlamas() {
     }
@@ -146,5 +150,26 @@ public final class TinyLlamas {
         });
         j.put("transformers_version", "4.51.0");
         return j;
+    }
+
+    /**
+     * A random Llama of {@link #LLAMA3_VOCAB} in {@code dir} with Llama 3's real tokenizer files (chat template
+     * included), bos and eos ids as Llama 3.2 Instruct names them (generation stops at end_of_text or eot_id), or with
+     * no eos id anywhere ({@code withEos} false).
+     */
+    public static Path withLlama3Tokenizer(Path dir, boolean withEos) throws IOException {
+        write(dir, LLAMA3_VOCAB, 7, Safetensors.DType.F32, 1);
+        ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
+        config.put("bos_token_id", 128000);
+        if (withEos) config.put("eos_token_id", 128001);
+        else config.remove("eos_token_id");
+        Files.writeString(dir.resolve("config.json"), config.toString());
+        if (withEos) {
+            Files.writeString(dir.resolve("generation_config.json"),
+                    "{\"bos_token_id\": 128000, \"eos_token_id\": [128001, 128009], \"do_sample\": true}");
+        }
+        Path llama3 = HfReference.dir("llama3");
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) Files.copy(llama3.resolve(f), dir.resolve(f));
+        return dir;
     }
 }

@@ -43,7 +43,7 @@ class ChatFormatTest {
     }
 
     private static ChatFormat format(String name, Tokenizer tokenizer) {
-        return ChatFormat.fromTokenizerConfig(HfReference.dir(name).resolve("tokenizer_config.json"), tokenizer).orElseThrow();
+        return HfReference.chatFormat(name, tokenizer);
     }
 
     private static int id(Tokenizer tokenizer, String special) {

@@ -44,6 +44,11 @@ public final class HfReference {
         return dir(name).resolve("tokenizer.json");
     }
 
+    /** The chat format of fetched tokenizer {@code name}'s {@code tokenizer_config.json}, over {@code tokenizer}. */
+    public static ChatFormat chatFormat(String name, Tokenizer tokenizer) {
+        return ChatFormat.fromTokenizerConfig(dir(name).resolve("tokenizer_config.json"), tokenizer).orElseThrow();
+    }
+
     public static List<String> strings() {
         try (InputStream in = HfReference.class.getResourceAsStream("/text/hf-strings.json")) {
             if (in == null) throw new IllegalStateException("test resource text/hf-strings.json is missing");

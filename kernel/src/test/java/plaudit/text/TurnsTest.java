@@ -32,8 +32,7 @@ class TurnsTest {
     }
 
     static Turns chat(String name, Tokenizer tok) {
-        return Turns.chat(ChatFormat.fromTokenizerConfig(HfReference.dir(name).resolve("tokenizer_config.json"), tok)
-                .orElseThrow());
+        return Turns.chat(HfReference.chatFormat(name, tok));
     }
 
     private static long count(int[] ids, int id) {

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import plaudit.data.Comparison;
 import plaudit.data.Split;
-import plaudit.text.ChatFormat;
 import plaudit.text.HfReference;
 import plaudit.text.HfTokenizer;
 import plaudit.text.Tokenizer;
@@ -43,8 +42,7 @@ class ChatSequencesTest {
     }
 
     private static Turns chat(String name, Tokenizer tok) {
-        return Turns.chat(ChatFormat.fromTokenizerConfig(HfReference.dir(name).resolve("tokenizer_config.json"), tok)
-                .orElseThrow());
+        return Turns.chat(HfReference.chatFormat(name, tok));
     }
 
     private static int[] concat(int[] a, int[] b) {

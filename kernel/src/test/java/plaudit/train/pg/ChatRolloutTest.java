@@ -10,11 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 import plaudit.data.RewardFunction;
 import plaudit.model.CausalLm;
 import plaudit.model.KvCache;
-import plaudit.model.LlamaConfig;
 import plaudit.model.ModelFolder;
 import plaudit.model.Safetensors;
 import plaudit.model.TinyLlamas;
-import plaudit.text.ChatFormat;
 import plaudit.text.HfReference;
 import plaudit.text.HfTokenizer;
 import plaudit.text.Turns;
@@ -35,8 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChatRolloutTest {
     private static final int EOT = 128009;
-    private static final LlamaConfig CFG = new LlamaConfig("llama", 128256, 8, 16, 1, 2, 1, 4, 96, 1e-5, 10000, null,
-            true, false, false);
     private static final List<String> PROMPTS = List.of("How do I boil an egg?", "Name a cat.");
     static HfTokenizer llama3;
     static Turns chat;
@@ -47,9 +43,8 @@ class ChatRolloutTest {
     @BeforeAll
     static void load() {
         llama3 = HfTokenizer.load(HfReference.tokenizerJson("llama3"));
-        chat = Turns.chat(ChatFormat.fromTokenizerConfig(HfReference.dir("llama3").resolve("tokenizer_config.json"),
-                llama3).orElseThrow());
-        TinyLlamas.write(dir.resolve("llama"), CFG, 7, Safetensors.DType.F32, 1);
+        chat = Turns.chat(HfReference.chatFormat("llama3", llama3));
+        TinyLlamas.write(dir.resolve("llama"), TinyLlamas.LLAMA3_VOCAB, 7, Safetensors.DType.F32, 1);
     }
 
     @AfterAll
