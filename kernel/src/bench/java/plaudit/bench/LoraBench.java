@@ -47,11 +47,16 @@ public final class LoraBench {
         LoraStep.Shapes s = shapes(scale);
         List<LoraStep.Result> results = new ArrayList<>();
         for (LoraStep.Mode mode : LoraStep.Mode.values()) {
+            // each mode is minutes of silence in a child at full scale: say what runs, and what it took
+            System.err.printf("bench lora: %s, %d timed PPO steps after a warm-up, in a child JVM...%n", mode.key(),
+                    rounds);
             ChildJvm.Result r = ChildJvm.run(work.resolve(mode.key()), "2g",
                     Duration.ofMinutes(scale == ModelBench.Scale.FULL ? 60 : 5),
                     List.of("bench", "--suite", "lora", "--scale", scale.name().toLowerCase(Locale.ROOT), "--device",
                             device, "--rounds", Integer.toString(rounds), "--lora-mode", mode.key()));
             results.add(parse(mode, r));
+            System.err.printf("bench lora: %s done in %.0f s, peak RSS %.0f MiB%n", mode.key(), r.seconds(),
+                    r.peakRssMb());
         }
         return table(s, rounds, results.get(0), results.get(1));
     }
