@@ -203,8 +203,10 @@ class Bench:
         return GPT(self.cfg).load_hf(self.weights).to(DEV)
 
     def matmul(self, req):
+        """[m, k] @ [k, n]; m and k default to n (a square)."""
         n, reps = req["n"], req["reps"]
-        a, b = torch.randn(n, n, device=DEV), torch.randn(n, n, device=DEV)
+        m, k = req.get("m", n), req.get("k", n)
+        a, b = torch.randn(m, k, device=DEV), torch.randn(k, n, device=DEV)
         t0 = time.perf_counter()
         for _ in range(reps):
             a @ b

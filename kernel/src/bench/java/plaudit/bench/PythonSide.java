@@ -64,6 +64,11 @@ final class PythonSide implements AutoCloseable {
         }
     }
 
+    /** The Python process's id, so that its CPU time counts as the benchmark's own ({@link MachineLoad}). */
+    long pid() {
+        return process.pid();
+    }
+
     /** Sends one request and waits for its reply; a Python-side error or exit becomes an exception naming it. */
     JsonNode call(ObjectNode request) {
         try {

@@ -19,12 +19,8 @@ import plaudit.model.GptConfig;
 import plaudit.model.NoGrad;
 import plaudit.model.Safetensors;
 import plaudit.model.SamplingConfig;
-import plaudit.model.ScoreModel;
 import plaudit.report.Progress;
 import plaudit.train.AdamW;
-import plaudit.reward.RewardModelScorer;
-import plaudit.train.ppo.PpoConfig;
-import plaudit.train.ppo.PpoTrainer;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
@@ -35,14 +31,6 @@ import java.util.List;
 import java.util.function.DoubleSupplier;
 import java.util.function.UnaryOperator;
 
-import static plaudit.train.ppo.PpoConfig.BATCH_SIZE;
-import static plaudit.train.ppo.PpoConfig.LR;
-import static plaudit.train.ppo.PpoConfig.MINI_BATCH_SIZE;
-import static plaudit.train.ppo.PpoConfig.PPO_EPOCHS;
-import static plaudit.train.ppo.PpoConfig.RESPONSE_LENGTH;
-import static plaudit.train.ppo.PpoConfig.SAMPLE_EVERY;
-import static plaudit.train.ppo.PpoConfig.SEED;
-import static plaudit.train.ppo.PpoConfig.STEPS;
 
 /**
  * Plaudit side by side with PyTorch eager in Python ({@code bench/pytorch_gpt.py}) on the same GPT-2: same config,
@@ -54,13 +42,26 @@ import static plaudit.train.ppo.PpoConfig.STEPS;
  */
 public final class PytorchBench {
 
-    /** Sizes of one comparison; {@code tiny} runs in a few minutes on 2 cores. */
-    record Sizes(GptConfig cfg, int matmulN, int trainBatch, int trainSeq, int genPrompt, int genNew,
-                 int scoreBatch, int ppoBatch, int ppoPrompt, int ppoResponse, int ppoEpochs, int rounds) {
+    /**
+     * Sizes of one comparison; {@code tiny} runs in a few minutes on 2 cores. A workload runs at least
+     * {@code rounds} timed rounds, more (up to three times as many) until both sides together have been timed for
+     * about {@code minSeconds}: short workloads get more rounds, so that one disturbed round moves the median less.
+     */
+    record Sizes(GptConfig cfg, boolean full, int matmulN, int trainBatch, int trainSeq, int genPrompt, int genNew,
+                 int scoreBatch, int ppoBatch, int ppoPrompt, int ppoResponse, int ppoEpochs, int rounds,
+                 double minSeconds) {
         static Sizes of(ModelBench.Scale scale, int rounds) {
             return scale == ModelBench.Scale.FULL
-                    ? new Sizes(ModelBench.config(scale), 1024, 8, 256, 16, 64, 32, 32, 64, 48, 4, rounds > 0 ? rounds : 5)
-                    : new Sizes(ModelBench.config(scale), 512, 4, 128, 16, 32, 8, 8, 64, 16, 4, rounds > 0 ? rounds : 3);
+                    ? new Sizes(ModelBench.config(scale), true, 1024, 8, 256, 16, 64, 32, 32, 64, 48, 4,
+                    rounds > 0 ? rounds : 5, 30)
+                    : new Sizes(ModelBench.config(scale), false, 512, 4, 128, 16, 32, 8, 8, 64, 16, 4,
+                    rounds > 0 ? rounds : 3, 4);
+        }
+
+        /** Timed rounds of a workload whose warm-up round took {@code pairSeconds} for both sides together. */
+        int roundsFor(double pairSeconds) {
+            int wanted = (int) Math.ceil(minSeconds / Math.max(pairSeconds, 1e-9));
+            return Math.max(rounds, Math.min(3 * rounds, wanted));
         }
     }
 
@@ -71,7 +72,8 @@ public final class PytorchBench {
     /** Resident memory of each process once started with one model loaded: the runtime, not the workloads. */
     private double[] baselineMb;
     private AdamW trainOpt;
-    private Ppo ppo;
+    private PpoModels ppo;
+    private double pythonPeakRssMb = Double.NaN;
 
     private PytorchBench(Sizes z, Device device, PythonSide py, Gpt model) {
         this.z = z;
@@ -128,16 +130,16 @@ public final class PytorchBench {
     }
 
     private Table measure() {
+        MachineLoad start = MachineLoad.now(py.pid());
         int trainTokens = z.trainBatch * z.trainSeq;
         int scoreSeq = z.ppoPrompt + z.ppoResponse;
-        int reps = (int) Math.max(1, Math.round(2e9 / (2.0 * z.matmulN * z.matmulN * z.matmulN))); // ~2 GFLOP
         List<Workload> ws = new ArrayList<>();
-        try (Progress p = new Progress("bench vs pytorch", (long) (z.rounds + 1) * 8)) {
-            ws.add(time(p, "matmul " + z.matmulN + "² fp32", "GFLOP/s", true,
-                    () -> 2.0 * z.matmulN * z.matmulN * z.matmulN * reps / 1e9 / matmulSeconds(reps),
-                    () -> 2.0 * z.matmulN * z.matmulN * z.matmulN * reps / 1e9
-                            / py.call(PythonSide.request("matmul").put("n", z.matmulN).put("reps", reps))
-                            .get("seconds").asDouble()));
+        try (Progress p = new Progress("bench vs pytorch", 2L * 9)) {
+            int n = z.matmulN;
+            ws.add(matmul(p, "matmul " + n + "² fp32", n, n, n));
+            // the shape that dominates a PPO update: a minibatch's tokens through the fused q,k,v projection
+            int rows = z.ppoBatch / 4 * (z.ppoPrompt + z.ppoResponse), c = z.cfg.nEmbd();
+            ws.add(matmul(p, "matmul " + rows + "×" + c + "·" + c + "×" + 3 * c + " fp32", rows, c, 3 * c));
             ws.add(time(p, "train step B=" + z.trainBatch + " T=" + z.trainSeq, "tokens/s", true,
                     () -> trainTokens / trainStep(), () -> trainTokens / python("train", r -> r
                             .put("batch", z.trainBatch).put("seq", z.trainSeq).put("salt", 0).put("lr", 1e-4))));
@@ -161,45 +163,62 @@ public final class PytorchBench {
                             .put("prompt", z.ppoPrompt).put("response", z.ppoResponse).put("epochs", z.ppoEpochs)
                             .put("salt", 4).put("lr", 3e-5))));
         }
-        return PytorchComparison.of(z, ws, baselineMb, ppo.pythonPeakRssMb);
+        MachineLoad end = MachineLoad.now(py.pid());
+        String load = String.format("load average %.2f at start, %.2f at end (its own threads included); other "
+                + "processes used %.2f cores on average", start.load1(), end.load1(), end.othersCores(start));
+        System.out.println("machine: " + load);
+        return PytorchComparison.of(z, ws, baselineMb, pythonPeakRssMb, load);
     }
 
-    /** Warm-up round, then {@code rounds} timed rounds, the two sides in turns (who goes first flips each round). */
+    /**
+     * A warm-up round, then timed rounds ({@link Sizes#roundsFor}), the two sides in turns (who goes first flips each
+     * round), with the CPU other processes took meanwhile.
+     */
     private Workload time(Progress p, String name, String unit, boolean higherIsBetter, DoubleSupplier plaudit,
                           DoubleSupplier pytorch) {
         p.set("workload", name);
-        double[] a = new double[z.rounds], b = new double[z.rounds];
-        for (int r = -1; r < z.rounds; r++) {
-            double x, y;
+        long t0 = System.nanoTime();
+        plaudit.getAsDouble();
+        pytorch.getAsDouble();
+        int rounds = z.roundsFor((System.nanoTime() - t0) / 1e9);
+        p.step();
+        MachineLoad before = MachineLoad.now(py.pid());
+        double[] a = new double[rounds], b = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
             if ((r & 1) == 0) {
-                x = plaudit.getAsDouble();
-                y = pytorch.getAsDouble();
+                a[r] = plaudit.getAsDouble();
+                b[r] = pytorch.getAsDouble();
             } else {
-                y = pytorch.getAsDouble();
-                x = plaudit.getAsDouble();
+                b[r] = pytorch.getAsDouble();
+                a[r] = plaudit.getAsDouble();
             }
-            if (r >= 0) {
-                a[r] = x;
-                b[r] = y;
-            }
-            p.step();
         }
-        return new Workload(name, unit, higherIsBetter, a, b);
+        p.step();
+        return new Workload(name, unit, higherIsBetter, a, b, MachineLoad.now(py.pid()).othersCores(before));
     }
 
     private double python(String op, UnaryOperator<ObjectNode> args) {
         JsonNode reply = py.call(args.apply(PythonSide.request(op)));
         if (op.equals("train")) checkSameModel(reply.get("loss").asDouble());
-        if (op.equals("ppo") && ppo != null) ppo.pythonPeakRssMb = reply.get("peak_rss_mb").asDouble();
+        if (op.equals("ppo")) pythonPeakRssMb = reply.get("peak_rss_mb").asDouble();
         return reply.get("seconds").asDouble();
     }
 
     // ---- the Plaudit side of each workload; each returns seconds ----
 
-    private double matmulSeconds(int reps) {
-        try (NDManager m = model.manager().newSubManager()) {
-            NDArray a = m.randomNormal(0, 1, new Shape(z.matmulN, z.matmulN), DataType.FLOAT32);
-            NDArray b = m.randomNormal(0, 1, new Shape(z.matmulN, z.matmulN), DataType.FLOAT32);
+    /** GFLOP/s of {@code [m, k]·[k, n]} on each side, repeated to about 2 GFLOP per round. */
+    private Workload matmul(Progress p, String name, int m, int k, int n) {
+        double flops = 2.0 * m * k * n;
+        int reps = (int) Math.max(1, Math.round(2e9 / flops));
+        return time(p, name, "GFLOP/s", true, () -> flops * reps / 1e9 / matmulSeconds(m, k, n, reps),
+                () -> flops * reps / 1e9 / py.call(PythonSide.request("matmul").put("m", m).put("k", k).put("n", n)
+                        .put("reps", reps)).get("seconds").asDouble());
+    }
+
+    private double matmulSeconds(int m, int k, int n, int reps) {
+        try (NDManager s = model.manager().newSubManager()) {
+            NDArray a = s.randomNormal(0, 1, new Shape(m, k), DataType.FLOAT32);
+            NDArray b = s.randomNormal(0, 1, new Shape(k, n), DataType.FLOAT32);
             long t0 = System.nanoTime();
             NDArray c = null;
             for (int i = 0; i < reps; i++) {
@@ -272,7 +291,7 @@ public final class PytorchBench {
     }
 
     private double score(int seq) {
-        Ppo m = ppo();
+        PpoModels m = ppo();
         long t0 = System.nanoTime();
         try (NoGrad ignored = NoGrad.enter(); NDManager s = model.manager().newSubManager(device)) {
             NDArray ids = s.create(batchIds(z.scoreBatch, seq, z.cfg.vocabSize(), 3), new Shape(z.scoreBatch, seq));
@@ -287,45 +306,14 @@ public final class PytorchBench {
     }
 
     private double ppoStep() {
-        Ppo m = ppo();
+        PpoModels m = ppo();
         long t0 = System.nanoTime();
         m.trainer.step(null);
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private Ppo ppo() {
-        if (ppo == null) ppo = new Ppo();
+    private PpoModels ppo() {
+        if (ppo == null) ppo = new PpoModels(z, model, device);
         return ppo;
-    }
-
-    /** The four PPO models on the same initial weights as the PyTorch side; the policy is the benchmark's model. */
-    private final class Ppo implements AutoCloseable {
-        final Gpt ref = Gpt.fromParameters(z.cfg, model.parameters(), device);
-        final ScoreModel value = ScoreModel.withNewHead(Gpt.fromParameters(z.cfg, model.parameters(), device), 3);
-        final ScoreModel rm = ScoreModel.withNewHead(Gpt.fromParameters(z.cfg, model.parameters(), device), 4);
-        final PpoTrainer trainer;
-        double pythonPeakRssMb = Double.NaN;
-
-        Ppo() {
-            PpoConfig pc = PpoConfig.SETTINGS.builder().set(STEPS, 1_000_000).set(BATCH_SIZE, z.ppoBatch).set(MINI_BATCH_SIZE, z.ppoBatch / 4)
-                    .set(PPO_EPOCHS, z.ppoEpochs).set(RESPONSE_LENGTH, z.ppoResponse).set(LR, 3e-5).set(SEED, 3L).set(SAMPLE_EVERY, 0).build();
-            PpoBench.NumberTokenizer tok = new PpoBench.NumberTokenizer(z.cfg.vocabSize());
-            List<String> prompts = new ArrayList<>();
-            long[] ids = batchIds(z.ppoBatch, z.ppoPrompt, z.cfg.vocabSize() - 1, 4); // the last id is EOS
-            for (int r = 0; r < z.ppoBatch; r++) {
-                prompts.add(PpoBench.NumberTokenizer.text(Arrays.stream(ids, r * z.ppoPrompt, (r + 1) * z.ppoPrompt)
-                        .mapToInt(i -> (int) i).toArray()));
-            }
-            rm.setTrainable(false);
-            trainer = new PpoTrainer(model, ref, value, new RewardModelScorer(rm, tok, z.ppoResponse, z.ppoBatch),
-                    null, tok, prompts, pc);
-        }
-
-        @Override
-        public void close() {
-            ref.close();
-            value.close();
-            rm.close();
-        }
     }
 }

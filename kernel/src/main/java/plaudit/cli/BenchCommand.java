@@ -9,6 +9,7 @@ import plaudit.bench.HostileBench;
 import plaudit.bench.LoraBench;
 import plaudit.bench.ModelBench;
 import plaudit.bench.PpoBench;
+import plaudit.bench.ProfileBench;
 import plaudit.bench.PytorchBench;
 import plaudit.model.Devices;
 import plaudit.report.Tables;
@@ -28,6 +29,10 @@ import java.util.concurrent.Callable;
                         + "the KV cache, on a ~12M-parameter GPT (--scale full) or a smoke-sized one (tiny).",
                 "suite ppo: one PPO step broken down (rollout, scoring, ref + value forward, update), model and "
                         + "optimizer memory of the four models, peak RSS.",
+                "suite profile: where the time and memory of the --against pytorch workloads go on Plaudit's side: "
+                        + "per decode step, scoring pass, training step and PPO step the wall time, ATen ops called "
+                        + "from Java and run in all (PyTorch's profiler), JVM heap allocated, resident-set rise, and "
+                        + "the ops with the most self time.",
                 "suite data: Pushshift reader + comparison builder throughput (comments/s per core) and peak heap "
                         + "on a generated .zst dump of 1M comments (full) or 50k (tiny).",
                 "suite hostile: what hostile input and load do to the processes a user runs, each case a plaudit "
@@ -41,12 +46,13 @@ import java.util.concurrent.Callable;
                         + "and the targets: one copy of the base weights, peak RSS <= 1.3x the estimate, LoRA >= 1.5x "
                         + "faster.",
                 "--against pytorch: the same GPT, weights, batches and thread counts in PyTorch eager (Python, "
-                        + "bench/pytorch_gpt.py), both sides timed in turns; writes OUT/bench.csv with columns "
-                        + "workload,plaudit,pytorch,unit,ratio (ratio > 1: Plaudit faster). Needs "
-                        + "scripts/setup-bench.sh."})
+                        + "bench/pytorch_gpt.py), both sides timed in turns (more rounds for short workloads); writes "
+                        + "OUT/bench.csv: medians with the min-max of the rounds, the ratio (> 1: Plaudit faster), "
+                        + "the CPU other processes took, 'noisy' where the two sides' rounds overlap, and at full "
+                        + "scale the targets. Needs scripts/setup-bench.sh."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--suite", defaultValue = "model", description = "model, ppo, data, hostile or lora (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", defaultValue = "model", description = "model, ppo, profile, data, hostile or lora (default: ${DEFAULT-VALUE}).")
     String suite;
     @Option(names = "--scale", defaultValue = "full", description = "tiny or full (default: ${DEFAULT-VALUE}).")
     String scale;
@@ -57,7 +63,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--against", description = "pytorch: compare with PyTorch eager in Python side by side.")
     String against;
     @Option(names = "--rounds", defaultValue = "0",
-            description = "Timed rounds per workload with --against (default: 3 tiny, 5 full); timed PPO steps per "
+            description = "Least timed rounds per workload with --against (default: 3 tiny, 5 full; short workloads get up to "
+                    + "three times as many); timed PPO steps per "
                     + "mode with --suite lora (default: 3).")
     int rounds;
     /** Set by {@code --suite lora} for the child JVM that measures one mode (full or lora). */
@@ -85,6 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
         Table t = switch (suite.toLowerCase(Locale.ROOT)) {
             case "model" -> ModelBench.run(s, Devices.parse(device));
             case "ppo" -> PpoBench.run(s, Devices.parse(device));
+            case "profile" -> ProfileBench.run(s, Devices.parse(device));
             case "data" -> {
                 Path work = Files.createTempDirectory("plaudit-bench-data");
                 try {
@@ -111,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
                     deleteTree(work);
                 }
             }
-            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo, data, hostile or lora");
+            default -> throw new UserError("--suite " + suite + " is unknown; use model, ppo, profile, data, hostile or lora");
         };
         print(t, "bench-" + suite + ".csv");
         return 0;

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -31,7 +30,6 @@ import java.util.SplittableRandom;
 public final class Gpt implements CausalLm {
 
     private static final float LN_EPS = 1e-5f;
-    private static final double GELU_C = Math.sqrt(2 / Math.PI);
 
     private final GptConfig config;
     private final Device device;
@@ -340,7 +338,7 @@ public final class Gpt implements CausalLm {
     }
 
     private NDArray mlp(Block b, NDArray x, boolean train, LoraAdapters lora) {
-        NDArray h = gelu(conv1d(b, "mlp.c_fc", x, b.cFcWeight, b.cFcBias, train, lora));
+        NDArray h = TanhGelu.apply(conv1d(b, "mlp.c_fc", x, b.cFcWeight, b.cFcBias, train, lora));
         return dropout(conv1d(b, "mlp.c_proj", h, b.mlpProjWeight, b.mlpProjBias, train, lora), train);
     }
 
@@ -349,16 +347,6 @@ public final class Gpt implements CausalLm {
                                   LoraAdapters lora) {
         NDArray y = x.matMul(w).add(bias);
         return lora == null ? y : lora.apply(b.prefix + module, x, y, train);
-    }
-
-    /**
-     * GPT-2's tanh approximation of GELU, {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} (DJL's gelu is the exact
-     * erf form, which GPT-2 checkpoints were not trained with). Computed as {@code x·σ(2u)}, the same function since
-     * {@code 0.5·(1 + tanh(u)) = σ(2u)}, in 6 ops instead of 9: per-op overhead dominates small models.
-     */
-    private static NDArray gelu(NDArray x) {
-        NDArray twoU = Scalar.mul(x.square(), 2 * GELU_C * 0.044715).add(2 * GELU_C).mul(x);
-        return Activation.sigmoid(twoU).mul(x);
     }
 
     private NDArray dropout(NDArray x, boolean train) {

@@ -53,11 +53,19 @@ public final class AdamW {
      */
     public double clipGradNorm(NDManager scope, double maxNorm) {
         double sq = 0;
-        for (NDArray w : params.values()) sq += squaredNorm(grad(w, scope));
+        for (NDArray w : params.values()) {
+            try (NDManager one = scope.newSubManager()) { // the square of one gradient at a time, not of all at once
+                sq += squaredNorm(grad(w, one));
+            }
+        }
         double norm = Math.sqrt(sq);
         if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
             float scale = (float) (maxNorm / (norm + 1e-6));
-            for (NDArray w : params.values()) grad(w, scope).muli(scale);
+            for (NDArray w : params.values()) {
+                try (NDManager one = scope.newSubManager()) {
+                    grad(w, one).muli(scale);
+                }
+            }
         }
         return norm;
     }
@@ -76,7 +84,11 @@ public final class AdamW {
         return max * max * g.div((float) max).square().sum().getFloat();
     }
 
-    /** Applies one AdamW update with learning rate {@code lr}, then zeroes the gradients. */
+    /**
+     * Applies one AdamW update with learning rate {@code lr}, then zeroes the gradients. Each parameter's temporaries
+     * live in a scope of their own, closed before the next parameter: holding them until the step's scope closes kept
+     * about five copies of every trained weight alive at once (docs/benchmarks.md, "Where the memory goes").
+     */
     public void update(NDManager scope, double lr) {
         try (NoGrad ignored = NoGrad.enter()) {
             step++;
@@ -84,21 +96,18 @@ public final class AdamW {
             double bc2 = 1 - StrictMath.pow(beta2, step);
             double stepSize = lr / bc1;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray w = e.getValue();
-                NDArray g = grad(w, scope);
-                NDArray mt = m.get(e.getKey());
-                NDArray vt = v.get(e.getKey());
-                mt.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                vt.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                if (weightDecay > 0 && w.getShape().dimension() >= 2) w.muli((float) (1 - lr * weightDecay));
-                NDArray denom = vt.div((float) bc2);
-                denom.attach(scope);
-                NDArray sqrt = denom.sqrt();
-                sqrt.attach(scope);
-                NDArray upd = mt.div(sqrt.addi((float) eps));
-                upd.attach(scope);
-                w.subi(upd.muli((float) stepSize));
-                g.subi(g); // zero the gradient in place: grads accumulate across backward passes
+                try (NDManager one = scope.newSubManager()) {
+                    NDArray w = e.getValue();
+                    NDArray g = grad(w, one);
+                    NDArray mt = m.get(e.getKey());
+                    NDArray vt = v.get(e.getKey());
+                    mt.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+                    vt.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+                    if (weightDecay > 0 && w.getShape().dimension() >= 2) w.muli((float) (1 - lr * weightDecay));
+                    NDArray denom = scoped(vt.div((float) bc2), one).sqrt().addi((float) eps);
+                    w.subi(scoped(mt.div(denom), one).muli((float) stepSize));
+                    g.subi(g); // zero the gradient in place: grads accumulate across backward passes
+                }
             }
         }
     }
@@ -115,6 +124,12 @@ public final class AdamW {
     public void load(Map<String, NDArray> state, long step) {
         Params.assign(state(), state, "optimizer state");
         this.step = step;
+    }
+
+    /** {@code a} (a result of an op on a moment, which the moment's long-lived manager would own) owned by {@code scope}. */
+    private static NDArray scoped(NDArray a, NDManager scope) {
+        a.attach(scope);
+        return a;
     }
 
     /** A gradient wrapper owned by the step scope: getGradient() makes a new handle on every call. */

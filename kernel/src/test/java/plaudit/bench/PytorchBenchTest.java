@@ -42,17 +42,17 @@ class PytorchBenchTest {
                 "--out", dir.toString());
         assertEquals(0, r.status(), r.err());
         List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
-        assertEquals("workload,plaudit,pytorch,unit,ratio", csv.get(0));
+        assertEquals(String.join(",", PytorchComparison.COLUMNS), csv.get(0));
         for (String workload : List.of("matmul", "train step", "generate B=1 kv-cache", "generate B=16 kv-cache",
                 "score ref+value+RM", "ppo step", "ppo peak RSS")) {
             assertTrue(csv.stream().anyMatch(l -> l.startsWith(workload)), workload + " missing from\n" + csv);
         }
+        int plaudit = PytorchComparison.COLUMNS.indexOf("plaudit"), ratio = PytorchComparison.COLUMNS.indexOf("ratio");
         for (String line : csv.subList(1, csv.size())) {
-            String[] f = line.split(",");
-            for (int i = f.length - 4; i < f.length; i++) {
-                if (i == f.length - 2) continue; // unit
+            String[] f = line.split(",", -1);
+            for (int i : new int[] {plaudit, plaudit + 3, ratio}) {
                 double v = Double.parseDouble(f[i]);
-                assertTrue(v > 0 && Double.isFinite(v), "not a positive figure in: " + line);
+                assertTrue(v > 0 && Double.isFinite(v), "not a positive figure in column " + i + " of: " + line);
             }
         }
         assertTrue(r.out().contains("workload") && r.out().contains("ratio"), "table not printed:\n" + r.out());
