@@ -183,13 +183,16 @@ public final class Generator {
         int[] length = new int[rows];
         boolean[] endedWithEos = new boolean[rows];
 
+        // draw's work arrays, reused for every token of every row: a PPO rollout draws thousands of tokens, and an
+        // array of the vocabulary's size per draw was most of a step's JVM garbage
+        double[] z = new double[vocab], weight = new double[vocab];
         try (NoGrad ignored = NoGrad.enter(); KvCache cache = useCache ? decoding.model().newCache(rows, total) : null) {
             float[] logits = lastLogits(decoding, ids, mask, rows, total, 0, promptLen, cache);
             for (int step = 0; ; step++) {
                 boolean running = false;
                 for (int r = 0; r < rows; r++) {
                     if (endedWithEos[r] || length[r] == maxNew) continue;
-                    Draw d = draw(logits, r * vocab, vocab, cfg, rng[r]);
+                    Draw d = draw(logits, r * vocab, vocab, cfg, rng[r], z, weight);
                     tokens[r][length[r]] = d.token;
                     logprobs[r][length[r]] = (float) d.logprob;
                     length[r]++;
@@ -275,11 +278,12 @@ public final class Generator {
 
     /**
      * Draws one token from {@code logits[offset, offset + vocab)}. The log-probability is that of the full softmax of
-     * {@code logits / temperature}; top-k and top-p only decide which tokens may be drawn.
+     * {@code logits / temperature}; top-k and top-p only decide which tokens may be drawn. {@code z} and
+     * {@code weight} are work arrays of at least {@code vocab} entries, overwritten.
      */
-    private static Draw draw(float[] logits, int offset, int vocab, SamplingConfig cfg, SplittableRandom rng) {
+    private static Draw draw(float[] logits, int offset, int vocab, SamplingConfig cfg, SplittableRandom rng,
+                             double[] z, double[] weight) {
         double invT = cfg.temperature() > 0 ? 1 / cfg.temperature() : 1;
-        double[] z = new double[vocab];
         double max = Double.NEGATIVE_INFINITY;
         int argmax = 0;
         for (int i = 0; i < vocab; i++) {
@@ -289,7 +293,7 @@ public final class Generator {
                 argmax = i;
             }
         }
-        double[] weight = new double[vocab]; // unnormalised probabilities exp(z - max)
+        // weight: unnormalised probabilities exp(z - max)
         double sum = 0;
         for (int i = 0; i < vocab; i++) sum += weight[i] = StrictMath.exp(z[i] - max);
         double logZ = max + StrictMath.log(sum);
