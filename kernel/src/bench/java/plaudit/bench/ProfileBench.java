@@ -1,19 +1,12 @@
 package plaudit.bench;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import com.sun.management.ThreadMXBean;
 import plaudit.bench.PytorchBench.Sizes;
-import plaudit.model.CausalLm;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
-import plaudit.model.NoGrad;
 import plaudit.model.SamplingConfig;
 import plaudit.train.AdamW;
-import plaudit.train.TrainStep;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -23,7 +16,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -87,49 +79,21 @@ public final class ProfileBench {
     private static List<Work> works(Sizes z, Gpt model, PpoModels ppo, Device device) {
         List<Work> w = new ArrayList<>();
         for (int batch : new int[] {1, 16}) {
-            List<int[]> prompts = new ArrayList<>();
-            long[] ids = PytorchBench.batchIds(batch, z.genPrompt(), z.cfg().vocabSize(), 2);
-            for (int r = 0; r < batch; r++) {
-                prompts.add(Arrays.stream(ids, r * z.genPrompt(), (r + 1) * z.genPrompt()).mapToInt(i -> (int) i).toArray());
-            }
+            List<int[]> prompts = PytorchBench.prompts(batch, z.genPrompt(), z.cfg().vocabSize(), 2);
             SamplingConfig sc = new SamplingConfig(z.genNew(), 1.0, 0, 1.0, -1, 3);
             w.add(new Work("generate B=" + batch + " kv-cache", "decode step", z.genNew(),
                     () -> Generator.generate(model, prompts, sc, true)));
         }
         int seq = z.ppoPrompt() + z.ppoResponse();
         w.add(new Work("score ref+value+RM B=" + z.scoreBatch() + " T=" + seq, "scoring pass", 1,
-                () -> score(ppo, model, z, seq, device)));
+                () -> ppo.score(seq)));
+        model.setTrainable(true);
         AdamW opt = AdamW.of(model.parameters(), 0.1);
         w.add(new Work("train step B=" + z.trainBatch() + " T=" + z.trainSeq(), "training step", 1,
-                () -> trainStep(model, opt, z, device)));
+                () -> PytorchBench.trainStep(model, opt, z, device)));
         w.add(new Work("ppo step B=" + z.ppoBatch() + " prompt " + z.ppoPrompt() + " response " + z.ppoResponse(),
                 "PPO step", 1, () -> ppo.trainer.step(null)));
         return w;
-    }
-
-    /** The reference's log-probs, the value network's values and the reward model's score of one batch. */
-    private static void score(PpoModels m, Gpt model, Sizes z, int seq, Device device) {
-        try (NoGrad ignored = NoGrad.enter(); NDManager s = model.manager().newSubManager(device)) {
-            NDArray ids = s.create(PytorchBench.batchIds(z.scoreBatch(), seq, z.cfg().vocabSize(), 3),
-                    new Shape(z.scoreBatch(), seq));
-            NDArray in = ids.get(new NDIndex(":, :-1"));
-            NDArray next = ids.get(new NDIndex(":, 1:"));
-            NDArray refLogp = CausalLm.tokenLogProbs(m.ref.forward(in, null, null, null, false), next);
-            NDArray values = m.value.scores(ids, null, false);
-            NDArray reward = m.rm.scores(ids, null, false).get(new NDIndex(":, -1"));
-            refLogp.sum().add(values.sum()).add(reward.sum()).getFloat();
-        }
-    }
-
-    private static void trainStep(Gpt model, AdamW opt, Sizes z, Device device) {
-        model.setTrainable(true);
-        int v = z.cfg().vocabSize();
-        try (NDManager s = model.manager().newSubManager(device)) {
-            Shape shape = new Shape(z.trainBatch(), z.trainSeq());
-            NDArray ids = s.create(PytorchBench.batchIds(z.trainBatch(), z.trainSeq(), v, 0), shape);
-            NDArray targets = s.create(PytorchBench.batchIds(z.trainBatch(), z.trainSeq(), v, 1), shape);
-            TrainStep.run(s, opt, 1e-4, 1.0, 1, 1, i -> model.loss(ids, targets, null, true));
-        }
     }
 
     /** Resets this process's resident-set high-water mark (Linux; elsewhere nothing happens). */

@@ -4,23 +4,20 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import plaudit.bench.PytorchComparison.Workload;
-import plaudit.model.CausalLm;
 import plaudit.model.Generator;
 import plaudit.model.Gpt;
 import plaudit.model.GptConfig;
-import plaudit.model.NoGrad;
 import plaudit.model.Safetensors;
 import plaudit.model.SamplingConfig;
 import plaudit.report.Progress;
 import plaudit.train.AdamW;
+import plaudit.train.TrainStep;
 import tech.tablesaw.api.Table;
 
 import java.io.IOException;
@@ -237,6 +234,16 @@ public final class PytorchBench {
         return ids;
     }
 
+    /** The rows of {@link #batchIds} as prompts of {@code len} ids each. */
+    static List<int[]> prompts(int batch, int len, int vocab, int salt) {
+        long[] ids = batchIds(batch, len, vocab, salt);
+        List<int[]> prompts = new ArrayList<>();
+        for (int r = 0; r < batch; r++) {
+            prompts.add(Arrays.stream(ids, r * len, (r + 1) * len).mapToInt(i -> (int) i).toArray());
+        }
+        return prompts;
+    }
+
     private double firstLoss = Double.NaN;
     private double pythonFirstLoss = Double.NaN;
 
@@ -245,23 +252,24 @@ public final class PytorchBench {
             model.setTrainable(true);
             trainOpt = AdamW.of(model.parameters(), 0.1);
         }
-        int v = z.cfg.vocabSize();
         long t0 = System.nanoTime();
+        double loss = trainStep(model, trainOpt, z, device);
+        if (Double.isNaN(firstLoss)) firstLoss = loss;
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * One training step of {@code model} (trainable) on the deterministic batch both sides build: forward, backward,
+     * clipping to norm 1, AdamW at lr 1e-4, as the product's {@link TrainStep} does it; returns the loss.
+     */
+    static double trainStep(Gpt model, AdamW opt, Sizes z, Device device) {
+        int v = z.cfg.vocabSize();
         try (NDManager s = model.manager().newSubManager(device)) {
             Shape shape = new Shape(z.trainBatch, z.trainSeq);
             NDArray ids = s.create(batchIds(z.trainBatch, z.trainSeq, v, 0), shape);
             NDArray targets = s.create(batchIds(z.trainBatch, z.trainSeq, v, 1), shape);
-            double loss;
-            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray l = model.loss(ids, targets, null, true);
-                gc.backward(l);
-                loss = l.getFloat();
-            }
-            trainOpt.clipGradNorm(s, 1.0);
-            trainOpt.update(s, 1e-4);
-            if (Double.isNaN(firstLoss)) firstLoss = loss;
+            return TrainStep.run(s, opt, 1e-4, 1.0, 1, 1, i -> model.loss(ids, targets, null, true)).loss();
         }
-        return (System.nanoTime() - t0) / 1e9;
     }
 
     /**
@@ -278,11 +286,7 @@ public final class PytorchBench {
     }
 
     private double generate(int batch, boolean cached) {
-        List<int[]> prompts = new ArrayList<>();
-        long[] ids = batchIds(batch, z.genPrompt, z.cfg.vocabSize(), 2);
-        for (int r = 0; r < batch; r++) {
-            prompts.add(Arrays.stream(ids, r * z.genPrompt, (r + 1) * z.genPrompt).mapToInt(i -> (int) i).toArray());
-        }
+        List<int[]> prompts = prompts(batch, z.genPrompt, z.cfg.vocabSize(), 2);
         // eosId -1: every row generates exactly genNew tokens, as on the PyTorch side
         SamplingConfig sc = new SamplingConfig(z.genNew, 1.0, 0, 1.0, -1, 3);
         long t0 = System.nanoTime();
@@ -293,15 +297,7 @@ public final class PytorchBench {
     private double score(int seq) {
         PpoModels m = ppo();
         long t0 = System.nanoTime();
-        try (NoGrad ignored = NoGrad.enter(); NDManager s = model.manager().newSubManager(device)) {
-            NDArray ids = s.create(batchIds(z.scoreBatch, seq, z.cfg.vocabSize(), 3), new Shape(z.scoreBatch, seq));
-            NDArray in = ids.get(new NDIndex(":, :-1"));
-            NDArray next = ids.get(new NDIndex(":, 1:"));
-            NDArray refLogp = CausalLm.tokenLogProbs(m.ref.forward(in, null, null, null, false), next);
-            NDArray values = m.value.scores(ids, null, false);
-            NDArray reward = m.rm.scores(ids, null, false).get(new NDIndex(":, -1"));
-            refLogp.sum().add(values.sum()).add(reward.sum()).getFloat(); // wait for the result (GPU)
-        }
+        m.score(seq);
         return (System.nanoTime() - t0) / 1e9;
     }
 
